@@ -1,0 +1,47 @@
+#!/usr/bin/env node
+import { Command, CommanderError } from 'commander';
+import { registerImport } from './commands/import.js';
+import { registerStats } from './commands/stats.js';
+import type { GlobalOptions } from './context.js';
+import { CliError } from './errors.js';
+
+/**
+ * The `segue` command. Every command takes --store (default ./segue.db), --json and --debug;
+ * a failure prints one line `segue: <message>` and exits non-zero (a stack trace only with --debug).
+ */
+export function buildProgram(): Command {
+  const program = new Command();
+  program
+    .name('segue')
+    .description('Segue decides what plays next: a personalization and sequencing engine for audio streaming.')
+    .option('--store <path>', 'the store: a SQLite file (created if absent)', process.env.SEGUE_STORE ?? './segue.db')
+    .option('--json', 'machine-readable output', false)
+    .option('--debug', 'print stack traces on errors', false)
+    .showHelpAfterError()
+    .exitOverride();
+  const globals = (): GlobalOptions => program.opts<GlobalOptions>();
+  registerImport(program, globals);
+  registerStats(program, globals);
+  return program;
+}
+
+export async function main(argv: string[]): Promise<number> {
+  const program = buildProgram();
+  try {
+    await program.parseAsync(argv);
+    return typeof process.exitCode === 'number' ? process.exitCode : 0;
+  } catch (err) {
+    if (err instanceof CommanderError) {
+      // commander already printed its message (usage errors, --help, --version).
+      return err.exitCode;
+    }
+    const debug = argv.includes('--debug');
+    const e = err as Error;
+    process.stderr.write(`segue: ${e.message}\n`);
+    if (debug) process.stderr.write(`${e.stack ?? ''}\n`);
+    return err instanceof CliError ? err.exitCode : 1;
+  }
+}
+
+const code = await main(process.argv);
+process.exitCode = code;

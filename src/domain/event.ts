@@ -1,0 +1,183 @@
+import { Type, type Static, type TSchema } from '@sinclair/typebox';
+import { validator, type Validator, preview } from './validate.js';
+import { parseTimestamp } from './time.js';
+
+const Id = Type.String({ minLength: 1, maxLength: 256 });
+
+/** Where a play happened, and which Segue response (surface, request) led to it. */
+export const ContextSchema = Type.Object(
+  {
+    type: Type.Union(
+      ['album', 'playlist', 'radio', 'autoplay', 'mix', 'search', 'other'].map((t) => Type.Literal(t)),
+    ),
+    id: Type.Optional(Id),
+    /** The Segue surface that served the track, e.g. 'radio'. */
+    surface: Type.Optional(Type.String({ minLength: 1, maxLength: 64 })),
+    /** The request id of the Segue response that served it: attributes the event to an exposure. */
+    requestId: Type.Optional(Id),
+    /** Position in that response or context, from 0. */
+    position: Type.Optional(Type.Integer({ minimum: 0, maximum: 100_000 })),
+  },
+  { additionalProperties: false },
+);
+export type Context = Static<typeof ContextSchema>;
+
+/** Why a play ended. Spotify's reason_end values; 'fwdbtn' is a skip to the next track. */
+export const END_REASONS = ['trackdone', 'fwdbtn', 'backbtn', 'endplay', 'logout', 'remote', 'clickrow', 'playbtn', 'error', 'unexpected-exit', 'unexpected-exit-while-paused', 'unknown'] as const;
+export type EndReason = (typeof END_REASONS)[number];
+
+export const EVENT_TYPES = ['play_start', 'play_end', 'skip', 'like', 'unlike', 'ban', 'save', 'add_to_playlist', 'play_count'] as const;
+export type EventType = (typeof EVENT_TYPES)[number];
+/** Dense code of each event type, as stored. Append only: codes are persisted. */
+export const EVENT_TYPE_CODE: Readonly<Record<EventType, number>> = {
+  play_start: 1, play_end: 2, skip: 3, like: 4, unlike: 5, ban: 6, save: 7, add_to_playlist: 8, play_count: 9,
+};
+export const EVENT_TYPE_BY_CODE: ReadonlyArray<EventType | undefined> = (() => {
+  const a: (EventType | undefined)[] = [];
+  for (const t of EVENT_TYPES) a[EVENT_TYPE_CODE[t]] = t;
+  return a;
+})();
+
+const common = {
+  type: Type.String(),
+  /** The client's id for this event; with `source` it makes ingest idempotent. */
+  eventId: Id,
+  /** Who produced the event (app, importer); defaults to the import's source. */
+  source: Type.Optional(Type.String({ minLength: 1, maxLength: 128 })),
+  listenerId: Id,
+  /** ISO-8601 or epoch milliseconds. */
+  ts: Type.Union([Type.String({ maxLength: 40 }), Type.Number()]),
+  sessionId: Type.Optional(Id),
+  context: Type.Optional(ContextSchema),
+  platform: Type.Optional(Type.String({ maxLength: 64 })),
+};
+const trackId = { trackId: Id };
+const MsPlayed = Type.Integer({ minimum: 0, maximum: 24 * 3600 * 1000 });
+const StartReason = Type.String({ minLength: 1, maxLength: 64 });
+
+function ev<P extends Record<string, TSchema>>(props: P) {
+  return Type.Object({ ...common, ...props }, { additionalProperties: false });
+}
+
+export const EventSchemas = {
+  play_start: ev({ ...trackId, startReason: Type.Optional(StartReason), shuffle: Type.Optional(Type.Boolean()) }),
+  play_end: ev({
+    ...trackId,
+    msPlayed: MsPlayed,
+    endReason: Type.Union(END_REASONS.map((r) => Type.Literal(r))),
+    startReason: Type.Optional(StartReason),
+    shuffle: Type.Optional(Type.Boolean()),
+    /** The client's own skip flag; when absent a play is a skip if it ended by 'fwdbtn'. */
+    skipped: Type.Optional(Type.Boolean()),
+  }),
+  /** Shorthand for a play that ended by skipping forward. */
+  skip: ev({ ...trackId, msPlayed: Type.Optional(MsPlayed) }),
+  like: ev(trackId),
+  unlike: ev(trackId),
+  save: ev(trackId),
+  /** A ban hides a track, or every track of an artist, from this listener. */
+  ban: ev({ trackId: Type.Optional(Id), artistId: Type.Optional(Id) }),
+  add_to_playlist: ev({ ...trackId, playlistId: Id }),
+  /** An aggregate of plays without individual timestamps (e.g. Last.fm user-artist weights). */
+  play_count: ev({ trackId: Type.Optional(Id), artistId: Type.Optional(Id), count: Type.Integer({ minimum: 1 }) }),
+} as const satisfies Record<EventType, TSchema>;
+
+type Schemas = typeof EventSchemas;
+export type RawEvent = { [K in EventType]: Static<Schemas[K]> & { type: K } }[EventType];
+
+/** An event as it is stored: ids resolved to strings, time in epoch ms, skip derived. */
+export interface SegueEvent {
+  type: EventType;
+  source: string;
+  eventId: string;
+  listenerId: string;
+  ts: number;
+  trackId?: string;
+  artistId?: string;
+  sessionId?: string;
+  msPlayed?: number;
+  endReason?: string;
+  startReason?: string;
+  shuffle?: boolean;
+  skipped?: boolean;
+  count?: number;
+  playlistId?: string;
+  context?: Context;
+  platform?: string;
+}
+
+const validators = Object.fromEntries(
+  EVENT_TYPES.map((t) => [t, validator(EventSchemas[t])]),
+) as { [K in EventType]: Validator<Schemas[K]> };
+
+export type CheckedEvent = { ok: true; value: SegueEvent } | { ok: false; error: string };
+
+/**
+ * Validate one event at the boundary and normalize it.
+ *
+ * @param defaultSource used when the event names no `source`
+ * @example
+ *   checkEvent({ type: 'play_end', eventId: 'e1', listenerId: 'u1', ts: '2024-01-01T10:00:00Z',
+ *                trackId: 't1', msPlayed: -4, endReason: 'trackdone' }, 'app')
+ *   // { ok: false, error: 'msPlayed: expected integer to be greater or equal to 0, got -4' }
+ */
+export function checkEvent(raw: unknown, defaultSource: string, now = Date.now()): CheckedEvent {
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) return { ok: false, error: `record: expected a JSON object, got ${preview(raw)}` };
+  const type = (raw as { type?: unknown }).type;
+  const v = validators[type as EventType];
+  if (v === undefined || typeof type !== 'string' || !Object.hasOwn(validators, type)) {
+    return { ok: false, error: `type: expected one of ${EVENT_TYPES.join(', ')}, got ${preview(type)}` };
+  }
+  const r = v.check(raw);
+  if (!r.ok) return r;
+  const e = r.value as RawEvent;
+  const ts = parseTimestamp(e.ts, now);
+  if (!ts.ok) return { ok: false, error: `ts: ${ts.error}` };
+  const out: SegueEvent = { type: e.type, source: e.source ?? defaultSource, eventId: e.eventId, listenerId: e.listenerId, ts: ts.ms };
+  if (e.sessionId !== undefined) out.sessionId = e.sessionId;
+  if (e.context !== undefined) out.context = e.context;
+  if (e.platform !== undefined) out.platform = e.platform;
+  switch (e.type) {
+    case 'play_start':
+      out.trackId = e.trackId;
+      if (e.startReason !== undefined) out.startReason = e.startReason;
+      if (e.shuffle !== undefined) out.shuffle = e.shuffle;
+      break;
+    case 'play_end':
+      out.trackId = e.trackId;
+      out.msPlayed = e.msPlayed;
+      out.endReason = e.endReason;
+      if (e.startReason !== undefined) out.startReason = e.startReason;
+      if (e.shuffle !== undefined) out.shuffle = e.shuffle;
+      out.skipped = e.skipped ?? e.endReason === 'fwdbtn';
+      break;
+    case 'skip':
+      out.trackId = e.trackId;
+      if (e.msPlayed !== undefined) out.msPlayed = e.msPlayed;
+      out.endReason = 'fwdbtn';
+      out.skipped = true;
+      break;
+    case 'like':
+    case 'unlike':
+    case 'save':
+      out.trackId = e.trackId;
+      break;
+    case 'ban':
+    case 'play_count':
+      if ((e.trackId === undefined) === (e.artistId === undefined)) return { ok: false, error: `${e.type} needs exactly one of trackId or artistId` };
+      if (e.trackId !== undefined) out.trackId = e.trackId;
+      if (e.artistId !== undefined) out.artistId = e.artistId;
+      if (e.type === 'play_count') out.count = e.count;
+      break;
+    case 'add_to_playlist':
+      out.trackId = e.trackId;
+      out.playlistId = e.playlistId;
+      break;
+  }
+  return { ok: true, value: out };
+}
+
+/** Whether an event counts as a play (for skip rate and play counts). */
+export function isPlay(type: EventType): boolean {
+  return type === 'play_end' || type === 'skip' || type === 'play_count';
+}

@@ -1,0 +1,37 @@
+import { createReadStream } from 'node:fs';
+
+/**
+ * Read a text file as lines, in chunks, without loading it whole: yields arrays of lines
+ * with the 1-based number of the first. Splits on LF and drops a CR before it; a final
+ * line without a newline is yielded too (a truncated file shows as a bad last line).
+ *
+ * @param onBytes called with the number of bytes consumed, for progress
+ * @example for await (const { first, lines } of readLines('events.ndjson')) { ... }
+ */
+export async function* readLines(
+  path: string,
+  onBytes: (n: number) => void = () => {},
+  encoding: BufferEncoding = 'utf8',
+): AsyncIterable<{ first: number; lines: string[] }> {
+  let carry = '';
+  let lineNo = 1;
+  const stream = createReadStream(path, { encoding, highWaterMark: 1 << 20 });
+  for await (const chunk of stream as AsyncIterable<string>) {
+    onBytes(Buffer.byteLength(chunk, encoding));
+    const text = carry + chunk;
+    const parts = text.split('\n');
+    carry = parts.pop()!;
+    for (let i = 0; i < parts.length; i++) {
+      const p = parts[i]!;
+      if (p.length > 0 && p.charCodeAt(p.length - 1) === 13) parts[i] = p.slice(0, -1);
+    }
+    if (parts.length > 0) {
+      yield { first: lineNo, lines: parts };
+      lineNo += parts.length;
+    }
+  }
+  if (carry.length > 0) {
+    if (carry.charCodeAt(carry.length - 1) === 13) carry = carry.slice(0, -1);
+    yield { first: lineNo, lines: [carry] };
+  }
+}

@@ -1,0 +1,190 @@
+import { createWriteStream, type WriteStream } from 'node:fs';
+import { once } from 'node:events';
+import type { SegueRecord } from '../domain/index.js';
+import { WriteStatus, type IngestBatch, type RecordKind, type Store } from '../store/index.js';
+import type { ImportFormat, ImportSummary, Parsed, Where } from './types.js';
+import { ImportError } from './errors.js';
+
+export interface ImportProgress {
+  bytes: number;
+  totalBytes: number;
+  read: number;
+  accepted: number;
+  duplicates: number;
+  rejected: number;
+}
+
+export interface ImportOptions {
+  store: Store;
+  format: ImportFormat;
+  path: string;
+  /** Defaults to the format's own source name. */
+  source?: string;
+  options?: Record<string, string>;
+  /** Where rejected items go (NDJSON: file, line, reason, raw). Opened only when something is rejected. */
+  rejectsFile: string;
+  /** Fail when rejected / read exceeds this (0..1). */
+  maxRejectRate?: number;
+  /** Items per transaction. */
+  batchSize?: number;
+  /** Gap that ends a derived session. */
+  sessionGapMs?: number;
+  onProgress?: (p: ImportProgress) => void;
+  signal?: AbortSignal;
+  now?: number;
+}
+
+/** After this many items, a reject rate above --max-reject-rate stops the import early. */
+const EARLY_ABORT_AFTER = 10_000;
+
+/** Appends rejected items to an NDJSON file, created on the first reject. */
+class RejectsWriter {
+  private out: WriteStream | undefined;
+  count = 0;
+  constructor(readonly path: string) {}
+  async write(where: Where, reason: string, raw: string | undefined): Promise<void> {
+    this.out ??= createWriteStream(this.path, { flags: 'w' });
+    this.count++;
+    const line = JSON.stringify({ file: where.file, line: where.line, reason, raw: raw === undefined ? undefined : raw.slice(0, 2000) }) + '\n';
+    if (!this.out.write(line)) await once(this.out, 'drain');
+  }
+  async close(): Promise<void> {
+    if (this.out) {
+      this.out.end();
+      await once(this.out, 'finish');
+    }
+  }
+}
+
+interface Pending {
+  where: Where;
+  raw: string | undefined;
+  /** Kind and index in the batch of each of the item's records; the last is its own. */
+  refs: Array<[RecordKind, number]>;
+}
+
+const LISTS: Record<RecordKind, keyof IngestBatch> = { track: 'tracks', artist: 'artists', listener: 'listeners', playlist: 'playlists', event: 'events' };
+
+/**
+ * Import one input into a store: stream items from the format, write them in batches
+ * (each batch one transaction, so a killed import leaves whole batches and a re-run
+ * completes it: events are idempotent on (source, eventId) and catalog upserts on id),
+ * send rejected items to the rejects file, then sessionize what has no session.
+ *
+ * An item counts as accepted when its own record was written, as a duplicate when it was
+ * already there, as rejected when it could not be parsed or refers to unknown ids.
+ */
+export async function runImport(opts: ImportOptions): Promise<ImportSummary> {
+  const started = performance.now();
+  const batchSize = opts.batchSize ?? 5000;
+  const rejects = new RejectsWriter(opts.rejectsFile);
+  const progress: ImportProgress = { bytes: 0, totalBytes: 0, read: 0, accepted: 0, duplicates: 0, rejected: 0 };
+  let aborted: string | undefined;
+  const ctx = {
+    source: opts.source ?? opts.format.defaultSource,
+    options: opts.options ?? {},
+    now: opts.now ?? Date.now(),
+    addTotal: (n: number) => {
+      progress.totalBytes += n;
+    },
+    progress: (n: number) => {
+      progress.bytes += n;
+    },
+  };
+
+  let batch: IngestBatch = {};
+  let pending: Pending[] = [];
+  let size = 0;
+
+  const flush = async (): Promise<void> => {
+    if (pending.length === 0) return;
+    const result = await opts.store.ingest(batch);
+    const reasons = new Map<string, string>();
+    for (const r of result.rejected) reasons.set(`${r.kind}:${r.index}`, r.reason);
+    for (const p of pending) {
+      let rejectedBy: string | undefined;
+      for (const [kind, ix] of p.refs) {
+        if (result.status[kind][ix] === WriteStatus.Rejected) {
+          rejectedBy = reasons.get(`${kind}:${ix}`);
+          break;
+        }
+      }
+      if (rejectedBy !== undefined) {
+        progress.rejected++;
+        await rejects.write(p.where, rejectedBy, p.raw);
+        continue;
+      }
+      const [kind, ix] = p.refs[p.refs.length - 1]!;
+      if (result.status[kind][ix] === WriteStatus.Written) progress.accepted++;
+      else progress.duplicates++;
+    }
+    batch = {};
+    pending = [];
+    size = 0;
+    opts.onProgress?.(progress);
+  };
+
+  const add = (item: Parsed & { records: SegueRecord[] }): void => {
+    const refs: Array<[RecordKind, number]> = [];
+    for (const r of item.records) {
+      const list = ((batch[LISTS[r.kind]] as unknown[] | undefined) ??= []);
+      refs.push([r.kind, list.length]);
+      list.push(r.value);
+    }
+    pending.push({ where: item.where, raw: item.raw, refs });
+    size += item.records.length;
+  };
+
+  try {
+    outer: for await (const items of opts.format.read(opts.path, ctx)) {
+      for (const item of items) {
+        progress.read++;
+        if (item.error !== undefined) {
+          progress.rejected++;
+          await rejects.write(item.where, item.error, item.raw);
+        } else if (item.records.length === 0) {
+          progress.duplicates++; // nothing to write: an item the format deliberately ignores
+        } else {
+          add(item);
+          if (size >= batchSize) await flush();
+        }
+      }
+      if (opts.signal?.aborted) {
+        aborted = 'interrupted';
+        break outer;
+      }
+      if (opts.maxRejectRate !== undefined && progress.read >= EARLY_ABORT_AFTER && progress.rejected > opts.maxRejectRate * progress.read) {
+        aborted = `stopped after ${progress.read} items: reject rate ${(progress.rejected / progress.read).toFixed(3)} exceeds --max-reject-rate ${opts.maxRejectRate}`;
+        break outer;
+      }
+    }
+    await flush();
+  } finally {
+    await rejects.close();
+  }
+  const sessionized = await opts.store.events.sessionize(opts.sessionGapMs === undefined ? {} : { gapMs: opts.sessionGapMs });
+  opts.onProgress?.(progress);
+  const seconds = (performance.now() - started) / 1000;
+  const summary: ImportSummary = {
+    format: opts.format.name,
+    path: opts.path,
+    read: progress.read,
+    accepted: progress.accepted,
+    duplicates: progress.duplicates,
+    rejected: progress.rejected,
+    rejectRate: progress.read > 0 ? progress.rejected / progress.read : 0,
+    rejectsFile: rejects.count > 0 ? rejects.path : null,
+    sessionized,
+    seconds,
+    rate: seconds > 0 ? progress.read / seconds : 0,
+  };
+  if (aborted !== undefined) summary.aborted = aborted;
+  return summary;
+}
+
+/** Validate a --max-reject-rate value. */
+export function parseRejectRate(value: string): number {
+  const r = Number(value);
+  if (!Number.isFinite(r) || r < 0 || r > 1) throw new ImportError(`--max-reject-rate must be a number from 0 to 1, got ${JSON.stringify(value)}`);
+  return r;
+}

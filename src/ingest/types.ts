@@ -1,0 +1,55 @@
+import type { SegueRecord } from '../domain/index.js';
+
+/** Where a source item came from, for rejects and errors: `events.ndjson line 1832`. */
+export interface Where {
+  file: string;
+  line: number;
+}
+
+/**
+ * One item read from an input (a line, a CSV row, an element of a JSON array) and what it
+ * becomes: records to write (the last is the item's own record; earlier ones are catalog
+ * entries it implies, such as a track named by a play), or why it is refused.
+ */
+export type Parsed =
+  | { where: Where; records: SegueRecord[]; raw?: string; error?: undefined }
+  | { where: Where; error: string; raw?: string; records?: undefined };
+
+export interface ReadContext {
+  /** Events' source unless they name one; with the event id it makes re-imports idempotent. */
+  source: string;
+  /** Format-specific options from the command line (`--option key=value`). */
+  options: Readonly<Record<string, string>>;
+  /** Add to the known input size in bytes (for the progress bar). */
+  addTotal(bytes: number): void;
+  /** Report bytes consumed. */
+  progress(bytes: number): void;
+  now: number;
+}
+
+/** An importer of one input format: reads a file or a folder of files as a stream of items. */
+export interface ImportFormat {
+  name: string;
+  description: string;
+  /** The default `source` of events it produces. */
+  defaultSource: string;
+  read(path: string, ctx: ReadContext): AsyncIterable<Parsed[]>;
+}
+
+export interface ImportSummary {
+  format: string;
+  path: string;
+  read: number;
+  accepted: number;
+  duplicates: number;
+  rejected: number;
+  rejectRate: number;
+  /** Where the rejects were written; null when there were none. */
+  rejectsFile: string | null;
+  sessionized: { listeners: number; events: number };
+  seconds: number;
+  /** Items per second. */
+  rate: number;
+  /** Set when the import stopped before the end of its input. */
+  aborted?: string;
+}

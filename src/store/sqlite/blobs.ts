@@ -1,0 +1,71 @@
+import type Database from 'better-sqlite3';
+import type { Exposure } from '../../domain/index.js';
+import type { ExposureStore, ListenerStateStore, ModelMeta, ModelStore } from '../types.js';
+
+export class SqliteListenerState implements ListenerStateStore {
+  constructor(private readonly db: Database.Database) {}
+  async get(listenerId: string, key: string): Promise<Uint8Array | undefined> {
+    const row = this.db.prepare<[string, string], { value: Buffer }>('SELECT value FROM listener_state WHERE listener_id = ? AND key = ?').get(listenerId, key);
+    return row ? new Uint8Array(row.value) : undefined;
+  }
+  async put(listenerId: string, key: string, value: Uint8Array): Promise<void> {
+    this.db
+      .prepare('INSERT INTO listener_state (listener_id, key, value, updated_at) VALUES (?, ?, ?, ?) ON CONFLICT (listener_id, key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at')
+      .run(listenerId, key, Buffer.from(value.buffer, value.byteOffset, value.byteLength), Date.now());
+  }
+  async delete(listenerId: string, key: string): Promise<void> {
+    this.db.prepare('DELETE FROM listener_state WHERE listener_id = ? AND key = ?').run(listenerId, key);
+  }
+}
+
+export class SqliteExposures implements ExposureStore {
+  constructor(private readonly db: Database.Database) {}
+  async append(x: Exposure): Promise<boolean> {
+    const info = this.db
+      .prepare('INSERT INTO exposures (request_id, listener_id, surface, ts, data) VALUES (?, ?, ?, ?, ?) ON CONFLICT (request_id) DO NOTHING')
+      .run(x.requestId, x.listenerId, x.surface, x.ts, JSON.stringify(x));
+    return info.changes > 0;
+  }
+  async get(requestId: string): Promise<Exposure | undefined> {
+    const row = this.db.prepare<[string], { data: string }>('SELECT data FROM exposures WHERE request_id = ?').get(requestId);
+    return row ? (JSON.parse(row.data) as Exposure) : undefined;
+  }
+  async forListener(listenerId: string, opts: { since?: number; limit?: number } = {}): Promise<Exposure[]> {
+    return this.db
+      .prepare<[string, number, number], { data: string }>('SELECT data FROM exposures WHERE listener_id = ? AND ts >= ? ORDER BY ts, ix LIMIT ?')
+      .all(listenerId, opts.since ?? 0, opts.limit ?? 100_000)
+      .map((r) => JSON.parse(r.data) as Exposure);
+  }
+}
+
+interface ModelRow { name: string; version: number; created_at: number; bytes: number; info: string }
+const meta = (r: ModelRow): ModelMeta => ({ name: r.name, version: r.version, createdAt: r.created_at, bytes: r.bytes, info: JSON.parse(r.info) as Record<string, unknown> });
+
+export class SqliteModels implements ModelStore {
+  constructor(private readonly db: Database.Database) {}
+  async put(name: string, data: Uint8Array, info: Record<string, unknown> = {}): Promise<ModelMeta> {
+    const put = this.db.transaction((): ModelMeta => {
+      const { v } = this.db.prepare<[string], { v: number }>('SELECT coalesce(max(version), 0) + 1 AS v FROM models WHERE name = ?').get(name)!;
+      const row: ModelRow = { name, version: v, created_at: Date.now(), bytes: data.byteLength, info: JSON.stringify(info) };
+      this.db
+        .prepare('INSERT INTO models (name, version, created_at, bytes, info, data) VALUES (?, ?, ?, ?, ?, ?)')
+        .run(name, v, row.created_at, row.bytes, row.info, Buffer.from(data.buffer, data.byteOffset, data.byteLength));
+      return meta(row);
+    });
+    return put.immediate();
+  }
+  async get(name: string, version?: number): Promise<{ meta: ModelMeta; data: Uint8Array } | undefined> {
+    const row =
+      version === undefined
+        ? this.db.prepare<[string], ModelRow & { data: Buffer }>('SELECT * FROM models WHERE name = ? ORDER BY version DESC LIMIT 1').get(name)
+        : this.db.prepare<[string, number], ModelRow & { data: Buffer }>('SELECT * FROM models WHERE name = ? AND version = ?').get(name, version);
+    return row ? { meta: meta(row), data: new Uint8Array(row.data) } : undefined;
+  }
+  async list(name?: string): Promise<ModelMeta[]> {
+    const rows =
+      name === undefined
+        ? this.db.prepare<[], ModelRow>('SELECT name, version, created_at, bytes, info FROM models ORDER BY name, version').all()
+        : this.db.prepare<[string], ModelRow>('SELECT name, version, created_at, bytes, info FROM models WHERE name = ? ORDER BY version').all(name);
+    return rows.map(meta);
+  }
+}

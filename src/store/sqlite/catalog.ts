@@ -1,0 +1,71 @@
+import type Database from 'better-sqlite3';
+import { deriveEmerging, type Artist, type Listener, type Playlist, type Track } from '../../domain/index.js';
+import type { CatalogStore } from '../types.js';
+
+export class SqliteCatalog implements CatalogStore {
+  constructor(private readonly db: Database.Database) {}
+
+  async getTrack(id: string): Promise<Track | undefined> {
+    const row = this.db.prepare<[string], { data: string }>('SELECT data FROM tracks WHERE id = ?').get(id);
+    return row ? (JSON.parse(row.data) as Track) : undefined;
+  }
+
+  async getArtist(id: string): Promise<(Artist & { emergingDerived?: boolean }) | undefined> {
+    const row = this.db.prepare<[string], { data: string; emerging_derived: number | null }>('SELECT data, emerging_derived FROM artists WHERE id = ?').get(id);
+    if (!row) return undefined;
+    const a = JSON.parse(row.data) as Artist & { emergingDerived?: boolean };
+    if (row.emerging_derived !== null) a.emergingDerived = row.emerging_derived === 1;
+    return a;
+  }
+
+  async getListener(id: string): Promise<Listener | undefined> {
+    const row = this.db.prepare<[string], { data: string }>('SELECT data FROM listeners WHERE id = ?').get(id);
+    return row ? (JSON.parse(row.data) as Listener) : undefined;
+  }
+
+  async getPlaylist(id: string): Promise<Playlist | undefined> {
+    const row = this.db.prepare<[string], { data: string }>('SELECT data FROM playlists WHERE id = ?').get(id);
+    return row ? (JSON.parse(row.data) as Playlist) : undefined;
+  }
+
+  async *scanTracks(opts: { batchSize?: number } = {}): AsyncIterable<Track[]> {
+    const size = opts.batchSize ?? 5000;
+    const stmt = this.db.prepare<[number, number], { ix: number; data: string }>('SELECT ix, data FROM tracks WHERE ix > ? ORDER BY ix LIMIT ?');
+    let after = 0;
+    for (;;) {
+      const rows = stmt.all(after, size);
+      if (rows.length === 0) return;
+      after = rows[rows.length - 1]!.ix;
+      yield rows.map((r) => JSON.parse(r.data) as Track);
+      if (rows.length < size) return;
+    }
+  }
+
+  async counts(): Promise<{ tracks: number; artists: number; listeners: number; playlists: number }> {
+    return this.db
+      .prepare(`SELECT (SELECT count(*) FROM tracks) AS tracks, (SELECT count(*) FROM artists) AS artists,
+                (SELECT count(*) FROM listeners) AS listeners, (SELECT count(*) FROM playlists) AS playlists`)
+      .get() as { tracks: number; artists: number; listeners: number; playlists: number };
+  }
+
+  async deriveEmerging(now = Date.now()): Promise<number> {
+    const rows = this.db
+      .prepare<[], { ix: number; data: string; plays: number | null }>(
+        `SELECT a.ix, a.data, p.plays FROM artists a LEFT JOIN
+           (SELECT artist_ix, SUM(CASE WHEN type = 9 THEN count ELSE 1 END) AS plays FROM events
+            WHERE type IN (2, 3, 9) AND artist_ix IS NOT NULL GROUP BY artist_ix) p ON p.artist_ix = a.ix ORDER BY a.ix`,
+      )
+      .all();
+    const artists = rows.map((r) => JSON.parse(r.data) as Artist);
+    const flags = deriveEmerging(artists, Float64Array.from(rows, (r) => r.plays ?? 0), now);
+    const update = this.db.prepare('UPDATE artists SET emerging_derived = ? WHERE ix = ?');
+    let n = 0;
+    this.db.transaction(() => {
+      rows.forEach((r, i) => {
+        update.run(flags[i], r.ix);
+        n += flags[i]!;
+      });
+    }).immediate();
+    return n;
+  }
+}

@@ -1,0 +1,101 @@
+import type Database from 'better-sqlite3';
+import { StoreError } from '../types.js';
+
+/** 'SEGU': marks a SQLite file as a Segue store. */
+export const APPLICATION_ID = 0x53454755;
+
+/**
+ * Versioned schema migrations. Append only: a released migration never changes, a new
+ * schema is a new entry. Each runs in its own transaction with PRAGMA user_version.
+ */
+export const MIGRATIONS: ReadonlyArray<{ version: number; name: string; sql: string }> = [
+  {
+    version: 1,
+    name: 'catalog, event log, listener state, exposures, models',
+    sql: `
+      CREATE TABLE artists (
+        ix INTEGER PRIMARY KEY,
+        id TEXT NOT NULL UNIQUE,
+        name TEXT NOT NULL,
+        emerging INTEGER,            -- set by the service: 1, 0, or NULL when not set
+        emerging_derived INTEGER,    -- derived from plays and debut (deriveEmerging)
+        data TEXT NOT NULL           -- the Artist record as JSON
+      );
+      CREATE TABLE artist_genres (artist_ix INTEGER NOT NULL, genre TEXT NOT NULL, PRIMARY KEY (artist_ix, genre)) WITHOUT ROWID;
+      CREATE TABLE tracks (
+        ix INTEGER PRIMARY KEY,
+        id TEXT NOT NULL UNIQUE,
+        title TEXT NOT NULL,
+        content_type INTEGER NOT NULL DEFAULT 0,  -- 0 music, 1 podcast episode
+        release_date TEXT,
+        duration_ms INTEGER,
+        popularity REAL,
+        data TEXT NOT NULL
+      );
+      CREATE TABLE track_artists (track_ix INTEGER NOT NULL, position INTEGER NOT NULL, artist_ix INTEGER NOT NULL, PRIMARY KEY (track_ix, position)) WITHOUT ROWID;
+      CREATE INDEX track_artists_artist ON track_artists (artist_ix);
+      CREATE TABLE track_genres (track_ix INTEGER NOT NULL, genre TEXT NOT NULL, PRIMARY KEY (track_ix, genre)) WITHOUT ROWID;
+      CREATE TABLE listeners (ix INTEGER PRIMARY KEY, id TEXT NOT NULL UNIQUE, data TEXT NOT NULL);
+      CREATE TABLE playlists (ix INTEGER PRIMARY KEY, id TEXT NOT NULL UNIQUE, name TEXT NOT NULL, data TEXT NOT NULL);
+      CREATE TABLE sources (ix INTEGER PRIMARY KEY, name TEXT NOT NULL UNIQUE);
+      CREATE TABLE events (
+        seq INTEGER PRIMARY KEY,
+        source_ix INTEGER NOT NULL,
+        event_id TEXT NOT NULL,
+        type INTEGER NOT NULL,
+        listener_ix INTEGER NOT NULL,
+        track_ix INTEGER,
+        artist_ix INTEGER,
+        ts INTEGER NOT NULL,
+        ms_played INTEGER,
+        skipped INTEGER,
+        end_reason TEXT,
+        start_reason TEXT,
+        shuffle INTEGER,
+        count INTEGER,
+        playlist_id TEXT,
+        session_id TEXT,
+        session_derived INTEGER NOT NULL DEFAULT 0,
+        context_type TEXT,
+        context_id TEXT,
+        surface TEXT,
+        request_id TEXT,
+        position INTEGER,
+        platform TEXT
+      );
+      CREATE UNIQUE INDEX events_idempotency ON events (source_ix, event_id);
+      CREATE INDEX events_listener_ts ON events (listener_ix, ts);
+      CREATE INDEX events_unsessioned ON events (listener_ix) WHERE session_id IS NULL;
+      CREATE TABLE listener_state (listener_id TEXT NOT NULL, key TEXT NOT NULL, value BLOB NOT NULL, updated_at INTEGER NOT NULL, PRIMARY KEY (listener_id, key)) WITHOUT ROWID;
+      CREATE TABLE exposures (ix INTEGER PRIMARY KEY, request_id TEXT NOT NULL UNIQUE, listener_id TEXT NOT NULL, surface TEXT NOT NULL, ts INTEGER NOT NULL, data TEXT NOT NULL);
+      CREATE INDEX exposures_listener_ts ON exposures (listener_id, ts);
+      CREATE TABLE models (name TEXT NOT NULL, version INTEGER NOT NULL, created_at INTEGER NOT NULL, bytes INTEGER NOT NULL, info TEXT NOT NULL, data BLOB NOT NULL, PRIMARY KEY (name, version));
+    `,
+  },
+];
+
+export const SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1]!.version;
+
+/** Bring a database to the newest schema; refuse a file from another program or a newer Segue. */
+export function migrate(db: Database.Database, path: string): void {
+  const appId = db.pragma('application_id', { simple: true }) as number;
+  const version = db.pragma('user_version', { simple: true }) as number;
+  if (appId !== 0 && appId !== APPLICATION_ID) {
+    throw new StoreError(`${path} is a SQLite database of another program (application_id ${appId}), not a Segue store`);
+  }
+  if (appId === 0 && version === 0) {
+    const tables = db.prepare(`SELECT count(*) AS n FROM sqlite_master WHERE type = 'table'`).get() as { n: number };
+    if (tables.n > 0) throw new StoreError(`${path} is a SQLite database with tables but not a Segue store`);
+  }
+  if (version > SCHEMA_VERSION) {
+    throw new StoreError(`${path} has schema version ${version}, newer than this Segue knows (${SCHEMA_VERSION}): upgrade Segue`);
+  }
+  for (const m of MIGRATIONS) {
+    if (m.version <= version) continue;
+    db.transaction(() => {
+      db.exec(m.sql);
+      db.pragma(`application_id = ${APPLICATION_ID}`);
+      db.pragma(`user_version = ${m.version}`);
+    }).immediate();
+  }
+}

@@ -1,0 +1,255 @@
+import type Database from 'better-sqlite3';
+import { EVENT_TYPE_CODE, type Artist, type Listener, type Playlist, type SegueEvent, type Track } from '../../domain/index.js';
+import { WriteStatus, type IngestBatch, type IngestResult, type RecordKind } from '../types.js';
+
+interface TrackRef {
+  ix: number;
+  /** Main artist's ix, -1 when the track names none. */
+  artistIx: number;
+}
+
+/**
+ * Writes ingest batches into SQLite, each batch in one IMMEDIATE transaction.
+ * External ids are resolved to dense ixs through in-memory vocabularies backed by
+ * the tables; an ix never changes once committed, so the caches stay valid across
+ * processes sharing the file. On rollback the caches are dropped (they may hold ixs
+ * of rows that were never committed).
+ */
+export class SqliteWriter {
+  private tracks = new Map<string, TrackRef>();
+  private artists = new Map<string, number>();
+  private listeners = new Map<string, number>();
+  private sources = new Map<string, number>();
+  private readonly q;
+
+  constructor(private readonly db: Database.Database) {
+    this.q = {
+      trackById: db.prepare<[string], { ix: number; data: string }>('SELECT ix, data FROM tracks WHERE id = ?'),
+      trackRef: db.prepare<[string], { ix: number; artist_ix: number | null }>(
+        'SELECT t.ix, a.artist_ix FROM tracks t LEFT JOIN track_artists a ON a.track_ix = t.ix AND a.position = 0 WHERE t.id = ?',
+      ),
+      insertTrack: db.prepare('INSERT INTO tracks (id, title, content_type, release_date, duration_ms, popularity, data) VALUES (?, ?, ?, ?, ?, ?, ?)'),
+      updateTrack: db.prepare('UPDATE tracks SET title = ?, content_type = ?, release_date = ?, duration_ms = ?, popularity = ?, data = ? WHERE ix = ?'),
+      clearTrackArtists: db.prepare('DELETE FROM track_artists WHERE track_ix = ?'),
+      insertTrackArtist: db.prepare('INSERT INTO track_artists (track_ix, position, artist_ix) VALUES (?, ?, ?)'),
+      clearTrackGenres: db.prepare('DELETE FROM track_genres WHERE track_ix = ?'),
+      insertTrackGenre: db.prepare('INSERT OR IGNORE INTO track_genres (track_ix, genre) VALUES (?, ?)'),
+      artistById: db.prepare<[string], { ix: number; data: string }>('SELECT ix, data FROM artists WHERE id = ?'),
+      insertArtist: db.prepare('INSERT INTO artists (id, name, emerging, data) VALUES (?, ?, ?, ?)'),
+      updateArtist: db.prepare('UPDATE artists SET name = ?, emerging = ?, data = ? WHERE ix = ?'),
+      clearArtistGenres: db.prepare('DELETE FROM artist_genres WHERE artist_ix = ?'),
+      insertArtistGenre: db.prepare('INSERT OR IGNORE INTO artist_genres (artist_ix, genre) VALUES (?, ?)'),
+      listenerById: db.prepare<[string], { ix: number; data: string }>('SELECT ix, data FROM listeners WHERE id = ?'),
+      insertListener: db.prepare('INSERT INTO listeners (id, data) VALUES (?, ?)'),
+      updateListener: db.prepare('UPDATE listeners SET data = ? WHERE ix = ?'),
+      playlistById: db.prepare<[string], { ix: number; data: string }>('SELECT ix, data FROM playlists WHERE id = ?'),
+      insertPlaylist: db.prepare('INSERT INTO playlists (id, name, data) VALUES (?, ?, ?)'),
+      updatePlaylist: db.prepare('UPDATE playlists SET name = ?, data = ? WHERE ix = ?'),
+      sourceByName: db.prepare<[string], { ix: number }>('SELECT ix FROM sources WHERE name = ?'),
+      insertSource: db.prepare('INSERT INTO sources (name) VALUES (?)'),
+      insertEvent: db.prepare(
+        `INSERT INTO events (source_ix, event_id, type, listener_ix, track_ix, artist_ix, ts, ms_played, skipped, end_reason,
+           start_reason, shuffle, count, playlist_id, session_id, context_type, context_id, surface, request_id, position, platform)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+         ON CONFLICT (source_ix, event_id) DO NOTHING`,
+      ),
+    };
+  }
+
+  /** Write one batch atomically. Records that refer to unknown ids are rejected, the rest committed. */
+  write(batch: IngestBatch): IngestResult {
+    const status: Record<RecordKind, Uint8Array> = {
+      artist: new Uint8Array(batch.artists?.length ?? 0),
+      track: new Uint8Array(batch.tracks?.length ?? 0),
+      listener: new Uint8Array(batch.listeners?.length ?? 0),
+      playlist: new Uint8Array(batch.playlists?.length ?? 0),
+      event: new Uint8Array(batch.events?.length ?? 0),
+    };
+    const result: IngestResult = { accepted: 0, duplicates: 0, rejected: [], status };
+    const mark = (kind: RecordKind, i: number, r: boolean | string): void => {
+      if (typeof r === 'string') {
+        status[kind][i] = WriteStatus.Rejected;
+        result.rejected.push({ kind, index: i, reason: r });
+      } else if (r) {
+        result.accepted++;
+      } else {
+        status[kind][i] = WriteStatus.Duplicate;
+        result.duplicates++;
+      }
+    };
+    const run = this.db.transaction(() => {
+      batch.artists?.forEach((a, i) => mark('artist', i, this.upsertArtist(a)));
+      batch.tracks?.forEach((t, i) => mark('track', i, this.upsertTrack(t)));
+      batch.listeners?.forEach((l, i) => mark('listener', i, this.upsertListener(l)));
+      batch.playlists?.forEach((p, i) => {
+        const missing = p.trackIds.find((id) => this.trackRef(id) === undefined);
+        mark('playlist', i, missing !== undefined ? `trackIds: unknown track ${JSON.stringify(missing)}` : this.upsertPlaylist(p));
+      });
+      batch.events?.forEach((e, i) => mark('event', i, this.insertEvent(e)));
+    });
+    try {
+      run.immediate();
+    } catch (err) {
+      this.dropCaches();
+      throw err;
+    }
+    return result;
+  }
+
+  dropCaches(): void {
+    this.tracks.clear();
+    this.artists.clear();
+    this.listeners.clear();
+    this.sources.clear();
+  }
+
+  /** Insert or merge (fields present in the new record replace the old ones). Returns whether anything changed. */
+  private upsertTrack(t: Track): boolean {
+    const row = this.q.trackById.get(t.id);
+    const merged: Track = row ? { ...(JSON.parse(row.data) as Track), ...t } : t;
+    const data = JSON.stringify(merged);
+    if (row && row.data === data) return false;
+    const cols = [merged.title, merged.contentType === 'podcast' ? 1 : 0, merged.releaseDate ?? merged.album?.releaseDate ?? null, merged.durationMs ?? null, merged.popularity ?? null, data] as const;
+    let ix: number;
+    if (row) {
+      ix = row.ix;
+      this.q.updateTrack.run(...cols, ix);
+      this.q.clearTrackArtists.run(ix);
+      this.q.clearTrackGenres.run(ix);
+    } else {
+      ix = Number(this.q.insertTrack.run(t.id, ...cols).lastInsertRowid);
+    }
+    merged.artists.forEach((a, pos) => this.q.insertTrackArtist.run(ix, pos, this.ensureArtist(a.id, a.name)));
+    for (const g of merged.genres ?? []) this.q.insertTrackGenre.run(ix, g);
+    this.tracks.set(t.id, { ix, artistIx: merged.artists.length > 0 ? this.artists.get(merged.artists[0]!.id)! : -1 });
+    return true;
+  }
+
+  /** The artist's ix, creating it from a track's reference when it is new. */
+  private ensureArtist(id: string, name: string): number {
+    const cached = this.artists.get(id);
+    if (cached !== undefined) return cached;
+    const row = this.q.artistById.get(id);
+    const ix = row ? row.ix : Number(this.q.insertArtist.run(id, name, null, JSON.stringify({ id, name })).lastInsertRowid);
+    this.artists.set(id, ix);
+    return ix;
+  }
+
+  private upsertArtist(a: Artist): boolean {
+    const row = this.q.artistById.get(a.id);
+    const merged: Artist = row ? { ...(JSON.parse(row.data) as Artist), ...a } : a;
+    const data = JSON.stringify(merged);
+    if (row && row.data === data) return false;
+    const emerging = merged.emerging === undefined ? null : merged.emerging ? 1 : 0;
+    let ix: number;
+    if (row) {
+      ix = row.ix;
+      this.q.updateArtist.run(merged.name, emerging, data, ix);
+      this.q.clearArtistGenres.run(ix);
+    } else {
+      ix = Number(this.q.insertArtist.run(merged.id, merged.name, emerging, data).lastInsertRowid);
+    }
+    for (const g of merged.genres ?? []) this.q.insertArtistGenre.run(ix, g);
+    this.artists.set(a.id, ix);
+    return true;
+  }
+
+  private upsertListener(l: Listener): boolean {
+    const row = this.q.listenerById.get(l.id);
+    const data = JSON.stringify(row ? { ...(JSON.parse(row.data) as Listener), ...l } : l);
+    if (row && row.data === data) return false;
+    if (row) this.q.updateListener.run(data, row.ix);
+    else this.listeners.set(l.id, Number(this.q.insertListener.run(l.id, data).lastInsertRowid));
+    return true;
+  }
+
+  private upsertPlaylist(p: Playlist): boolean {
+    const row = this.q.playlistById.get(p.id);
+    const data = JSON.stringify(p);
+    if (row && row.data === data) return false;
+    if (row) this.q.updatePlaylist.run(p.name, data, row.ix);
+    else this.q.insertPlaylist.run(p.id, p.name, data);
+    return true;
+  }
+
+  private trackRef(id: string): TrackRef | undefined {
+    let ref = this.tracks.get(id);
+    if (ref === undefined) {
+      const row = this.q.trackRef.get(id);
+      if (row === undefined) return undefined;
+      ref = { ix: row.ix, artistIx: row.artist_ix ?? -1 };
+      this.tracks.set(id, ref);
+    }
+    return ref;
+  }
+
+  private artistIx(id: string): number | undefined {
+    let ix = this.artists.get(id);
+    if (ix === undefined) {
+      ix = this.q.artistById.get(id)?.ix;
+      if (ix !== undefined) this.artists.set(id, ix);
+    }
+    return ix;
+  }
+
+  /** Listeners are created by their first event: that is how a service meets them. */
+  private listenerIx(id: string): number {
+    let ix = this.listeners.get(id);
+    if (ix === undefined) {
+      ix = this.q.listenerById.get(id)?.ix ?? Number(this.q.insertListener.run(id, JSON.stringify({ id })).lastInsertRowid);
+      this.listeners.set(id, ix);
+    }
+    return ix;
+  }
+
+  private sourceIx(name: string): number {
+    let ix = this.sources.get(name);
+    if (ix === undefined) {
+      ix = this.q.sourceByName.get(name)?.ix ?? Number(this.q.insertSource.run(name).lastInsertRowid);
+      this.sources.set(name, ix);
+    }
+    return ix;
+  }
+
+  /** Returns whether the event was new, or why it is rejected. */
+  private insertEvent(e: SegueEvent): boolean | string {
+    let trackIx: number | null = null;
+    let artistIx: number | null = null;
+    if (e.trackId !== undefined) {
+      const ref = this.trackRef(e.trackId);
+      if (ref === undefined) return `trackId: unknown track ${JSON.stringify(e.trackId)} (import the catalog first)`;
+      trackIx = ref.ix;
+      artistIx = ref.artistIx >= 0 ? ref.artistIx : null;
+    }
+    if (e.artistId !== undefined) {
+      const ix = this.artistIx(e.artistId);
+      if (ix === undefined) return `artistId: unknown artist ${JSON.stringify(e.artistId)} (import the catalog first)`;
+      artistIx = ix;
+    }
+    const c = e.context;
+    const info = this.q.insertEvent.run(
+      this.sourceIx(e.source),
+      e.eventId,
+      EVENT_TYPE_CODE[e.type],
+      this.listenerIx(e.listenerId),
+      trackIx,
+      artistIx,
+      e.ts,
+      e.msPlayed ?? null,
+      e.skipped === undefined ? null : e.skipped ? 1 : 0,
+      e.endReason ?? null,
+      e.startReason ?? null,
+      e.shuffle === undefined ? null : e.shuffle ? 1 : 0,
+      e.count ?? null,
+      e.playlistId ?? null,
+      e.sessionId ?? null,
+      c?.type ?? null,
+      c?.id ?? null,
+      c?.surface ?? null,
+      c?.requestId ?? null,
+      c?.position ?? null,
+      e.platform ?? null,
+    );
+    return info.changes > 0;
+  }
+}

@@ -1,0 +1,148 @@
+import type { Track, Artist, Listener, Playlist, SegueEvent, Exposure, EventType } from '../domain/index.js';
+
+/**
+ * The storage contract, split by use. Every method is async so that the scale-out
+ * implementation (PostgreSQL + Redis + NATS JetStream) can stand behind the same
+ * interface as the embedded SQLite one. A write resolves only after it is committed.
+ */
+export interface Store {
+  readonly catalog: CatalogStore;
+  readonly events: EventLog;
+  readonly listenerState: ListenerStateStore;
+  readonly exposures: ExposureStore;
+  readonly models: ModelStore;
+  /**
+   * Write a batch of catalog records and events atomically: either all of the batch's
+   * valid records are committed, or (on error) none. Catalog records are written first,
+   * so events in the batch may refer to tracks in the same batch.
+   */
+  ingest(batch: IngestBatch): Promise<IngestResult>;
+  /** Counts and leaders for `segue stats`. */
+  stats(opts?: { top?: number }): Promise<StoreStats>;
+  close(): Promise<void>;
+}
+
+export interface IngestBatch {
+  tracks?: Track[];
+  artists?: Artist[];
+  listeners?: Listener[];
+  playlists?: Playlist[];
+  events?: SegueEvent[];
+}
+
+export type RecordKind = 'track' | 'artist' | 'listener' | 'playlist' | 'event';
+
+/** Outcome of one record of a batch. */
+export const WriteStatus = {
+  /** New, or changed an existing record. */
+  Written: 0,
+  /** Already present with the same content (or the same event id). */
+  Duplicate: 1,
+  Rejected: 2,
+} as const;
+
+/** Counts, which records of the batch were refused and why, and each record's status by kind and index. */
+export interface IngestResult {
+  accepted: number;
+  duplicates: number;
+  rejected: Array<{ kind: RecordKind; index: number; reason: string }>;
+  status: Record<RecordKind, Uint8Array>;
+}
+
+export interface CatalogStore {
+  getTrack(id: string): Promise<Track | undefined>;
+  getArtist(id: string): Promise<(Artist & { emergingDerived?: boolean }) | undefined>;
+  getListener(id: string): Promise<Listener | undefined>;
+  getPlaylist(id: string): Promise<Playlist | undefined>;
+  /** All tracks in a stable order (by insertion), in pages. */
+  scanTracks(opts?: { batchSize?: number }): AsyncIterable<Track[]>;
+  counts(): Promise<{ tracks: number; artists: number; listeners: number; playlists: number }>;
+  /**
+   * Derive the emerging flag of artists with no flag set, from play counts in the event log
+   * and debut dates (see deriveEmerging). Returns how many artists are emerging.
+   */
+  deriveEmerging(now?: number): Promise<number>;
+}
+
+export interface StoredEvent extends SegueEvent {
+  /** Position in the log: increasing in commit order. */
+  seq: number;
+}
+
+export interface EventLog {
+  count(): Promise<number>;
+  /** Events in log order, from `afterSeq` (exclusive), in pages. */
+  scan(opts?: { afterSeq?: number; batchSize?: number; types?: EventType[] }): AsyncIterable<StoredEvent[]>;
+  /** One listener's events in time order. */
+  forListener(listenerId: string, opts?: { since?: number; limit?: number }): Promise<StoredEvent[]>;
+  /**
+   * Give a session to every event that has none: per listener, events in time order are
+   * cut where the gap exceeds `gapMs`. Idempotent; recomputes the derived sessions of each
+   * listener with pending events, so late events join the right session.
+   */
+  sessionize(opts?: { gapMs?: number }): Promise<{ listeners: number; events: number }>;
+}
+
+export interface ListenerStateStore {
+  get(listenerId: string, key: string): Promise<Uint8Array | undefined>;
+  put(listenerId: string, key: string, value: Uint8Array): Promise<void>;
+  delete(listenerId: string, key: string): Promise<void>;
+}
+
+export interface ExposureStore {
+  /** Log an exposure; idempotent on requestId (a repeat is reported as false). */
+  append(exposure: Exposure): Promise<boolean>;
+  get(requestId: string): Promise<Exposure | undefined>;
+  forListener(listenerId: string, opts?: { since?: number; limit?: number }): Promise<Exposure[]>;
+}
+
+export interface ModelMeta {
+  name: string;
+  version: number;
+  createdAt: number;
+  bytes: number;
+  /** Free-form: config hash, training data range, metrics. */
+  info: Record<string, unknown>;
+}
+
+export interface ModelStore {
+  /** Save a new version of a model artifact; versions increase per name. */
+  put(name: string, data: Uint8Array, info?: Record<string, unknown>): Promise<ModelMeta>;
+  /** The newest version, or a given one. */
+  get(name: string, version?: number): Promise<{ meta: ModelMeta; data: Uint8Array } | undefined>;
+  list(name?: string): Promise<ModelMeta[]>;
+}
+
+export interface Leader {
+  id: string;
+  name?: string;
+  plays: number;
+}
+
+export interface StoreStats {
+  events: number;
+  eventsByType: Partial<Record<EventType, number>>;
+  plays: number;
+  skips: number;
+  /** Share of timed plays (play_end, skip) that were skips; null with no plays. */
+  skipRate: number | null;
+  sessions: number;
+  listeners: number;
+  tracks: number;
+  artists: number;
+  playlists: number;
+  firstTs: number | null;
+  lastTs: number | null;
+  topTracks: Leader[];
+  topArtists: Leader[];
+  topGenres: Leader[];
+  mostActiveListeners: Leader[];
+}
+
+/** Raised by a store for a problem with the store itself (not with one record). */
+export class StoreError extends Error {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'StoreError';
+  }
+}
