@@ -63,11 +63,15 @@ export const EventSchemas = {
   play_start: ev({ ...trackId, startReason: Type.Optional(StartReason), shuffle: Type.Optional(Type.Boolean()) }),
   play_end: ev({
     ...trackId,
-    msPlayed: MsPlayed,
-    endReason: Type.Union(END_REASONS.map((r) => Type.Literal(r))),
+    /** Absent where the source does not know it (scrobble logs). */
+    msPlayed: Type.Optional(MsPlayed),
+    endReason: Type.Optional(Type.Union(END_REASONS.map((r) => Type.Literal(r)))),
     startReason: Type.Optional(StartReason),
     shuffle: Type.Optional(Type.Boolean()),
-    /** The client's own skip flag; when absent a play is a skip if it ended by 'fwdbtn'. */
+    /**
+     * The client's own skip flag. When absent, a play with an endReason is a skip if it ended
+     * by 'fwdbtn'; a play with neither is of unknown skip status (left out of skip rates).
+     */
     skipped: Type.Optional(Type.Boolean()),
   }),
   /** Shorthand for a play that ended by skipping forward. */
@@ -145,11 +149,12 @@ export function checkEvent(raw: unknown, defaultSource: string, now = Date.now()
       break;
     case 'play_end':
       out.trackId = e.trackId;
-      out.msPlayed = e.msPlayed;
-      out.endReason = e.endReason;
+      if (e.msPlayed !== undefined) out.msPlayed = e.msPlayed;
+      if (e.endReason !== undefined) out.endReason = e.endReason;
       if (e.startReason !== undefined) out.startReason = e.startReason;
       if (e.shuffle !== undefined) out.shuffle = e.shuffle;
-      out.skipped = e.skipped ?? e.endReason === 'fwdbtn';
+      if (e.skipped !== undefined) out.skipped = e.skipped;
+      else if (e.endReason !== undefined) out.skipped = e.endReason === 'fwdbtn';
       break;
     case 'skip':
       out.trackId = e.trackId;

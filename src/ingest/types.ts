@@ -1,6 +1,11 @@
 import type { SegueRecord } from '../domain/index.js';
 
-/** Where a source item came from, for rejects and errors: `events.ndjson line 1832`. */
+/**
+ * Where a source item came from, for rejects and errors: `events.ndjson line 1832`.
+ * `line` is the 1-based line of a line-based file (NDJSON, CSV, TSV: the line where the
+ * record starts), and the 1-based index of the element for a JSON array (Spotify history,
+ * a playlist of an MPD slice).
+ */
 export interface Where {
   file: string;
   line: number;

@@ -124,7 +124,7 @@ export interface StoreStats {
   eventsByType: Partial<Record<EventType, number>>;
   plays: number;
   skips: number;
-  /** Share of timed plays (play_end, skip) that were skips; null with no plays. */
+  /** Share of plays of known skip status (play_end with a skip flag or end reason, skip) that were skips; null with none. */
   skipRate: number | null;
   sessions: number;
   listeners: number;

@@ -17,7 +17,7 @@ export function computeStats(db: Database.Database, top: number): StoreStats {
   const agg = db
     .prepare(
       `SELECT coalesce(SUM(${PLAYS}), 0) AS plays,
-              coalesce(SUM(CASE WHEN e.type IN (2, 3) THEN 1 ELSE 0 END), 0) AS timed,
+              coalesce(SUM(CASE WHEN e.type IN (2, 3) AND e.skipped IS NOT NULL THEN 1 ELSE 0 END), 0) AS timed,
               coalesce(SUM(CASE WHEN e.type IN (2, 3) AND e.skipped = 1 THEN 1 ELSE 0 END), 0) AS skips
        FROM events e WHERE e.type IN ${PLAY_TYPES}`,
     )
