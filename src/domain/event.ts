@@ -117,7 +117,8 @@ const validators = Object.fromEntries(
 export type CheckedEvent = { ok: true; value: SegueEvent } | { ok: false; error: string };
 
 /**
- * Validate one event at the boundary and normalize it.
+ * Validate one event at the boundary and normalize it (in place: the object passed in
+ * becomes the returned event).
  *
  * @param defaultSource used when the event names no `source`
  * @example
@@ -137,46 +138,24 @@ export function checkEvent(raw: unknown, defaultSource: string, now = Date.now()
   const e = r.value as RawEvent;
   const ts = parseTimestamp(e.ts, now);
   if (!ts.ok) return { ok: false, error: `ts: ${ts.error}` };
-  const out: SegueEvent = { type: e.type, source: e.source ?? defaultSource, eventId: e.eventId, listenerId: e.listenerId, ts: ts.ms };
-  if (e.sessionId !== undefined) out.sessionId = e.sessionId;
-  if (e.context !== undefined) out.context = e.context;
-  if (e.platform !== undefined) out.platform = e.platform;
+  // The validated object holds exactly the schema's fields (additionalProperties: false), so it
+  // is normalized in place rather than copied: ingest runs this for every event.
+  const out = e as unknown as SegueEvent;
+  out.ts = ts.ms;
+  if (e.source === undefined) out.source = defaultSource;
   switch (e.type) {
-    case 'play_start':
-      out.trackId = e.trackId;
-      if (e.startReason !== undefined) out.startReason = e.startReason;
-      if (e.shuffle !== undefined) out.shuffle = e.shuffle;
-      break;
     case 'play_end':
-      out.trackId = e.trackId;
-      if (e.msPlayed !== undefined) out.msPlayed = e.msPlayed;
-      if (e.endReason !== undefined) out.endReason = e.endReason;
-      if (e.startReason !== undefined) out.startReason = e.startReason;
-      if (e.shuffle !== undefined) out.shuffle = e.shuffle;
-      if (e.skipped !== undefined) out.skipped = e.skipped;
-      else if (e.endReason !== undefined) out.skipped = e.endReason === 'fwdbtn';
+      if (e.skipped === undefined && e.endReason !== undefined) out.skipped = e.endReason === 'fwdbtn';
       break;
     case 'skip':
-      out.trackId = e.trackId;
-      if (e.msPlayed !== undefined) out.msPlayed = e.msPlayed;
       out.endReason = 'fwdbtn';
       out.skipped = true;
-      break;
-    case 'like':
-    case 'unlike':
-    case 'save':
-      out.trackId = e.trackId;
       break;
     case 'ban':
     case 'play_count':
       if ((e.trackId === undefined) === (e.artistId === undefined)) return { ok: false, error: `${e.type} needs exactly one of trackId or artistId` };
-      if (e.trackId !== undefined) out.trackId = e.trackId;
-      if (e.artistId !== undefined) out.artistId = e.artistId;
-      if (e.type === 'play_count') out.count = e.count;
       break;
-    case 'add_to_playlist':
-      out.trackId = e.trackId;
-      out.playlistId = e.playlistId;
+    default:
       break;
   }
   return { ok: true, value: out };

@@ -92,7 +92,9 @@ export async function runImport(opts: ImportOptions): Promise<ImportSummary> {
     },
   };
 
-  let batch: IngestBatch = {};
+  const sessionGapMs = opts.sessionGapMs;
+  const newBatch = (): IngestBatch => (sessionGapMs === undefined ? {} : { sessionGapMs });
+  let batch: IngestBatch = newBatch();
   let pending: Pending[] = [];
   let size = 0;
 
@@ -118,17 +120,18 @@ export async function runImport(opts: ImportOptions): Promise<ImportSummary> {
       if (result.status[kind][ix] === WriteStatus.Written) progress.accepted++;
       else progress.duplicates++;
     }
-    batch = {};
+    batch = newBatch();
     pending = [];
     size = 0;
     opts.onProgress?.(progress);
   };
 
   const add = (item: Parsed & { records: SegueRecord[] }): void => {
-    const refs: Array<[RecordKind, number]> = [];
-    for (const r of item.records) {
+    const refs: Array<[RecordKind, number]> = new Array(item.records.length);
+    for (let i = 0; i < item.records.length; i++) {
+      const r = item.records[i]!;
       const list = ((batch[LISTS[r.kind]] as unknown[] | undefined) ??= []);
-      refs.push([r.kind, list.length]);
+      refs[i] = [r.kind, list.length];
       list.push(r.value);
     }
     pending.push({ where: item.where, raw: item.raw, refs });

@@ -23,6 +23,12 @@ export interface Store {
 }
 
 export interface IngestBatch {
+  /**
+   * Events without a sessionId get a derived session as they are written: per listener, a
+   * gap longer than this (default 30 minutes) starts a new session. Events that arrive out
+   * of time order are left pending and resolved by `events.sessionize()`.
+   */
+  sessionGapMs?: number;
   tracks?: Track[];
   artists?: Artist[];
   listeners?: Listener[];
@@ -76,9 +82,10 @@ export interface EventLog {
   /** One listener's events in time order. */
   forListener(listenerId: string, opts?: { since?: number; limit?: number }): Promise<StoredEvent[]>;
   /**
-   * Give a session to every event that has none: per listener, events in time order are
-   * cut where the gap exceeds `gapMs`. Idempotent; recomputes the derived sessions of each
-   * listener with pending events, so late events join the right session.
+   * Give a session to every event still pending (events that arrived out of time order):
+   * per listener, events in time order are cut where the gap exceeds `gapMs`. Recomputes
+   * all derived sessions of each such listener, so late events join the right session.
+   * Idempotent.
    */
   sessionize(opts?: { gapMs?: number }): Promise<{ listeners: number; events: number }>;
 }

@@ -24,7 +24,7 @@ export const ndjson: ImportFormat = {
         for (let i = 0; i < lines.length; i++) {
           const raw = lines[i]!;
           const where = { file, line: first + i };
-          if (raw.trim().length === 0) continue;
+          if (raw.length === 0 || (raw.charCodeAt(0) <= 32 && raw.trim().length === 0)) continue;
           let value: unknown;
           try {
             value = JSON.parse(raw);

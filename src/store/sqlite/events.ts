@@ -72,25 +72,51 @@ export class SqliteEventLog implements EventLog {
 
   async sessionize(opts: { gapMs?: number } = {}): Promise<{ listeners: number; events: number }> {
     const gap = opts.gapMs ?? DEFAULT_SESSION_GAP_MS;
-    const pending = this.db.prepare<[], { listener_ix: number }>('SELECT DISTINCT listener_ix FROM events WHERE session_id IS NULL').all();
-    const timeline = this.db.prepare<[number], { seq: number; ts: number }>(
-      'SELECT seq, ts FROM events WHERE listener_ix = ? AND (session_id IS NULL OR session_derived = 1) ORDER BY ts, seq',
-    );
-    const listenerId = this.db.prepare<[number], { id: string }>('SELECT id FROM listeners WHERE ix = ?');
-    const update = this.db.prepare('UPDATE events SET session_id = ?, session_derived = 1 WHERE seq = ? AND session_id IS NOT ?');
+    const pending = this.db.prepare<[], { listener_ix: number }>('SELECT DISTINCT listener_ix FROM events WHERE session_id IS NULL').pluck().all() as unknown as number[];
+    if (pending.length === 0) return { listeners: 0, events: 0 };
+    const idOf = this.db.prepare<[number], string>('SELECT id FROM listeners WHERE ix = ?').pluck();
+    const update = this.db.prepare('UPDATE events SET session_id = ? WHERE seq = ?');
+    const saveCursor = this.db.prepare('UPDATE listeners SET last_ts = ?, session_start = ?, session_id = ? WHERE ix = ?');
     let events = 0;
-    // One transaction per listener: a crash leaves each listener either done or still pending.
-    const one = this.db.transaction((ix: number) => {
-      const id = listenerId.get(ix)!.id;
-      let session = '';
-      let last = -Infinity;
-      for (const row of timeline.all(ix)) {
-        if (row.ts - last > gap) session = `${id}@${row.ts}`;
-        last = row.ts;
-        events += update.run(session, row.seq, session).changes;
-      }
-    });
-    for (const { listener_ix } of pending) one.immediate(listener_ix);
+    // Chunks of listeners, one scan and one transaction each: a crash leaves each chunk done or pending.
+    const CHUNK = 500;
+    for (let c = 0; c < pending.length; c += CHUNK) {
+      const chunk = pending.slice(c, c + CHUNK);
+      const rows = this.db
+        .prepare<[], [number, number, number, string | null]>(
+          `SELECT listener_ix, ts, seq, session_id FROM events WHERE session_derived = 1 AND listener_ix IN (${chunk.join(',')})`,
+        )
+        .raw()
+        .all();
+      // Order by listener, time, log position with a typed index sort (no object per row).
+      const order = Uint32Array.from(rows.keys()).sort((a, b) => {
+        const x = rows[a]!, y = rows[b]!;
+        return x[0] - y[0] || x[1] - y[1] || x[2] - y[2];
+      });
+      this.db.transaction(() => {
+        let listener = -1, id = '', session = '', start = 0, last = -Infinity;
+        const flush = (): void => {
+          if (listener >= 0) saveCursor.run(last, start, session, listener);
+        };
+        for (const i of order) {
+          const [lix, ts, seq, current] = rows[i]!;
+          if (lix !== listener) {
+            flush();
+            listener = lix;
+            id = idOf.get(lix)!;
+            last = -Infinity;
+          }
+          if (ts - last > gap) {
+            session = `${id}@${ts}`;
+            start = ts;
+          }
+          last = ts;
+          if (current !== session) events += update.run(session, seq).changes;
+        }
+        flush();
+      }).immediate();
+    }
     return { listeners: pending.length, events };
   }
+
 }

@@ -35,7 +35,9 @@ export const MIGRATIONS: ReadonlyArray<{ version: number; name: string; sql: str
       CREATE TABLE track_artists (track_ix INTEGER NOT NULL, position INTEGER NOT NULL, artist_ix INTEGER NOT NULL, PRIMARY KEY (track_ix, position)) WITHOUT ROWID;
       CREATE INDEX track_artists_artist ON track_artists (artist_ix);
       CREATE TABLE track_genres (track_ix INTEGER NOT NULL, genre TEXT NOT NULL, PRIMARY KEY (track_ix, genre)) WITHOUT ROWID;
-      CREATE TABLE listeners (ix INTEGER PRIMARY KEY, id TEXT NOT NULL UNIQUE, data TEXT NOT NULL);
+      -- last_ts, session_start, session_id: the listener's derived-session cursor (see SqliteWriter).
+      CREATE TABLE listeners (ix INTEGER PRIMARY KEY, id TEXT NOT NULL UNIQUE, data TEXT NOT NULL,
+        last_ts INTEGER, session_start INTEGER, session_id TEXT);
       CREATE TABLE playlists (ix INTEGER PRIMARY KEY, id TEXT NOT NULL UNIQUE, name TEXT NOT NULL, data TEXT NOT NULL);
       CREATE TABLE sources (ix INTEGER PRIMARY KEY, name TEXT NOT NULL UNIQUE);
       CREATE TABLE events (
@@ -64,7 +66,9 @@ export const MIGRATIONS: ReadonlyArray<{ version: number; name: string; sql: str
         platform TEXT
       );
       CREATE UNIQUE INDEX events_idempotency ON events (source_ix, event_id);
-      CREATE INDEX events_listener_ts ON events (listener_ix, ts);
+      -- No (listener, ts) index on purpose: events arrive interleaved across listeners, and
+      -- such an index halves bulk-ingest speed. Sessions are derived as events arrive (the
+      -- cursor on listeners); per-listener reads scan, and serving reads listener state.
       CREATE INDEX events_unsessioned ON events (listener_ix) WHERE session_id IS NULL;
       CREATE TABLE listener_state (listener_id TEXT NOT NULL, key TEXT NOT NULL, value BLOB NOT NULL, updated_at INTEGER NOT NULL, PRIMARY KEY (listener_id, key)) WITHOUT ROWID;
       CREATE TABLE exposures (ix INTEGER PRIMARY KEY, request_id TEXT NOT NULL UNIQUE, listener_id TEXT NOT NULL, surface TEXT NOT NULL, ts INTEGER NOT NULL, data TEXT NOT NULL);

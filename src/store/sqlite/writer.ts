@@ -1,6 +1,15 @@
 import type Database from 'better-sqlite3';
 import { EVENT_TYPE_CODE, type Artist, type Listener, type Playlist, type SegueEvent, type Track } from '../../domain/index.js';
+import { DEFAULT_SESSION_GAP_MS } from './events.js';
 import { WriteStatus, type IngestBatch, type IngestResult, type RecordKind } from '../types.js';
+
+/** Where a listener's latest derived session stands. */
+interface SessionCursor {
+  lastTs: number;
+  start: number;
+  id: string | null;
+  dirty: boolean;
+}
 
 interface TrackRef {
   ix: number;
@@ -20,6 +29,9 @@ export class SqliteWriter {
   private artists = new Map<string, number>();
   private listeners = new Map<string, number>();
   private sources = new Map<string, number>();
+  /** Cursors of the listeners touched by the batch being written (reloaded every batch). */
+  private cursors = new Map<number, SessionCursor>();
+  private gapMs = DEFAULT_SESSION_GAP_MS;
   private readonly q;
 
   constructor(private readonly db: Database.Database) {
@@ -40,6 +52,10 @@ export class SqliteWriter {
       clearArtistGenres: db.prepare('DELETE FROM artist_genres WHERE artist_ix = ?'),
       insertArtistGenre: db.prepare('INSERT OR IGNORE INTO artist_genres (artist_ix, genre) VALUES (?, ?)'),
       listenerById: db.prepare<[string], { ix: number; data: string }>('SELECT ix, data FROM listeners WHERE id = ?'),
+      cursor: db.prepare<[number], { last_ts: number | null; session_start: number | null; session_id: string | null }>(
+        'SELECT last_ts, session_start, session_id FROM listeners WHERE ix = ?',
+      ),
+      saveCursor: db.prepare('UPDATE listeners SET last_ts = ?, session_start = ?, session_id = ? WHERE ix = ?'),
       insertListener: db.prepare('INSERT INTO listeners (id, data) VALUES (?, ?)'),
       updateListener: db.prepare('UPDATE listeners SET data = ? WHERE ix = ?'),
       playlistById: db.prepare<[string], { ix: number; data: string }>('SELECT ix, data FROM playlists WHERE id = ?'),
@@ -49,8 +65,8 @@ export class SqliteWriter {
       insertSource: db.prepare('INSERT INTO sources (name) VALUES (?)'),
       insertEvent: db.prepare(
         `INSERT INTO events (source_ix, event_id, type, listener_ix, track_ix, artist_ix, ts, ms_played, skipped, end_reason,
-           start_reason, shuffle, count, playlist_id, session_id, context_type, context_id, surface, request_id, position, platform)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+           start_reason, shuffle, count, playlist_id, session_id, session_derived, context_type, context_id, surface, request_id, position, platform)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
          ON CONFLICT (source_ix, event_id) DO NOTHING`,
       ),
     };
@@ -77,7 +93,9 @@ export class SqliteWriter {
         result.duplicates++;
       }
     };
+    this.gapMs = batch.sessionGapMs ?? DEFAULT_SESSION_GAP_MS;
     const run = this.db.transaction(() => {
+      this.cursors.clear();
       batch.artists?.forEach((a, i) => mark('artist', i, this.upsertArtist(a)));
       batch.tracks?.forEach((t, i) => mark('track', i, this.upsertTrack(t)));
       batch.listeners?.forEach((l, i) => mark('listener', i, this.upsertListener(l)));
@@ -86,6 +104,7 @@ export class SqliteWriter {
         mark('playlist', i, missing !== undefined ? `trackIds: unknown track ${JSON.stringify(missing)}` : this.upsertPlaylist(p));
       });
       batch.events?.forEach((e, i) => mark('event', i, this.insertEvent(e)));
+      for (const [ix, c] of this.cursors) if (c.dirty) this.q.saveCursor.run(c.lastTs, c.start, c.id, ix);
     });
     try {
       run.immediate();
@@ -101,6 +120,7 @@ export class SqliteWriter {
     this.artists.clear();
     this.listeners.clear();
     this.sources.clear();
+    this.cursors.clear();
   }
 
   /** Insert or merge (fields present in the new record replace the old ones). Returns whether anything changed. */
@@ -211,6 +231,34 @@ export class SqliteWriter {
     return ix;
   }
 
+  /**
+   * The derived session of an event without one, as events arrive: a gap over `gapMs` after
+   * the listener's last event starts a new session; an event inside the current session's
+   * span joins it; an event before that span is out of order and left pending (null) for
+   * `sessionize()`, which recomputes the listener's sessions.
+   */
+  private deriveSession(listenerIx: number, listenerId: string, ts: number): string | null {
+    let c = this.cursors.get(listenerIx);
+    if (c === undefined) {
+      const row = this.q.cursor.get(listenerIx);
+      c = { lastTs: row?.last_ts ?? -Infinity, start: row?.session_start ?? -Infinity, id: row?.session_id ?? null, dirty: false };
+      this.cursors.set(listenerIx, c);
+    }
+    if (c.id === null || ts - c.lastTs > this.gapMs) {
+      if (c.id !== null && ts < c.lastTs) return null;
+      c.id = `${listenerId}@${ts}`;
+      c.start = ts;
+      c.lastTs = ts;
+      c.dirty = true;
+    } else if (ts >= c.lastTs) {
+      c.lastTs = ts;
+      c.dirty = true;
+    } else if (ts < c.start) {
+      return null;
+    }
+    return c.id;
+  }
+
   /** Returns whether the event was new, or why it is rejected. */
   private insertEvent(e: SegueEvent): boolean | string {
     let trackIx: number | null = null;
@@ -227,11 +275,15 @@ export class SqliteWriter {
       artistIx = ix;
     }
     const c = e.context;
+    const listenerIx = this.listenerIx(e.listenerId);
+    const cursor = e.sessionId === undefined ? this.cursors.get(listenerIx) : undefined;
+    const before = cursor === undefined ? undefined : { ...cursor };
+    const sessionId = e.sessionId ?? this.deriveSession(listenerIx, e.listenerId, e.ts);
     const info = this.q.insertEvent.run(
       this.sourceIx(e.source),
       e.eventId,
       EVENT_TYPE_CODE[e.type],
-      this.listenerIx(e.listenerId),
+      listenerIx,
       trackIx,
       artistIx,
       e.ts,
@@ -242,7 +294,8 @@ export class SqliteWriter {
       e.shuffle === undefined ? null : e.shuffle ? 1 : 0,
       e.count ?? null,
       e.playlistId ?? null,
-      e.sessionId ?? null,
+      sessionId,
+      e.sessionId === undefined ? 1 : 0,
       c?.type ?? null,
       c?.id ?? null,
       c?.surface ?? null,
@@ -250,6 +303,7 @@ export class SqliteWriter {
       c?.position ?? null,
       e.platform ?? null,
     );
+    if (info.changes === 0 && before !== undefined) Object.assign(cursor!, before); // a duplicate moves no cursor
     return info.changes > 0;
   }
 }
