@@ -1,0 +1,76 @@
+import { describe, it, expect, afterEach } from 'vitest';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { SqliteStore } from '../../store/index.js';
+import { runImport } from '../pipeline.js';
+import { ndjson } from './ndjson.js';
+
+const FIXTURE = join(import.meta.dirname, '../../../test/fixtures/ndjson/small.ndjson');
+const dirs: string[] = [];
+afterEach(() => {
+  for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
+});
+
+function setup() {
+  const dir = mkdtempSync(join(tmpdir(), 'segue-ndjson-'));
+  dirs.push(dir);
+  return { dir, store: SqliteStore.open(join(dir, 's.db')), rejectsFile: join(dir, 'rejects.ndjson') };
+}
+
+describe('ndjson import', () => {
+  it('imports catalog and events, rejecting bad lines with line number and reason', async () => {
+    const { store, rejectsFile } = setup();
+    const s = await runImport({ store, format: ndjson, path: FIXTURE, rejectsFile });
+    expect(s).toMatchObject({ read: 15, accepted: 11, duplicates: 0, rejected: 4, rejectsFile });
+    const rejects = readFileSync(rejectsFile, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { line: number; reason: string });
+    expect(rejects.map((r) => r.line).sort((a, b) => a - b)).toEqual([11, 12, 14, 16]);
+    const byLine = new Map(rejects.map((r) => [r.line, r.reason]));
+    expect(byLine.get(11)).toMatch(/^msPlayed: .*got -4$/);
+    expect(byLine.get(12)).toMatch(/^trackId: unknown track "t404"/);
+    expect(byLine.get(14)).toMatch(/^invalid JSON/);
+    expect(byLine.get(16)).toMatch(/^invalid JSON/); // the truncated last line
+    const u1 = await store.events.forListener('u1');
+    expect(u1.map((e) => e.type)).toEqual(['play_start', 'play_end', 'skip', 'like']);
+    expect(u1[1]!.context).toEqual({ type: 'radio', id: 'st1', surface: 'radio', requestId: 'r1', position: 0 });
+    expect(u1[2]).toMatchObject({ skipped: true, endReason: 'fwdbtn', msPlayed: 14000 });
+    expect(await store.catalog.getListener('u1')).toEqual({ id: 'u1', country: 'SE', allowExplicit: false });
+    const stats = await store.stats();
+    expect(stats).toMatchObject({ events: 6, plays: 3, skips: 1, sessions: 2, tracks: 2, artists: 2, listeners: 2 });
+    await store.close();
+  });
+
+  it('adds nothing when the same file is imported again', async () => {
+    const { store, rejectsFile } = setup();
+    await runImport({ store, format: ndjson, path: FIXTURE, rejectsFile });
+    const before = await store.stats();
+    const again = await runImport({ store, format: ndjson, path: FIXTURE, rejectsFile });
+    expect(again).toMatchObject({ read: 15, accepted: 0, duplicates: 11, rejected: 4 });
+    expect(await store.stats()).toEqual(before);
+    await store.close();
+  });
+
+  it('stops early when the reject rate is far above --max-reject-rate', async () => {
+    const { dir, store, rejectsFile } = setup();
+    const path = join(dir, 'garbage.ndjson');
+    writeFileSync(path, Array.from({ length: 30_000 }, (_, i) => `{"nope":${i}}`).join('\n'));
+    const s = await runImport({ store, format: ndjson, path, rejectsFile, maxRejectRate: 0.1 });
+    expect(s.aborted).toMatch(/exceeds --max-reject-rate 0.1/);
+    expect(s.read).toBeLessThan(30_000);
+    expect(s.accepted).toBe(0);
+    await store.close();
+  });
+
+  it('reads every file of a folder in name order', async () => {
+    const { dir, store, rejectsFile } = setup();
+    const folder = join(dir, 'in');
+    const { mkdirSync } = await import('node:fs');
+    mkdirSync(folder);
+    writeFileSync(join(folder, '1-catalog.ndjson'), '{"type":"track","id":"t1","title":"x","artists":[]}\n');
+    writeFileSync(join(folder, '2-events.jsonl'), '{"type":"like","eventId":"l1","listenerId":"u","ts":1714557600000,"trackId":"t1"}\r\n');
+    writeFileSync(join(folder, 'notes.txt'), 'ignored');
+    const s = await runImport({ store, format: ndjson, path: folder, rejectsFile });
+    expect(s).toMatchObject({ read: 2, accepted: 2, rejected: 0 });
+    await store.close();
+  });
+});
