@@ -117,6 +117,8 @@ export function storeContract(name: string, open: () => Promise<Store>, cleanup:
       expect(got[2]).toMatchObject({ playlistId: 'p1' });
       expect(got[3]).toMatchObject({ type: 'ban', artistId: 'a9' });
       expect(got[4]).toMatchObject({ type: 'play_count', count: 42, artistId: 'a9' });
+      expect(got[4]!.sessionId).toBeUndefined(); // an aggregate belongs to no session
+      expect(await store.events.sessionize()).toEqual({ listeners: 0, events: 0 });
       expect(got.every((e, i) => i === 0 || e.seq > got[i - 1]!.seq)).toBe(true);
       const skips = await all(store.events.scan({ types: ['skip'] }));
       expect(skips.map((e) => e.eventId)).toEqual(['e2']);

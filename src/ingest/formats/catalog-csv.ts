@@ -3,10 +3,9 @@ import { basename } from 'node:path';
 import { parse, type CsvError, type InfoRecord } from 'csv-parse';
 import { preview, trackValidator, type AudioFeatures, type Track } from '../../domain/index.js';
 import { inputFiles, fileSize } from '../files.js';
-import { artistIdFromName } from '../ids.js';
+import { albumIdFromName, artistIdFromName } from '../ids.js';
 import { ImportError } from '../errors.js';
 import type { ImportFormat, Parsed, ReadContext, Where } from '../types.js';
-import { albumIdFromName } from './spotify-history.js';
 
 const CHUNK = 1000;
 

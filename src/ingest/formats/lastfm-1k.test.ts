@@ -5,7 +5,8 @@ import { join } from 'node:path';
 import { SqliteStore } from '../../store/index.js';
 import { runImport } from '../pipeline.js';
 import { ImportError } from '../errors.js';
-import { countryCode, lastfm1k, trackIdFromNames } from './lastfm-1k.js';
+import { countryCode, lastfm1k } from './lastfm-1k.js';
+import { trackIdFromNames } from '../ids.js';
 
 // Fixture: test/fixtures/lastfm-1k, written from the Last.fm 1K dataset's README (Celma
 // 2010); see its README.md for what each line holds.

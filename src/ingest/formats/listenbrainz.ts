@@ -7,10 +7,9 @@ import StreamArray from 'stream-json/streamers/StreamArray.js';
 import { checkEvent, preview, trackValidator, type ArtistRefSchema, type SegueRecord, type Track } from '../../domain/index.js';
 import type { Static } from '@sinclair/typebox';
 import { readLines } from '../lines.js';
-import { artistIdFromName } from '../ids.js';
+import { albumIdFromName, artistIdFromName, MBID, RecentIds, trackIdFromNames } from '../ids.js';
 import { ImportError } from '../errors.js';
 import type { ImportFormat, Parsed, ReadContext } from '../types.js';
-import { albumIdFromName, MBID, RecentIds, trackIdFromNames } from './lastfm-1k.js';
 
 /** Items per yielded array. */
 const CHUNK = 1000;

@@ -7,7 +7,7 @@ import { playlistValidator, preview, trackValidator, type Playlist, type SegueRe
 import { inputFiles, fileSize } from '../files.js';
 import { ImportError } from '../errors.js';
 import type { ImportFormat, Parsed, ReadContext } from '../types.js';
-import { RecentIds } from './lastfm-1k.js';
+import { RecentIds } from '../ids.js';
 
 /** Playlists per yielded array (a playlist holds up to 250 tracks). */
 const CHUNK = 200;

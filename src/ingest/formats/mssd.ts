@@ -9,7 +9,7 @@ import {
 } from '../../domain/index.js';
 import { ImportError } from '../errors.js';
 import type { ImportFormat, Parsed, ReadContext } from '../types.js';
-import { RecentIds } from './lastfm-1k.js';
+import { RecentIds } from '../ids.js';
 
 /** Items per yielded array. */
 const CHUNK = 1000;

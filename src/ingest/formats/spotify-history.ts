@@ -2,7 +2,7 @@ import { createReadStream } from 'node:fs';
 import StreamArray from 'stream-json/streamers/StreamArray.js';
 import { checkEvent, preview, END_REASONS, trackValidator, type SegueRecord, type Track } from '../../domain/index.js';
 import { inputFiles, fileSize } from '../files.js';
-import { artistIdFromName, stableId } from '../ids.js';
+import { albumIdFromName, artistIdFromName, stableId } from '../ids.js';
 import { ImportError } from '../errors.js';
 import type { ImportFormat, Parsed, ReadContext } from '../types.js';
 
@@ -16,15 +16,6 @@ const MAX_REASON = 64;
 const MAX_MS_PLAYED = 24 * 3600 * 1000;
 const END_REASON_SET: ReadonlySet<string> = new Set(END_REASONS);
 
-/**
- * The album id of an album known only by its title and main artist (formats without album
- * ids): the artist's id, `|album:`, and the title normalized like artistIdFromName.
- *
- * @example albumIdFromName('name:rachel platten', 'Wildfire') // 'name:rachel platten|album:wildfire'
- */
-export function albumIdFromName(artistId: string, title: string): string {
-  return `${artistId}|album:${title.normalize('NFC').trim().replace(/\s+/g, ' ').toLowerCase()}`;
-}
 
 /**
  * Spotify's "Extended streaming history" export (Account privacy > Download your data):

@@ -72,7 +72,7 @@ export class SqliteEventLog implements EventLog {
 
   async sessionize(opts: { gapMs?: number } = {}): Promise<{ listeners: number; events: number }> {
     const gap = opts.gapMs ?? DEFAULT_SESSION_GAP_MS;
-    const pending = this.db.prepare<[], { listener_ix: number }>('SELECT DISTINCT listener_ix FROM events WHERE session_id IS NULL').pluck().all() as unknown as number[];
+    const pending = this.db.prepare<[], { listener_ix: number }>('SELECT DISTINCT listener_ix FROM events WHERE session_id IS NULL AND session_derived = 1').pluck().all() as unknown as number[];
     if (pending.length === 0) return { listeners: 0, events: 0 };
     const idOf = this.db.prepare<[number], string>('SELECT id FROM listeners WHERE ix = ?').pluck();
     const update = this.db.prepare('UPDATE events SET session_id = ? WHERE seq = ?');

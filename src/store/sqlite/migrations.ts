@@ -57,7 +57,7 @@ export const MIGRATIONS: ReadonlyArray<{ version: number; name: string; sql: str
         count INTEGER,
         playlist_id TEXT,
         session_id TEXT,
-        session_derived INTEGER NOT NULL DEFAULT 0,
+        session_derived INTEGER NOT NULL DEFAULT 0,  -- 1: session derived by gap (NULL while pending); 0: given, or none (play_count)
         context_type TEXT,
         context_id TEXT,
         surface TEXT,
@@ -69,7 +69,7 @@ export const MIGRATIONS: ReadonlyArray<{ version: number; name: string; sql: str
       -- No (listener, ts) index on purpose: events arrive interleaved across listeners, and
       -- such an index halves bulk-ingest speed. Sessions are derived as events arrive (the
       -- cursor on listeners); per-listener reads scan, and serving reads listener state.
-      CREATE INDEX events_unsessioned ON events (listener_ix) WHERE session_id IS NULL;
+      CREATE INDEX events_unsessioned ON events (listener_ix) WHERE session_id IS NULL AND session_derived = 1;
       CREATE TABLE listener_state (listener_id TEXT NOT NULL, key TEXT NOT NULL, value BLOB NOT NULL, updated_at INTEGER NOT NULL, PRIMARY KEY (listener_id, key)) WITHOUT ROWID;
       CREATE TABLE exposures (ix INTEGER PRIMARY KEY, request_id TEXT NOT NULL UNIQUE, listener_id TEXT NOT NULL, surface TEXT NOT NULL, ts INTEGER NOT NULL, data TEXT NOT NULL);
       CREATE INDEX exposures_listener_ts ON exposures (listener_id, ts);

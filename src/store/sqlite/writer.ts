@@ -276,9 +276,11 @@ export class SqliteWriter {
     }
     const c = e.context;
     const listenerIx = this.listenerIx(e.listenerId);
-    const cursor = e.sessionId === undefined ? this.cursors.get(listenerIx) : undefined;
+    // An aggregate play_count has no moment of listening, so it belongs to no session.
+    const derive = e.sessionId === undefined && e.type !== 'play_count';
+    const cursor = derive ? this.cursors.get(listenerIx) : undefined;
     const before = cursor === undefined ? undefined : { ...cursor };
-    const sessionId = e.sessionId ?? this.deriveSession(listenerIx, e.listenerId, e.ts);
+    const sessionId = e.sessionId ?? (derive ? this.deriveSession(listenerIx, e.listenerId, e.ts) : null);
     const info = this.q.insertEvent.run(
       this.sourceIx(e.source),
       e.eventId,
@@ -295,7 +297,7 @@ export class SqliteWriter {
       e.count ?? null,
       e.playlistId ?? null,
       sessionId,
-      e.sessionId === undefined ? 1 : 0,
+      derive ? 1 : 0,
       c?.type ?? null,
       c?.id ?? null,
       c?.surface ?? null,
