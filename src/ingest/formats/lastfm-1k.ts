@@ -1,7 +1,7 @@
 import { checkEvent, listenerValidator, preview, trackValidator, type Listener, type SegueRecord, type Track } from '../../domain/index.js';
 import { readLines } from '../lines.js';
 import { inputFiles, fileSize } from '../files.js';
-import { albumIdFromName, artistIdFromName, MBID, RecentIds, stableId, trackIdFromNames } from '../ids.js';
+import { albumIdFromName, artistIdFromName, MBID, RecentIds, eventIdAt, trackIdFromNames } from '../ids.js';
 import { ImportError } from '../errors.js';
 import type { ImportFormat, Parsed, ReadContext } from '../types.js';
 
@@ -19,7 +19,7 @@ const COLLECTED_YEAR = 2009;
  *   Each line becomes a track (id `mbid:<track MBID>`, else trackIdFromNames(artist, title);
  *   artist `mbid:<artist MBID>`, else artistIdFromName) and a `play_end` without msPlayed
  *   or endReason (a scrobble says only that a track was played), with eventId
- *   stableId(user, timestamp, track id). The listener id is the user id as given.
+ *   eventIdAt(time, user, timestamp, track id). The listener id is the user id as given.
  * - `userid-profile.tsv`, header `#id gender age country registered`:
  *   `user_000003 \t m \t 22 \t United States \t Oct 30, 2005` becomes a listener with
  *   country (ISO 3166-1 alpha-2, looked up from the English name; omitted when unknown),
@@ -93,7 +93,7 @@ function parsePlay(raw: string, ctx: ReadContext, seen: RecentIds): SegueRecord[
     if (!t.ok) return t.error;
     records.push({ kind: 'track', value: t.value });
   }
-  const e = checkEvent({ type: 'play_end', eventId: stableId(user, timestamp, trackId), listenerId: user, ts: timestamp, trackId }, ctx.source, ctx.now);
+  const e = checkEvent({ type: 'play_end', eventId: eventIdAt(Date.parse(timestamp), user, timestamp, trackId), listenerId: user, ts: timestamp, trackId }, ctx.source, ctx.now);
   if (!e.ok) return e.error.replace(/^ts:/, 'timestamp:');
   if (records.length > 0) seen.add(trackId);
   records.push({ kind: 'event', value: e.value });

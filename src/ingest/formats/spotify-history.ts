@@ -2,7 +2,7 @@ import { createReadStream } from 'node:fs';
 import StreamArray from 'stream-json/streamers/StreamArray.js';
 import { checkEvent, preview, END_REASONS, trackValidator, type SegueRecord, type Track } from '../../domain/index.js';
 import { inputFiles, fileSize } from '../files.js';
-import { albumIdFromName, artistIdFromName, stableId } from '../ids.js';
+import { albumIdFromName, artistIdFromName, eventIdAt } from '../ids.js';
 import { ImportError } from '../errors.js';
 import type { ImportFormat, Parsed, ReadContext } from '../types.js';
 
@@ -137,7 +137,7 @@ function toRecords(e: Entry, ctx: ReadContext, listener: string | undefined): Se
 
   const event: Record<string, unknown> = {
     type: 'play_end',
-    eventId: stableId(ts, uri, msPlayed, reasonStart, reasonEnd, shuffle, skipped),
+    eventId: eventIdAt(Date.parse(ts), ts, uri, msPlayed, reasonStart, reasonEnd, shuffle, skipped),
     listenerId: listener ?? (username !== undefined && username.length > 0 ? username : 'spotify-listener'),
     ts,
     trackId: uri,

@@ -1,0 +1,15 @@
+/**
+ * Benchmarks: `npm run bench -- <suite> [options]`. Each suite prints its figures with the
+ * machine it ran on, and a baseline measured in the same run.
+ */
+import { ingestBench } from './ingest.js';
+
+const SUITES: Record<string, (args: string[]) => Promise<void>> = { ingest: ingestBench };
+
+const [suite, ...args] = process.argv.slice(2);
+const run = suite === undefined ? undefined : SUITES[suite];
+if (run === undefined) {
+  process.stderr.write(`usage: npm run bench -- <suite> [options]; suites: ${Object.keys(SUITES).join(', ')}\n`);
+  process.exit(2);
+}
+await run(args);
