@@ -2,6 +2,8 @@
 import { Command, CommanderError } from 'commander';
 import { registerImport } from './commands/import.js';
 import { registerStats } from './commands/stats.js';
+import { registerSimulate } from './commands/simulate.js';
+import { registerDemo } from './commands/demo.js';
 import type { GlobalOptions } from './context.js';
 import { CliError } from './errors.js';
 
@@ -22,6 +24,8 @@ export function buildProgram(): Command {
   const globals = (): GlobalOptions => program.opts<GlobalOptions>();
   registerImport(program, globals);
   registerStats(program, globals);
+  registerSimulate(program, globals);
+  registerDemo(program, globals);
   return program;
 }
 

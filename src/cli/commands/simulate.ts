@@ -1,0 +1,134 @@
+import { resolve } from 'node:path';
+import type { Command } from 'commander';
+import { DEFAULT_START_DATE, simulate, summarize, writeNdjson, writeToStore, type SinkResult } from '../../simulator/index.js';
+import { emit, fmt, table } from '../output.js';
+import { progressBar } from '../progress.js';
+import { CliError } from '../errors.js';
+import { withStore, type GlobalOptions } from '../context.js';
+
+interface SimulateFlags {
+  listeners: string;
+  tracks: string;
+  days: string;
+  seed: string;
+  startDate: string;
+  ndjson?: string;
+  batchSize: string;
+}
+
+const DAY = 86_400_000;
+
+function intFlag(name: string, value: string, lo: number, hi: number): number {
+  const n = Number(value);
+  if (!/^\s*\d+\s*$/.test(value) || !Number.isSafeInteger(n) || n < lo || n > hi) {
+    throw new CliError(`--${name} must be an integer from ${fmt(lo)} to ${fmt(hi)}, got ${JSON.stringify(value)}`);
+  }
+  return n;
+}
+
+/** Parse and check --start-date: a real calendar day, early enough that no event lies in the future. */
+export function parseStartDate(value: string, days: number, now = Date.now()): number {
+  const ms = /^\d{4}-\d{2}-\d{2}$/.test(value) ? Date.parse(`${value}T00:00:00Z`) : NaN;
+  if (Number.isNaN(ms) || new Date(ms).toISOString().slice(0, 10) !== value) {
+    throw new CliError(`--start-date must be a date YYYY-MM-DD, got ${JSON.stringify(value)}`);
+  }
+  if (ms < Date.UTC(1990, 0, 1)) throw new CliError(`--start-date must be 1990-01-01 or later, got ${value}`);
+  // Late sessions and time zones carry events up to about a day past the last simulated day.
+  if (ms + (days + 1) * DAY > now) {
+    throw new CliError(`--start-date ${value} + ${days} days runs past yesterday; events in the future are rejected on import, so choose an earlier --start-date or fewer --days`);
+  }
+  return ms;
+}
+
+export function registerSimulate(program: Command, globals: () => GlobalOptions): void {
+  program
+    .command('simulate')
+    .description('generate a synthetic world (artists, tracks, podcasts, listeners) and organic listening events, into the store or as NDJSON')
+    .option('--listeners <n>', 'listeners', '1000')
+    .option('--tracks <n>', 'tracks, about 3% of them podcast episodes', '20000')
+    .option('--days <n>', 'days of listening', '14')
+    .option('--seed <n>', 'random seed: the same seed and flags give the same output', '42')
+    .option('--start-date <YYYY-MM-DD>', 'first simulated day (UTC); the catalog is as of this day', DEFAULT_START_DATE)
+    .option('--ndjson <file>', 'write Segue NDJSON (catalog lines, then events) to this file instead of the store')
+    .option('--batch-size <n>', 'events per batch (one store transaction each)', '5000')
+    .addHelpText('after', '\nExample: segue simulate --listeners 5000 --days 30 --ndjson sim.ndjson && segue import ndjson sim.ndjson')
+    .action(async (flags: SimulateFlags) => {
+      const g = globals();
+      const listeners = intFlag('listeners', flags.listeners, 1, 10_000_000);
+      const tracks = intFlag('tracks', flags.tracks, 100, 10_000_000);
+      const days = intFlag('days', flags.days, 0, 3650);
+      const seed = intFlag('seed', flags.seed, 0, 2 ** 32 - 1);
+      const batchSize = intFlag('batch-size', flags.batchSize, 1, 1_000_000);
+      const startMs = parseStartDate(flags.startDate, days);
+      const started = performance.now();
+      const sim = simulate({ listeners, tracks, days, seed, startDate: startMs, batchSize });
+      const bar = progressBar('simulate', !g.json, 'days');
+      const ac = new AbortController();
+      const onSigint = (): void => ac.abort();
+      process.once('SIGINT', onSigint);
+      const sink = {
+        signal: ac.signal,
+        onProgress: (p: { days: number; totalDays: number; events: number }) => bar.update(p.days, p.totalDays, { events: p.events }),
+      };
+      let result: SinkResult;
+      let output: string;
+      try {
+        if (flags.ndjson !== undefined) {
+          output = resolve(flags.ndjson);
+          result = await writeNdjson(sim, output, sink).catch((err: Error) => {
+            throw new CliError(`cannot write ${output}: ${err.message}`);
+          });
+        } else {
+          output = resolve(g.store);
+          result = await withStore(g, (store) => writeToStore(sim, store, { ...sink, batchSize }));
+        }
+      } finally {
+        bar.stop();
+        process.off('SIGINT', onSigint);
+      }
+      const w = sim.world;
+      const s = summarize(sim.stats);
+      const seconds = (performance.now() - started) / 1000;
+      const summary = {
+        output,
+        format: flags.ndjson !== undefined ? 'ndjson' : 'store',
+        seed,
+        startDate: new Date(startMs).toISOString().slice(0, 10),
+        days: sim.stats.days,
+        listeners,
+        activeListeners: sim.stats.activeListeners,
+        tracks: w.tracks,
+        podcastEpisodes: w.tracks - w.musicTracks,
+        artists: w.musicArtists,
+        shows: w.shows,
+        playlists: w.playlists,
+        events: result.events,
+        plays: s.plays,
+        sessions: s.sessions,
+        skipRate: s.skipRate,
+        sessionMedianTracks: s.sessionMedian,
+        likes: sim.stats.likes,
+        rejected: result.rejected,
+        seconds,
+        eventsPerSecond: seconds > 0 ? result.events / seconds : 0,
+        ...(result.aborted ? { aborted: 'interrupted' } : {}),
+      };
+      emit(g.json, summary, () =>
+        [
+          `simulated ${fmt(listeners)} listeners over ${summary.days} days from ${summary.startDate} (seed ${seed}) in ${seconds.toFixed(1)} s -> ${output}`,
+          table(
+            ['', 'count'],
+            [
+              ['tracks', w.tracks], ['podcast episodes', summary.podcastEpisodes], ['artists', w.musicArtists], ['podcast shows', w.shows],
+              ['playlists', w.playlists], ['listeners', listeners], ['events', result.events], ['plays', s.plays], ['sessions', s.sessions],
+            ],
+          ),
+          `skip rate: ${s.plays > 0 ? s.skipRate.toFixed(3) : '-'}   tracks per session: median ${Number.isNaN(s.sessionMedian) ? '-' : s.sessionMedian}   events/s: ${fmt(Math.round(summary.eventsPerSecond))}`,
+          result.rejected > 0 ? `rejected by the store: ${fmt(result.rejected)} (${result.rejects.join('; ')})` : '',
+          result.aborted ? 'stopped early: interrupted' : '',
+        ].filter(Boolean).join('\n'),
+      );
+      if (result.aborted) process.exitCode = 130;
+      else if (result.rejected > 0) process.exitCode = 1;
+    });
+}

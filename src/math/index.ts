@@ -1,0 +1,2 @@
+export { Rng, derive, deriveSeed, logFactorial } from './random.js';
+export { AliasTable, CumulativeSampler } from './alias.js';
