@@ -68,16 +68,17 @@ export async function ingestBench(args: string[]): Promise<void> {
       if (!(n > 0)) continue;
       const file = join(dir, `sim-${n}.ndjson`);
       const t = performance.now();
-      // Enough listeners and days for n events: the simulator yields roughly 25 events per listener-day.
-      const listeners = Math.max(100, Math.round(n / 14 / 25));
-      const gen = spawnSync(process.execPath, [CLI, 'simulate', '--listeners', String(listeners), '--tracks', '50000', '--days', '14', '--seed', '7', '--ndjson', file, '--max-events', String(n), '--json'], { encoding: 'utf8' });
+      // Enough listeners for about n events in 14 days: the default behaviour yields about 17.75 events per listener-day.
+      const listeners = Math.max(100, Math.round(n / 14 / 17.75));
+      const gen = spawnSync(process.execPath, [CLI, 'simulate', '--listeners', String(listeners), '--tracks', '50000', '--days', '14', '--seed', '7', '--ndjson', file, '--json'], { encoding: 'utf8' });
       if (gen.status !== 0) throw new Error(`simulate failed: ${gen.stderr}`);
+      const generated = (JSON.parse(gen.stdout) as { events: number }).events;
       const mb = statSync(file).size / 1e6;
-      console.log(`(generated ${file.split('/').pop()}: ${mb.toFixed(0)} MB in ${((performance.now() - t) / 1000).toFixed(1)} s)`);
+      console.log(`(simulated ${generated.toLocaleString('en-US')} events of ${listeners.toLocaleString('en-US')} listeners: ${mb.toFixed(0)} MB of NDJSON in ${((performance.now() - t) / 1000).toFixed(1)} s)`);
       const base = child('ndjson', file, '-', true);
       const r = child('ndjson', file, join(dir, `sim-${n}.db`));
-      console.log(row(`simulated NDJSON ${(n / 1e6).toFixed(1)}M events, parse only`, base));
-      console.log(row(`simulated NDJSON ${(n / 1e6).toFixed(1)}M events, import`, r, base));
+      console.log(row(`simulated NDJSON ~${(n / 1e6).toFixed(0)}M events, parse only`, base));
+      console.log(row(`simulated NDJSON ~${(n / 1e6).toFixed(0)}M events, import`, r, base));
       const ok = r.rate >= TARGET_RATE ? 'meets' : 'BELOW';
       const okRss = r.maxRssMB < TARGET_RSS_MB ? 'meets' : 'ABOVE';
       console.log(`  target ${TARGET_RATE.toLocaleString('en-US')}/s: ${ok}; peak RSS under ${TARGET_RSS_MB} MB: ${okRss}`);

@@ -14,7 +14,8 @@ export async function inputFiles(path: string, match: RegExp, what: string): Pro
     throw new ImportError(`${path}: no such file or folder`);
   }
   if (st.isFile()) return [path];
-  const names = (await readdir(path)).filter((n) => match.test(n)).sort();
+  const entries = await readdir(path, { withFileTypes: true });
+  const names = entries.filter((e) => e.isFile() && match.test(e.name)).map((e) => e.name).sort();
   if (names.length === 0) throw new ImportError(`${path}: no ${what} in this folder (expected names like ${match.source})`);
   return names.map((n) => join(path, n));
 }

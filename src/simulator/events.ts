@@ -14,6 +14,13 @@ export const LIBRARY_CONTEXT = -2;
 /** A batch of events. Field meanings follow SegueEvent; codes are documented per field. */
 export interface EventBatch {
   length: number;
+  /**
+   * Serial number of the first row in the whole simulation: row i is event number first + i.
+   * Event ids are `sim:<serial, 12 digits>`, increasing in output order, which keeps the
+   * store's idempotency index growing at its end (random-looking ids make ingest several
+   * times slower).
+   */
+  first: number;
   /** EVENT_TYPE_CODE of the event type (play_end, like, save, ban, add_to_playlist). */
   type: Uint8Array;
   listener: Int32Array;
@@ -32,7 +39,7 @@ export interface EventBatch {
   shuffle: Uint8Array;
   /** The listener's session number. */
   session: Int32Array;
-  /** The listener's event number (event ids are `sim:<ts>:<listener>:<n>`). */
+  /** The listener's event number (counts its events; event ids come from `first`). */
   eventNo: Int32Array;
   /** Ctx code of the context type. */
   contextType: Uint8Array;
@@ -49,6 +56,7 @@ const FIELDS = ['type', 'listener', 'track', 'artist', 'ts', 'msPlayed', 'endRea
 function allocate(capacity: number): EventBatch {
   return {
     length: 0,
+    first: 0,
     type: new Uint8Array(capacity),
     listener: new Int32Array(capacity),
     track: new Int32Array(capacity),
@@ -116,7 +124,7 @@ export class EventBuffer {
   take(n: number): EventBatch {
     const b = this.b;
     const k = Math.min(n, b.length);
-    const out = { length: k } as EventBatch;
+    const out = { length: k, first: 0 } as EventBatch;
     for (const f of FIELDS) {
       const col = b[f];
       (out as unknown as Record<string, unknown>)[f] = col.slice(0, k);

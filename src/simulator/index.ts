@@ -11,7 +11,7 @@ export {
 export { EventBuffer, START_CODES, Start, LIBRARY_CONTEXT, type EventBatch } from './events.js';
 export { simulate, Simulation, DEFAULT_SESSIONS, type SimulateOptions, type SessionParams, type SimStats } from './sessions.js';
 export {
-  trackId, artistId, albumId, listenerId, playlistId, SIM_SOURCE,
+  trackId, artistId, albumId, listenerId, playlistId, eventId, SIM_SOURCE,
   artistRecord, trackRecord, listenerRecord, playlistRecord, catalogBatches, catalogNdjson,
   toEvent, toEvents, type CatalogBatch,
 } from './records.js';

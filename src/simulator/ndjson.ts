@@ -36,7 +36,6 @@ const F_FALSE = bytes('false');
 const F_PLAYLIST = bytes(',"playlistId":"lis');
 const F_PL = bytes(':pl');
 const F_COLON = bytes(':');
-const F_COLON_LIS = bytes(':lis');
 const F_END = bytes('}\n');
 /** Longest line without the source, with room for the largest numbers. */
 const MAX_LINE = 480;
@@ -99,6 +98,18 @@ function uint(n: number): void {
   }
 }
 
+/** A non-negative integer below 10^12 in exactly 12 digits, zero-padded. */
+function digits12(n: number): void {
+  const out = buf;
+  let p = pos + 12;
+  pos = p;
+  for (let k = 0; k < 12; k++) {
+    const q = Math.floor(n / 10);
+    out[--p] = 48 + n - q * 10;
+    n = q;
+  }
+}
+
 /**
  * A batch as Segue NDJSON (one event per line, ts in epoch ms), as UTF-8 bytes.
  *
@@ -118,14 +129,9 @@ export function eventsNdjson(b: EventBatch, source = 'simulator'): Uint8Array {
     const l = b.listener[i]!;
     const type = b.type[i]!;
     const ct = b.contextType[i]!;
-    // Event ids lead with the time (13 digits until the year 2286, so text order is time
-    // order): the store's idempotency index then grows at its end (see eventIdAt in ingest).
+    // Event ids are the serial in 12 digits (see eventId in records.ts): text order is output order.
     put(TYPE[type]!);
-    uint(b.ts[i]!);
-    put(F_COLON_LIS);
-    uint(l);
-    put(F_COLON);
-    uint(b.eventNo[i]!);
+    digits12(b.first + i);
     put(F_SOURCE);
     put(src);
     put(F_LISTENER_ID);

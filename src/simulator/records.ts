@@ -208,11 +208,16 @@ function contextIdOf(type: number, id: number, listener: number): string | undef
 }
 
 /** Row i of a batch as a SegueEvent (as checkEvent would return it for the NDJSON line). */
+/** The id of the simulation's n-th event: `sim:` and n in 12 digits, so text order is output order. */
+export function eventId(serial: number): string {
+  return `sim:${String(serial).padStart(12, '0')}`;
+}
+
 export function toEvent(b: EventBatch, i: number, source = SIM_SOURCE): SegueEvent {
   const l = b.listener[i]!;
   const lid = listenerId(l);
   const type = EVENT_TYPE_BY_CODE[b.type[i]!]!;
-  const e: SegueEvent = { type, source, eventId: `sim:${b.ts[i]!}:${lid}:${b.eventNo[i]}`, listenerId: lid, ts: b.ts[i]!, sessionId: `${lid}:s${b.session[i]}` };
+  const e: SegueEvent = { type, source, eventId: eventId(b.first + i), listenerId: lid, ts: b.ts[i]!, sessionId: `${lid}:s${b.session[i]}` };
   const ctxId = contextIdOf(b.contextType[i]!, b.contextId[i]!, l);
   e.context = { type: CONTEXT_TYPES[b.contextType[i]!]!, ...(ctxId !== undefined ? { id: ctxId } : {}), position: b.position[i]! };
   if (b.track[i]! >= 0) e.trackId = trackId(b.track[i]!);

@@ -269,6 +269,7 @@ export class Simulation implements Iterable<EventBatch>, AsyncIterable<EventBatc
   }
 
   private emit(b: EventBatch): EventBatch {
+    b.first = this.stats.events;
     this.stats.events += b.length;
     return b;
   }
