@@ -26,8 +26,10 @@ export async function* readLines(
     // twice as fast. A chunk that continues a split multi-byte character is never ASCII, so the
     // decoder's pending bytes are always completed by the decoder.
     const decoded = utf8 && isAscii(chunk) ? chunk.toString('latin1') : decoder.write(chunk);
-    const text = carry + decoded;
-    const parts = text.split('\n');
+    // Split the chunk alone and glue the carried partial line to its first line: concatenating
+    // first would copy the whole chunk once more.
+    const parts = decoded.split('\n');
+    if (carry.length > 0) parts[0] = carry + parts[0]!;
     carry = parts.pop()!;
     for (let i = 0; i < parts.length; i++) {
       const p = parts[i]!;
