@@ -1,0 +1,43 @@
+import { describe, it, expect } from 'vitest';
+import fc from 'fast-check';
+import { topK } from './topk.js';
+import { csrFromCoo, transpose } from './csr.js';
+
+/** Reference: sort every index by (score desc, index asc). */
+function slow(scores: Float32Array, k: number, exclude = new Set<number>()): number[] {
+  return [...scores.keys()].filter((i) => !Number.isNaN(scores[i]) && !exclude.has(i)).sort((a, b) => scores[b]! - scores[a]! || a - b).slice(0, Math.max(0, k));
+}
+
+describe('topK', () => {
+  it('matches a full sort, ties by lower index', () => {
+    expect(Array.from(topK(Float32Array.of(0.1, 0.9, 0.5, 0.9), 2).ix)).toEqual([1, 3]);
+    fc.assert(
+      fc.property(fc.array(fc.integer({ min: -3, max: 3 }), { maxLength: 60 }), fc.integer({ min: -1, max: 70 }), (xs, k) => {
+        const s = Float32Array.from(xs);
+        expect(Array.from(topK(s, k).ix)).toEqual(slow(s, k));
+      }),
+    );
+  });
+  it('handles k = 0, k > n, NaN, -Infinity and exclusions', () => {
+    const s = Float32Array.of(NaN, -Infinity, 2, 1);
+    expect(topK(s, 0).ix.length).toBe(0);
+    expect(Array.from(topK(s, 10).ix)).toEqual([2, 3, 1]);
+    expect(Array.from(topK(s, 10, new Set([2])).ix)).toEqual([3, 1]);
+    expect(Array.from(topK(s, 10, Uint8Array.of(0, 0, 0, 1)).ix)).toEqual([2, 1]);
+    expect(topK(new Float32Array(0), 5).ix.length).toBe(0);
+  });
+});
+
+describe('csr', () => {
+  it('builds rows sorted with duplicates summed, and transposes', () => {
+    const m = csrFromCoo(2, 3, Int32Array.of(0, 1, 0, 0), Int32Array.of(2, 0, 2, 1), Float32Array.of(1, 1, 1, 5));
+    expect(Array.from(m.indptr)).toEqual([0, 2, 3]);
+    expect(Array.from(m.indices)).toEqual([1, 2, 0]);
+    expect(Array.from(m.data)).toEqual([5, 2, 1]);
+    const t = transpose(m);
+    expect(Array.from(t.indptr)).toEqual([0, 1, 2, 3]);
+    expect(Array.from(t.indices)).toEqual([1, 0, 0]);
+    expect(Array.from(t.data)).toEqual([1, 5, 2]);
+    expect(() => csrFromCoo(1, 1, Int32Array.of(0), Int32Array.of(1), Float32Array.of(1))).toThrow(/outside 1 x 1/);
+  });
+});
