@@ -1,0 +1,41 @@
+import { describe, it, expect } from 'vitest';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { SqliteStore } from '../store/index.js';
+import { play, track } from '../store/contract.js';
+import { loadPlays, vocabulary } from './dataset.js';
+
+describe('loadPlays', () => {
+  it('reads plays into typed arrays ordered by listener, time and log position', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'segue-ds-'));
+    const store = SqliteStore.open(join(dir, 's.db'));
+    const T = Date.UTC(2024, 0, 1);
+    await store.ingest({ tracks: [track('t1'), track('t2')], artists: [{ id: 'a9', name: 'N' }] });
+    await store.ingest({
+      events: [
+        play('e1', 'u2', 't2', T + 5000),
+        play('e2', 'u1', 't1', T + 9000, { endReason: 'fwdbtn', skipped: true }),
+        play('e3', 'u1', 't2', T + 1000),
+        { type: 'like', source: 'test', eventId: 'e4', listenerId: 'u1', trackId: 't1', ts: T },
+        { type: 'play_count', source: 'test', eventId: 'e5', listenerId: 'u1', trackId: 't1', ts: T + 9000, count: 7 },
+        { type: 'play_count', source: 'test', eventId: 'e6', listenerId: 'u1', artistId: 'a9', ts: T, count: 3 },
+      ],
+    });
+    const log = await loadPlays(store);
+    expect(log.length).toBe(4);
+    expect(log.trackIds).toEqual(['t2', 't1']);
+    expect(log.listenerIds).toEqual(['u2', 'u1']);
+    const rows = Array.from({ length: log.length }, (_, i) => [log.listenerIds[log.listener[i]!], log.trackIds[log.track[i]!], log.ts[i]! - T, log.skipped[i], log.weight[i]]);
+    expect(rows).toEqual([
+      ['u2', 't2', 5000, 0, 1],
+      ['u1', 't2', 1000, 0, 1],
+      ['u1', 't1', 9000, 1, 1],
+      ['u1', 't1', 9000, -1, 7],
+    ]);
+    expect(vocabulary(log.trackIds)('t1')).toBe(1);
+    expect(vocabulary(log.trackIds)('zz')).toBe(-1);
+    await store.close();
+    rmSync(dir, { recursive: true });
+  });
+});
