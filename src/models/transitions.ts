@@ -1,0 +1,80 @@
+import type { PlayLog } from './dataset.js';
+import { csrFromCoo, type Csr } from './csr.js';
+
+export interface TransitionsConfig {
+  /** How many later positions of a session a track links to. Default 5. */
+  window: number;
+  /** Weight of a link d positions ahead: 1 / d^distancePower. Default 1. */
+  distancePower: number;
+  /** Shrinkage: a source track's links are divided by (its total link weight + shrinkage). Default 2. */
+  shrinkage: number;
+  /** How many of the latest prefix tracks vote, the latest weighing most. Default 3. */
+  prefixTracks: number;
+  /** Each older prefix track's vote is multiplied by this. Default 0.5. */
+  prefixDecay: number;
+  /** Half-life of a link's weight in days (older sessions count less); 0 for none. Default 0. */
+  halfLifeDays: number;
+}
+export const DEFAULT_TRANSITIONS: TransitionsConfig = { window: 5, distancePower: 1, shrinkage: 2, prefixTracks: 3, prefixDecay: 0.5, halfLifeDays: 0 };
+
+/**
+ * Sequence-aware item-to-item weights: within each session, a track links to each of the
+ * next `window` tracks with weight 1 / distance^p (directional next-track counts when
+ * window = 1: a first-order Markov chain; with a window, the "sequential rules" of Ludewig
+ * and Jannach 2018), optionally time-decayed, then row-normalized with shrinkage so that
+ * rare source tracks do not get overconfident links.
+ */
+export class TransitionsModel {
+  private constructor(readonly cfg: TransitionsConfig, readonly links: Csr, private readonly norm: Float32Array) {}
+
+  /**
+   * @param sessionStart session boundaries over the log's rows (SessionSplit.start)
+   * @param rows 1 for rows to learn from (training rows); all when absent
+   */
+  static train(log: PlayLog, sessionStart: Int32Array, rows?: Uint8Array, cfg: Partial<TransitionsConfig> = {}): TransitionsModel {
+    const c = { ...DEFAULT_TRANSITIONS, ...cfg };
+    const from: number[] = [], to: number[] = [], w: number[] = [];
+    const lambda = c.halfLifeDays > 0 ? Math.LN2 / (c.halfLifeDays * 86_400_000) : 0;
+    let last = -Infinity;
+    for (let i = 0; i < log.length; i++) if (!rows || rows[i]) last = Math.max(last, log.ts[i]!);
+    for (let s = 0; s + 1 < sessionStart.length; s++) {
+      const lo = sessionStart[s]!, hi = sessionStart[s + 1]!;
+      for (let i = lo; i < hi; i++) {
+        if (rows && !rows[i]) continue;
+        const decay = lambda > 0 ? Math.exp(-lambda * (last - log.ts[i]!)) : 1;
+        for (let j = i + 1; j < Math.min(hi, i + 1 + c.window); j++) {
+          if (rows && !rows[j]) continue;
+          from.push(log.track[i]!);
+          to.push(log.track[j]!);
+          w.push(decay / Math.pow(j - i, c.distancePower));
+        }
+      }
+    }
+    const n = log.trackIds.length;
+    const links = csrFromCoo(n, n, Int32Array.from(from), Int32Array.from(to), Float32Array.from(w));
+    const norm = new Float32Array(n);
+    for (let r = 0; r < n; r++) {
+      let sum = 0;
+      for (let p = links.indptr[r]!; p < links.indptr[r + 1]!; p++) sum += links.data[p]!;
+      norm[r] = 1 / (sum + c.shrinkage);
+    }
+    return new TransitionsModel(c, links, norm);
+  }
+
+  /**
+   * Add the scores of every candidate given a session prefix (latest last) into `out`
+   * (length = tracks), times `weight`. Candidates with no link keep what `out` had.
+   */
+  scoreInto(prefix: Int32Array, out: Float32Array | Float64Array, weight = 1): void {
+    let vote = weight;
+    for (let k = 0; k < this.cfg.prefixTracks && k < prefix.length; k++) {
+      const src = prefix[prefix.length - 1 - k]!;
+      if (src >= 0 && src < this.norm.length) {
+        const f = vote * this.norm[src]!;
+        const { indptr, indices, data } = this.links;
+        for (let p = indptr[src]!; p < indptr[src + 1]!; p++) out[indices[p]!]! += f * data[p]!;
+      }
+      vote *= this.cfg.prefixDecay;
+    }
+  }
+}
