@@ -6,6 +6,7 @@ import type { PlayLog } from '../models/dataset.js';
 import { loadPlays } from '../models/dataset.js';
 import { popularity } from '../models/popularity.js';
 import { TransitionsModel } from '../models/transitions.js';
+import { SknnModel } from '../models/sknn.js';
 import { SqliteStore } from '../store/index.js';
 import { getFormat, runImport } from '../ingest/index.js';
 import { splitSessions } from './split.js';
@@ -60,9 +61,15 @@ describe('next-track evaluation', () => {
     const split = splitSessions(l);
     const model = TransitionsModel.train(l, split.start, split.trainRow);
     const pop = popularity(l, split.trainRow);
-    const r = evaluateNextTrack(l, split, { transitions: (q, o) => model.scoreInto(q.prefix, o), popularity: (_q, o) => o.set(pop) });
+    const sknn = SknnModel.train(l, split.start, split.trainRow);
+    const r = evaluateNextTrack(l, split, {
+      transitions: (q, o) => model.scoreInto(q.prefix, o),
+      sknn: (q, o) => sknn.scoreInto(q.prefix, o),
+      popularity: (_q, o) => o.set(pop),
+    });
     console.log(JSON.stringify({ queries: r.queries, cold: r.coldTargetShare, results: r.results }));
     expect(r.queries).toBeGreaterThan(800);
     expect(r.results.transitions!['HR@10']).toBeGreaterThan(2 * r.results.popularity!['HR@10']!);
+    expect(r.results.sknn!['HR@10']).toBeGreaterThan(2 * r.results.popularity!['HR@10']!);
   });
 });

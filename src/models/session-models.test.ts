@@ -1,0 +1,60 @@
+import { describe, it, expect } from 'vitest';
+import type { PlayLog } from './dataset.js';
+import { Rng } from '../math/index.js';
+import { TransitionsModel } from './transitions.js';
+import { SknnModel } from './sknn.js';
+import { topK } from './topk.js';
+import { popularity } from './popularity.js';
+
+/** Sessions of 8 plays, each drawn from one of two disjoint clusters of 20 tracks (0-19, 20-39); cluster order is a cycle. */
+function planted(sessions: number, seed = 1): { log: PlayLog; start: Int32Array } {
+  const rng = new Rng(seed);
+  const listener: number[] = [], track: number[] = [], ts: number[] = [];
+  const start: number[] = [];
+  for (let s = 0; s < sessions; s++) {
+    start.push(track.length);
+    const base = (s % 2) * 20;
+    let t = rng.int(20);
+    for (let p = 0; p < 8; p++) {
+      listener.push(s % 5);
+      track.push(base + t);
+      ts.push(s * 3_600_000 + p * 200_000);
+      t = (t + 1 + rng.int(2)) % 20; // next track: one or two steps ahead in the cycle
+    }
+  }
+  start.push(track.length);
+  const n = track.length;
+  return {
+    log: { trackIds: Array.from({ length: 40 }, (_, i) => `t${i}`), listenerIds: ['0', '1', '2', '3', '4'], listener: Int32Array.from(listener), track: Int32Array.from(track), ts: Float64Array.from(ts), skipped: new Int8Array(n), weight: new Float32Array(n).fill(1), length: n },
+    start: Int32Array.from(start),
+  };
+}
+
+describe('session models recover planted structure', () => {
+  const { log, start } = planted(200);
+  it('transitions: after a track, its cycle successors rank first', () => {
+    const m = TransitionsModel.train(log, start, undefined, { window: 1, prefixTracks: 1 });
+    const out = new Float64Array(40);
+    m.scoreInto(Int32Array.of(25), out);
+    expect(new Set(topK(out, 2).ix)).toEqual(new Set([26, 27]));
+    // Exactness of the weights: links from 25 go only to 26 and 27, shrunk by (count + 2).
+    expect(out.filter((x) => x > 0).length).toBe(2);
+  });
+  it('sknn: a prefix from one cluster scores only that cluster', () => {
+    const m = SknnModel.train(log, start, undefined, { k: 20 });
+    const out = new Float64Array(40);
+    m.scoreInto(Int32Array.of(3, 4, 5), out);
+    const top = topK(out, 10).ix;
+    expect(Array.from(top).every((t) => t < 20)).toBe(true);
+    expect(out.slice(20).every((x) => x === 0)).toBe(true);
+    const none = new Float64Array(40);
+    m.scoreInto(new Int32Array(0), none);
+    expect(none.every((x) => x === 0)).toBe(true);
+  });
+  it('training rows restrict what is learned', () => {
+    const rows = new Uint8Array(log.length);
+    rows.fill(1, 0, start[100]!); // first 100 sessions only
+    const pop = popularity(log, rows);
+    expect(pop.reduce((a, b) => a + b, 0)).toBe(800);
+  });
+});

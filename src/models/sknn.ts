@@ -1,0 +1,100 @@
+import type { PlayLog } from './dataset.js';
+import { csrFromCoo, transpose, type Csr } from './csr.js';
+import { topK } from './topk.js';
+
+export interface SknnConfig {
+  /** Neighbour sessions whose tracks are scored. Default 100. */
+  k: number;
+  /** Most recent sessions sharing a track with the current one that are compared. Default 500. */
+  sampleSize: number;
+  /** Weigh the current session's tracks by recency (V-SKNN: linear, latest = 1). Default true. */
+  recencyWeighting: boolean;
+}
+export const DEFAULT_SKNN: SknnConfig = { k: 100, sampleSize: 500, recencyWeighting: true };
+
+/**
+ * Session-based k nearest neighbours (Jannach and Ludewig, RecSys 2017; V-SKNN of Ludewig
+ * and Jannach, UMUAI 2018): a candidate's score is the summed similarity of the k past
+ * sessions most similar to the current one that contain it. Similarity is the cosine of
+ * binary track sets, with the current session's tracks weighted by recency; only the
+ * `sampleSize` most recent sessions sharing a track with the current one are compared.
+ */
+export class SknnModel {
+  private readonly sessionTracks: Csr;
+  private readonly trackSessions: Csr;
+  private readonly sessionTs: Float64Array;
+  private readonly mark: Int32Array;
+  private readonly overlap: Float64Array;
+  private stamp = 0;
+
+  private constructor(readonly cfg: SknnConfig, sessionTracks: Csr, sessionTs: Float64Array) {
+    this.sessionTracks = sessionTracks;
+    this.trackSessions = transpose(sessionTracks);
+    this.sessionTs = sessionTs;
+    this.mark = new Int32Array(sessionTracks.rows);
+    this.overlap = new Float64Array(sessionTracks.rows);
+  }
+
+  /** Learn from the sessions of `sessionStart` whose rows are all in `rows` (training rows). */
+  static train(log: PlayLog, sessionStart: Int32Array, rows?: Uint8Array, cfg: Partial<SknnConfig> = {}): SknnModel {
+    const r: number[] = [], c: number[] = [], ts: number[] = [];
+    for (let s = 0; s + 1 < sessionStart.length; s++) {
+      const lo = sessionStart[s]!, hi = sessionStart[s + 1]!;
+      if (rows && !rows[lo]) continue;
+      const id = ts.length;
+      ts.push(log.ts[hi - 1]!);
+      for (let i = lo; i < hi; i++) {
+        r.push(id);
+        c.push(log.track[i]!);
+      }
+    }
+    const m = csrFromCoo(ts.length, log.trackIds.length, Int32Array.from(r), Int32Array.from(c), new Float32Array(r.length).fill(1));
+    m.data.fill(1); // binary sets: repeats within a session count once
+    return new SknnModel({ ...DEFAULT_SKNN, ...cfg }, m, Float64Array.from(ts));
+  }
+
+  /** Add candidate scores for a session prefix (latest last) into `out`, times `weight`. */
+  scoreInto(prefix: Int32Array, out: Float32Array | Float64Array, weight = 1): void {
+    if (prefix.length === 0) return;
+    const { indptr: tp, indices: ts } = this.trackSessions;
+    const stamp = ++this.stamp;
+    const touched: number[] = [];
+    // Weighted overlap of every session sharing a track with the prefix.
+    const L = prefix.length;
+    let norm2 = 0;
+    for (let p = 0; p < L; p++) {
+      const t = prefix[p]!;
+      // A track repeated in the prefix counts once, at its latest position.
+      let later = false;
+      for (let q = p + 1; q < L; q++) if (prefix[q] === t) later = true;
+      if (later || t < 0 || t >= this.trackSessions.rows) continue;
+      const w = this.cfg.recencyWeighting ? (p + 1) / L : 1;
+      norm2 += 1;
+      for (let x = tp[t]!; x < tp[t + 1]!; x++) {
+        const s = ts[x]!;
+        if (this.mark[s] !== stamp) {
+          this.mark[s] = stamp;
+          this.overlap[s] = 0;
+          touched.push(s);
+        }
+        this.overlap[s]! += w;
+      }
+    }
+    if (touched.length === 0) return;
+    // The most recent sampleSize sessions among them.
+    let pool = touched;
+    if (pool.length > this.cfg.sampleSize) pool = pool.sort((a, b) => this.sessionTs[b]! - this.sessionTs[a]! || a - b).slice(0, this.cfg.sampleSize);
+    const sims = new Float64Array(pool.length);
+    const { indptr: sp, indices: st } = this.sessionTracks;
+    for (let i = 0; i < pool.length; i++) {
+      const s = pool[i]!;
+      sims[i] = this.overlap[s]! / Math.sqrt(norm2 * (sp[s + 1]! - sp[s]!));
+    }
+    const best = topK(sims, this.cfg.k);
+    for (let j = 0; j < best.ix.length; j++) {
+      const s = pool[best.ix[j]!]!;
+      const sim = best.scores[j]! * weight;
+      for (let x = sp[s]!; x < sp[s + 1]!; x++) out[st[x]!]! += sim;
+    }
+  }
+}
