@@ -4,6 +4,7 @@ import { registerImport } from './commands/import.js';
 import { registerStats } from './commands/stats.js';
 import { registerSimulate } from './commands/simulate.js';
 import { registerDemo } from './commands/demo.js';
+import { registerEval } from './commands/eval.js';
 import type { GlobalOptions } from './context.js';
 import { CliError } from './errors.js';
 
@@ -26,6 +27,7 @@ export function buildProgram(): Command {
   registerStats(program, globals);
   registerSimulate(program, globals);
   registerDemo(program, globals);
+  registerEval(program, globals);
   return program;
 }
 

@@ -1,0 +1,4 @@
+export * from './metrics.js';
+export * from './split.js';
+export * from './next-track.js';
+export * from './run.js';
