@@ -90,7 +90,7 @@ export function decodeArtifact(bytes: Uint8Array, expect?: { model: string; mode
     if (Ctor === undefined) throw new ArtifactError(`${what}: array ${d.name} has unknown type ${d.dtype}`);
     const bytesLen = d.length * Ctor.BYTES_PER_ELEMENT;
     if (off + bytesLen > buf.byteLength) throw new ArtifactError(`${what}: truncated in array ${d.name} (needs ${bytesLen} bytes at ${off}, file has ${buf.byteLength})`);
-    arrays[d.name] = new Ctor(buf.buffer, buf.byteOffset + off, d.length);
+    arrays[d.name] = new Ctor(buf.buffer as ArrayBuffer, buf.byteOffset + off, d.length);
     off += pad8(bytesLen);
   }
   delete meta.arrays;

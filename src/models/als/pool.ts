@@ -3,43 +3,61 @@
  * arrays once, then sent one task per worker per phase (Gramian, solve) until closed.
  *
  * Workers load `worker.js` beside this file (dist/, compiled). When this module runs from its
- * TypeScript source (vitest), there is no worker.js: the worker then registers a small
- * module hook that strips types with the project's own `typescript` (a dev dependency) and
- * imports `worker.ts`, so tests exercise the same parallel path as production.
+ * TypeScript source (vitest), there is no worker.js: the worker sources are then transpiled
+ * once per process into a temp folder (see transpiledWorker), so tests exercise the same
+ * parallel path as production.
  */
 import { Worker } from 'node:worker_threads';
-import { createRequire } from 'node:module';
-import { pathToFileURL } from 'node:url';
 import type { AlsShared, AlsTask, AlsReply } from './tasks.js';
 
-/** Module hooks (Node >= 20.6 `module.register`) that load .ts sources, for runs from source only. */
-function tsHooks(typescriptUrl: string): string {
-  return `
-import { readFile } from 'node:fs/promises';
-import { fileURLToPath } from 'node:url';
-let ts;
-export async function resolve(spec, ctx, next) {
-  try { return await next(spec, ctx); } catch (err) {
-    if (spec.endsWith('.js') && ctx.parentURL !== undefined && ctx.parentURL.endsWith('.ts')) return next(spec.slice(0, -3) + '.ts', ctx);
-    throw err;
-  }
-}
-export async function load(url, ctx, next) {
-  if (!url.startsWith('file:') || !url.endsWith('.ts')) return next(url, ctx);
-  ts ??= (await import(${JSON.stringify(typescriptUrl)})).default;
-  const src = await readFile(fileURLToPath(url), 'utf8');
-  const out = ts.transpileModule(src, { fileName: fileURLToPath(url), compilerOptions: { module: ts.ModuleKind.ESNext, target: ts.ScriptTarget.ES2022, sourceMap: false } });
-  return { format: 'module', source: out.outputText, shortCircuit: true };
-}`;
+/**
+ * From TypeScript sources only (vitest): transpile worker.ts and the modules it imports
+ * relatively (types stripped with the project's `typescript` dev dependency, loaded once)
+ * into a temp folder, once per process, and return the worker entry there.
+ */
+let fromSource: Promise<URL> | undefined;
+function transpiledWorker(): Promise<URL> {
+  fromSource ??= (async () => {
+    const [{ default: ts }, fs, os, path, url, crypto] = await Promise.all([
+      import('typescript'),
+      import('node:fs'),
+      import('node:os'),
+      import('node:path'),
+      import('node:url'),
+      import('node:crypto'),
+    ]);
+    const srcDir = path.dirname(url.fileURLToPath(import.meta.url));
+    const files = new Map<string, string>();
+    const todo = ['worker.ts'];
+    while (todo.length > 0) {
+      const file = todo.pop()!;
+      if (files.has(file)) continue;
+      const src = fs.readFileSync(path.join(srcDir, file), 'utf8');
+      const out = ts.transpileModule(src, { compilerOptions: { module: ts.ModuleKind.ESNext, target: ts.ScriptTarget.ES2022 } }).outputText;
+      files.set(file, out);
+      for (const m of out.matchAll(/from '\.\/([\w-]+)\.js'/g)) todo.push(`${m[1]}.ts`);
+    }
+    // One folder per version of the sources (named by their hash), reused across test runs;
+    // files are written under a temporary name and renamed, so parallel test processes agree.
+    const hash = crypto.createHash('sha1');
+    for (const [f, out] of [...files].sort()) hash.update(f).update(out);
+    const outDir = path.join(os.tmpdir(), `segue-als-worker-${hash.digest('hex').slice(0, 16)}`);
+    fs.mkdirSync(outDir, { recursive: true });
+    for (const [f, out] of files) {
+      const dest = path.join(outDir, f.replace(/\.ts$/, '.js'));
+      if (fs.existsSync(dest)) continue;
+      const tmp = `${dest}.${process.pid}.tmp`;
+      fs.writeFileSync(tmp, out);
+      fs.renameSync(tmp, dest);
+    }
+    return url.pathToFileURL(path.join(outDir, 'worker.js'));
+  })();
+  return fromSource;
 }
 
-function spawnWorker(): Worker {
+async function spawnWorker(): Promise<Worker> {
   if (!import.meta.url.endsWith('.ts')) return new Worker(new URL('./worker.js', import.meta.url));
-  const tsUrl = pathToFileURL(createRequire(import.meta.url).resolve('typescript')).href;
-  const hooks = 'data:text/javascript,' + encodeURIComponent(tsHooks(tsUrl));
-  const entry = new URL('./worker.ts', import.meta.url).href;
-  const boot = `import { register } from 'node:module'; register(${JSON.stringify(hooks)}); await import(${JSON.stringify(entry)});`;
-  return new Worker(new URL('data:text/javascript,' + encodeURIComponent(boot)));
+  return new Worker(await transpiledWorker());
 }
 
 /** Worker threads sharing one AlsShared; `run` sends one task to each of the first tasks.length workers. */
@@ -47,14 +65,20 @@ export class AlsPool {
   private readonly workers: Worker[];
   private failure: Error | undefined;
 
-  constructor(threads: number, shared: AlsShared) {
-    this.workers = [];
+  private constructor(workers: Worker[]) {
+    this.workers = workers;
+    for (const w of workers) w.on('error', (err) => (this.failure ??= err));
+  }
+
+  /** Start `threads` workers and hand each the shared arrays (views, not copies). */
+  static async start(threads: number, shared: AlsShared): Promise<AlsPool> {
+    const workers: Worker[] = [];
     for (let i = 0; i < threads; i++) {
-      const w = spawnWorker();
-      w.on('error', (err) => (this.failure ??= err));
+      const w = await spawnWorker();
       w.postMessage({ init: shared });
-      this.workers.push(w);
+      workers.push(w);
     }
+    return new AlsPool(workers);
   }
 
   get size(): number {

@@ -129,7 +129,7 @@ export async function trainAls(userItems: Csr, opts: AlsTrainOptions = {}): Prom
     partials: doubles(Math.ceil(Math.max(nUsers, nItems, 1) / GRAM_CHUNK) * d * d),
   };
   const bounds = { user: splitRows(user.indptr, nUsers, threads, d), item: splitRows(item.indptr, nItems, threads, d) };
-  const pool = share ? new AlsPool(threads, s) : undefined;
+  const pool = share ? await AlsPool.start(threads, s) : undefined;
   const run = async (tasks: AlsTask[]) => (pool ? pool.run(tasks) : tasks.map((task) => runTask(s, task) as { bad: number }));
 
   /** Fill s.gram with F'F (+ lambda I) of one side, summing fixed chunks in order. */
