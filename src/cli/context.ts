@@ -7,8 +7,8 @@ export interface GlobalOptions {
 }
 
 /** Open the store, run, and always close it. */
-export async function withStore<T>(g: GlobalOptions, fn: (store: Store) => Promise<T>): Promise<T> {
-  const store = await openStore(g.store);
+export async function withStore<T>(g: GlobalOptions, fn: (store: Store) => Promise<T>, opts: { readonly?: boolean } = {}): Promise<T> {
+  const store = await openStore(g.store, opts);
   try {
     return await fn(store);
   } finally {

@@ -1,5 +1,5 @@
-import { createWriteStream, type WriteStream } from 'node:fs';
-import { once } from 'node:events';
+import { open, type FileHandle } from 'node:fs/promises';
+import { resolve } from 'node:path';
 import type { SegueRecord } from '../domain/index.js';
 import { WriteStatus, type IngestBatch, type RecordKind, type Store } from '../store/index.js';
 import type { ImportFormat, ImportSummary, Parsed, Where } from './types.js';
@@ -37,22 +37,33 @@ export interface ImportOptions {
 /** After this many items, a reject rate above --max-reject-rate stops the import early. */
 const EARLY_ABORT_AFTER = 10_000;
 
-/** Appends rejected items to an NDJSON file, created on the first reject. */
+/** Writes rejected items to an NDJSON file, created (or truncated) on the first reject. */
 class RejectsWriter {
-  private out: WriteStream | undefined;
+  private out: FileHandle | undefined;
+  private buffered: string[] = [];
   count = 0;
   constructor(readonly path: string) {}
   async write(where: Where, reason: string, raw: string | undefined): Promise<void> {
-    this.out ??= createWriteStream(this.path, { flags: 'w' });
     this.count++;
-    const line = JSON.stringify({ file: where.file, line: where.line, reason, raw: raw === undefined ? undefined : raw.slice(0, 2000) }) + '\n';
-    if (!this.out.write(line)) await once(this.out, 'drain');
+    this.buffered.push(JSON.stringify({ file: where.file, line: where.line, reason, raw: raw === undefined ? undefined : raw.slice(0, 2000) }) + '\n');
+    if (this.buffered.length >= 1000) await this.flush();
+  }
+  async flush(): Promise<void> {
+    if (this.buffered.length === 0) return;
+    if (this.out === undefined) {
+      try {
+        this.out = await open(this.path, 'w');
+      } catch (err) {
+        throw new ImportError(`cannot write the rejects file ${this.path}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
+      }
+    }
+    const text = this.buffered.join('');
+    this.buffered = [];
+    await this.out.write(text);
   }
   async close(): Promise<void> {
-    if (this.out) {
-      this.out.end();
-      await once(this.out, 'finish');
-    }
+    await this.flush();
+    await this.out?.close();
   }
 }
 
@@ -77,6 +88,7 @@ const LISTS: Record<RecordKind, keyof IngestBatch> = { track: 'tracks', artist: 
 export async function runImport(opts: ImportOptions): Promise<ImportSummary> {
   const started = performance.now();
   const batchSize = opts.batchSize ?? 5000;
+  if (resolve(opts.rejectsFile) === resolve(opts.path)) throw new ImportError(`--rejects ${opts.rejectsFile} is the input itself: choose another file`);
   const rejects = new RejectsWriter(opts.rejectsFile);
   const progress: ImportProgress = { bytes: 0, totalBytes: 0, read: 0, accepted: 0, duplicates: 0, rejected: 0 };
   let aborted: string | undefined;
@@ -163,7 +175,10 @@ export async function runImport(opts: ImportOptions): Promise<ImportSummary> {
     }
     await flush();
   } finally {
-    await rejects.close();
+    // Rejects found so far are kept even when the import fails.
+    await rejects.close().catch((err: Error) => {
+      if (err instanceof ImportError) throw err;
+    });
   }
   const sessionized = await opts.store.events.sessionize(opts.sessionGapMs === undefined ? {} : { gapMs: opts.sessionGapMs });
   opts.onProgress?.(progress);
@@ -187,7 +202,7 @@ export async function runImport(opts: ImportOptions): Promise<ImportSummary> {
 
 /** Validate a --max-reject-rate value. */
 export function parseRejectRate(value: string): number {
-  const r = Number(value);
+  const r = /^\s*(0|1|0?\.\d+|1\.0*|0\.\d*)\s*$/.test(value) ? Number(value) : NaN;
   if (!Number.isFinite(r) || r < 0 || r > 1) throw new ImportError(`--max-reject-rate must be a number from 0 to 1, got ${JSON.stringify(value)}`);
   return r;
 }

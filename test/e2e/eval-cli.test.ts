@@ -1,5 +1,5 @@
 import { describe, it, expect, afterAll } from 'vitest';
-import { mkdtempSync, rmSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { segue } from './cli.js';
@@ -32,6 +32,8 @@ describe('segue eval --task next-track', () => {
     const db = join(dir, 'empty.db');
     expect(segue(['--store', db, 'eval', '--task', 'vibes']).stderr.trim()).toMatch(/^segue: --task must be one of next-track/);
     expect(segue(['--store', db, 'eval', '--task', 'next-track', '--models', 'magic']).stderr.trim()).toMatch(/^segue: --models: unknown "magic"/);
-    expect(segue(['--store', db, 'eval', '--task', 'next-track']).stderr.trim()).toMatch(/^segue: no test queries/);
+    expect(segue(['--store', db, 'eval', '--task', 'next-track']).stderr.trim()).toMatch(/^segue: .*empty\.db: no such store/);
+    expect(segue(['--store', db, 'stats']).stderr.trim()).toMatch(/no such store/);
+    expect(existsSync(db)).toBe(false); // reading never creates a store
   });
 });

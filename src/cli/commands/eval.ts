@@ -26,7 +26,7 @@ export function registerEval(program: Command, globals: () => GlobalOptions): vo
       if (!(testShare > 0 && testShare < 1)) throw new CliError(`--test-share must be between 0 and 1, got ${JSON.stringify(flags.testShare)}`);
       const gap = Number(flags.sessionGap);
       if (!(gap > 0)) throw new CliError(`--session-gap must be a positive number of minutes, got ${JSON.stringify(flags.sessionGap)}`);
-      const report = await withStore(g, (store) => runNextTrackEval(store, { models: models as NextTrackModel[], testShare, gapMinutes: gap }));
+      const report = await withStore(g, (store) => runNextTrackEval(store, { models: models as NextTrackModel[], testShare, gapMinutes: gap }), { readonly: true });
       if (report.queries === 0) throw new CliError('no test queries: the store has no sessions of two or more plays in its latest sessions');
       const json = { task: flags.task, ...report };
       if (flags.out) writeFileSync(flags.out, JSON.stringify(json, null, 2) + '\n');

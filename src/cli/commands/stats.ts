@@ -13,10 +13,8 @@ export function registerStats(program: Command, globals: () => GlobalOptions): v
       const g = globals();
       const top = Number(flags.top);
       if (!Number.isInteger(top) || top < 0 || top > 10_000) throw new CliError(`--top must be an integer from 0 to 10000, got ${JSON.stringify(flags.top)}`);
-      const s = await withStore(g, async (store) => {
-        await store.events.sessionize();
-        return store.stats({ top });
-      });
+      // Read only: stats never changes a store (nor creates one from a mistyped --store).
+      const s = await withStore(g, (store) => store.stats({ top }), { readonly: true });
       emit(g.json, s, () => {
         const when = (t: number | null) => (t === null ? '-' : new Date(t).toISOString().slice(0, 19) + 'Z');
         const lead = (title: string, rows: Leader[]) =>

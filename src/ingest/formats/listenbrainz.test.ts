@@ -52,12 +52,12 @@ describe('listenbrainz', () => {
     // The listener comes from user.json.
     const listens = await store.events.forListener('rob');
     expect(listens.map((e) => [e.eventId, e.ts, e.trackId])).toEqual([
-      [`1618500200:${msid('a1')}`, 1618500200000, mbid(R1)],
-      [`1618503800:${msid('a2')}`, 1618503800000, mbid('8e4c5b6d-7f80-4192-bdae-2f3a4b5c6d04')],
-      [`1618504010:${msid('a3')}`, 1618504010000, `msid:${msid('a3')}`],
-      [`1634000000:${msid('b1')}`, 1634000000000, mbid('a06e7d8f-91a2-43b4-dfc0-4b5c6d7e8f06')],
-      [`1634000300:${msid('b2')}`, 1634000300000, `msid:${msid('b2')}`],
-      ['1634000600:name:mira sol|track:salt lines', 1634000600000, 'name:mira sol|track:salt lines'],
+      [`1618500200:rob:${msid('a1')}`, 1618500200000, mbid(R1)],
+      [`1618503800:rob:${msid('a2')}`, 1618503800000, mbid('8e4c5b6d-7f80-4192-bdae-2f3a4b5c6d04')],
+      [`1618504010:rob:${msid('a3')}`, 1618504010000, `msid:${msid('a3')}`],
+      [`1634000000:rob:${msid('b1')}`, 1634000000000, mbid('a06e7d8f-91a2-43b4-dfc0-4b5c6d7e8f06')],
+      [`1634000300:rob:${msid('b2')}`, 1634000300000, `msid:${msid('b2')}`],
+      ['1634000600:rob:name:mira sol|track:salt lines', 1634000600000, 'name:mira sol|track:salt lines'],
     ]);
     expect(listens[0]).toMatchObject({ type: 'play_end', source: 'listenbrainz', platform: 'BrainzPlayer' });
     for (const e of listens) expect(e.msPlayed === undefined && e.endReason === undefined && e.skipped === undefined).toBe(true);
@@ -95,7 +95,7 @@ describe('listenbrainz', () => {
     await expect(importPath(single)).rejects.toThrow(ImportError);
     expect(await importPath(single, { listener: 'carol' })).toMatchObject({ read: 1, accepted: 1 });
     const [e] = await store.events.forListener('carol');
-    expect(e).toMatchObject({ eventId: `1443521965:${msid('c1')}`, trackId: mbid('e4a2b3c3-d5e6-47f8-b304-8f90a1b2c310') });
+    expect(e).toMatchObject({ eventId: `1443521965:carol:${msid('c1')}`, trackId: mbid('e4a2b3c3-d5e6-47f8-b304-8f90a1b2c310') });
     expect(await store.catalog.getTrack(e!.trackId!)).toMatchObject({
       artists: [{ id: mbid('d391a2b2-c4d5-46e7-a2f3-7e8f90a1b209'), name: 'The Paper Lanterns' }],
       album: { id: mbid('c28091a1-b3c4-45d6-f1e2-6d7e8f90a108'), title: 'Night Ferry' }, durationMs: 222000,

@@ -29,7 +29,7 @@ type ArtistRef = Static<typeof ArtistRefSchema>;
  * JSON array of such listens (the older export) is read too.
  *
  * Each listen becomes a track and a `play_end` without msPlayed or endReason (a listen says
- * only that a track was played), with eventId `<listened_at>:<recording_msid or track id>`.
+ * only that a track was played), with eventId `<listened_at>:<listener>:<recording_msid or track id>`.
  * The track id is `mbid:<recording_mbid>` (from mbid_mapping, else additional_info), else
  * `msid:<recording_msid>`, else trackIdFromNames(artist, title); its artists
  * are the mapping's credited artists (`mbid:<artist_mbid>`), else `mbid:<artist_mbid>` when
@@ -222,7 +222,8 @@ function listenRecords(l: unknown, fallbackListener: string | undefined, file: s
   }
   const event: Record<string, unknown> = {
     type: 'play_end',
-    eventId: `${at}:${typeof msid === 'string' ? msid : trackId}`,
+    // Time first (the idempotency index grows at its end), and the listener: two users can play one recording in the same second.
+    eventId: `${at}:${listener}:${typeof msid === 'string' ? msid : trackId}`,
     listenerId: listener,
     ts: Math.round(at * 1000),
     trackId,

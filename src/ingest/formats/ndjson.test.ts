@@ -3,7 +3,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { SqliteStore } from '../../store/index.js';
-import { runImport } from '../pipeline.js';
+import { parseRejectRate, runImport } from '../pipeline.js';
 import { ndjson } from './ndjson.js';
 
 const FIXTURE = join(import.meta.dirname, '../../../test/fixtures/ndjson/small.ndjson');
@@ -59,6 +59,22 @@ describe('ndjson import', () => {
     expect(s.read).toBeLessThan(30_000);
     expect(s.accepted).toBe(0);
     await store.close();
+  });
+
+  it('fails in one sentence when the rejects file cannot be written, or is the input', async () => {
+    const { dir, store } = setup();
+    await expect(runImport({ store, format: ndjson, path: FIXTURE, rejectsFile: dir })).rejects.toThrow(/^cannot write the rejects file .*: EISDIR$/);
+    await expect(runImport({ store, format: ndjson, path: FIXTURE, rejectsFile: join(dir, 'no', 'such', 'r.ndjson') })).rejects.toThrow(/: ENOENT$/);
+    await expect(runImport({ store, format: ndjson, path: FIXTURE, rejectsFile: FIXTURE })).rejects.toThrow(/is the input itself/);
+    expect(readFileSync(FIXTURE, 'utf8')).toMatch(/Feeling Good/); // untouched
+    await store.close();
+  });
+
+  it('takes --max-reject-rate only as a decimal from 0 to 1', () => {
+    expect(parseRejectRate('0.05')).toBe(0.05);
+    expect(parseRejectRate('1')).toBe(1);
+    expect(parseRejectRate('.5')).toBe(0.5);
+    for (const bad of ['', ' ', '0x1', '1e-1', '2', '-0.1', 'abc']) expect(() => parseRejectRate(bad), bad).toThrow(/--max-reject-rate must be/);
   });
 
   it('reads every file of a folder in name order', async () => {

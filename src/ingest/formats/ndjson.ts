@@ -2,6 +2,7 @@ import { checkRecord } from '../../domain/index.js';
 import { readLines } from '../lines.js';
 import { inputFiles, fileSize } from '../files.js';
 import type { ImportFormat, Parsed } from '../types.js';
+import { ImportError } from '../errors.js';
 
 /**
  * Segue's own format: one JSON object per line, either a catalog entity
@@ -16,6 +17,8 @@ export const ndjson: ImportFormat = {
   description: "Segue's own NDJSON: catalog entities and events, one JSON object per line",
   defaultSource: 'ndjson',
   async *read(path, ctx) {
+    const unknown = Object.keys(ctx.options);
+    if (unknown.length > 0) throw new ImportError(`ndjson takes no --option, got ${unknown.map((k) => JSON.stringify(k)).join(', ')}`);
     const files = await inputFiles(path, /\.(nd)?jsonl?$/i, 'NDJSON files');
     for (const f of files) ctx.addTotal(await fileSize(f));
     for (const file of files) {

@@ -99,6 +99,12 @@ describe('spotify-history fixture', () => {
     expect(await store.events.forListener('olduser')).toEqual([]);
   });
 
+  it('keeps two listeners apart when one export is imported for each (regression: ids once ignored the listener)', async () => {
+    expect(await importPath(OLD, { listener: 'alice' })).toMatchObject({ accepted: 2 });
+    expect(await importPath(OLD, { listener: 'bob' })).toMatchObject({ accepted: 2, duplicates: 0 });
+    expect((await store.events.forListener('bob')).length).toBe(2);
+  });
+
   it('refuses unknown options and missing paths', async () => {
     await expect(importPath(AUDIO, { listner: 'alice' })).rejects.toThrow(ImportError);
     await expect(importPath(join(FIXTURE, 'nope.json'))).rejects.toThrow(/no such file or folder/);

@@ -135,10 +135,12 @@ function toRecords(e: Entry, ctx: ReadContext, listener: string | undefined): Se
   const platform = optString(e, 'platform');
   const username = optString(e, 'username');
 
+  const listenerId = listener ?? (username !== undefined && username.length > 0 ? username : 'spotify-listener');
   const event: Record<string, unknown> = {
     type: 'play_end',
-    eventId: eventIdAt(Date.parse(ts), ts, uri, msPlayed, reasonStart, reasonEnd, shuffle, skipped),
-    listenerId: listener ?? (username !== undefined && username.length > 0 ? username : 'spotify-listener'),
+    // The listener is part of the id: the same export imported for two listeners is two histories.
+    eventId: eventIdAt(Date.parse(ts), listenerId, ts, uri, msPlayed, reasonStart, reasonEnd, shuffle, skipped),
+    listenerId,
     ts,
     trackId: uri,
     msPlayed,

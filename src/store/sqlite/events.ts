@@ -39,6 +39,17 @@ function toEvent(r: EventRow): StoredEvent {
   return e;
 }
 
+/**
+ * The id of a derived session: the listener's id and the time of its first event. The
+ * writer (as events arrive) and sessionize (for late events) must agree on it.
+ */
+export function sessionId(listenerId: string, startTs: number): string {
+  return `${listenerId}@${startTs}`;
+}
+
+/** sessionId as SQL over two column expressions. */
+const SESSION_ID_SQL = (listenerCol: string, startCol: string): string => `${listenerCol} || '@' || ${startCol}`;
+
 /** Default gap that ends a listening session: 30 minutes, as in the literature and Spotify's own logs. */
 export const DEFAULT_SESSION_GAP_MS = 30 * 60 * 1000;
 
@@ -72,51 +83,51 @@ export class SqliteEventLog implements EventLog {
 
   async sessionize(opts: { gapMs?: number } = {}): Promise<{ listeners: number; events: number }> {
     const gap = opts.gapMs ?? DEFAULT_SESSION_GAP_MS;
-    const pending = this.db.prepare<[], { listener_ix: number }>('SELECT DISTINCT listener_ix FROM events WHERE session_id IS NULL AND session_derived = 1').pluck().all() as unknown as number[];
-    if (pending.length === 0) return { listeners: 0, events: 0 };
-    const idOf = this.db.prepare<[number], string>('SELECT id FROM listeners WHERE ix = ?').pluck();
-    const update = this.db.prepare('UPDATE events SET session_id = ? WHERE seq = ?');
-    const saveCursor = this.db.prepare('UPDATE listeners SET last_ts = ?, session_start = ?, session_id = ? WHERE ix = ?');
-    let events = 0;
-    // Chunks of listeners, one scan and one transaction each: a crash leaves each chunk done or pending.
-    const CHUNK = 500;
-    for (let c = 0; c < pending.length; c += CHUNK) {
-      const chunk = pending.slice(c, c + CHUNK);
-      const rows = this.db
-        .prepare<[], [number, number, number, string | null]>(
-          `SELECT listener_ix, ts, seq, session_id FROM events WHERE session_derived = 1 AND listener_ix IN (${chunk.join(',')})`,
+    if (!(gap > 0)) throw new RangeError(`sessionize: gapMs must be positive, got ${gap}`);
+    // All in SQLite, in one IMMEDIATE transaction: window functions order each pending
+    // listener's events and find session starts, SQLite's sorter spills to disk so memory
+    // stays bounded whatever the log's size, and no concurrent writer can interleave.
+    return this.db.transaction(() => {
+      this.db.exec('DROP TABLE IF EXISTS temp.pending_sessions');
+      this.db.exec(`CREATE TEMP TABLE pending_sessions AS SELECT DISTINCT listener_ix FROM events WHERE session_id IS NULL AND session_derived = 1`);
+      const listeners = (this.db.prepare('SELECT count(*) FROM temp.pending_sessions').pluck().get() as number);
+      if (listeners === 0) {
+        this.db.exec('DROP TABLE temp.pending_sessions');
+        return { listeners: 0, events: 0 };
+      }
+      this.db.exec('DROP TABLE IF EXISTS temp.assigned_sessions');
+      this.db.prepare(
+        `CREATE TEMP TABLE assigned_sessions AS
+         WITH ordered AS (
+           SELECT e.seq, e.listener_ix, e.ts, e.session_id,
+                  LAG(e.ts) OVER (PARTITION BY e.listener_ix ORDER BY e.ts, e.seq) AS prev
+           FROM events e JOIN temp.pending_sessions p ON p.listener_ix = e.listener_ix
+           WHERE e.session_derived = 1),
+         marked AS (
+           SELECT seq, listener_ix, ts, session_id, CASE WHEN prev IS NULL OR ts - prev > ? THEN ts END AS start_ts FROM ordered)
+         SELECT seq, listener_ix, ts, session_id AS old_id,
+                MAX(start_ts) OVER (PARTITION BY listener_ix ORDER BY ts, seq ROWS UNBOUNDED PRECEDING) AS start_ts
+         FROM marked`,
+      ).run(gap);
+      const events = this.db
+        .prepare(
+          `UPDATE events SET session_id = s.new_id FROM (
+             SELECT a.seq, ${SESSION_ID_SQL('l.id', 'a.start_ts')} AS new_id, a.old_id
+             FROM temp.assigned_sessions a JOIN listeners l ON l.ix = a.listener_ix) s
+           WHERE events.seq = s.seq AND s.old_id IS NOT s.new_id`,
         )
-        .raw()
-        .all();
-      // Order by listener, time, log position with a typed index sort (no object per row).
-      const order = Uint32Array.from(rows.keys()).sort((a, b) => {
-        const x = rows[a]!, y = rows[b]!;
-        return x[0] - y[0] || x[1] - y[1] || x[2] - y[2];
-      });
-      this.db.transaction(() => {
-        let listener = -1, id = '', session = '', start = 0, last = -Infinity;
-        const flush = (): void => {
-          if (listener >= 0) saveCursor.run(last, start, session, listener);
-        };
-        for (const i of order) {
-          const [lix, ts, seq, current] = rows[i]!;
-          if (lix !== listener) {
-            flush();
-            listener = lix;
-            id = idOf.get(lix)!;
-            last = -Infinity;
-          }
-          if (ts - last > gap) {
-            session = `${id}@${ts}`;
-            start = ts;
-          }
-          last = ts;
-          if (current !== session) events += update.run(session, seq).changes;
-        }
-        flush();
-      }).immediate();
-    }
-    return { listeners: pending.length, events };
+        .run().changes;
+      // Each listener's cursor continues from its last event.
+      this.db.exec(
+        `UPDATE listeners SET last_ts = c.ts, session_start = c.start_ts, session_id = ${SESSION_ID_SQL('listeners.id', 'c.start_ts')}
+         FROM (SELECT listener_ix, ts, start_ts, ROW_NUMBER() OVER (PARTITION BY listener_ix ORDER BY ts DESC, seq DESC) AS r
+               FROM temp.assigned_sessions) c
+         WHERE c.r = 1 AND listeners.ix = c.listener_ix`,
+      );
+      this.db.exec('DROP TABLE temp.assigned_sessions; DROP TABLE temp.pending_sessions');
+      return { listeners, events };
+    }).immediate();
   }
+
 
 }

@@ -66,7 +66,14 @@ export class SqliteStore implements Store {
   }
 
   async ingest(batch: IngestBatch): Promise<IngestResult> {
-    return this.writer.write(batch);
+    try {
+      return this.writer.write(batch);
+    } catch (err) {
+      if ((err as { code?: string }).code === 'SQLITE_BUSY') {
+        throw new StoreError(`store ${this.path} is locked by another writer for over 10 s (another import or server writing to it?); retry when it is done`, { cause: err });
+      }
+      throw err;
+    }
   }
 
   async stats(opts: { top?: number } = {}): Promise<StoreStats> {

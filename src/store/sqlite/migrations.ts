@@ -80,26 +80,30 @@ export const MIGRATIONS: ReadonlyArray<{ version: number; name: string; sql: str
 
 export const SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1]!.version;
 
-/** Bring a database to the newest schema; refuse a file from another program or a newer Segue. */
+/**
+ * Bring a database to the newest schema; refuse a file from another program or a newer
+ * Segue. Runs in one IMMEDIATE transaction that reads the version inside it, so processes
+ * opening a new store at the same moment migrate it exactly once.
+ */
 export function migrate(db: Database.Database, path: string): void {
-  const appId = db.pragma('application_id', { simple: true }) as number;
-  const version = db.pragma('user_version', { simple: true }) as number;
-  if (appId !== 0 && appId !== APPLICATION_ID) {
-    throw new StoreError(`${path} is a SQLite database of another program (application_id ${appId}), not a Segue store`);
-  }
-  if (appId === 0 && version === 0) {
-    const tables = db.prepare(`SELECT count(*) AS n FROM sqlite_master WHERE type = 'table'`).get() as { n: number };
-    if (tables.n > 0) throw new StoreError(`${path} is a SQLite database with tables but not a Segue store`);
-  }
-  if (version > SCHEMA_VERSION) {
-    throw new StoreError(`${path} has schema version ${version}, newer than this Segue knows (${SCHEMA_VERSION}): upgrade Segue`);
-  }
-  for (const m of MIGRATIONS) {
-    if (m.version <= version) continue;
-    db.transaction(() => {
+  db.transaction(() => {
+    const appId = db.pragma('application_id', { simple: true }) as number;
+    const version = db.pragma('user_version', { simple: true }) as number;
+    if (appId !== 0 && appId !== APPLICATION_ID) {
+      throw new StoreError(`${path} is a SQLite database of another program (application_id ${appId}), not a Segue store`);
+    }
+    if (appId === 0 && version === 0) {
+      const tables = db.prepare(`SELECT count(*) AS n FROM sqlite_master WHERE type = 'table'`).get() as { n: number };
+      if (tables.n > 0) throw new StoreError(`${path} is a SQLite database with tables but not a Segue store`);
+    }
+    if (version > SCHEMA_VERSION) {
+      throw new StoreError(`${path} has schema version ${version}, newer than this Segue knows (${SCHEMA_VERSION}): upgrade Segue`);
+    }
+    for (const m of MIGRATIONS) {
+      if (m.version <= version) continue;
       db.exec(m.sql);
       db.pragma(`application_id = ${APPLICATION_ID}`);
       db.pragma(`user_version = ${m.version}`);
-    }).immediate();
-  }
+    }
+  }).immediate();
 }

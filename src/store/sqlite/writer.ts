@@ -1,7 +1,25 @@
 import type Database from 'better-sqlite3';
 import { EVENT_TYPE_CODE, type Artist, type Listener, type Playlist, type SegueEvent, type Track } from '../../domain/index.js';
-import { DEFAULT_SESSION_GAP_MS } from './events.js';
+import { DEFAULT_SESSION_GAP_MS, sessionId } from './events.js';
 import { WriteStatus, type IngestBatch, type IngestResult, type RecordKind } from '../types.js';
+
+/** Entries per id cache: about 100 MB at most for the three of them. */
+const CACHE_ENTRIES = 300_000;
+
+/**
+ * A Map that forgets everything once it holds `cap` entries: lookups then go back to the
+ * tables (an indexed read) until the working set is cached again. Cheaper than an LRU on
+ * the hot path, and enough to keep ingest memory flat whatever the catalog's size.
+ */
+class BoundedMap<K, V> extends Map<K, V> {
+  constructor(private readonly cap: number) {
+    super();
+  }
+  override set(key: K, value: V): this {
+    if (this.size >= this.cap && !this.has(key)) this.clear();
+    return super.set(key, value);
+  }
+}
 
 /** Where a listener's latest derived session stands. */
 interface SessionCursor {
@@ -25,10 +43,11 @@ interface TrackRef {
  * of rows that were never committed).
  */
 export class SqliteWriter {
-  private tracks = new Map<string, TrackRef>();
-  private artists = new Map<string, number>();
-  private listeners = new Map<string, number>();
-  private sources = new Map<string, number>();
+  // Id -> ix caches, bounded (see BoundedMap) so that memory does not grow with the catalog.
+  private tracks = new BoundedMap<string, TrackRef>(CACHE_ENTRIES);
+  private artists = new BoundedMap<string, number>(CACHE_ENTRIES);
+  private listeners = new BoundedMap<string, number>(CACHE_ENTRIES);
+  private sources = new BoundedMap<string, number>(1000);
   /** Cursors of the listeners touched by the batch being written (reloaded every batch). */
   private cursors = new Map<number, SessionCursor>();
   private gapMs = DEFAULT_SESSION_GAP_MS;
@@ -143,9 +162,14 @@ export class SqliteWriter {
     } else {
       ix = Number(this.q.insertTrack.run(t.id, ...cols).lastInsertRowid);
     }
-    merged.artists.forEach((a, pos) => this.q.insertTrackArtist.run(ix, pos, this.ensureArtist(a.id, a.name)));
+    let mainArtist = -1;
+    merged.artists.forEach((a, pos) => {
+      const aix = this.ensureArtist(a.id, a.name);
+      if (pos === 0) mainArtist = aix;
+      this.q.insertTrackArtist.run(ix, pos, aix);
+    });
     for (const g of merged.genres ?? []) this.q.insertTrackGenre.run(ix, g);
-    this.tracks.set(t.id, { ix, artistIx: merged.artists.length > 0 ? this.artists.get(merged.artists[0]!.id)! : -1 });
+    this.tracks.set(t.id, { ix, artistIx: mainArtist });
     return true;
   }
 
@@ -243,7 +267,7 @@ export class SqliteWriter {
    */
   private deriveSession(c: SessionCursor, listenerId: string, ts: number): string | null {
     if (c.id === null || ts - c.lastTs > this.gapMs) {
-      c.id = `${listenerId}@${ts}`;
+      c.id = sessionId(listenerId, ts);
       c.start = ts;
       c.lastTs = ts;
       c.dirty = true;
