@@ -80,7 +80,12 @@ export function registerSimulate(program: Command, globals: () => GlobalOptions)
           });
         } else {
           output = resolve(g.store);
-          result = await withStore(g, (store) => writeToStore(sim, store, { ...sink, batchSize }));
+          result = await withStore(g, async (store) => {
+            // Event ids are serials of one simulation: a second world on top would mix the two.
+            const existing = await store.events.count();
+            if (existing > 0) throw new CliError(`${output} already holds ${existing.toLocaleString('en-US')} events: simulate into a new store (--store) or write --ndjson`);
+            return writeToStore(sim, store, { ...sink, batchSize });
+          });
         }
       } finally {
         bar.stop();

@@ -1,0 +1,58 @@
+import { describe, expect, it } from 'vitest';
+import { countItems } from './corpus.js';
+import { sgnsRun, type KernelData, type KernelState } from './kernel.js';
+import { plantedSessions } from './planted.js';
+import { sgnsReference } from './reference.js';
+import { keepThresholds, negativeTable, sigmoidTable } from './tables.js';
+
+function setup(dims: number): KernelData {
+  const v = 300;
+  const { corpus } = plantedSessions({ items: v, clusters: 6, sessions: 400, minLength: 1, maxLength: 12, noise: 0.1, zipf: 1, seed: 5 });
+  const counts = countItems(corpus, v);
+  const { keep } = keepThresholds(counts, 2, 1e-2);
+  const neg = negativeTable(counts, keep, 0.75);
+  const syn0 = new Float32Array(v * dims);
+  for (let i = 0; i < syn0.length; i++) syn0[i] = Math.sin(i * 12.9898) * 0.5 / dims;
+  return {
+    syn0, syn1: new Float32Array(v * dims), dims, tokens: corpus.tokens, offsets: corpus.offsets, keep, negProb: neg.prob, negAlias: neg.alias,
+    expTable: sigmoidTable(), window: 4, negatives: 3, learningRate: 0.05, minLearningRate: 0.001, epochs: 2,
+    abort: new Int32Array(1), sentence: new Int32Array(12), work: new Float64Array(dims),
+  };
+}
+
+describe('sgnsRun (the fast kernel)', () => {
+  // dims 16 takes the unrolled path only; 13 adds the remainder loops.
+  for (const dims of [16, 13]) {
+    it(`matches the plain reference up to float rounding (dims ${dims}, 2 epochs)`, () => {
+      const fast = setup(dims);
+      const slow = setup(dims);
+      const n = fast.offsets.length - 1;
+      let shareWords = 0;
+      for (let t = 0; t < fast.tokens.length; t++) if (fast.keep[fast.tokens[t]!]! >= 0) shareWords++;
+      for (let epoch = 0; epoch < 2; epoch++) {
+        const a: KernelState = { rng: 99 + epoch, words: 0, effective: 0, alpha: 0, aborted: false };
+        const b: KernelState = { ...a };
+        sgnsRun(fast, 0, n, epoch, shareWords, a);
+        sgnsReference(slow, 0, n, epoch, shareWords, b);
+        expect(a).toEqual(b); // same random draws, counts and learning rate
+        expect(a.words).toBe(shareWords);
+      }
+      let maxDiff = 0, maxAbs = 0;
+      for (let i = 0; i < fast.syn0.length; i++) {
+        maxDiff = Math.max(maxDiff, Math.abs(fast.syn0[i]! - slow.syn0[i]!), Math.abs(fast.syn1[i]! - slow.syn1[i]!));
+        maxAbs = Math.max(maxAbs, Math.abs(slow.syn0[i]!));
+      }
+      expect(maxAbs).toBeGreaterThan(0.01); // it learned something
+      expect(maxDiff).toBeLessThan(1e-4);
+    });
+  }
+
+  it('stops at a session boundary when the abort flag is set', () => {
+    const d = setup(8);
+    Atomics.store(d.abort, 0, 1);
+    const st: KernelState = { rng: 1, words: 0, effective: 0, alpha: 0, aborted: false };
+    sgnsRun(d, 0, d.offsets.length - 1, 0, 100, st);
+    expect(st.aborted).toBe(true);
+    expect(st.words).toBe(0);
+  });
+});
