@@ -105,7 +105,8 @@ export async function runImport(opts: ImportOptions): Promise<ImportSummary> {
   };
 
   const sessionGapMs = opts.sessionGapMs;
-  const newBatch = (): IngestBatch => (sessionGapMs === undefined ? {} : { sessionGapMs });
+  const mergeGenres = opts.format.mergeGenres === true;
+  const newBatch = (): IngestBatch => ({ ...(sessionGapMs === undefined ? {} : { sessionGapMs }), ...(mergeGenres ? { mergeGenres } : {}) });
   let batch: IngestBatch = newBatch();
   let pending: Pending[] = [];
   let size = 0;

@@ -39,6 +39,8 @@ export interface ImportFormat {
   /** The default `source` of events it produces. */
   defaultSource: string;
   read(path: string, ctx: ReadContext): AsyncIterable<Parsed[]>;
+  /** Its rows may repeat a track under other genres: union genres in the store (IngestBatch.mergeGenres). */
+  mergeGenres?: boolean;
 }
 
 export interface ImportSummary {

@@ -83,6 +83,15 @@ export function storeContract(name: string, open: () => Promise<Store>, cleanup:
       expect(await store.catalog.getArtist('a1')).toMatchObject({ name: 'Renamed', emerging: true });
     });
 
+    it('unions genres when the batch asks for it, so repeated rows are idempotent', async () => {
+      await store.ingest({ mergeGenres: true, tracks: [track('t1', 'a1', { genres: ['pop'] }), track('t1', 'a1', { genres: ['rock'] })] });
+      expect((await store.catalog.getTrack('t1'))?.genres).toEqual(['pop', 'rock']);
+      const again = await store.ingest({ mergeGenres: true, tracks: [track('t1', 'a1', { genres: ['pop'] }), track('t1', 'a1', { genres: ['rock'] })] });
+      expect(again.duplicates).toBe(2);
+      await store.ingest({ tracks: [track('t1', 'a1', { genres: ['jazz'] })] }); // without the flag: replace
+      expect((await store.catalog.getTrack('t1'))?.genres).toEqual(['jazz']);
+    });
+
     it('stores playlists whose tracks exist and rejects those naming unknown tracks', async () => {
       await store.ingest({ tracks: [track('t1'), track('t2')] });
       const r = await store.ingest({

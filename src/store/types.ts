@@ -29,6 +29,12 @@ export interface IngestBatch {
    * of time order are left pending and resolved by `events.sessionize()`.
    */
   sessionGapMs?: number;
+  /**
+   * Union a track's genres with those already stored instead of replacing them: for
+   * sources that list one track under several genres on several rows (catalog CSVs
+   * built from genre playlists). Re-importing such a source then changes nothing.
+   */
+  mergeGenres?: boolean;
   tracks?: Track[];
   artists?: Artist[];
   listeners?: Listener[];

@@ -120,7 +120,7 @@ export class SqliteWriter {
     const run = this.db.transaction(() => {
       this.cursors.clear();
       batch.artists?.forEach((a, i) => mark('artist', i, this.upsertArtist(a)));
-      batch.tracks?.forEach((t, i) => mark('track', i, this.upsertTrack(t)));
+      batch.tracks?.forEach((t, i) => mark('track', i, this.upsertTrack(t, batch.mergeGenres === true)));
       batch.listeners?.forEach((l, i) => mark('listener', i, this.upsertListener(l)));
       batch.playlists?.forEach((p, i) => {
         const missing = p.trackIds.find((id) => this.trackRef(id) === undefined);
@@ -147,9 +147,11 @@ export class SqliteWriter {
   }
 
   /** Insert or merge (fields present in the new record replace the old ones). Returns whether anything changed. */
-  private upsertTrack(t: Track): boolean {
+  private upsertTrack(t: Track, mergeGenres: boolean): boolean {
     const row = this.q.trackById.get(t.id);
-    const merged: Track = row ? { ...(JSON.parse(row.data) as Track), ...t } : t;
+    const old = row ? (JSON.parse(row.data) as Track) : undefined;
+    const merged: Track = old ? { ...old, ...t } : t;
+    if (mergeGenres && old?.genres && t.genres) merged.genres = [...new Set([...old.genres, ...t.genres])];
     const data = JSON.stringify(merged);
     if (row && row.data === data) return false;
     const cols = [merged.title, merged.contentType === 'podcast' ? 1 : 0, merged.releaseDate ?? merged.album?.releaseDate ?? null, merged.durationMs ?? null, merged.popularity ?? null, data] as const;
