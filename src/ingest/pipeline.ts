@@ -70,10 +70,13 @@ class RejectsWriter {
 interface Pending {
   where: Where;
   raw: string | undefined;
-  /** Kind and index in the batch of each of the item's records; the last is its own. */
-  refs: Array<[RecordKind, number]>;
+  /** This item's records are refs[refStart .. refEnd) in (kind code, index in the batch) pairs; the last is its own. */
+  refStart: number;
+  refEnd: number;
 }
 
+const KINDS: readonly RecordKind[] = ['track', 'artist', 'listener', 'playlist', 'event'];
+const KIND_CODE: Readonly<Record<RecordKind, number>> = { track: 0, artist: 1, listener: 2, playlist: 3, event: 4 };
 const LISTS: Record<RecordKind, keyof IngestBatch> = { track: 'tracks', artist: 'artists', listener: 'listeners', playlist: 'playlists', event: 'events' };
 
 /**
@@ -111,6 +114,8 @@ export async function runImport(opts: ImportOptions): Promise<ImportSummary> {
   let pending: Pending[] = [];
   let size = 0;
 
+  // Flat (kind code, index) pairs of every pending item's records: no array per item.
+  let refs: number[] = [];
   const flush = async (): Promise<void> => {
     if (pending.length === 0) return;
     const result = await opts.store.ingest(batch);
@@ -118,10 +123,13 @@ export async function runImport(opts: ImportOptions): Promise<ImportSummary> {
     for (const r of result.rejected) reasons.set(`${r.kind}:${r.index}`, r.reason);
     for (const p of pending) {
       let rejectedBy: string | undefined;
-      for (const [kind, ix] of p.refs) {
-        if (result.status[kind][ix] === WriteStatus.Rejected) {
-          rejectedBy = reasons.get(`${kind}:${ix}`);
-          break;
+      if (reasons.size > 0) {
+        for (let r = p.refStart; r < p.refEnd; r += 2) {
+          const kind = KINDS[refs[r]!]!;
+          if (result.status[kind][refs[r + 1]!] === WriteStatus.Rejected) {
+            rejectedBy = reasons.get(`${kind}:${refs[r + 1]}`);
+            break;
+          }
         }
       }
       if (rejectedBy !== undefined) {
@@ -129,25 +137,26 @@ export async function runImport(opts: ImportOptions): Promise<ImportSummary> {
         await rejects.write(p.where, rejectedBy, p.raw);
         continue;
       }
-      const [kind, ix] = p.refs[p.refs.length - 1]!;
-      if (result.status[kind][ix] === WriteStatus.Written) progress.accepted++;
+      const own = p.refEnd - 2;
+      if (result.status[KINDS[refs[own]!]!][refs[own + 1]!] === WriteStatus.Written) progress.accepted++;
       else progress.duplicates++;
     }
     batch = newBatch();
     pending = [];
+    refs = [];
     size = 0;
     opts.onProgress?.(progress);
   };
 
   const add = (item: Parsed & { records: SegueRecord[] }): void => {
-    const refs: Array<[RecordKind, number]> = new Array(item.records.length);
+    const refStart = refs.length;
     for (let i = 0; i < item.records.length; i++) {
       const r = item.records[i]!;
       const list = ((batch[LISTS[r.kind]] as unknown[] | undefined) ??= []);
-      refs[i] = [r.kind, list.length];
+      refs.push(KIND_CODE[r.kind], list.length);
       list.push(r.value);
     }
-    pending.push({ where: item.where, raw: item.raw, refs });
+    pending.push({ where: item.where, raw: item.raw, refStart, refEnd: refs.length });
     size += item.records.length;
   };
 

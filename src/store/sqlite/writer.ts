@@ -139,6 +139,8 @@ export class SqliteWriter {
   }
 
   dropCaches(): void {
+    this.lastListener = '';
+    this.lastSource = '';
     this.tracks.clear();
     this.artists.clear();
     this.listeners.clear();
@@ -242,22 +244,34 @@ export class SqliteWriter {
     return ix;
   }
 
+  // The last listener and source looked up: consecutive events mostly share them.
+  private lastListener = '';
+  private lastListenerIx = -1;
+  private lastSource = '';
+  private lastSourceIx = -1;
+
   /** Listeners are created by their first event: that is how a service meets them. */
   private listenerIx(id: string): number {
+    if (id === this.lastListener) return this.lastListenerIx;
     let ix = this.listeners.get(id);
     if (ix === undefined) {
       ix = this.q.listenerById.get(id)?.ix ?? Number(this.q.insertListener.run(id, JSON.stringify({ id })).lastInsertRowid);
       this.listeners.set(id, ix);
     }
+    this.lastListener = id;
+    this.lastListenerIx = ix;
     return ix;
   }
 
   private sourceIx(name: string): number {
+    if (name === this.lastSource) return this.lastSourceIx;
     let ix = this.sources.get(name);
     if (ix === undefined) {
       ix = this.q.sourceByName.get(name)?.ix ?? Number(this.q.insertSource.run(name).lastInsertRowid);
       this.sources.set(name, ix);
     }
+    this.lastSource = name;
+    this.lastSourceIx = ix;
     return ix;
   }
 
