@@ -3,8 +3,10 @@
  * machine it ran on, and a baseline measured in the same run.
  */
 import { ingestBench } from './ingest.js';
+import { item2vecBench } from './item2vec.js';
+import { alsBench } from './als.js';
 
-const SUITES: Record<string, (args: string[]) => Promise<void>> = { ingest: ingestBench };
+const SUITES: Record<string, (args: string[]) => Promise<void>> = { ingest: ingestBench, item2vec: item2vecBench, als: alsBench };
 
 const [suite, ...args] = process.argv.slice(2);
 const run = suite === undefined ? undefined : SUITES[suite];
