@@ -1,6 +1,7 @@
 import { createReadStream } from 'node:fs';
 import { isAscii } from 'node:buffer';
 import { StringDecoder } from 'node:string_decoder';
+import type { Parsed, Where } from './types.js';
 
 /**
  * Read a text file as lines, in chunks, without loading it whole: yields arrays of lines
@@ -44,5 +45,37 @@ export async function* readLines(
   if (carry.length > 0) {
     if (carry.charCodeAt(carry.length - 1) === 13) carry = carry.slice(0, -1);
     yield { first: lineNo, lines: [carry] };
+  }
+}
+
+/**
+ * Read a file of JSON lines as items: yields, for each chunk of lines from readLines, the
+ * item `toItem` makes of each line's value. Blank lines are skipped; a line that is not
+ * JSON becomes a reject `invalid JSON: <parser message>` with the line as raw.
+ *
+ * @example for await (const items of jsonLines('listens.jsonl', ctx.progress, (v, where, raw) => ({ where, records: [], raw }))) { ... }
+ */
+export async function* jsonLines(
+  path: string,
+  onBytes: (n: number) => void,
+  toItem: (value: unknown, where: Where, raw: string) => Parsed,
+): AsyncIterable<Parsed[]> {
+  for await (const { first, lines } of readLines(path, onBytes)) {
+    const out: Parsed[] = [];
+    for (let i = 0; i < lines.length; i++) {
+      const raw = lines[i]!;
+      // The common case, a line starting with `{`, skips the trim.
+      if (raw.length === 0 || (raw.charCodeAt(0) <= 32 && raw.trim().length === 0)) continue;
+      const where = { file: path, line: first + i };
+      let value: unknown;
+      try {
+        value = JSON.parse(raw);
+      } catch (err) {
+        out.push({ where, error: `invalid JSON: ${(err as Error).message}`, raw });
+        continue;
+      }
+      out.push(toItem(value, where, raw));
+    }
+    yield out;
   }
 }

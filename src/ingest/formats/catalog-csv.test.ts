@@ -1,33 +1,16 @@
-import { describe, it, expect, beforeEach, afterEach } from 'vitest';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { describe, it, expect } from 'vitest';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { SqliteStore } from '../../store/index.js';
-import { runImport } from '../pipeline.js';
 import { ImportError } from '../errors.js';
+import { importHarness } from './testing.js';
 import { catalogCsv } from './catalog-csv.js';
 
 const FIXTURE = 'test/fixtures/catalog-csv/tidytuesday.csv';
 const CUSTOM = 'test/fixtures/catalog-csv/custom/songs.csv';
 const REAL = '/work/shared/datasets/spotify-songs-audio-features-tidytuesday2020';
 
-let dir: string;
-let store: SqliteStore;
-beforeEach(() => {
-  dir = mkdtempSync(join(tmpdir(), 'segue-'));
-  store = SqliteStore.open(join(dir, 's.db'));
-});
-afterEach(async () => {
-  await store.close();
-  rmSync(dir, { recursive: true, force: true });
-});
-
-const importPath = (path: string, options: Record<string, string> = {}) =>
-  runImport({ store, format: catalogCsv, path, options, rejectsFile: join(dir, 'rejects.ndjson') });
-
-function rejects(): Array<{ file: string; line: number; reason: string; raw: string }> {
-  return readFileSync(join(dir, 'rejects.ndjson'), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
-}
+const h = importHarness(catalogCsv);
+const { importPath } = h;
 
 describe('catalog-csv fixture (TidyTuesday columns)', () => {
   it('imports tracks with features, rejects bad rows naming line and column', async () => {
@@ -35,7 +18,7 @@ describe('catalog-csv fixture (TidyTuesday columns)', () => {
     // 13 rows: 5 tracks, a repeat of track A from another playlist (merged), an exact repeat
     // of track E, and 6 bad rows.
     expect(s).toMatchObject({ read: 13, accepted: 5, duplicates: 2, rejected: 6 });
-    expect(rejects().map((r) => [r.line, r.reason])).toEqual([
+    expect(h.rejects().map((r) => [r.line, r.reason])).toEqual([
       [7, 'energy: expected a number from 0 to 1, got "abc"'],
       [8, 'track_album_release_date (releaseDate): expected a date YYYY-MM-DD, YYYY-MM or YYYY, got "14/06/2019"'],
       [9, 'track_popularity (popularity): expected a number from 0 to 100, got "101"'],
@@ -43,9 +26,9 @@ describe('catalog-csv fixture (TidyTuesday columns)', () => {
       [12, 'mode: expected an integer from 0 to 1, got "2"'],
       [15, 'expected 23 fields, got 3 (a truncated line, or an unquoted delimiter in a value?)'],
     ]);
-    expect(rejects()[5]!.raw).toBe('2dWTYWQPzhiNPCvVFa3f8Q,Underwater,Alok');
+    expect(h.rejects()[5]!.raw).toBe('2dWTYWQPzhiNPCvVFa3f8Q,Underwater,Alok');
 
-    expect(await store.catalog.getTrack('6f807x0ima9a1j3VPbc7VN')).toEqual({
+    expect(await h.store.catalog.getTrack('6f807x0ima9a1j3VPbc7VN')).toEqual({
       id: '6f807x0ima9a1j3VPbc7VN',
       title: "I Don't Care (with Justin Bieber) - Loud Luxury Remix",
       artists: [
@@ -59,16 +42,16 @@ describe('catalog-csv fixture (TidyTuesday columns)', () => {
       durationMs: 194754,
       audio: { tempo: 122.036, energy: 0.916, valence: 0.518, danceability: 0.748, acousticness: 0.102, instrumentalness: 0, speechiness: 0.0583, liveness: 0.0653, loudness: -2.634, key: 6, mode: 1 },
     });
-    expect(await store.catalog.getTrack('0r7CVbZTWZgbTCYdfa2P31')).toMatchObject({ title: 'Memories, Dillon Francis Remix', releaseDate: '2019-12' });
-    expect((await store.catalog.getTrack('1z1Hg7Vb0AhHDiEmnDE79l'))?.album?.title).toMatch(/^All the Time\r?\n\(Don Diablo Remix\)$/);
-    expect((await store.catalog.getTrack('75FpbthrwQmzHlBJLuGdC7'))?.audio?.key).toBe(-1);
-    const e = await store.catalog.getTrack('5xHCd5vRWGdOZVwo6Ia9Bx');
+    expect(await h.store.catalog.getTrack('0r7CVbZTWZgbTCYdfa2P31')).toMatchObject({ title: 'Memories, Dillon Francis Remix', releaseDate: '2019-12' });
+    expect((await h.store.catalog.getTrack('1z1Hg7Vb0AhHDiEmnDE79l'))?.album?.title).toMatch(/^All the Time\r?\n\(Don Diablo Remix\)$/);
+    expect((await h.store.catalog.getTrack('75FpbthrwQmzHlBJLuGdC7'))?.audio?.key).toBe(-1);
+    const e = await h.store.catalog.getTrack('5xHCd5vRWGdOZVwo6Ia9Bx');
     expect(e?.audio).not.toHaveProperty('tempo'); // NA
     expect(e?.audio).not.toHaveProperty('danceability'); // empty
     expect(e?.audio?.energy).toBe(0.77);
-    expect(await store.catalog.getTrack('1e8PAfcKUYoKkxPhrHqw4x')).toBeUndefined();
+    expect(await h.store.catalog.getTrack('1e8PAfcKUYoKkxPhrHqw4x')).toBeUndefined();
 
-    const st = await store.stats();
+    const st = await h.store.stats();
     expect(st).toMatchObject({ tracks: 5, artists: 6, events: 0 });
   });
 
@@ -76,7 +59,7 @@ describe('catalog-csv fixture (TidyTuesday columns)', () => {
     await importPath(FIXTURE);
     const again = await importPath(FIXTURE);
     expect(again).toMatchObject({ read: 13, accepted: 0, duplicates: 7, rejected: 6 });
-    expect((await store.catalog.counts()).tracks).toBe(5);
+    expect((await h.store.catalog.counts()).tracks).toBe(5);
   });
 
   it('maps other column names with options', async () => {
@@ -93,8 +76,8 @@ describe('catalog-csv fixture (TidyTuesday columns)', () => {
     };
     const s = await importPath(CUSTOM, options);
     expect(s).toMatchObject({ read: 3, accepted: 2, duplicates: 0, rejected: 1 });
-    expect(rejects().map((r) => [r.line, r.reason])).toEqual([[4, 'Explicit Lyrics (explicit): expected true or false (or 1, 0, yes, no), got "maybe"']]);
-    expect(await store.catalog.getTrack('s-002')).toEqual({
+    expect(h.rejects().map((r) => [r.line, r.reason])).toEqual([[4, 'Explicit Lyrics (explicit): expected true or false (or 1, 0, yes, no), got "maybe"']]);
+    expect(await h.store.catalog.getTrack('s-002')).toEqual({
       id: 's-002',
       title: 'Under Pressure',
       artists: [
@@ -111,10 +94,10 @@ describe('catalog-csv fixture (TidyTuesday columns)', () => {
   it('keeps reading after a stray quote, and rejects a quote never closed', async () => {
     const s = await importPath('test/fixtures/catalog-csv/quotes');
     expect(s).toMatchObject({ read: 5, accepted: 4, duplicates: 0, rejected: 1 });
-    expect(rejects().map((r) => [r.line, r.reason])).toEqual([[6, 'invalid CSV: Quote Not Closed: the parsing is finished with an opening quote at line 6']]);
+    expect(h.rejects().map((r) => [r.line, r.reason])).toEqual([[6, 'invalid CSV: Quote Not Closed: the parsing is finished with an opening quote at line 6']]);
     // Quotes not doubled inside a quoted value: the value is kept as written, quotes and all.
-    expect((await store.catalog.getTrack('2'))?.title).toBe('"Say "Hi" Now"');
-    expect((await store.catalog.getTrack('4'))?.title).toBe('d');
+    expect((await h.store.catalog.getTrack('2'))?.title).toBe('"Say "Hi" Now"');
+    expect((await h.store.catalog.getTrack('4'))?.title).toBe('d');
   });
 
   it('names the columns found when id or title has none, and refuses unknown options', async () => {
@@ -131,11 +114,11 @@ describe.skipIf(!existsSync(REAL))('catalog-csv on the real TidyTuesday 2020 son
   it('imports every row of the PROVENANCE.md counts', async () => {
     const s = await importPath(join(REAL, 'spotify_songs.csv'));
     expect(s).toMatchObject({ read: 26229, accepted: 26229, duplicates: 0, rejected: 0 });
-    const st = await store.stats();
+    const st = await h.store.stats();
     // PROVENANCE.md counts 10,692 distinct artist_name strings; artist ids fold case
     // (artistIdFromName), which joins 7 pairs such as "Cream"/"CREAM": 10,685 artists.
     expect(st).toMatchObject({ tracks: 26229, artists: 10685 });
-    expect(await store.catalog.getTrack('track_000000')).toEqual({
+    expect(await h.store.catalog.getTrack('track_000000')).toEqual({
       id: 'track_000000',
       title: "I Don't Care (with Justin Bieber) - Loud Luxury Remix",
       artists: [{ id: 'name:ed sheeran', name: 'Ed Sheeran' }],

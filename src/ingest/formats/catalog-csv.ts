@@ -1,13 +1,11 @@
-import { createReadStream } from 'node:fs';
 import { basename } from 'node:path';
 import { parse, type CsvError, type InfoRecord } from 'csv-parse';
 import { preview, trackValidator, type AudioFeatures, type Track } from '../../domain/index.js';
 import { inputFiles, fileSize } from '../files.js';
 import { albumIdFromName, artistIdFromName } from '../ids.js';
 import { ImportError } from '../errors.js';
+import { csvRecords } from '../csv.js';
 import type { ImportFormat, Parsed, ReadContext, Where } from '../types.js';
-
-const CHUNK = 1000;
 
 /** Audio features with their column names (as Spotify's Web API names them) and valid range. */
 const FEATURES: ReadonlyArray<{ field: keyof AudioFeatures; min: number; max: number; integer?: boolean }> = [
@@ -200,35 +198,23 @@ async function* readFile(file: string, ctx: ReadContext, opts: Options, genres: 
       return undefined;
     },
   });
-  const input = createReadStream(file);
-  let readFailure: Error | undefined;
-  input.on('error', (err) => {
-    readFailure = err;
-    parser.destroy(err);
-  });
-  input.on('data', (c) => ctx.progress(c.length));
-  input.pipe(parser);
-  let out: Parsed[] = [];
-  const drain = (): Parsed[] => {
-    const items = skipped.length > 0 ? [...out, ...skipped.splice(0)].sort((a, b) => a.where.line - b.where.line) : out;
-    out = [];
-    return items;
-  };
-  try {
-    for await (const { record, info, raw } of parser as AsyncIterable<{ record: Row; info: InfoRecord; raw: string }>) {
+  const drain = (items: Parsed[]): Parsed[] =>
+    skipped.length > 0 ? [...items, ...skipped.splice(0)].sort((a, b) => a.where.line - b.where.line) : items;
+  for await (const records of csvRecords<Row>(file, parser, { onBytes: ctx.progress })) {
+    const out: Parsed[] = [];
+    for (const item of records) {
+      if (item.error !== undefined) {
+        out.push({ where: { file, line: item.error.lines ?? 0 }, error: `invalid CSV: ${item.error.message}; the rest of ${basename(file)} is skipped` });
+        break;
+      }
+      const { record, info, raw } = item;
       const text = raw.replace(/\r?\n?$/, '').replace(/\r$/, '');
       const where = { file, line: info.lines - countNewlines(raw.replace(/\r?\n$/, '')) };
       out.push(toItem(record, text, where, info, columns, mapping!, opts, genres));
-      if (out.length >= CHUNK) yield drain();
     }
-  } catch (err) {
-    if (err instanceof ImportError) throw err;
-    if (readFailure !== undefined) throw new ImportError(`${file}: cannot read: ${readFailure.message}`);
-    out.push({ where: { file, line: (err as { lines?: number }).lines ?? 0 }, error: `invalid CSV: ${(err as Error).message}; the rest of ${basename(file)} is skipped` });
-  } finally {
-    input.destroy();
+    yield drain(out);
   }
-  const rest = drain();
+  const rest = drain([]);
   if (rest.length > 0) yield rest;
 }
 

@@ -1,10 +1,7 @@
-import { describe, it, expect, beforeEach, afterEach } from 'vitest';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { describe, it, expect } from 'vitest';
 import { join } from 'node:path';
-import { SqliteStore } from '../../store/index.js';
-import { runImport } from '../pipeline.js';
 import { ImportError } from '../errors.js';
+import { importHarness } from './testing.js';
 import { countryCode, lastfm1k } from './lastfm-1k.js';
 import { trackIdFromNames } from '../ids.js';
 
@@ -15,32 +12,15 @@ const PLAYS = join(FIXTURE, 'userid-timestamp-artid-artname-traid-traname.tsv');
 const ARTIST_A = 'mbid:3f1c9a52-7d4e-4b8a-9e21-5a0c6d8b1f01';
 const TRACK_A = 'mbid:c41d7e88-2b5a-4f19-8c3e-6d0a9b7f4e11';
 
-let dir: string;
-let store: SqliteStore;
-beforeEach(() => {
-  dir = mkdtempSync(join(tmpdir(), 'segue-'));
-  store = SqliteStore.open(join(dir, 's.db'));
-});
-afterEach(async () => {
-  await store.close();
-  rmSync(dir, { recursive: true, force: true });
-});
-
-const importPath = (path: string, options: Record<string, string> = {}) =>
-  runImport({ store, format: lastfm1k, path, options, rejectsFile: join(dir, 'rejects.ndjson') });
-
-function rejects(): Array<[string | undefined, number, string]> {
-  return readFileSync(join(dir, 'rejects.ndjson'), 'utf8').trim().split('\n')
-    .map((l) => JSON.parse(l) as { file: string; line: number; reason: string })
-    .map((r) => [r.file.split('/').pop(), r.line, r.reason]);
-}
+const h = importHarness(lastfm1k);
+const { importPath } = h;
 
 describe('lastfm-1k', () => {
   it('imports profiles then plays; rejects bad lines with line and reason', async () => {
     const s = await importPath(FIXTURE);
     // profiles: 6 users, 2 bad; plays: 12 lines, 5 bad, 1 exact repeat.
     expect(s).toMatchObject({ read: 18, accepted: 10, duplicates: 1, rejected: 7 });
-    expect(rejects()).toEqual([
+    expect(h.rejectRows()).toEqual([
       ['userid-profile.tsv', 4, 'age: expected a whole number of years, got "x"'],
       ['userid-profile.tsv', 7, 'registered: expected a date like "Oct 30, 2005", got "Feb 30, 2006"'],
       ['userid-timestamp-artid-artname-traid-traname.tsv', 7, 'timestamp: must be ISO-8601 or epoch milliseconds, got "yesterday"'],
@@ -50,18 +30,18 @@ describe('lastfm-1k', () => {
       ['userid-timestamp-artid-artname-traid-traname.tsv', 12, 'expected 6 tab-separated fields (user id, timestamp, artist MBID, artist name, track MBID, track name), got 2'],
     ]);
 
-    expect(await store.catalog.getListener('user_000001')).toEqual({ id: 'user_000001', country: 'JP', createdAt: '2006-08-13T00:00:00Z' });
-    expect(await store.catalog.getListener('user_000002')).toEqual({ id: 'user_000002', country: 'RU', birthYear: 1987, createdAt: '2006-02-24T00:00:00Z' });
-    expect(await store.catalog.getListener('user_000005')).toEqual({ id: 'user_000005', birthYear: 1990, createdAt: '2006-06-29T00:00:00Z' });
+    expect(await h.store.catalog.getListener('user_000001')).toEqual({ id: 'user_000001', country: 'JP', createdAt: '2006-08-13T00:00:00Z' });
+    expect(await h.store.catalog.getListener('user_000002')).toEqual({ id: 'user_000002', country: 'RU', birthYear: 1987, createdAt: '2006-02-24T00:00:00Z' });
+    expect(await h.store.catalog.getListener('user_000005')).toEqual({ id: 'user_000005', birthYear: 1990, createdAt: '2006-06-29T00:00:00Z' });
     // Known only from plays.
-    expect(await store.catalog.getListener('user_000003')).toEqual({ id: 'user_000003' });
+    expect(await h.store.catalog.getListener('user_000003')).toEqual({ id: 'user_000003' });
 
-    expect(await store.catalog.getTrack(TRACK_A)).toEqual({ id: TRACK_A, title: 'Harbour Lights', artists: [{ id: ARTIST_A, name: 'The Paper Lanterns' }] });
+    expect(await h.store.catalog.getTrack(TRACK_A)).toEqual({ id: TRACK_A, title: 'Harbour Lights', artists: [{ id: ARTIST_A, name: 'The Paper Lanterns' }] });
     const glass = 'name:mira sol|track:glass rooms';
-    expect(await store.catalog.getTrack(glass)).toEqual({ id: glass, title: 'Glass Rooms', artists: [{ id: 'name:mira sol', name: 'Mira Sol' }] });
-    expect(await store.catalog.getTrack('name:the paper lanterns|track:glass rooms')).toMatchObject({ artists: [{ id: ARTIST_A }] });
+    expect(await h.store.catalog.getTrack(glass)).toEqual({ id: glass, title: 'Glass Rooms', artists: [{ id: 'name:mira sol', name: 'Mira Sol' }] });
+    expect(await h.store.catalog.getTrack('name:the paper lanterns|track:glass rooms')).toMatchObject({ artists: [{ id: ARTIST_A }] });
 
-    const plays = await store.events.forListener('user_000001');
+    const plays = await h.store.events.forListener('user_000001');
     expect(plays.map((e) => [e.ts, e.trackId, e.type, e.source])).toEqual([
       [Date.parse('2009-05-04T10:00:00Z'), TRACK_A, 'play_end', 'lastfm-1k'],
       [Date.parse('2009-05-04T13:52:04Z'), glass, 'play_end', 'lastfm-1k'],
@@ -70,22 +50,22 @@ describe('lastfm-1k', () => {
     ]);
     // Scrobbles: no time played, no end reason, no skip flag.
     for (const e of plays) expect(e.msPlayed === undefined && e.endReason === undefined && e.skipped === undefined).toBe(true);
-    expect((await store.events.forListener('user_000003')).map((e) => e.trackId)).toEqual([glass]);
+    expect((await h.store.events.forListener('user_000003')).map((e) => e.trackId)).toEqual([glass]);
 
     // Sessions cut at 30 minutes: user 1 has 3, users 2 and 3 one each.
-    expect(await store.stats()).toMatchObject({ events: 6, plays: 6, skipRate: null, sessions: 5, listeners: 5, tracks: 4, artists: 3 });
+    expect(await h.store.stats()).toMatchObject({ events: 6, plays: 6, skipRate: null, sessions: 5, listeners: 5, tracks: 4, artists: 3 });
   });
 
   it('imports the same folder again as duplicates only', async () => {
     await importPath(FIXTURE);
     expect(await importPath(FIXTURE)).toMatchObject({ read: 18, accepted: 0, duplicates: 11, rejected: 7 });
-    expect(await store.events.count()).toBe(6);
-    expect((await store.stats()).sessions).toBe(5);
+    expect(await h.store.events.count()).toBe(6);
+    expect((await h.store.stats()).sessions).toBe(5);
   });
 
   it('reads the plays file alone', async () => {
     expect(await importPath(PLAYS)).toMatchObject({ read: 12, accepted: 6, duplicates: 1, rejected: 5 });
-    expect(await store.catalog.getListener('user_000002')).toEqual({ id: 'user_000002' });
+    expect(await h.store.catalog.getListener('user_000002')).toEqual({ id: 'user_000002' });
   });
 
   it('refuses options', async () => {

@@ -1,12 +1,11 @@
 import { checkEvent, listenerValidator, preview, trackValidator, type Listener, type SegueRecord, type Track } from '../../domain/index.js';
 import { readLines } from '../lines.js';
+import { Batcher } from '../batch.js';
 import { inputFiles, fileSize } from '../files.js';
 import { albumIdFromName, artistIdFromName, MBID, RecentIds, eventIdAt, trackIdFromNames } from '../ids.js';
 import { ImportError } from '../errors.js';
 import type { ImportFormat, Parsed, ReadContext } from '../types.js';
 
-/** Items per yielded array. */
-const CHUNK = 1000;
 /** The year the 1K dataset was collected (its README: listening habits till May 5th, 2009); ages are as of then. */
 const COLLECTED_YEAR = 2009;
 
@@ -49,7 +48,7 @@ export const lastfm1k: ImportFormat = {
 
 async function* readFile(file: string, ctx: ReadContext, seen: RecentIds): AsyncIterable<Parsed[]> {
   let profile: boolean | undefined;
-  let out: Parsed[] = [];
+  const out = new Batcher<Parsed>();
   for await (const { first, lines } of readLines(file, ctx.progress)) {
     for (let i = 0; i < lines.length; i++) {
       const raw = lines[i]!;
@@ -60,14 +59,10 @@ async function* readFile(file: string, ctx: ReadContext, seen: RecentIds): Async
       }
       if (raw.trim().length === 0) continue;
       const r = profile ? parseProfile(raw) : parsePlay(raw, ctx, seen);
-      out.push(typeof r === 'string' ? { where, error: r, raw } : { where, records: r, raw });
-      if (out.length >= CHUNK) {
-        yield out;
-        out = [];
-      }
+      if (out.push(typeof r === 'string' ? { where, error: r, raw } : { where, records: r, raw })) yield out.take();
     }
   }
-  if (out.length > 0) yield out;
+  if (out.length > 0) yield out.take();
 }
 
 const PLAY_FIELDS = 'user id, timestamp, artist MBID, artist name, track MBID, track name';

@@ -1,37 +1,16 @@
-import { describe, it, expect, beforeEach, afterEach } from 'vitest';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { describe, it, expect } from 'vitest';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { SqliteStore } from '../../store/index.js';
-import { runImport } from '../pipeline.js';
 import { ImportError } from '../errors.js';
+import { importHarness } from './testing.js';
 import { lastfm2k } from './lastfm-2k.js';
 
 const FIXTURE = 'test/fixtures/lastfm-2k';
 const REAL = '/work/shared/datasets/hetrec2011-lastfm-2k';
 const RELEASE = Date.parse('2011-05-01T00:00:00Z');
 
-let dir: string;
-let store: SqliteStore;
-beforeEach(() => {
-  dir = mkdtempSync(join(tmpdir(), 'segue-'));
-  store = SqliteStore.open(join(dir, 's.db'));
-});
-afterEach(async () => {
-  await store.close();
-  rmSync(dir, { recursive: true, force: true });
-});
-
-const importPath = (path: string, options: Record<string, string> = {}) =>
-  runImport({ store, format: lastfm2k, path, options, rejectsFile: join(dir, 'rejects.ndjson') });
-
-function rejects(): Array<[string, number, string]> {
-  return readFileSync(join(dir, 'rejects.ndjson'), 'utf8')
-    .trim()
-    .split('\n')
-    .map((l) => JSON.parse(l) as { file: string; line: number; reason: string })
-    .map((r) => [r.file.split('/').pop()!, r.line, r.reason]);
-}
+const h = importHarness(lastfm2k);
+const { importPath } = h;
 
 describe('lastfm-2k fixture', () => {
   it('imports artists with top tags and play counts, rejects bad lines', async () => {
@@ -39,7 +18,7 @@ describe('lastfm-2k fixture', () => {
     // Items: 10 artists.dat lines (6 new, "СЛОТ" the same artist as "Слот", 3 bad) and
     // 12 user_artists.dat lines (6 good, 6 bad), plus the one bad line of each side input.
     expect(s).toMatchObject({ read: 24, accepted: 12, duplicates: 1, rejected: 11 });
-    expect(rejects()).toEqual([
+    expect(h.rejectRows()).toEqual([
       ['tags.dat', 12, 'tagID: expected a positive integer, got "bad"'],
       ['user_taggedartists.dat', 7, 'tagID: expected a positive integer, got "x"'],
       ['artists.dat', 8, 'id: expected a positive integer, got "seven"'],
@@ -54,23 +33,23 @@ describe('lastfm-2k fixture', () => {
     ]);
 
     // Top 5 tags by assignments; ties (darkwave 2 ... metal, alternative metal, black metal 1) by lower tag id.
-    expect(await store.catalog.getArtist('name:malice mizer')).toMatchObject({
+    expect(await h.store.catalog.getArtist('name:malice mizer')).toMatchObject({
       name: 'MALICE MIZER',
       genres: ['j-rock', 'visual kei', 'darkwave', 'metal', 'alternative metal'],
     });
     // Both spellings' tags; tags.dat is Latin-1.
-    expect(await store.catalog.getArtist('name:слот')).toMatchObject({ name: 'Слот', genres: ['russian rock', 'rock français'] });
-    expect(await store.catalog.getArtist('name:björk')).toMatchObject({ genres: ['electronic', 'icelandic'] });
-    expect(await store.catalog.getArtist('name:madonna')).not.toHaveProperty('genres');
+    expect(await h.store.catalog.getArtist('name:слот')).toMatchObject({ name: 'Слот', genres: ['russian rock', 'rock français'] });
+    expect(await h.store.catalog.getArtist('name:björk')).toMatchObject({ genres: ['electronic', 'icelandic'] });
+    expect(await h.store.catalog.getArtist('name:madonna')).not.toHaveProperty('genres');
 
-    const plays = await store.events.forListener('lastfm2k:2');
+    const plays = await h.store.events.forListener('lastfm2k:2');
     expect(plays.map((e) => [e.type, e.eventId, e.artistId, e.count, e.ts])).toEqual([
       ['play_count', '2:1', 'name:malice mizer', 13883, RELEASE],
       ['play_count', '2:2', 'name:diary of dreams', 11690, RELEASE],
       ['play_count', '2:4', 'name:слот', 100, RELEASE],
       ['play_count', '2:5', 'name:слот', 50, RELEASE],
     ]);
-    const st = await store.stats();
+    const st = await h.store.stats();
     expect(st).toMatchObject({ artists: 6, events: 6, listeners: 3, plays: 13883 + 11690 + 100 + 50 + 2 + 77 });
     expect(st.topArtists[0]).toEqual({ id: 'name:malice mizer', name: 'MALICE MIZER', plays: 13883 });
   });
@@ -79,13 +58,13 @@ describe('lastfm-2k fixture', () => {
     await importPath(FIXTURE);
     const again = await importPath(FIXTURE);
     expect(again).toMatchObject({ read: 24, accepted: 0, duplicates: 13, rejected: 11 });
-    expect(await store.events.count()).toBe(6);
+    expect(await h.store.events.count()).toBe(6);
   });
 
   it('takes the time of the counts and the number of tags from options', async () => {
     await importPath(FIXTURE, { asOf: '2020-01-01T00:00:00Z', topTags: '1' });
-    expect((await store.events.forListener('lastfm2k:3'))[0]?.ts).toBe(Date.parse('2020-01-01T00:00:00Z'));
-    expect((await store.catalog.getArtist('name:malice mizer'))?.genres).toEqual(['j-rock']);
+    expect((await h.store.events.forListener('lastfm2k:3'))[0]?.ts).toBe(Date.parse('2020-01-01T00:00:00Z'));
+    expect((await h.store.catalog.getArtist('name:malice mizer'))?.genres).toEqual(['j-rock']);
   });
 
   it('needs the folder, all four files and valid options', async () => {
@@ -103,12 +82,12 @@ describe.skipIf(!existsSync(REAL))('lastfm-2k on the real HetRec 2011 dataset', 
     // 17,632 artists.dat lines + 92,834 user_artists.dat lines. 13 artists.dat lines repeat a
     // name of another line up to case ("Слот"/"СЛОТ"): 17,619 Segue artists and 13 duplicates.
     expect(s).toMatchObject({ read: 110_466, accepted: 17_619 + 92_834, duplicates: 13, rejected: 0 });
-    const st = await store.stats();
+    const st = await h.store.stats();
     expect(st).toMatchObject({ artists: 17_619, events: 92_834, listeners: 1_892, plays: 69_183_975 });
     // Top tags computed independently (Python over the same files).
-    expect(await store.catalog.getArtist('name:metallica')).toMatchObject({ name: 'Metallica', genres: ['metal', 'thrash metal', 'heavy metal', 'hard rock', 'rock'] });
+    expect(await h.store.catalog.getArtist('name:metallica')).toMatchObject({ name: 'Metallica', genres: ['metal', 'thrash metal', 'heavy metal', 'hard rock', 'rock'] });
     // Three spellings of one band: the first name, the tags of all three.
-    expect(await store.catalog.getArtist('name:гости из будущего')).toMatchObject({ name: 'Гости Из Будущего', genres: ['pop', 'ballad', 'sexy', 'love', 'soul'] });
+    expect(await h.store.catalog.getArtist('name:гости из будущего')).toMatchObject({ name: 'Гости Из Будущего', genres: ['pop', 'ballad', 'sexy', 'love', 'soul'] });
   }, 30_000);
 });
 if (!existsSync(REAL)) console.log(`lastfm-2k: real-data test skipped, ${REAL} not found`);

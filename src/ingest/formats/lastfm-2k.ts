@@ -1,13 +1,13 @@
-import { stat, access } from 'node:fs/promises';
+import { access } from 'node:fs/promises';
 import { join } from 'node:path';
 import { artistValidator, checkEvent, parseTimestamp, preview, type Artist } from '../../domain/index.js';
 import { readLines } from '../lines.js';
-import { fileSize } from '../files.js';
+import { BATCH } from '../batch.js';
+import { fileSize, inputStat } from '../files.js';
 import { artistIdFromName } from '../ids.js';
 import { ImportError } from '../errors.js';
 import type { ImportFormat, Parsed, ReadContext } from '../types.js';
 
-const CHUNK = 1000;
 /** The dataset's release (HetRec 2011 readme: "Version 1.0 (May 2011)"): play counts carry no time. */
 const DEFAULT_AS_OF = '2011-05-01T00:00:00Z';
 const DEFAULT_TOP_TAGS = 5;
@@ -192,13 +192,7 @@ function parseOptions(ctx: ReadContext): { asOf: string; topTags: number } {
 }
 
 async function datasetFiles(path: string): Promise<{ artists: string; tags: string; taggings: string; plays: string }> {
-  let st;
-  try {
-    st = await stat(path);
-  } catch {
-    throw new ImportError(`${path}: no such file or folder`);
-  }
-  if (!st.isDirectory()) {
+  if (!(await inputStat(path)).isDirectory()) {
     throw new ImportError(`${path}: lastfm-2k needs the dataset's folder (with ${[ARTISTS, TAGS, TAGGINGS, PLAYS].map((s) => s.name).join(', ')}), not one file`);
   }
   const missing: string[] = [];
@@ -213,7 +207,7 @@ async function datasetFiles(path: string): Promise<{ artists: string; tags: stri
   return { artists: join(path, ARTISTS.name), tags: join(path, TAGS.name), taggings: join(path, TAGGINGS.name), plays: join(path, PLAYS.name) };
 }
 
-/** The data lines of a HetRec file, split on tabs, in arrays of up to CHUNK. Checks the header line. */
+/** The data lines of a HetRec file, split on tabs, in arrays of up to BATCH. Checks the header line. */
 async function* tsvRows(file: string, spec: Spec, ctx: ReadContext): AsyncIterable<Array<{ line: number; fields: string[]; raw: string }>> {
   for await (const { first, lines } of readLines(file, ctx.progress, spec.encoding)) {
     const out: Array<{ line: number; fields: string[]; raw: string }> = [];
@@ -228,7 +222,7 @@ async function* tsvRows(file: string, spec: Spec, ctx: ReadContext): AsyncIterab
       if (raw.length === 0) continue;
       out.push({ line, fields: raw.split('\t'), raw });
     }
-    for (let k = 0; k < out.length; k += CHUNK) yield out.slice(k, k + CHUNK);
+    for (let k = 0; k < out.length; k += BATCH) yield out.slice(k, k + BATCH);
   }
 }
 

@@ -1,18 +1,15 @@
-import { createReadStream } from 'node:fs';
-import { open, readFile, readdir, stat } from 'node:fs/promises';
+import { access, open, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { pipeline } from 'node:stream';
-import makeParser from 'stream-json';
-import StreamArray from 'stream-json/streamers/StreamArray.js';
 import { checkEvent, preview, trackValidator, type ArtistRefSchema, type SegueRecord, type Track } from '../../domain/index.js';
 import type { Static } from '@sinclair/typebox';
-import { readLines } from '../lines.js';
+import { jsonLines } from '../lines.js';
+import { inputFiles, fileSize } from '../files.js';
+import { jsonArrayElements } from '../json-array.js';
+import { Batcher } from '../batch.js';
 import { albumIdFromName, artistIdFromName, MBID, RecentIds, trackIdFromNames } from '../ids.js';
 import { ImportError } from '../errors.js';
 import type { ImportFormat, Parsed, ReadContext } from '../types.js';
 
-/** Items per yielded array. */
-const CHUNK = 1000;
 /** Files of a ListenBrainz export that hold no listens. */
 const NOT_LISTENS = new Set(['feedback.jsonl', 'pinned_recording.jsonl', 'user.json']);
 
@@ -54,9 +51,9 @@ export const listenbrainz: ImportFormat = {
     if (ctx.options.listener === '') throw new ImportError('listenbrainz: option listener must not be empty');
     const { files, exportUser } = await listenFiles(path);
     const fallback = ctx.options.listener ?? exportUser;
-    for (const f of files) ctx.addTotal(f.bytes);
+    for (const f of files) ctx.addTotal(await fileSize(f));
     const seen = new RecentIds();
-    for (const { file } of files) {
+    for (const file of files) {
       const parse = (value: unknown): SegueRecord[] | string => listenRecords(value, fallback, file, ctx, seen);
       if (await startsWithBracket(file)) yield* readArray(file, ctx, parse);
       else yield* readJsonLines(file, ctx, parse);
@@ -64,33 +61,36 @@ export const listenbrainz: ImportFormat = {
   },
 };
 
-async function listenFiles(path: string): Promise<{ files: Array<{ file: string; bytes: number }>; exportUser: string | undefined }> {
-  let st;
-  try {
-    st = await stat(path);
-  } catch {
-    throw new ImportError(`${path}: no such file or folder`);
-  }
-  if (st.isFile()) return { files: [{ file: path, bytes: st.size }], exportUser: undefined };
-  const names = (await readdir(path, { recursive: true })).map(String);
-  const listens = names
-    .filter((n) => /\.jsonl?$/i.test(n) && !NOT_LISTENS.has(n.replace(/\\/g, '/')))
-    .sort((a, b) => a.localeCompare(b, 'en', { numeric: true }));
-  if (listens.length === 0) throw new ImportError(`${path}: no listen files in this folder (expected .jsonl or .json files, e.g. listens/2024/1.jsonl)`);
+/** The listen files of a file or folder, and the username of an unpacked export's user.json. */
+async function listenFiles(path: string): Promise<{ files: string[]; exportUser: string | undefined }> {
+  const files = await inputFiles(path, (n) => /\.jsonl?$/i.test(n) && !NOT_LISTENS.has(n.replace(/\\/g, '/')), 'listen files', {
+    recursive: true,
+    compare: (a, b) => a.localeCompare(b, 'en', { numeric: true }),
+    expected: '.jsonl or .json files, e.g. listens/2024/1.jsonl',
+  });
+  if (files[0] === path) return { files, exportUser: undefined };
   let exportUser: string | undefined;
-  if (names.includes('user.json')) {
+  const userFile = join(path, 'user.json');
+  if (await exists(userFile)) {
     let user: unknown;
     try {
-      user = JSON.parse(await readFile(join(path, 'user.json'), 'utf8'));
+      user = JSON.parse(await readFile(userFile, 'utf8'));
     } catch (err) {
-      throw new ImportError(`${join(path, 'user.json')}: invalid JSON: ${(err as Error).message}`);
+      throw new ImportError(`${userFile}: invalid JSON: ${(err as Error).message}`);
     }
     const name = (user as { username?: unknown } | null)?.username;
     if (typeof name === 'string' && name.length > 0) exportUser = name;
   }
-  const files = [];
-  for (const n of listens) files.push({ file: join(path, n), bytes: (await stat(join(path, n))).size });
   return { files, exportUser };
+}
+
+async function exists(path: string): Promise<boolean> {
+  try {
+    await access(path);
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 /** Whether a file's first non-blank character is `[` (one JSON array rather than JSON lines). */
@@ -107,55 +107,25 @@ async function startsWithBracket(file: string): Promise<boolean> {
 }
 
 async function* readJsonLines(file: string, ctx: ReadContext, parse: (v: unknown) => SegueRecord[] | string): AsyncIterable<Parsed[]> {
-  let out: Parsed[] = [];
-  for await (const { first, lines } of readLines(file, ctx.progress)) {
-    for (let i = 0; i < lines.length; i++) {
-      const raw = lines[i]!;
-      const where = { file, line: first + i };
-      if (raw.trim().length === 0) continue;
-      let value: unknown;
-      try {
-        value = JSON.parse(raw);
-      } catch (err) {
-        out.push({ where, error: `invalid JSON: ${(err as Error).message}`, raw });
-        continue;
-      }
-      const r = parse(value);
-      out.push(typeof r === 'string' ? { where, error: r, raw } : { where, records: r, raw });
-      if (out.length >= CHUNK) {
-        yield out;
-        out = [];
-      }
-    }
-  }
-  if (out.length > 0) yield out;
+  const out = new Batcher<Parsed>();
+  const lines = jsonLines(file, ctx.progress, (value, where, raw) => {
+    const r = parse(value);
+    return typeof r === 'string' ? { where, error: r, raw } : { where, records: r, raw };
+  });
+  for await (const items of lines) for (const item of items) if (out.push(item)) yield out.take();
+  if (out.length > 0) yield out.take();
 }
 
 /** A file holding one JSON array of listens, streamed; `line` is the 1-based index of the listen. */
 async function* readArray(file: string, ctx: ReadContext, parse: (v: unknown) => SegueRecord[] | string): AsyncIterable<Parsed[]> {
-  const source = createReadStream(file);
-  source.on('data', (chunk) => ctx.progress(chunk.length));
-  const listens = pipeline(source, makeParser(), StreamArray.streamArray(), () => {});
-  let count = 0;
-  let out: Parsed[] = [];
-  try {
-    for await (const { key, value } of listens as AsyncIterable<{ key: number; value: unknown }>) {
-      count = key + 1;
-      const r = parse(value);
-      const where = { file, line: count };
-      out.push(typeof r === 'string' ? { where, error: r, raw: JSON.stringify(value)?.slice(0, 2000) ?? '' } : { where, records: r });
-      if (out.length >= CHUNK) {
-        yield out;
-        out = [];
-      }
-    }
-  } catch (err) {
-    if (err instanceof ImportError) throw err;
-    out.push({ where: { file, line: count + 1 }, error: `invalid JSON after listen ${count}: ${(err as Error).message} (truncated file?)` });
-  } finally {
-    source.destroy();
+  for await (const elements of jsonArrayElements(file, { onBytes: ctx.progress })) {
+    yield elements.map((e): Parsed => {
+      const where = { file, line: e.index + 1 };
+      if (e.error !== undefined) return { where, error: `invalid JSON after listen ${e.index}: ${e.error.message} (truncated file?)` };
+      const r = parse(e.value);
+      return typeof r === 'string' ? { where, error: r, raw: JSON.stringify(e.value)?.slice(0, 2000) ?? '' } : { where, records: r };
+    });
   }
-  if (out.length > 0) yield out;
 }
 
 function isObject(v: unknown): v is Record<string, unknown> {

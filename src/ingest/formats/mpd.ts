@@ -1,10 +1,6 @@
-import { createReadStream } from 'node:fs';
-import { pipeline } from 'node:stream';
-import makeParser from 'stream-json';
-import Pick from 'stream-json/filters/Pick.js';
-import StreamArray from 'stream-json/streamers/StreamArray.js';
 import { playlistValidator, preview, trackValidator, type Playlist, type SegueRecord, type Track } from '../../domain/index.js';
 import { inputFiles, fileSize } from '../files.js';
+import { jsonArrayElements } from '../json-array.js';
 import { ImportError } from '../errors.js';
 import type { ImportFormat, Parsed, ReadContext } from '../types.js';
 import { RecentIds } from '../ids.js';
@@ -48,29 +44,17 @@ export const mpd: ImportFormat = {
 };
 
 async function* readSlice(file: string, ctx: ReadContext, seen: RecentIds): AsyncIterable<Parsed[]> {
-  const source = createReadStream(file);
-  source.on('data', (chunk) => ctx.progress(chunk.length));
-  const playlists = pipeline(source, makeParser(), Pick.pick({ filter: 'playlists' }), StreamArray.streamArray(), () => {});
-  let count = 0;
-  let out: Parsed[] = [];
-  try {
-    for await (const { key, value } of playlists as AsyncIterable<{ key: number; value: unknown }>) {
-      count = key + 1;
-      const where = { file, line: count };
-      const r = playlistRecords(value, seen);
-      out.push(typeof r === 'string' ? { where, error: r, raw: rawOf(value) } : { where, records: r });
-      if (out.length >= CHUNK) {
-        yield out;
-        out = [];
-      }
-    }
-  } catch (err) {
-    out.push({ where: { file, line: count + 1 }, error: `invalid JSON after playlist ${count}: ${(err as Error).message} (truncated file?)` });
-  } finally {
-    source.destroy();
+  let items = 0;
+  for await (const elements of jsonArrayElements(file, { pick: 'playlists', onBytes: ctx.progress, size: CHUNK })) {
+    items += elements.length;
+    yield elements.map((e): Parsed => {
+      const where = { file, line: e.index + 1 };
+      if (e.error !== undefined) return { where, error: `invalid JSON after playlist ${e.index}: ${e.error.message} (truncated file?)` };
+      const r = playlistRecords(e.value, seen);
+      return typeof r === 'string' ? { where, error: r, raw: rawOf(e.value) } : { where, records: r };
+    });
   }
-  if (count === 0 && out.length === 0) throw new ImportError(`${file}: no "playlists" array with playlists in it (not an MPD slice?)`);
-  if (out.length > 0) yield out;
+  if (items === 0) throw new ImportError(`${file}: no "playlists" array with playlists in it (not an MPD slice?)`);
 }
 
 function rawOf(value: unknown): string {

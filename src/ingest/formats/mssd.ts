@@ -1,7 +1,4 @@
-import { createReadStream } from 'node:fs';
-import { readdir, stat } from 'node:fs/promises';
-import { basename, join } from 'node:path';
-import { pipeline } from 'node:stream';
+import { basename } from 'node:path';
 import { parse } from 'csv-parse';
 import {
   checkEvent, END_REASONS, listenerValidator, preview, trackValidator,
@@ -10,9 +7,9 @@ import {
 import { ImportError } from '../errors.js';
 import type { ImportFormat, Parsed, ReadContext } from '../types.js';
 import { RecentIds } from '../ids.js';
+import { inputFiles, fileSize } from '../files.js';
+import { csvRecords } from '../csv.js';
 
-/** Items per yielded array. */
-const CHUNK = 1000;
 
 type Kind = 'tf' | 'log';
 
@@ -85,7 +82,7 @@ export const mssd: ImportFormat = {
   async *read(path, ctx) {
     const skip = skipOption(ctx.options);
     const files = await mssdFiles(path);
-    for (const f of files) ctx.addTotal(f.bytes);
+    for (const f of files) ctx.addTotal(await fileSize(f.file));
     const seen = new RecentIds();
     for (const f of files) yield* readCsv(f.file, f.kind, skip, ctx, seen);
   },
@@ -99,28 +96,11 @@ function skipOption(options: Readonly<Record<string, string>>): (typeof SKIP_COL
 }
 
 /** The files to read, features first; a single file's kind is decided by its header. */
-async function mssdFiles(path: string): Promise<Array<{ file: string; kind: Kind | undefined; bytes: number }>> {
-  let st;
-  try {
-    st = await stat(path);
-  } catch {
-    throw new ImportError(`${path}: no such file or folder`);
-  }
-  if (st.isFile()) return [{ file: path, kind: undefined, bytes: st.size }];
-  const names = (await readdir(path, { recursive: true })).map(String).sort();
-  const tf: string[] = [];
-  const logs: string[] = [];
-  for (const n of names) {
-    const b = basename(n);
-    if (/^tf_.*\.csv$/i.test(b)) tf.push(join(path, n));
-    else if (/^log_.*\.csv$/i.test(b)) logs.push(join(path, n));
-  }
-  if (tf.length + logs.length === 0) throw new ImportError(`${path}: no MSSD files in this folder (expected tf_*.csv and log_*.csv)`);
-  const out = [];
-  for (const [kind, files] of [['tf', tf], ['log', logs]] as const) {
-    for (const file of files) out.push({ file, kind, bytes: (await stat(file)).size });
-  }
-  return out;
+async function mssdFiles(path: string): Promise<Array<{ file: string; kind: Kind | undefined }>> {
+  const files = await inputFiles(path, /^(tf|log)_.*\.csv$/i, 'MSSD files', { recursive: true, expected: 'tf_*.csv and log_*.csv' });
+  if (files[0] === path) return [{ file: path, kind: undefined }];
+  const kind = (file: string): Kind => (/^tf_/i.test(basename(file)) ? 'tf' : 'log');
+  return (['tf', 'log'] as const).flatMap((k) => files.filter((f) => kind(f) === k).map((file) => ({ file, kind: k })));
 }
 
 function kindOf(header: readonly string[]): Kind | undefined {
@@ -129,22 +109,20 @@ function kindOf(header: readonly string[]): Kind | undefined {
   return undefined;
 }
 
-interface CsvRow {
-  record: string[];
-  raw: string;
-  info: { lines: number };
-}
-
 async function* readCsv(file: string, expected: Kind | undefined, skip: string, ctx: ReadContext, seen: RecentIds): AsyncIterable<Parsed[]> {
-  const source = createReadStream(file);
-  source.on('data', (chunk) => ctx.progress(chunk.length));
-  const rows = pipeline(source, parse({ info: true, raw: true, relax_column_count: true, bom: true, skip_empty_lines: true }), () => {});
+  const parser = parse({ info: true, raw: true, relax_column_count: true, bom: true, skip_empty_lines: true });
   let header: string[] | undefined;
   let row: ((r: string[]) => SegueRecord[] | string) | undefined;
-  let out: Parsed[] = [];
   let lastLine = 0;
-  try {
-    for await (const { record, raw, info } of rows as AsyncIterable<CsvRow>) {
+  for await (const items of csvRecords<string[]>(file, parser, { onBytes: ctx.progress })) {
+    const out: Parsed[] = [];
+    for (const item of items) {
+      if (item.error !== undefined) {
+        // A malformed CSV (an unclosed quote, as in a truncated file) ends the file here.
+        out.push({ where: { file, line: item.error.lines ?? lastLine + 1 }, error: `invalid CSV: ${item.error.message}` });
+        break;
+      }
+      const { record, raw, info } = item;
       lastLine = info.lines;
       if (header === undefined) {
         header = record.map((h) => h.trim());
@@ -162,20 +140,9 @@ async function* readCsv(file: string, expected: Kind | undefined, skip: string, 
       const line = raw.replace(/\r?\n$/, '');
       const r = record.length !== header.length ? `expected ${header.length} fields as in the header, got ${record.length}` : row!(record);
       out.push(typeof r === 'string' ? { where, error: r, raw: line } : { where, records: r, raw: line });
-      if (out.length >= CHUNK) {
-        yield out;
-        out = [];
-      }
     }
-  } catch (err) {
-    if (err instanceof ImportError) throw err;
-    // A malformed CSV (an unclosed quote, as in a truncated file) ends the file here.
-    const at = (err as { lines?: number }).lines ?? lastLine + 1;
-    out.push({ where: { file, line: at }, error: `invalid CSV: ${(err as Error).message}` });
-  } finally {
-    source.destroy();
+    if (out.length > 0) yield out;
   }
-  if (out.length > 0) yield out;
 }
 
 type Columns = ReadonlyMap<string, number>;

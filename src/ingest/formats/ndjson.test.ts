@@ -1,26 +1,16 @@
-import { describe, it, expect, afterEach } from 'vitest';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { describe, it, expect } from 'vitest';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { SqliteStore } from '../../store/index.js';
 import { parseRejectRate, runImport } from '../pipeline.js';
+import { importHarness } from './testing.js';
 import { ndjson } from './ndjson.js';
 
 const FIXTURE = join(import.meta.dirname, '../../../test/fixtures/ndjson/small.ndjson');
-const dirs: string[] = [];
-afterEach(() => {
-  for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
-});
-
-function setup() {
-  const dir = mkdtempSync(join(tmpdir(), 'segue-ndjson-'));
-  dirs.push(dir);
-  return { dir, store: SqliteStore.open(join(dir, 's.db')), rejectsFile: join(dir, 'rejects.ndjson') };
-}
+const h = importHarness(ndjson, 'segue-ndjson-');
 
 describe('ndjson import', () => {
   it('imports catalog and events, rejecting bad lines with line number and reason', async () => {
-    const { store, rejectsFile } = setup();
+    const { store, rejectsFile } = h;
     const s = await runImport({ store, format: ndjson, path: FIXTURE, rejectsFile });
     expect(s).toMatchObject({ read: 15, accepted: 11, duplicates: 0, rejected: 4, rejectsFile });
     const rejects = readFileSync(rejectsFile, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { line: number; reason: string });
@@ -37,37 +27,33 @@ describe('ndjson import', () => {
     expect(await store.catalog.getListener('u1')).toEqual({ id: 'u1', country: 'SE', allowExplicit: false });
     const stats = await store.stats();
     expect(stats).toMatchObject({ events: 6, plays: 3, skips: 1, sessions: 2, tracks: 2, artists: 2, listeners: 2 });
-    await store.close();
   });
 
   it('adds nothing when the same file is imported again', async () => {
-    const { store, rejectsFile } = setup();
+    const { store, rejectsFile } = h;
     await runImport({ store, format: ndjson, path: FIXTURE, rejectsFile });
     const before = await store.stats();
     const again = await runImport({ store, format: ndjson, path: FIXTURE, rejectsFile });
     expect(again).toMatchObject({ read: 15, accepted: 0, duplicates: 11, rejected: 4 });
     expect(await store.stats()).toEqual(before);
-    await store.close();
   });
 
   it('stops early when the reject rate is far above --max-reject-rate', async () => {
-    const { dir, store, rejectsFile } = setup();
+    const { dir, store, rejectsFile } = h;
     const path = join(dir, 'garbage.ndjson');
     writeFileSync(path, Array.from({ length: 30_000 }, (_, i) => `{"nope":${i}}`).join('\n'));
     const s = await runImport({ store, format: ndjson, path, rejectsFile, maxRejectRate: 0.1 });
     expect(s.aborted).toMatch(/exceeds --max-reject-rate 0.1/);
     expect(s.read).toBeLessThan(30_000);
     expect(s.accepted).toBe(0);
-    await store.close();
   });
 
   it('fails in one sentence when the rejects file cannot be written, or is the input', async () => {
-    const { dir, store } = setup();
+    const { dir, store } = h;
     await expect(runImport({ store, format: ndjson, path: FIXTURE, rejectsFile: dir })).rejects.toThrow(/^cannot write the rejects file .*: EISDIR$/);
     await expect(runImport({ store, format: ndjson, path: FIXTURE, rejectsFile: join(dir, 'no', 'such', 'r.ndjson') })).rejects.toThrow(/: ENOENT$/);
     await expect(runImport({ store, format: ndjson, path: FIXTURE, rejectsFile: FIXTURE })).rejects.toThrow(/is the input itself/);
     expect(readFileSync(FIXTURE, 'utf8')).toMatch(/Feeling Good/); // untouched
-    await store.close();
   });
 
   it('takes --max-reject-rate only as a decimal from 0 to 1', () => {
@@ -78,7 +64,7 @@ describe('ndjson import', () => {
   });
 
   it('reads every file of a folder in name order', async () => {
-    const { dir, store, rejectsFile } = setup();
+    const { dir, store, rejectsFile } = h;
     const folder = join(dir, 'in');
     const { mkdirSync } = await import('node:fs');
     mkdirSync(folder);
@@ -87,6 +73,5 @@ describe('ndjson import', () => {
     writeFileSync(join(folder, 'notes.txt'), 'ignored');
     const s = await runImport({ store, format: ndjson, path: folder, rejectsFile });
     expect(s).toMatchObject({ read: 2, accepted: 2, rejected: 0 });
-    await store.close();
   });
 });

@@ -1,7 +1,7 @@
 import { checkRecord } from '../../domain/index.js';
-import { readLines } from '../lines.js';
+import { jsonLines } from '../lines.js';
 import { inputFiles, fileSize } from '../files.js';
-import type { ImportFormat, Parsed } from '../types.js';
+import type { ImportFormat } from '../types.js';
 import { ImportError } from '../errors.js';
 
 /**
@@ -22,24 +22,10 @@ export const ndjson: ImportFormat = {
     const files = await inputFiles(path, /\.(nd)?jsonl?$/i, 'NDJSON files');
     for (const f of files) ctx.addTotal(await fileSize(f));
     for (const file of files) {
-      for await (const { first, lines } of readLines(file, ctx.progress)) {
-        const out: Parsed[] = [];
-        for (let i = 0; i < lines.length; i++) {
-          const raw = lines[i]!;
-          const where = { file, line: first + i };
-          if (raw.length === 0 || (raw.charCodeAt(0) <= 32 && raw.trim().length === 0)) continue;
-          let value: unknown;
-          try {
-            value = JSON.parse(raw);
-          } catch (err) {
-            out.push({ where, error: `invalid JSON: ${(err as Error).message}`, raw });
-            continue;
-          }
-          const r = checkRecord(value, ctx.source, ctx.now);
-          out.push(r.ok ? { where, records: [r.record], raw } : { where, error: r.error, raw });
-        }
-        yield out;
-      }
+      yield* jsonLines(file, ctx.progress, (value, where, raw) => {
+        const r = checkRecord(value, ctx.source, ctx.now);
+        return r.ok ? { where, records: [r.record], raw } : { where, error: r.error, raw };
+      });
     }
   },
 };

@@ -1,13 +1,10 @@
-import { createReadStream } from 'node:fs';
-import StreamArray from 'stream-json/streamers/StreamArray.js';
 import { checkEvent, preview, END_REASONS, trackValidator, type SegueRecord, type Track } from '../../domain/index.js';
 import { inputFiles, fileSize } from '../files.js';
+import { jsonArrayElements } from '../json-array.js';
 import { albumIdFromName, artistIdFromName, eventIdAt } from '../ids.js';
 import { ImportError } from '../errors.js';
 import type { ImportFormat, Parsed, ReadContext } from '../types.js';
 
-/** Items per yielded array: enough to amortize the generator, small enough to stream. */
-const CHUNK = 1000;
 const FILES = /^(Streaming_History_Audio_|endsong_).*\.json$/;
 const OPTIONS = ['listener'] as const;
 /** The domain caps these strings; Spotify's free-text platform of old exports can be longer. */
@@ -56,18 +53,12 @@ export const spotifyHistory: ImportFormat = {
     const files = await inputFiles(path, FILES, 'Spotify streaming history files');
     for (const f of files) ctx.addTotal(await fileSize(f));
     for (const file of files) {
-      let count = 0;
-      for await (const chunk of jsonArrayElements(file, ctx.progress)) {
-        if (chunk instanceof Error) {
-          yield [{ where: { file, line: count + 1 }, error: `invalid JSON after element ${count}: ${chunk.message} (a truncated or corrupt file?); the rest of this file is skipped` }];
-          break;
-        }
-        const out: Parsed[] = [];
-        for (const { key, value } of chunk) {
-          count = key + 1;
-          out.push(toItem(value, { file, line: key + 1 }, ctx, listener));
-        }
-        yield out;
+      for await (const elements of jsonArrayElements(file, { onBytes: ctx.progress })) {
+        yield elements.map((e) =>
+          e.error === undefined
+            ? toItem(e.value, { file, line: e.index + 1 }, ctx, listener)
+            : { where: { file, line: e.index + 1 }, error: `invalid JSON after element ${e.index}: ${e.error.message} (a truncated or corrupt file?); the rest of this file is skipped` },
+        );
       }
     }
   },
@@ -183,66 +174,4 @@ function reqName(e: Entry, key: string, uri: string): string {
   const v = reqString(e, key, uri).trim();
   if (v.length === 0) throw new BadField(`${key}: empty for ${uri}`);
   return v;
-}
-
-/**
- * The elements of a file holding one JSON array, in arrays of up to CHUNK, streamed; a
- * parse error ends the sequence as an Error after every element before it. Read through
- * events rather than the stream's async iterator, which drops the elements already parsed
- * in the chunk that failed.
- */
-async function* jsonArrayElements(file: string, onBytes: (n: number) => void): AsyncGenerator<Array<{ key: number; value: unknown }> | Error> {
-  const input = createReadStream(file);
-  const elements = StreamArray.withParser();
-  let buffer: Array<{ key: number; value: unknown }> = [];
-  let failure: Error | undefined;
-  let done = false;
-  let wake: (() => void) | undefined;
-  const notify = (): void => {
-    const w = wake;
-    wake = undefined;
-    w?.();
-  };
-  elements.on('data', (d: { key: number; value: unknown }) => {
-    buffer.push(d);
-    if (buffer.length >= CHUNK) elements.pause();
-    notify();
-  });
-  const fail = (err: Error): void => {
-    if (done) return; // the chain reports an inner stream's error twice
-    failure = err;
-    done = true;
-    notify();
-  };
-  elements.on('error', fail);
-  elements.on('end', () => {
-    done = true;
-    notify();
-  });
-  let readFailure: Error | undefined;
-  input.on('error', (err) => {
-    readFailure = err;
-    elements.destroy(err);
-  });
-  input.on('data', (c) => onBytes(c.length));
-  input.pipe(elements);
-  try {
-    for (;;) {
-      if (buffer.length > 0) {
-        const out = buffer;
-        buffer = [];
-        yield out;
-        if (!done) elements.resume();
-        continue;
-      }
-      if (done) break;
-      await new Promise<void>((resolve) => (wake = resolve));
-    }
-    // A file that cannot be read stops the import; a file that does not parse is one reject.
-    if (readFailure !== undefined) throw new ImportError(`${file}: cannot read: ${readFailure.message}`);
-    if (failure !== undefined) yield failure;
-  } finally {
-    input.destroy();
-    elements.destroy();
-  }
 }
