@@ -68,8 +68,8 @@ interface Mapping {
  * range is rejected naming the column: `energy: expected a number from 0 to 1, got "1.7"`;
  * so is a row with the wrong number of fields (a truncated line). Rows that repeat a track
  * id merge into one track with the union of their genres (TidyTuesday's original lists a
- * track once per playlist genre): a first pass over the input gathers each id's genres, in
- * memory, and the second imports. With `map.genres=` (no genre columns) one pass is made.
+ * track once per playlist genre): the store unions them (ImportFormat.mergeGenres), so one
+ * streaming pass suffices and memory does not grow with the catalog.
  *
  * Options:
  * - `map.<field>=<column>` for field id, title, artists, albumId, albumTitle, releaseDate,
@@ -84,32 +84,18 @@ export const catalogCsv: ImportFormat = {
   name: 'catalog-csv',
   description: 'a CSV track catalog with audio features (Spotify-style columns, mappable with map.<field>=<column>)',
   defaultSource: 'catalog-csv',
+  // Rows that repeat a track id under another genre add to its genres (in the store, so
+  // memory does not grow with the catalog, and a re-import changes nothing).
+  mergeGenres: true,
   async *read(path, ctx) {
     const opts = parseOptions(ctx.options);
     const files = await inputFiles(path, /\.csv$/i, 'CSV files');
     let bytes = 0;
     for (const f of files) bytes += await fileSize(f);
-    const genreColumns = opts.overrides.get('genres');
-    const twoPasses = genreColumns === undefined || genreColumns.length > 0;
-    ctx.addTotal(twoPasses ? 2 * bytes : bytes);
-    // Pass 1 gathers the genres of every track id over all files, so that each row of a
-    // repeated id carries the same union: a re-import then finds nothing changed.
-    let genres: Map<string, string[]> | undefined;
-    if (twoPasses) {
-      genres = new Map();
-      for (const file of files) {
-        for await (const items of readFile(file, ctx, opts, { collect: genres })) void items;
-      }
-    }
-    for (const file of files) yield* readFile(file, ctx, opts, { union: genres });
+    ctx.addTotal(bytes);
+    for (const file of files) yield* readFile(file, ctx, opts);
   },
 };
-
-/** Pass 1 collects each id's genres into `collect`; pass 2 takes them from `union`. */
-interface GenrePass {
-  collect?: Map<string, string[]>;
-  union?: Map<string, string[]> | undefined;
-}
 
 interface Options {
   overrides: Map<string, string[]>;
@@ -170,7 +156,7 @@ function resolveMapping(file: string, header: string[], opts: Options): Mapping 
 
 type Row = Record<string, string | undefined>;
 
-async function* readFile(file: string, ctx: ReadContext, opts: Options, genres: GenrePass): AsyncIterable<Parsed[]> {
+async function* readFile(file: string, ctx: ReadContext, opts: Options): AsyncIterable<Parsed[]> {
   let mapping: Mapping | undefined;
   let columns = 0;
   const skipped: Parsed[] = [];
@@ -210,7 +196,7 @@ async function* readFile(file: string, ctx: ReadContext, opts: Options, genres: 
       const { record, info, raw } = item;
       const text = raw.replace(/\r?\n?$/, '').replace(/\r$/, '');
       const where = { file, line: info.lines - countNewlines(raw.replace(/\r?\n$/, '')) };
-      out.push(toItem(record, text, where, info, columns, mapping!, opts, genres));
+      out.push(toItem(record, text, where, info, columns, mapping!, opts));
     }
     yield drain(out);
   }
@@ -227,20 +213,20 @@ function countNewlines(s: string): number {
 /** A cell that cannot be read: rejects its row with this sentence. */
 class BadCell extends Error {}
 
-function toItem(row: Row, raw: string, where: Where, info: InfoRecord, columns: number, m: Mapping, opts: Options, genres: GenrePass): Parsed {
+function toItem(row: Row, raw: string, where: Where, info: InfoRecord, columns: number, m: Mapping, opts: Options): Parsed {
   if (info.error !== undefined) {
     const got = Array.isArray(info.error.record) ? info.error.record.length : undefined;
     return { where, error: `expected ${columns} fields, got ${got ?? 'a different number'} (a truncated line, or an unquoted delimiter in a value?)`, raw };
   }
   try {
-    return { where, records: [{ kind: 'track', value: toTrack(row, m, opts, genres) }], raw };
+    return { where, records: [{ kind: 'track', value: toTrack(row, m, opts) }], raw };
   } catch (err) {
     if (err instanceof BadCell) return { where, error: err.message, raw };
     throw err;
   }
 }
 
-function toTrack(row: Row, m: Mapping, opts: Options, pass: GenrePass): Track {
+function toTrack(row: Row, m: Mapping, opts: Options): Track {
   const col = (field: string): string | undefined => m.single.get(field);
   /** The trimmed cell of a field; undefined when unmapped, empty or NA. */
   const cell = (field: string): string | undefined => {
@@ -287,8 +273,7 @@ function toTrack(row: Row, m: Mapping, opts: Options, pass: GenrePass): Track {
       if (v.length > 0 && v !== 'NA' && !genres.includes(v)) genres.push(v);
     }
   }
-  const union = pass.union?.get(id) ?? genres;
-  if (union.length > 0) track.genres = union;
+  if (genres.length > 0) track.genres = genres;
 
   const popularity = number(cell('popularity'), label('popularity'), 0, 100, false);
   if (popularity !== undefined) track.popularity = popularity;
@@ -308,11 +293,6 @@ function toTrack(row: Row, m: Mapping, opts: Options, pass: GenrePass): Track {
 
   const checked = trackValidator.check(track);
   if (!checked.ok) throw new BadCell(checked.error);
-  if (pass.collect !== undefined && genres.length > 0) {
-    const seen = pass.collect.get(id);
-    if (seen === undefined) pass.collect.set(id, genres);
-    else for (const g of genres) if (!seen.includes(g)) seen.push(g);
-  }
   return checked.value;
 }
 
