@@ -11,6 +11,7 @@ import { SqliteStore } from '../store/index.js';
 import { getFormat, runImport } from '../ingest/index.js';
 import { splitSessions } from './split.js';
 import { evaluateNextTrack } from './next-track.js';
+import { present } from '../../test/datasets.js';
 
 const MIN = 60_000;
 function log(rows: Array<[number, number, number]>, tracks: number): PlayLog {
@@ -51,7 +52,7 @@ describe('next-track evaluation', () => {
   });
 
   const history = join(import.meta.dirname, '../../../shared/datasets/spotify-extended-streaming-history-user-a');
-  it.skipIf(!existsSync(history))('on the real Spotify history, transitions beat popularity (skipped when ../shared/datasets is absent)', async () => {
+  it.skipIf(!present(history))('on the real Spotify history, transitions beat popularity (skipped when ../shared/datasets is absent)', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'segue-eval-'));
     const store = SqliteStore.open(join(dir, 's.db'));
     await runImport({ store, format: getFormat('spotify-history'), path: history, rejectsFile: join(dir, 'r.ndjson') });

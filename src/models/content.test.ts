@@ -7,6 +7,7 @@ import { Rng } from '../math/index.js';
 import { ContentModel } from './content.js';
 import { SqliteStore } from '../store/index.js';
 import { getFormat, runImport } from '../ingest/index.js';
+import { present } from '../../test/datasets.js';
 
 function synthetic(n: number, seed = 3): Track[] {
   const rng = new Rng(seed);
@@ -41,7 +42,7 @@ describe('content model', () => {
   });
 
   const csv = join(import.meta.dirname, '../../../shared/datasets/spotify-songs-audio-features-tidytuesday2020/spotify_songs.csv');
-  it.skipIf(!existsSync(csv))('on the real song catalog, neighbours share the genre far above chance (skipped without ../shared/datasets)', async () => {
+  it.skipIf(!present(csv))('on the real song catalog, neighbours share the genre far above chance (skipped without ../shared/datasets)', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'segue-content-'));
     const store = SqliteStore.open(join(dir, 's.db'));
     await runImport({ store, format: getFormat('catalog-csv'), path: csv, rejectsFile: join(dir, 'r.ndjson') });

@@ -6,7 +6,7 @@
 /**
  * A genre's sound: the centre and spread of its audio features. Means for pop, rap (hip hop),
  * rock, latin, r&b and edm are those of the 26k-song Spotify sample in
- * /work/shared/datasets/spotify-songs-audio-features-tidytuesday2020 (per-genre means of
+ * ../shared/datasets/spotify-songs-audio-features-tidytuesday2020 (per-genre means of
  * tempo, energy, valence, danceability, acousticness, instrumentalness, speechiness,
  * liveness, loudness, duration); the other ten are set by ear to sit plausibly among them.
  */

@@ -4,10 +4,11 @@ import { join } from 'node:path';
 import { ImportError } from '../errors.js';
 import { importHarness } from './testing.js';
 import { catalogCsv } from './catalog-csv.js';
+import { dataset, present } from '../../../test/datasets.js';
 
 const FIXTURE = 'test/fixtures/catalog-csv/tidytuesday.csv';
 const CUSTOM = 'test/fixtures/catalog-csv/custom/songs.csv';
-const REAL = '/work/shared/datasets/spotify-songs-audio-features-tidytuesday2020';
+const REAL = dataset('spotify-songs-audio-features-tidytuesday2020');
 
 const h = importHarness(catalogCsv);
 const { importPath } = h;
@@ -110,7 +111,7 @@ describe('catalog-csv fixture (TidyTuesday columns)', () => {
   });
 });
 
-describe.skipIf(!existsSync(REAL))('catalog-csv on the real TidyTuesday 2020 songs', () => {
+describe.skipIf(!present(REAL))('catalog-csv on the real TidyTuesday 2020 songs', () => {
   it('imports every row of the PROVENANCE.md counts', async () => {
     const s = await importPath(join(REAL, 'spotify_songs.csv'));
     expect(s).toMatchObject({ read: 26229, accepted: 26229, duplicates: 0, rejected: 0 });

@@ -4,9 +4,10 @@ import { join } from 'node:path';
 import { ImportError } from '../errors.js';
 import { importHarness } from './testing.js';
 import { lastfm2k } from './lastfm-2k.js';
+import { dataset, present } from '../../../test/datasets.js';
 
 const FIXTURE = 'test/fixtures/lastfm-2k';
-const REAL = '/work/shared/datasets/hetrec2011-lastfm-2k';
+const REAL = dataset('hetrec2011-lastfm-2k');
 const RELEASE = Date.parse('2011-05-01T00:00:00Z');
 
 const h = importHarness(lastfm2k);
@@ -76,7 +77,7 @@ describe('lastfm-2k fixture', () => {
   });
 });
 
-describe.skipIf(!existsSync(REAL))('lastfm-2k on the real HetRec 2011 dataset', () => {
+describe.skipIf(!present(REAL))('lastfm-2k on the real HetRec 2011 dataset', () => {
   it('imports every artist and play count of the readme', async () => {
     const s = await importPath(REAL);
     // 17,632 artists.dat lines + 92,834 user_artists.dat lines. 13 artists.dat lines repeat a

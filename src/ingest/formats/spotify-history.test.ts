@@ -4,9 +4,10 @@ import { join } from 'node:path';
 import { ImportError } from '../errors.js';
 import { importHarness } from './testing.js';
 import { spotifyHistory } from './spotify-history.js';
+import { dataset, present } from '../../../test/datasets.js';
 
 const FIXTURE = 'test/fixtures/spotify-history';
-const REAL = '/work/shared/datasets/spotify-extended-streaming-history-user-a';
+const REAL = dataset('spotify-extended-streaming-history-user-a');
 const AUDIO = join(FIXTURE, 'Streaming_History_Audio_2023.json');
 const OLD = join(FIXTURE, 'endsong_0.json');
 
@@ -94,7 +95,7 @@ describe('spotify-history fixture', () => {
   });
 });
 
-describe.skipIf(!existsSync(REAL))('spotify-history on the real export (user A)', () => {
+describe.skipIf(!present(REAL))('spotify-history on the real export (user A)', () => {
   it('imports every play of the PROVENANCE.md counts', async () => {
     const s = await importPath(REAL);
     // 6,978 elements: 6,929 music plays and 49 podcast episode plays (PROVENANCE.md's "podcasts or
