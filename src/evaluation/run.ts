@@ -3,11 +3,13 @@ import { loadPlays } from '../models/dataset.js';
 import { popularity } from '../models/popularity.js';
 import { TransitionsModel } from '../models/transitions.js';
 import { SknnModel } from '../models/sknn.js';
+import { corpusFromSessions, trainItem2vec } from '../models/item2vec/index.js';
+import { SessionVectorScorer } from '../models/session-vector.js';
 import { splitSessions } from './split.js';
 import { evaluateNextTrack, type NextTrackReport, type NextTrackScorer } from './next-track.js';
 
 /** Models the next-track evaluation can run today; ALS, item2vec and content join as they land. */
-export const NEXT_TRACK_MODELS = ['popularity', 'transitions', 'sknn', 'blend'] as const;
+export const NEXT_TRACK_MODELS = ['popularity', 'transitions', 'sknn', 'item2vec', 'blend'] as const;
 export type NextTrackModel = (typeof NEXT_TRACK_MODELS)[number];
 
 /** Weights of the serving blend (scores normalized per query by each model's maximum). */
@@ -18,6 +20,8 @@ export interface EvalOptions {
   gapMinutes?: number;
   testShare?: number;
   ks?: number[];
+  /** Seed of the models that sample (item2vec). Default 42. */
+  seed?: number;
 }
 
 /**
@@ -47,9 +51,22 @@ export async function runNextTrackEval(store: Store, opts: EvalOptions = {}): Pr
     for (let i = 0; i < x.length; i++) if (x[i]! > m) m = x[i]!;
     return m > 0 ? 1 / m : 0;
   };
+  let i2v: SessionVectorScorer | undefined;
+  if (wanted.has('item2vec')) {
+    const sessions: Int32Array[] = [];
+    for (let s = 0; s < split.sessions; s++) if (!split.isTest[s] && split.start[s + 1]! - split.start[s]! > 1) sessions.push(log.track.subarray(split.start[s]!, split.start[s + 1]!));
+    if (sessions.length > 0) {
+      const corpus = corpusFromSessions(sessions);
+      // Small corpora (one listener's history) need more passes: at least about 250k tokens in all.
+      const epochs = Math.max(5, Math.min(100, Math.ceil(250_000 / Math.max(1, corpus.tokens.length))));
+      const r = await trainItem2vec(corpus, n, { threads: 1, seed: opts.seed ?? 42, epochs });
+      i2v = new SessionVectorScorer(r.vectors, r.dims);
+    }
+  }
   const scorers: Record<string, NextTrackScorer> = { popularity: (_q, o) => o.set(pop) };
   if (wanted.has('transitions')) scorers.transitions = (q, o) => tr!.scoreInto(q.prefix, o);
   if (wanted.has('sknn')) scorers.sknn = (q, o) => sk!.scoreInto(q.prefix, o);
+  if (wanted.has('item2vec')) scorers.item2vec = (q, o) => i2v?.scoreInto(q.prefix, o);
   if (wanted.has('blend')) {
     scorers.blend = (q, o) => {
       a.fill(0);

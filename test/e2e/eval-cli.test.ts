@@ -17,7 +17,7 @@ describe('segue eval --task next-track', () => {
     expect(r.status, r.stderr).toBe(0);
     const report = JSON.parse(r.stdout) as { queries: number; results: Record<string, Record<string, number>>; models: string[] };
     expect(JSON.parse(readFileSync(out, 'utf8'))).toEqual(report);
-    expect(report.models).toEqual(['popularity', 'transitions', 'sknn', 'blend']);
+    expect(report.models).toEqual(['popularity', 'transitions', 'sknn', 'item2vec', 'blend']);
     expect(report.queries).toBeGreaterThan(500);
     const pop = report.results.popularity!['HR@10']!;
     expect(report.results.blend!['HR@10']).toBeGreaterThan(pop);
