@@ -2,3 +2,4 @@ export * from './metrics.js';
 export * from './split.js';
 export * from './next-track.js';
 export * from './run.js';
+export * from './blend.js';
