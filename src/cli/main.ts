@@ -5,6 +5,7 @@ import { registerStats } from './commands/stats.js';
 import { registerSimulate } from './commands/simulate.js';
 import { registerDemo } from './commands/demo.js';
 import { registerEval } from './commands/eval.js';
+import { registerTrain } from './commands/train.js';
 import type { GlobalOptions } from './context.js';
 import { CliError } from './errors.js';
 
@@ -27,6 +28,7 @@ export function buildProgram(): Command {
   registerStats(program, globals);
   registerSimulate(program, globals);
   registerDemo(program, globals);
+  registerTrain(program, globals);
   registerEval(program, globals);
   return program;
 }

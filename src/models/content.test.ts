@@ -36,6 +36,17 @@ describe('content model', () => {
     expect(m.similarities(3)[3]).toBeCloseTo(1, 5);
     expect(() => m.neighbours(400, 3)).toThrow(/outside 0..399/);
   });
+  it('save/load round trip gives identical neighbours', () => {
+    const m = ContentModel.train(synthetic(200));
+    const m2 = ContentModel.load(m.save());
+    expect(m2.trackIds).toEqual(m.trackIds);
+    for (const ix of [0, 7, 199]) {
+      const a = m.neighbours(ix, 10), b = m2.neighbours(ix, 10);
+      expect(Array.from(b.ix)).toEqual(Array.from(a.ix));
+      expect(Array.from(b.scores)).toEqual(Array.from(a.scores));
+    }
+  });
+
   it('a track with nothing known has a zero vector and similarity 0 to all', () => {
     const m = ContentModel.train([...synthetic(4), { id: 'bare', title: 'x', artists: [] }]);
     expect(Array.from(m.similarities(4)).every((s) => s === 0)).toBe(true);

@@ -1,5 +1,6 @@
 import type { Track } from '../domain/index.js';
 import { topK } from './topk.js';
+import { decodeArtifact, encodeArtifact } from './artifact.js';
 
 /** Audio features used, in this order; each is standardized (z-score) over the catalog. */
 export const CONTENT_FEATURES = ['tempo', 'energy', 'valence', 'danceability', 'acousticness', 'instrumentalness', 'speechiness', 'liveness', 'loudness'] as const;
@@ -71,6 +72,16 @@ export class ContentModel {
       for (let j = 0; j < dims; j++) vectors[i * dims + j] = row[j]! * rn;
     });
     return new ContentModel(c, tracks.map((t) => t.id), [...genreIx.keys()], vectors, dims);
+  }
+
+  /** The model as a versioned artifact (config, vocabularies, unit vectors). */
+  save(meta: Record<string, unknown> = {}): Uint8Array {
+    return encodeArtifact({ ...meta, model: 'content', modelVersion: 1, config: this.cfg, trackIds: this.trackIds, genres: this.genres, dims: this.dims }, { vectors: this.vectors });
+  }
+
+  static load(bytes: Uint8Array): ContentModel {
+    const { meta, arrays } = decodeArtifact(bytes, { model: 'content', modelVersion: 1 });
+    return new ContentModel(meta.config as ContentConfig, meta.trackIds as string[], meta.genres as string[], arrays.vectors as Float32Array, meta.dims as number);
   }
 
   /** Cosine similarity of every track to track `ix` (exact), into `out`. */

@@ -51,6 +51,23 @@ describe('session models recover planted structure', () => {
     m.scoreInto(new Int32Array(0), none);
     expect(none.every((x) => x === 0)).toBe(true);
   });
+  it('save/load round trips give identical answers', () => {
+    const tr = TransitionsModel.train(log, start);
+    const sk = SknnModel.train(log, start);
+    const tr2 = TransitionsModel.load(tr.save({ trainedAt: 1 }));
+    const sk2 = SknnModel.load(sk.save());
+    for (const prefix of [Int32Array.of(3), Int32Array.of(25, 26, 28), Int32Array.of(1, 39)]) {
+      const a = new Float64Array(40), b = new Float64Array(40), c = new Float64Array(40), d = new Float64Array(40);
+      tr.scoreInto(prefix, a);
+      tr2.scoreInto(prefix, b);
+      sk.scoreInto(prefix, c);
+      sk2.scoreInto(prefix, d);
+      expect(Array.from(b)).toEqual(Array.from(a));
+      expect(Array.from(d)).toEqual(Array.from(c));
+    }
+    expect(() => SknnModel.load(tr.save())).toThrow(/holds transitions version 1, expected sknn version 1/);
+  });
+
   it('training rows restrict what is learned', () => {
     const rows = new Uint8Array(log.length);
     rows.fill(1, 0, start[100]!); // first 100 sessions only

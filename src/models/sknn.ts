@@ -1,6 +1,7 @@
 import type { PlayLog } from './dataset.js';
 import { csrFromCoo, transpose, type Csr } from './csr.js';
 import { topK } from './topk.js';
+import { decodeArtifact, encodeArtifact } from './artifact.js';
 
 export interface SknnConfig {
   /** Neighbour sessions whose tracks are scored. Default 100. */
@@ -51,6 +52,21 @@ export class SknnModel {
     const m = csrFromCoo(ts.length, log.trackIds.length, Int32Array.from(r), Int32Array.from(c), new Float32Array(r.length).fill(1));
     m.data.fill(1); // binary sets: repeats within a session count once
     return new SknnModel({ ...DEFAULT_SKNN, ...cfg }, m, Float64Array.from(ts));
+  }
+
+  /** The model as a versioned artifact (config, past sessions' track sets and end times). */
+  save(meta: Record<string, unknown> = {}): Uint8Array {
+    const m = this.sessionTracks;
+    return encodeArtifact({ ...meta, model: 'sknn', modelVersion: 1, config: this.cfg, sessions: m.rows, tracks: m.cols }, {
+      indptr: m.indptr, indices: m.indices, sessionTs: this.sessionTs,
+    });
+  }
+
+  static load(bytes: Uint8Array): SknnModel {
+    const { meta, arrays } = decodeArtifact(bytes, { model: 'sknn', modelVersion: 1 });
+    const indices = arrays.indices as Int32Array;
+    const m: Csr = { rows: meta.sessions as number, cols: meta.tracks as number, indptr: arrays.indptr as Int32Array, indices, data: new Float32Array(indices.length).fill(1) };
+    return new SknnModel(meta.config as SknnConfig, m, arrays.sessionTs as Float64Array);
   }
 
   /** Add candidate scores for a session prefix (latest last) into `out`, times `weight`. */

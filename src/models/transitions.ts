@@ -1,5 +1,6 @@
 import type { PlayLog } from './dataset.js';
 import { csrFromCoo, type Csr } from './csr.js';
+import { decodeArtifact, encodeArtifact } from './artifact.js';
 
 export interface TransitionsConfig {
   /** How many later positions of a session a track links to. Default 5. */
@@ -59,6 +60,19 @@ export class TransitionsModel {
       norm[r] = 1 / (sum + c.shrinkage);
     }
     return new TransitionsModel(c, links, norm);
+  }
+
+  /** The model as a versioned artifact (config, link matrix, normalizers). */
+  save(meta: Record<string, unknown> = {}): Uint8Array {
+    return encodeArtifact({ ...meta, model: 'transitions', modelVersion: 1, config: this.cfg, tracks: this.links.rows }, {
+      indptr: this.links.indptr, indices: this.links.indices, data: this.links.data, norm: this.norm,
+    });
+  }
+
+  static load(bytes: Uint8Array): TransitionsModel {
+    const { meta, arrays } = decodeArtifact(bytes, { model: 'transitions', modelVersion: 1 });
+    const n = meta.tracks as number;
+    return new TransitionsModel(meta.config as TransitionsConfig, { rows: n, cols: n, indptr: arrays.indptr as Int32Array, indices: arrays.indices as Int32Array, data: arrays.data as Float32Array }, arrays.norm as Float32Array);
   }
 
   /**
