@@ -26,14 +26,14 @@ describe('segue train', () => {
     expect(again[0]!.version).toBe(2);
     const store = SqliteStore.open(db, { readonly: true });
     const art = (await store.models.get('transitions'))!;
-    const meta = decodeArtifact(art.data).meta as { trackIds: string[] };
+    const meta = decodeArtifact(art.data).meta as unknown as { trackIds: string[] };
     expect(meta.trackIds.length).toBeGreaterThan(100);
     const model = TransitionsModel.load(art.data);
     const out = new Float64Array(meta.trackIds.length);
     model.scoreInto(Int32Array.of(0), out);
     expect(out.some((x) => x > 0)).toBe(true);
     const i2v = decodeArtifact((await store.models.get('item2vec'))!.data);
-    expect((i2v.meta as { dims: number }).dims).toBe(16);
+    expect((i2v.meta as unknown as { dims: number }).dims).toBe(16);
     expect(i2v.arrays.vectors!.length).toBe(16 * meta.trackIds.length);
     await store.close();
   });

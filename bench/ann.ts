@@ -1,0 +1,89 @@
+/**
+ * ANN benchmark (issue 3): build time, index size, queries/s on one thread and recall@10
+ * against exact search, for hnswlib-node and usearch side by side, on clustered unit
+ * vectors like learned embeddings (1,000 Gaussian clusters, Zipf sizes, fixed seed), with
+ * exact search in plain JavaScript as the baseline and the ground truth.
+ *
+ *   npm run bench -- ann [--n 200000] [--queries 1000] [--dims 64] [--clusters 1000] [--ef 32,64,128] [--spread 0.6]
+ *
+ * `--spread` sets how far points lie from their cluster centre (per dimension, centres have
+ * unit spread): the larger, the harder the search; 0.6 leaves clusters overlapping.
+ */
+import { clusteredVectors, recallAtK } from '../src/models/ann/clustered.js';
+import { ExactIndex } from '../src/models/ann/exact.js';
+import { HnswlibIndex } from '../src/models/ann/hnswlib.js';
+import { UsearchIndex } from '../src/models/ann/usearch.js';
+import type { AnnIndex } from '../src/models/ann/ann-index.js';
+import { machineLine } from './machine.js';
+
+const SEED = 20240611;
+const K = 10;
+const M = 16;
+const EF_CONSTRUCTION = 200;
+/** hnswlib-node 3.0 on 200k clustered 64-d vectors, this machine size (issue 3). */
+const REFERENCE = 'hnswlib-node 3.0 recall@10 0.99 at ~17,000 q/s (ef 32), build 47 s; exact plain JS 75 q/s';
+const TARGET = { recall: 0.95, qps: 10_000 };
+
+function arg(args: string[], name: string, def: string): string {
+  const i = args.indexOf(name);
+  return i >= 0 && args[i + 1] !== undefined ? args[i + 1]! : def;
+}
+
+const mb = (bytes: number): string => `${(bytes / 2 ** 20).toFixed(0)} MB`;
+
+/** Runs every query once; returns the answers and queries/s. */
+function runQueries(index: AnnIndex, queries: Float32Array, dims: number): { ix: Int32Array[]; qps: number } {
+  const nq = queries.length / dims;
+  const ix: Int32Array[] = [];
+  const t = performance.now();
+  for (let q = 0; q < nq; q++) ix.push(index.query(queries.subarray(q * dims, (q + 1) * dims), K).ix);
+  return { ix, qps: nq / ((performance.now() - t) / 1000) };
+}
+
+export async function annBench(args: string[]): Promise<void> {
+  const n = Number(arg(args, '--n', '200000'));
+  const nq = Number(arg(args, '--queries', '1000'));
+  const dims = Number(arg(args, '--dims', '64'));
+  const clusters = Number(arg(args, '--clusters', '1000'));
+  const spread = Number(arg(args, '--spread', '0.6'));
+  const efs = arg(args, '--ef', '32,64,128').split(',').map(Number);
+  console.log(machineLine());
+  let t = performance.now();
+  // Queries come from the same distribution as the items, not from the index itself.
+  const all = clusteredVectors({ n: n + nq, dims, clusters, zipf: 1, spread, seed: SEED });
+  const vectors = all.subarray(0, n * dims);
+  const queries = all.subarray(n * dims);
+  console.log(`data: ${n.toLocaleString('en-US')} x ${dims}-d unit vectors, ${clusters} Gaussian clusters with Zipf(1) sizes, spread ${spread}, seed ${SEED}; ${nq} queries from the same distribution; cosine; generated in ${((performance.now() - t) / 1000).toFixed(1)} s`);
+  console.log(`config: k ${K}, M ${M}, efConstruction ${EF_CONSTRUCTION} (usearch: connectivity ${M}, expansion_add ${EF_CONSTRUCTION}); build and search on 1 thread`);
+  console.log(`reference: ${REFERENCE}`);
+
+  const exact = ExactIndex.build(vectors, dims, 'cosine');
+  const truth = runQueries(exact, queries, dims);
+  // Memory: the saved size. Both libraries save their in-memory graph and vectors as is, and
+  // an RSS difference inside one process is blurred by the GC and the other index.
+  console.log(`${'index'.padEnd(10)} ${'ef'.padStart(4)} ${'build s'.padStart(8)} ${'memory'.padStart(7)} ${'q/s'.padStart(8)} ${'recall@10'.padStart(9)}`);
+  const line = (name: string, ef: string, build: string, saved: string, qps: number, recall: number): void =>
+    console.log(`${name.padEnd(10)} ${ef.padStart(4)} ${build.padStart(8)} ${saved.padStart(7)} ${qps.toFixed(0).padStart(8)} ${recall.toFixed(3).padStart(9)}`);
+  line('exact JS', '-', '-', mb(exact.save().length), truth.qps, 1);
+
+  const libraries: { name: string; build: () => HnswlibIndex | UsearchIndex }[] = [
+    { name: 'hnswlib', build: () => HnswlibIndex.build(vectors, dims, 'cosine', { m: M, efConstruction: EF_CONSTRUCTION, ef: efs[0]! }) },
+    { name: 'usearch', build: () => UsearchIndex.build(vectors, dims, 'cosine', { m: M, efConstruction: EF_CONSTRUCTION, ef: efs[0]!, threads: 1 }) },
+  ];
+  const met: string[] = [];
+  for (const lib of libraries) {
+    t = performance.now();
+    const index = lib.build();
+    const buildS = ((performance.now() - t) / 1000).toFixed(1);
+    const saved = mb(index.save().length);
+    for (const ef of efs) {
+      index.setEf(ef);
+      runQueries(index, queries.subarray(0, Math.min(nq, 100) * dims), dims); // warm up
+      const got = runQueries(index, queries, dims);
+      const recall = recallAtK(truth.ix, got.ix, K);
+      line(lib.name, String(ef), buildS, saved, got.qps, recall);
+      if (recall >= TARGET.recall && got.qps >= TARGET.qps) met.push(`${lib.name} ef ${ef}`);
+    }
+  }
+  console.log(`target: recall@10 >= ${TARGET.recall} at >= ${TARGET.qps.toLocaleString('en-US')} q/s on one thread: ${met.length > 0 ? `met by ${met.join(', ')}` : 'NOT met'}`);
+}
