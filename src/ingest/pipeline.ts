@@ -168,7 +168,8 @@ export async function runImport(opts: ImportOptions): Promise<ImportSummary> {
           progress.rejected++;
           await rejects.write(item.where, item.error, item.raw);
         } else if (item.records.length === 0) {
-          progress.duplicates++; // nothing to write: an item the format deliberately ignores
+          // Formats skip what they ignore rather than yield it: an empty item is a format bug.
+          throw new Error(`format ${opts.format.name} yielded an item with no records at ${item.where.file} line ${item.where.line}`);
         } else {
           add(item);
           if (size >= batchSize) await flush();

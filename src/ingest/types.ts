@@ -14,7 +14,8 @@ export interface Where {
 /**
  * One item read from an input (a line, a CSV row, an element of a JSON array) and what it
  * becomes: records to write (the last is the item's own record; earlier ones are catalog
- * entries it implies, such as a track named by a play), or why it is refused.
+ * entries it implies, such as a track named by a play; never empty: a format skips what it
+ * ignores), or why it is refused.
  */
 export type Parsed =
   | { where: Where; records: SegueRecord[]; raw?: string; error?: undefined }

@@ -56,6 +56,13 @@ describe('ndjson import', () => {
     expect(readFileSync(FIXTURE, 'utf8')).toMatch(/Feeling Good/); // untouched
   });
 
+  it('refuses a format that yields an item with no records (a format bug, not a duplicate)', async () => {
+    const { store, rejectsFile } = setup();
+    const broken = { name: 'broken', description: '', defaultSource: 'x', async *read() { yield [{ where: { file: 'f', line: 3 }, records: [] }]; } };
+    await expect(runImport({ store, format: broken, path: FIXTURE, rejectsFile })).rejects.toThrow(/format broken yielded an item with no records at f line 3/);
+    await store.close();
+  });
+
   it('takes --max-reject-rate only as a decimal from 0 to 1', () => {
     expect(parseRejectRate('0.05')).toBe(0.05);
     expect(parseRejectRate('1')).toBe(1);
