@@ -57,10 +57,9 @@ describe('ndjson import', () => {
   });
 
   it('refuses a format that yields an item with no records (a format bug, not a duplicate)', async () => {
-    const { store, rejectsFile } = setup();
+    const { store, rejectsFile } = h;
     const broken = { name: 'broken', description: '', defaultSource: 'x', async *read() { yield [{ where: { file: 'f', line: 3 }, records: [] }]; } };
     await expect(runImport({ store, format: broken, path: FIXTURE, rejectsFile })).rejects.toThrow(/format broken yielded an item with no records at f line 3/);
-    await store.close();
   });
 
   it('takes --max-reject-rate only as a decimal from 0 to 1', () => {
