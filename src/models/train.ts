@@ -1,9 +1,9 @@
 import type { Store, ModelMeta } from '../store/index.js';
 import type { Track } from '../domain/index.js';
-import { loadPlays, type PlayLog } from './dataset.js';
-import { encodeArtifact } from './artifact.js';
+import { loadPlays, vocabulary, type PlayLog } from './dataset.js';
+import { AlsCandidates, Item2vecCandidates, PopularityCandidates } from './candidate.js';
 import { csrFromCoo } from './csr.js';
-import { popularity, DEFAULT_POPULARITY, type PopularityConfig } from './popularity.js';
+import { popularityTables, releaseMs, DEFAULT_POPULARITY, type PopularityConfig } from './popularity.js';
 import { TransitionsModel, DEFAULT_TRANSITIONS, type TransitionsConfig } from './transitions.js';
 import { SknnModel, DEFAULT_SKNN, type SknnConfig } from './sknn.js';
 import { ContentModel, DEFAULT_CONTENT, type ContentConfig } from './content.js';
@@ -114,8 +114,14 @@ export async function trainModels(
         await save(model, t, SknnModel.train(log!, starts!, all, cfg.sknn).save(vocab));
         break;
       case 'popularity': {
-        const counts = popularity(log!, all, cfg.popularity);
-        await save(model, t, encodeArtifact({ model: 'popularity', modelVersion: 1, config: cfg.popularity, ...vocab }, { counts }));
+        const release = new Float64Array(log!.trackIds.length).fill(NaN);
+        const ix = vocabulary(log!.trackIds);
+        for await (const b of store.catalog.scanTracks()) for (const tr of b) {
+          const i = ix(tr.id);
+          if (i >= 0) release[i] = releaseMs(tr.releaseDate ?? tr.album?.releaseDate);
+        }
+        const tables = popularityTables(log!, release, cfg.popularity, all);
+        await save(model, t, new PopularityCandidates(tables, vocab.trackIds, { ...cfg.popularity }).save());
         break;
       }
       case 'item2vec': {
@@ -123,17 +129,16 @@ export async function trainModels(
         for (let s = 0; s + 1 < starts!.length; s++) if (starts![s + 1]! - starts![s]! > 1) sessions.push(log!.track.subarray(starts![s]!, starts![s + 1]!));
         if (sessions.length === 0) throw new Error('item2vec: no session has two or more plays to learn from');
         const r = await trainItem2vec(corpusFromSessions(sessions), log!.trackIds.length, { ...cfg.item2vec, ...(signal ? { signal } : {}), onProgress: (p) => onProgress(`item2vec epoch ${p.epoch}/${cfg.item2vec.epochs}`) });
-        await save(model, t, encodeArtifact({ model: 'item2vec', modelVersion: 1, config: cfg.item2vec, dims: r.dims, ...vocab }, { vectors: new Float32Array(r.vectors) }));
+        onProgress('item2vec index');
+        await save(model, t, Item2vecCandidates.build(new Float32Array(r.vectors), r.dims, vocab.trackIds, { ...cfg.item2vec }).save());
         break;
       }
       case 'als': {
         const l = log!;
         const m = csrFromCoo(l.listenerIds.length, l.trackIds.length, l.listener, l.track, l.weight);
         const f = await trainAls(m, { ...cfg.als, ...(signal ? { signal } : {}), onProgress: (p) => onProgress(`als epoch ${p.epoch}/${p.epochs}`) });
-        await save(model, t, encodeArtifact(
-          { model: 'als', modelVersion: 1, config: cfg.als, dims: f.dims, listenerIds: l.listenerIds, ...vocab },
-          { userFactors: new Float32Array(f.userFactors), itemFactors: new Float32Array(f.itemFactors) },
-        ));
+        onProgress('als index');
+        await save(model, t, AlsCandidates.build(new Float32Array(f.userFactors), new Float32Array(f.itemFactors), f.dims, l.listenerIds, vocab.trackIds, cfg.als).save());
         break;
       }
       case 'content': {
