@@ -3,3 +3,4 @@ export * from './split.js';
 export * from './next-track.js';
 export * from './run.js';
 export * from './blend.js';
+export * from './holdout.js';

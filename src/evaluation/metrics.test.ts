@@ -1,5 +1,5 @@
 import { describe, it, expect } from 'vitest';
-import { RankingMetrics, hitRate, ndcg, rankOf, reciprocalRank } from './metrics.js';
+import { MultiTargetMetrics, RankingMetrics, hitRate, ndcg, rankOf, reciprocalRank } from './metrics.js';
 
 describe('ranking metrics, against hand-computed values', () => {
   it('scores one query at a cut-off', () => {
@@ -38,5 +38,26 @@ describe('ranking metrics, against hand-computed values', () => {
     const v = new RankingMetrics([3], 4, share);
     v.add(Int32Array.of(0, 1, 3), 0, dist); // pairs (0,1)=1, (0,3)=0.5, (1,3)=0.5 -> 2/3
     expect(v.result().variety).toBeCloseTo(2 / 3, 12);
+  });
+
+  it('scores queries with several held-out items', () => {
+    const m = new MultiTargetMetrics([2, 4], 10);
+    // Targets {3, 5}: list 9, 3, 7, 5 -> hits at ranks 2 and 4.
+    m.add(Int32Array.of(9, 3, 7, 5), new Set([3, 5]));
+    // Targets {1}: list 1, 2, 3, 4 -> hit at rank 1.
+    m.add(Int32Array.of(1, 2, 3, 4), new Set([1]));
+    const r = m.result();
+    expect(r['HR@2']).toBe(1);
+    expect(r['Recall@2']).toBeCloseTo((0.5 + 1) / 2, 12);
+    expect(r['Recall@4']).toBeCloseTo(1, 12);
+    const idcg2 = 1 + 1 / Math.log2(3);
+    expect(r['NDCG@2']).toBeCloseTo((1 / Math.log2(3) / idcg2 + 1) / 2, 12);
+    expect(r['NDCG@4']).toBeCloseTo(((1 / Math.log2(3) + 1 / Math.log2(5)) / idcg2 + 1) / 2, 12);
+    expect(r['MRR@4']).toBeCloseTo((0.5 + 1) / 2, 12);
+    expect(r['MRR@2']).toBeCloseTo((0.5 + 1) / 2, 12);
+    // R-precision: first |T| = 2 items hold one of two targets; then 1 of 1.
+    expect(r['R-precision']).toBeCloseTo((0.5 + 1) / 2, 12);
+    expect(r.coverage).toBeCloseTo(4 / 10, 12); // the top 2 of each list: {9, 3} and {1, 2}
+    expect(() => m.add(Int32Array.of(1), new Set())).toThrow(/at least one held-out item/);
   });
 });

@@ -87,3 +87,73 @@ export class RankingMetrics {
     return out;
   }
 }
+
+/**
+ * Metrics for queries with several relevant items (playlist continuation, listener–artist
+ * recommendation), as in the RecSys Challenge 2018 and REFERENCES.md: with T the held-out
+ * items and L the ranked list,
+ *   HR@k        = 1 if some item of T is in L@k
+ *   Recall@k    = |T ∩ L@k| / |T|
+ *   NDCG@k      = sum over i <= k with L_i in T of 1 / log2(i + 1), divided by the same sum
+ *                 for an ideal list (min(k, |T|) hits first)
+ *   MRR@k       = 1 / the rank of the first hit, if within k
+ *   R-precision = |T ∩ L@|T|| / |T| (the list is cut at the largest k)
+ * plus coverage, novelty and variety of the top min(ks) as in RankingMetrics.
+ */
+export class MultiTargetMetrics {
+  private readonly sums: Float64Array;
+  private rPrecision = 0;
+  queries = 0;
+  private readonly lists: RankingMetrics;
+
+  constructor(readonly ks: readonly number[], catalogSize: number, playShare?: Float64Array) {
+    this.sums = new Float64Array(ks.length * 4);
+    this.lists = new RankingMetrics(ks, catalogSize, playShare);
+  }
+
+  /** Record one query: the ranked list (best first) and its held-out items (distinct). */
+  add(ranked: Int32Array, targets: ReadonlySet<number>, distance?: (a: number, b: number) => number): void {
+    if (targets.size === 0) throw new RangeError('MultiTargetMetrics.add: a query needs at least one held-out item');
+    this.queries++;
+    let first = 0;
+    for (let i = 0; i < ranked.length; i++) if (targets.has(ranked[i]!)) {
+      first = i + 1;
+      break;
+    }
+    this.ks.forEach((k, j) => {
+      let hits = 0, dcg = 0, idcg = 0;
+      for (let i = 0; i < Math.min(k, ranked.length); i++) if (targets.has(ranked[i]!)) {
+        hits++;
+        dcg += 1 / Math.log2(i + 2);
+      }
+      for (let i = 0; i < Math.min(k, targets.size); i++) idcg += 1 / Math.log2(i + 2);
+      this.sums[j * 4] += hits > 0 ? 1 : 0;
+      this.sums[j * 4 + 1] += hits / targets.size;
+      this.sums[j * 4 + 2] += dcg / idcg;
+      this.sums[j * 4 + 3] += reciprocalRank(first, k);
+    });
+    let r = 0;
+    for (let i = 0; i < Math.min(targets.size, ranked.length); i++) if (targets.has(ranked[i]!)) r++;
+    this.rPrecision += r / targets.size;
+    // Coverage, novelty and variety: RankingMetrics over the same lists (its target is ignored here).
+    this.lists.add(ranked, -1, distance);
+  }
+
+  /** Means over queries: HR@k, Recall@k, NDCG@k, MRR@k, R-precision, coverage, novelty, variety. */
+  result(): Record<string, number> {
+    const out: Record<string, number> = {};
+    const n = Math.max(1, this.queries);
+    this.ks.forEach((k, j) => {
+      out[`HR@${k}`] = this.sums[j * 4]! / n;
+      out[`Recall@${k}`] = this.sums[j * 4 + 1]! / n;
+      out[`NDCG@${k}`] = this.sums[j * 4 + 2]! / n;
+      out[`MRR@${k}`] = this.sums[j * 4 + 3]! / n;
+    });
+    out['R-precision'] = this.rPrecision / n;
+    const l = this.lists.result();
+    out.coverage = l.coverage!;
+    out.novelty = l.novelty!;
+    out.variety = l.variety!;
+    return out;
+  }
+}

@@ -28,7 +28,12 @@ export interface NextTrackReport {
  * scorers were trained on); candidates are the tracks seen in training, repeats allowed;
  * ties break by lower track ix. Metrics at each k (10 and 100 by default).
  */
-export function evaluateNextTrack(log: PlayLog, split: SessionSplit, scorers: Record<string, NextTrackScorer>, opts: { ks?: number[]; playShare?: Float64Array } = {}): NextTrackReport {
+export function evaluateNextTrack(
+  log: PlayLog,
+  split: SessionSplit,
+  scorers: Record<string, NextTrackScorer>,
+  opts: { ks?: number[]; playShare?: Float64Array; maxQueries?: number; distance?: (a: number, b: number) => number } = {},
+): NextTrackReport {
   const ks = opts.ks ?? [10, 100];
   const maxK = Math.max(...ks);
   const n = log.trackIds.length;
@@ -39,10 +44,16 @@ export function evaluateNextTrack(log: PlayLog, split: SessionSplit, scorers: Re
   const names = Object.keys(scorers);
   const metrics = names.map(() => new RankingMetrics(ks, candidates, opts.playShare));
   const scores = new Float64Array(n);
-  let queries = 0, cold = 0;
+  // Over maxQueries: every stride-th test session (in session order), all its positions.
+  let total = 0;
+  for (let s = 0; s < split.sessions; s++) if (split.isTest[s]) total += split.start[s + 1]! - split.start[s]! - 1;
+  const stride = opts.maxQueries && total > opts.maxQueries ? Math.ceil(total / opts.maxQueries) : 1;
+  let queries = 0, cold = 0, testSession = -1;
   for (let s = 0; s < split.sessions; s++) {
     if (!split.isTest[s]) continue;
+    if (++testSession % stride !== 0) continue;
     const lo = split.start[s]!, hi = split.start[s + 1]!;
+    if (opts.maxQueries && queries + hi - lo - 1 > opts.maxQueries) break; // never more than asked
     for (let i = lo + 1; i < hi; i++) {
       const target = log.track[i]!;
       queries++;
@@ -52,14 +63,14 @@ export function evaluateNextTrack(log: PlayLog, split: SessionSplit, scorers: Re
         scores.fill(0);
         scorers[name]!(q, scores);
         for (let t = 0; t < n; t++) if (!candidate[t]) scores[t] = NaN;
-        metrics[m]!.add(topK(scores, maxK).ix, target);
+        metrics[m]!.add(topK(scores, maxK).ix, target, opts.distance);
       });
     }
   }
   const results: Record<string, Record<string, number>> = {};
   names.forEach((name, m) => (results[name] = metrics[m]!.result()));
   return {
-    protocol: 'temporal: sessions cut at 30-minute gaps, last 20% of sessions by start time are the test set, every position after the first is a query; candidates: tracks seen in training, repeats allowed, ties by lower index',
+    protocol: `temporal: sessions cut at 30-minute gaps, last 20% of sessions by start time are the test set, every position after the first is a query${stride > 1 ? ` (every ${stride}th test session: ${queries} of ${total} queries)` : ''}; candidates: tracks seen in training, repeats allowed, ties by lower index`,
     queries,
     coldTargetShare: queries > 0 ? cold / queries : 0,
     candidates,

@@ -1,5 +1,5 @@
 import type { Store } from '../store/index.js';
-import { loadPlays } from '../models/dataset.js';
+import { loadPlays, trackArtists } from '../models/dataset.js';
 import { popularity } from '../models/popularity.js';
 import { BlendScorer, DEFAULT_BLEND, trainSources, tuneBlend, type BlendWeights } from './blend.js';
 import { splitSessions } from './split.js';
@@ -17,6 +17,8 @@ export interface EvalOptions {
   ks?: number[];
   /** Seed of the models that sample (item2vec). Default 42. */
   seed?: number;
+  /** At most this many queries: every k-th test session. Default: all. */
+  maxQueries?: number;
 }
 
 /**
@@ -46,7 +48,21 @@ export async function runNextTrackEval(store: Store, opts: EvalOptions = {}): Pr
     const b = new BlendScorer(sources, blend.weights);
     scorers.blend = (q, o) => b.scoreInto(q.prefix, o);
   }
-  const report = evaluateNextTrack(log, split, scorers, { ks: opts.ks ?? [10, 100], playShare: share });
+  // Variety: the share of pairs in a list by different main artists.
+  const artistOf = await trackArtists(store);
+  const artistNo = new Map<string, number>();
+  const artist = Int32Array.from(log.trackIds, (t) => {
+    const a = artistOf.get(t);
+    if (a === undefined) return -1;
+    if (!artistNo.has(a)) artistNo.set(a, artistNo.size);
+    return artistNo.get(a)!;
+  });
+  const report = evaluateNextTrack(log, split, scorers, {
+    ks: opts.ks ?? [10, 100],
+    playShare: share,
+    distance: (a, b) => (artist[a]! < 0 || artist[a] !== artist[b] ? 1 : 0),
+    ...(opts.maxQueries ? { maxQueries: opts.maxQueries } : {}),
+  });
   return {
     ...report,
     models: Object.keys(scorers),

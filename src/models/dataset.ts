@@ -28,12 +28,24 @@ export function vocabulary(ids: readonly string[]): (id: string) => number {
   return (id) => m.get(id) ?? -1;
 }
 
+/** The main artist of every track in the catalog. */
+export async function trackArtists(store: Store): Promise<Map<string, string>> {
+  const out = new Map<string, string>();
+  for await (const b of store.catalog.scanTracks()) for (const t of b) if (t.artists[0]) out.set(t.id, t.artists[0].id);
+  return out;
+}
+
 /**
  * Read every play (play_end, skip, and track-level play_count) from the store.
  *
+ * With `item: 'artist'` the items are artists instead of tracks (`trackIds` then holds
+ * artist ids): a track play counts for the track's main artist, and artist-level
+ * play_count events (Last.fm 2K) are read too. Listener–artist recommendation uses this.
+ *
  * @example const log = await loadPlays(store); // log.track[i], log.ts[i] ...
  */
-export async function loadPlays(store: Store, opts: { signal?: AbortSignal } = {}): Promise<PlayLog> {
+export async function loadPlays(store: Store, opts: { signal?: AbortSignal; item?: 'track' | 'artist' } = {}): Promise<PlayLog> {
+  const artistOf = opts.item === 'artist' ? await trackArtists(store) : undefined;
   const trackIx = new Map<string, number>();
   const listenerIx = new Map<string, number>();
   const trackIds: string[] = [];
@@ -45,7 +57,8 @@ export async function loadPlays(store: Store, opts: { signal?: AbortSignal } = {
   for await (const batch of store.events.scan({ types: ['play_end', 'skip', 'play_count'], batchSize: 20_000 })) {
     if (opts.signal?.aborted) throw new Error('loading plays: aborted');
     for (const e of batch) {
-      if (e.trackId === undefined) continue; // artist-level aggregates have no track
+      const item = artistOf ? (e.trackId === undefined ? e.artistId : artistOf.get(e.trackId)) : e.trackId;
+      if (item === undefined) continue; // artist-level aggregates have no track; tracks with no artist have no artist
       if (n === cap) {
         cap *= 2;
         const grow = <T extends Int32Array | Float64Array | Int8Array | Float32Array>(a: T): T => {
@@ -55,11 +68,11 @@ export async function loadPlays(store: Store, opts: { signal?: AbortSignal } = {
         };
         listener = grow(listener); track = grow(track); seq = grow(seq); ts = grow(ts); skipped = grow(skipped); weight = grow(weight);
       }
-      let t = trackIx.get(e.trackId);
+      let t = trackIx.get(item);
       if (t === undefined) {
         t = trackIds.length;
-        trackIx.set(e.trackId, t);
-        trackIds.push(e.trackId);
+        trackIx.set(item, t);
+        trackIds.push(item);
       }
       let l = listenerIx.get(e.listenerId);
       if (l === undefined) {

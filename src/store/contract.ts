@@ -104,6 +104,10 @@ export function storeContract(name: string, open: () => Promise<Store>, cleanup:
       expect(r.rejected[0]).toMatchObject({ kind: 'playlist', index: 1 });
       expect((await store.catalog.getPlaylist('p1'))?.trackIds).toEqual(['t2', 't1']);
       expect(await store.catalog.getPlaylist('p2')).toBeUndefined();
+      await store.ingest({ playlists: [{ id: 'p3', name: 'Three', trackIds: ['t1'] }, { id: 'p4', name: 'Four', trackIds: ['t2'] }] });
+      const pages: string[][] = [];
+      for await (const page of store.catalog.scanPlaylists({ batchSize: 2 })) pages.push(page.map((p) => p.id));
+      expect(pages).toEqual([['p1', 'p3'], ['p4']]);
     });
 
     it('round-trips every event field and scans in log order', async () => {

@@ -68,6 +68,8 @@ export interface CatalogStore {
   getPlaylist(id: string): Promise<Playlist | undefined>;
   /** All tracks in a stable order (by insertion), in pages. */
   scanTracks(opts?: { batchSize?: number }): AsyncIterable<Track[]>;
+  /** All playlists in a stable order (by insertion), in pages. */
+  scanPlaylists(opts?: { batchSize?: number }): AsyncIterable<Playlist[]>;
   counts(): Promise<{ tracks: number; artists: number; listeners: number; playlists: number }>;
   /**
    * Derive the emerging flag of artists with no flag set, from play counts in the event log

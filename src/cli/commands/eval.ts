@@ -1,41 +1,96 @@
 import { writeFileSync } from 'node:fs';
 import type { Command } from 'commander';
-import { NEXT_TRACK_MODELS, runNextTrackEval, type NextTrackModel } from '../../evaluation/index.js';
+import {
+  CONTINUATION_MODELS, LISTENER_ARTIST_MODELS, NEXT_TRACK_MODELS,
+  runContinuationEval, runListenerArtistEval, runNextTrackEval, type NextTrackModel,
+} from '../../evaluation/index.js';
 import { emit, table } from '../output.js';
 import { CliError } from '../errors.js';
 import { withStore, type GlobalOptions } from '../context.js';
 
-const TASKS = ['next-track'] as const;
+const TASKS = {
+  'next-track': NEXT_TRACK_MODELS,
+  continuation: CONTINUATION_MODELS,
+  'listener-artist': LISTENER_ARTIST_MODELS,
+} as const;
+type Task = keyof typeof TASKS;
+
+interface Flags {
+  task: string;
+  models?: string;
+  testShare: string;
+  sessionGap: string;
+  seedTracks: string;
+  maxQueries: string;
+  seed: string;
+  out?: string;
+}
+
+function positiveInt(flag: string, v: string): number {
+  const n = Number(v);
+  if (!(Number.isInteger(n) && n > 0)) throw new CliError(`${flag} must be a positive integer, got ${JSON.stringify(v)}`);
+  return n;
+}
 
 export function registerEval(program: Command, globals: () => GlobalOptions): void {
   program
     .command('eval')
-    .description('offline evaluation on a temporal split of the store (popularity baseline always included)')
-    .requiredOption('--task <task>', `what to evaluate: ${TASKS.join(', ')}`)
-    .option('--models <list>', `comma-separated: ${NEXT_TRACK_MODELS.join(', ')}`, NEXT_TRACK_MODELS.join(','))
-    .option('--test-share <r>', 'share of sessions, the latest by start time, held out for testing', '0.2')
-    .option('--session-gap <minutes>', 'gap that cuts sessions', '30')
+    .description('offline evaluation on a held-out split of the store (popularity baseline always included)')
+    .requiredOption('--task <task>', `what to evaluate: ${Object.keys(TASKS).join(', ')}`)
+    .option('--models <list>', `comma-separated; next-track: ${NEXT_TRACK_MODELS.join(', ')}; continuation: ${CONTINUATION_MODELS.join(', ')}; listener-artist: ${LISTENER_ARTIST_MODELS.join(', ')} (default: all of the task's)`)
+    .option('--test-share <r>', 'share held out for testing: the latest sessions by start time (next-track), playlists, or each listener\'s artists', '0.2')
+    .option('--session-gap <minutes>', 'next-track: gap that cuts sessions', '30')
+    .option('--seed-tracks <n>', 'continuation: first tracks of a test playlist that are given', '5')
+    .option('--max-queries <n>', 'evaluate at most this many queries (an even, deterministic subsample)', '10000')
+    .option('--seed <n>', 'seed of the models that sample (item2vec, ALS) and of random holdouts', '42')
     .option('--out <file>', 'also write the JSON report to this file')
-    .action(async (flags: { task: string; models: string; testShare: string; sessionGap: string; out?: string }) => {
+    .action(async (flags: Flags) => {
       const g = globals();
-      if (!(TASKS as readonly string[]).includes(flags.task)) throw new CliError(`--task must be one of ${TASKS.join(', ')}, got ${JSON.stringify(flags.task)} (continuation and the other tasks are not built yet)`);
-      const models = flags.models.split(',').map((m) => m.trim()).filter(Boolean);
-      const unknown = models.filter((m) => !(NEXT_TRACK_MODELS as readonly string[]).includes(m));
-      if (unknown.length > 0) throw new CliError(`--models: unknown ${unknown.map((m) => JSON.stringify(m)).join(', ')}; available: ${NEXT_TRACK_MODELS.join(', ')}`);
+      if (!(flags.task in TASKS)) throw new CliError(`--task must be one of ${Object.keys(TASKS).join(', ')}, got ${JSON.stringify(flags.task)}`);
+      const task = flags.task as Task;
+      const available: readonly string[] = TASKS[task];
+      const models = flags.models === undefined ? [...available] : flags.models.split(',').map((m) => m.trim()).filter(Boolean);
+      const unknown = models.filter((m) => !available.includes(m));
+      if (unknown.length > 0) throw new CliError(`--models: unknown for ${task}: ${unknown.map((m) => JSON.stringify(m)).join(', ')}; available: ${available.join(', ')}`);
       const testShare = Number(flags.testShare);
       if (!(testShare > 0 && testShare < 1)) throw new CliError(`--test-share must be between 0 and 1, got ${JSON.stringify(flags.testShare)}`);
       const gap = Number(flags.sessionGap);
       if (!(gap > 0)) throw new CliError(`--session-gap must be a positive number of minutes, got ${JSON.stringify(flags.sessionGap)}`);
-      const report = await withStore(g, (store) => runNextTrackEval(store, { models: models as NextTrackModel[], testShare, gapMinutes: gap }), { readonly: true });
-      if (report.queries === 0) throw new CliError('no test queries: the store has no sessions of two or more plays in its latest sessions');
-      const json = { task: flags.task, ...report };
+      const seedTracks = positiveInt('--seed-tracks', flags.seedTracks);
+      const maxQueries = positiveInt('--max-queries', flags.maxQueries);
+      const seed = Number(flags.seed);
+      if (!Number.isInteger(seed)) throw new CliError(`--seed must be an integer, got ${JSON.stringify(flags.seed)}`);
+      const started = performance.now();
+      type Report = { protocol: string; queries: number; coldTargetShare: number; candidates: number; results: Record<string, Record<string, number>>; split: object };
+      const report = await withStore<Report>(g, (store) => {
+        switch (task) {
+          case 'next-track': return runNextTrackEval(store, { models: models as NextTrackModel[], testShare, gapMinutes: gap, maxQueries, seed });
+          case 'continuation': return runContinuationEval(store, { models, testShare, seedTracks, maxQueries, seed });
+          case 'listener-artist': return runListenerArtistEval(store, { models, testShare, maxQueries, seed });
+        }
+      }, { readonly: true });
+      if (report.queries === 0) {
+        throw new CliError(task === 'next-track'
+          ? 'no test queries: the store has no sessions of two or more plays in its latest sessions'
+          : task === 'continuation'
+            ? `no test queries: no held-out playlist has more than ${seedTracks} distinct tracks (import playlists first, e.g. \`segue import mpd\`)`
+            : 'no test queries: no listener has played 5 or more artists');
+      }
+      const json = { task, ...report, seconds: Number(((performance.now() - started) / 1000).toFixed(2)) };
       if (flags.out) writeFileSync(flags.out, JSON.stringify(json, null, 2) + '\n');
-      const cols = ['HR@10', 'NDCG@10', 'MRR@10', 'HR@100', 'NDCG@100', 'MRR@100', 'coverage', 'novelty'];
+      const cols = task === 'next-track'
+        ? ['HR@10', 'NDCG@10', 'MRR@10', 'HR@100', 'NDCG@100', 'MRR@100', 'coverage', 'novelty', 'variety']
+        : ['HR@10', 'Recall@10', 'NDCG@10', 'MRR@10', 'Recall@100', 'NDCG@100', 'R-precision', 'coverage', 'novelty', 'variety'];
+      const n = (x: number): string => x.toLocaleString('en-US');
+      const head = task === 'next-track'
+        ? `next-track: ${n(report.queries)} queries, ${n(report.candidates)} candidates, ${(report.coldTargetShare * 100).toFixed(1)}% of targets unseen in training`
+        : `${task}: ${n(report.queries)} queries, ${n(report.candidates)} candidates, ${(report.coldTargetShare * 100).toFixed(1)}% of held-out items unseen in training`;
       emit(g.json, json, () =>
         [
-          `next-track: ${report.queries.toLocaleString('en-US')} queries from ${report.split.testSessions.toLocaleString('en-US')} test sessions (of ${report.split.sessions.toLocaleString('en-US')}; test from ${report.split.cutoff}), ${report.candidates.toLocaleString('en-US')} candidates, ${(report.coldTargetShare * 100).toFixed(1)}% of targets unseen in training`,
-          table(['model', ...cols], Object.entries(report.results).map(([m, r]) => [m, ...cols.map((c) => Number(r[c]!.toFixed(4)))])),
+          head,
+          table(['model', ...cols], Object.entries(report.results).map(([m, r]) => [m, ...cols.map((c) => Number((r[c] ?? 0).toFixed(4)))])),
           report.protocol,
+          `split: ${JSON.stringify(report.split)}`,
         ].join('\n'),
       );
     });

@@ -28,15 +28,23 @@ export class SqliteCatalog implements CatalogStore {
     return row ? (JSON.parse(row.data) as Playlist) : undefined;
   }
 
-  async *scanTracks(opts: { batchSize?: number } = {}): AsyncIterable<Track[]> {
-    const size = opts.batchSize ?? 5000;
-    const stmt = this.db.prepare<[number, number], { ix: number; data: string }>('SELECT ix, data FROM tracks WHERE ix > ? ORDER BY ix LIMIT ?');
+  scanTracks(opts: { batchSize?: number } = {}): AsyncIterable<Track[]> {
+    return this.scan<Track>('tracks', opts.batchSize ?? 5000);
+  }
+
+  scanPlaylists(opts: { batchSize?: number } = {}): AsyncIterable<Playlist[]> {
+    return this.scan<Playlist>('playlists', opts.batchSize ?? 1000);
+  }
+
+  /** Keyset pages over a catalog table by its integer key. */
+  private async *scan<T>(table: 'tracks' | 'playlists', size: number): AsyncIterable<T[]> {
+    const stmt = this.db.prepare<[number, number], { ix: number; data: string }>(`SELECT ix, data FROM ${table} WHERE ix > ? ORDER BY ix LIMIT ?`);
     let after = 0;
     for (;;) {
       const rows = stmt.all(after, size);
       if (rows.length === 0) return;
       after = rows[rows.length - 1]!.ix;
-      yield rows.map((r) => JSON.parse(r.data) as Track);
+      yield rows.map((r) => JSON.parse(r.data) as T);
       if (rows.length < size) return;
     }
   }
