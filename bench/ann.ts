@@ -57,6 +57,17 @@ export async function annBench(args: string[]): Promise<void> {
   console.log(`config: k ${K}, M ${M}, efConstruction ${EF_CONSTRUCTION} (usearch: connectivity ${M}, expansion_add ${EF_CONSTRUCTION}); build and search on 1 thread`);
   console.log(`reference: ${REFERENCE}`);
 
+  compareIndexes(vectors, queries, dims, efs);
+}
+
+/**
+ * Exact search (the ground truth and the baseline), then hnswlib and usearch at each ef:
+ * build seconds, saved size, queries/s on one thread and recall@10; says whether the
+ * target is met. Rows with a zero vector must be left out by the caller (cosine).
+ */
+export function compareIndexes(vectors: Float32Array, queries: Float32Array, dims: number, efs: number[]): void {
+  const nq = queries.length / dims;
+  let t = 0;
   const exact = ExactIndex.build(vectors, dims, 'cosine');
   const truth = runQueries(exact, queries, dims);
   // Memory: the saved size. Both libraries save their in-memory graph and vectors as is, and

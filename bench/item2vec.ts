@@ -78,7 +78,9 @@ function installGensim(): void {
 
 const fmt = (n: number) => Math.round(n).toLocaleString('en-US');
 
-export async function item2vecBench(args: string[]): Promise<void> {
+/** Returns the vectors of the last Segue run (for the ANN benchmark on the project's own embeddings). */
+export async function item2vecBench(args: string[]): Promise<{ vectors: Float32Array; dims: number } | undefined> {
+  let last: { vectors: Float32Array; dims: number } | undefined;
   const tokens = Number(arg(args, '--tokens', '4000000'));
   const epochs = Number(arg(args, '--epochs', '5'));
   const threadList = arg(args, '--threads', '1,2').split(',').map(Number);
@@ -138,6 +140,7 @@ export async function item2vecBench(args: string[]): Promise<void> {
         }
       }
       const r = await trainItem2vec(corpus, ITEMS, { ...SETTINGS, epochs, threads, counts });
+      last = { vectors: r.vectors, dims: r.dims };
       const s: Run = { label: 'segue item2vec', threads, seconds: r.seconds, words: r.words, effective: r.effectiveWords, precision: clusterPrecision(r.vectors, r.dims, cluster, queries, 10) };
       runs.push(s);
       const ratio = g === null ? NaN : s.words / s.seconds / (g.words / g.seconds);
@@ -146,4 +149,5 @@ export async function item2vecBench(args: string[]): Promise<void> {
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
+  return last;
 }

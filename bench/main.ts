@@ -6,7 +6,14 @@ import { ingestBench } from './ingest.js';
 import { item2vecBench } from './item2vec.js';
 import { alsBench } from './als.js';
 
-const SUITES: Record<string, (args: string[]) => Promise<void>> = { ingest: ingestBench, item2vec: item2vecBench, als: alsBench, ann: async (a) => (await import('./ann.js')).annBench(a) };
+const SUITES: Record<string, (args: string[]) => Promise<unknown>> = {
+  ingest: ingestBench,
+  item2vec: item2vecBench,
+  als: alsBench,
+  ann: async (a) => (await import('./ann.js')).annBench(a),
+  models: async (a) => (await import('./models.js')).modelsBench(a),
+  ranking: async (a) => (await import('./ranking.js')).rankingBench(a),
+};
 
 const [suite, ...args] = process.argv.slice(2);
 const run = suite === undefined ? undefined : SUITES[suite];

@@ -38,18 +38,19 @@ export class SknnModel {
 
   /** Learn from the sessions of `sessionStart` whose rows are all in `rows` (training rows). */
   static train(log: PlayLog, sessionStart: Int32Array, rows?: Uint8Array, cfg: Partial<SknnConfig> = {}): SknnModel {
-    const r: number[] = [], c: number[] = [], ts: number[] = [];
+    const r = new Int32Array(log.length), c = new Int32Array(log.length), ts: number[] = [];
+    let k = 0;
     for (let s = 0; s + 1 < sessionStart.length; s++) {
       const lo = sessionStart[s]!, hi = sessionStart[s + 1]!;
       if (rows && !rows[lo]) continue;
       const id = ts.length;
       ts.push(log.ts[hi - 1]!);
-      for (let i = lo; i < hi; i++) {
-        r.push(id);
-        c.push(log.track[i]!);
+      for (let i = lo; i < hi; i++, k++) {
+        r[k] = id;
+        c[k] = log.track[i]!;
       }
     }
-    const m = csrFromCoo(ts.length, log.trackIds.length, Int32Array.from(r), Int32Array.from(c), new Float32Array(r.length).fill(1));
+    const m = csrFromCoo(ts.length, log.trackIds.length, r.subarray(0, k), c.subarray(0, k), new Float32Array(k).fill(1));
     m.data.fill(1); // binary sets: repeats within a session count once
     return new SknnModel({ ...DEFAULT_SKNN, ...cfg }, m, Float64Array.from(ts));
   }

@@ -34,32 +34,45 @@ export class TransitionsModel {
    */
   static train(log: PlayLog, sessionStart: Int32Array, rows?: Uint8Array, cfg: Partial<TransitionsConfig> = {}): TransitionsModel {
     const c = { ...DEFAULT_TRANSITIONS, ...cfg };
-    const from: number[] = [], to: number[] = [], w: number[] = [];
     const lambda = c.halfLifeDays > 0 ? Math.LN2 / (c.halfLifeDays * 86_400_000) : 0;
     let last = -Infinity;
     for (let i = 0; i < log.length; i++) if (!rows || rows[i]) last = Math.max(last, log.ts[i]!);
-    for (let s = 0; s + 1 < sessionStart.length; s++) {
-      const lo = sessionStart[s]!, hi = sessionStart[s + 1]!;
-      for (let i = lo; i < hi; i++) {
-        if (rows && !rows[i]) continue;
-        const decay = lambda > 0 ? Math.exp(-lambda * (last - log.ts[i]!)) : 1;
-        for (let j = i + 1; j < Math.min(hi, i + 1 + c.window); j++) {
-          if (rows && !rows[j]) continue;
-          from.push(log.track[i]!);
-          to.push(log.track[j]!);
-          w.push(decay / Math.pow(j - i, c.distancePower));
+    // Two passes: count the links, then fill typed arrays (no per-link JS numbers).
+    let from = new Int32Array(0), to = new Int32Array(0), w = new Float32Array(0);
+    let links = 0;
+    for (let pass = 0; pass < 2; pass++) {
+      for (let s = 0; s + 1 < sessionStart.length; s++) {
+        const lo = sessionStart[s]!, hi = sessionStart[s + 1]!;
+        for (let i = lo; i < hi; i++) {
+          if (rows && !rows[i]) continue;
+          const decay = pass === 1 && lambda > 0 ? Math.exp(-lambda * (last - log.ts[i]!)) : 1;
+          for (let j = i + 1; j < Math.min(hi, i + 1 + c.window); j++) {
+            if (rows && !rows[j]) continue;
+            if (pass === 1) {
+              from[links] = log.track[i]!;
+              to[links] = log.track[j]!;
+              w[links] = decay / Math.pow(j - i, c.distancePower);
+            }
+            links++;
+          }
         }
+      }
+      if (pass === 0) {
+        from = new Int32Array(links);
+        to = new Int32Array(links);
+        w = new Float32Array(links);
+        links = 0;
       }
     }
     const n = log.trackIds.length;
-    const links = csrFromCoo(n, n, Int32Array.from(from), Int32Array.from(to), Float32Array.from(w));
+    const matrix = csrFromCoo(n, n, from, to, w);
     const norm = new Float32Array(n);
     for (let r = 0; r < n; r++) {
       let sum = 0;
-      for (let p = links.indptr[r]!; p < links.indptr[r + 1]!; p++) sum += links.data[p]!;
+      for (let p = matrix.indptr[r]!; p < matrix.indptr[r + 1]!; p++) sum += matrix.data[p]!;
       norm[r] = 1 / (sum + c.shrinkage);
     }
-    return new TransitionsModel(c, links, norm);
+    return new TransitionsModel(c, matrix, norm);
   }
 
   /** The model as a versioned artifact (config, link matrix, normalizers). */

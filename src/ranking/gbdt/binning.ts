@@ -1,0 +1,85 @@
+import { Rng } from '../../math/index.js';
+
+/**
+ * Quantile binning of a row-major float matrix (n rows x f features) into at most `maxBins`
+ * bins per feature, stored as one byte per value. Bin 0 holds missing values (NaN); a
+ * present value v goes to bin 1 + (number of edges below v), so that "bin <= b" (b >= 1)
+ * is exactly "v <= edges[b - 1]" and a split found on bins is a threshold on raw values.
+ */
+export interface Binning {
+  features: number;
+  /** Per feature: ascending cut points (at most maxBins - 2). */
+  edges: Float32Array[];
+}
+
+/** At most this many rows are sampled to find the quantiles. */
+const SAMPLE = 200_000;
+
+/**
+ * Cut points from a sample of the rows: each feature's distinct values when there are few
+ * enough, else its quantiles (distinct).
+ *
+ * @example const b = quantileBins(X, n, 30, 256); const binned = applyBins(b, X, n);
+ */
+export function quantileBins(X: Float32Array, n: number, f: number, maxBins = 256, seed = 1): Binning {
+  if (!(Number.isInteger(maxBins) && maxBins >= 3 && maxBins <= 256)) throw new RangeError(`maxBins must be an integer in 3..256, got ${maxBins}`);
+  if (X.length !== n * f) throw new RangeError(`features: expected ${n} x ${f} = ${n * f} values, got ${X.length}`);
+  const rows = n <= SAMPLE ? null : sampleRows(n, SAMPLE, seed);
+  const m = rows ? rows.length : n;
+  const col = new Float32Array(m);
+  const edges: Float32Array[] = [];
+  const maxEdges = maxBins - 2;
+  for (let j = 0; j < f; j++) {
+    let k = 0;
+    for (let r = 0; r < m; r++) {
+      const v = X[(rows ? rows[r]! : r) * f + j]!;
+      if (v === v) col[k++] = v;
+    }
+    const sorted = col.subarray(0, k).sort();
+    // Distinct values.
+    let d = 0;
+    for (let i = 0; i < k; i++) if (i === 0 || sorted[i] !== sorted[i - 1]) d++;
+    const out: number[] = [];
+    if (d <= maxEdges + 1) {
+      for (let i = 0; i < k; i++) if ((i === 0 || sorted[i] !== sorted[i - 1]) && i < k - 1 && sorted[i] !== sorted[k - 1]) out.push(sorted[i]!);
+    } else {
+      for (let q = 1; q <= maxEdges; q++) {
+        const v = sorted[Math.min(k - 1, Math.floor((q * k) / (maxEdges + 1)))]!;
+        if (v !== sorted[k - 1] && (out.length === 0 || v > out[out.length - 1]!)) out.push(v);
+      }
+    }
+    edges.push(Float32Array.from(out));
+  }
+  return { features: f, edges };
+}
+
+function sampleRows(n: number, m: number, seed: number): Int32Array {
+  const rng = new Rng(seed);
+  const out = new Int32Array(m);
+  for (let i = 0; i < m; i++) out[i] = rng.int(n);
+  return out.sort();
+}
+
+/** The bin of a value: 0 for NaN, else 1 + the number of edges below it. */
+export function binOf(edges: Float32Array, v: number): number {
+  if (v !== v) return 0;
+  let lo = 0, hi = edges.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (edges[mid]! < v) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo + 1;
+}
+
+/** Bins of a row-major matrix, row-major, one byte each. */
+export function applyBins(b: Binning, X: Float32Array, n: number): Uint8Array {
+  const f = b.features;
+  if (X.length !== n * f) throw new RangeError(`features: expected ${n} x ${f} = ${n * f} values, got ${X.length}`);
+  const out = new Uint8Array(n * f);
+  for (let j = 0; j < f; j++) {
+    const e = b.edges[j]!;
+    for (let r = 0; r < n; r++) out[r * f + j] = binOf(e, X[r * f + j]!);
+  }
+  return out;
+}
