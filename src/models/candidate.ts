@@ -93,15 +93,21 @@ function knownPrefix(h: History, n: number): Int32Array {
   return ok ? h.tracks : h.tracks.filter((t) => t >= 0 && t < n);
 }
 
-/** Transitions (sequential rules): neighbours are a track's outgoing links. */
-export class TransitionsCandidates extends Base implements CandidateModel {
-  readonly name = 'transitions';
-  constructor(readonly model: TransitionsModel, trackIds: readonly string[]) {
+/** A session model: scores every track for a session prefix, and saves itself. */
+interface SessionScorer {
+  scoreInto(prefix: Int32Array, out: Float32Array | Float64Array, weight?: number): void;
+  save(meta?: Record<string, unknown>): Uint8Array;
+}
+
+/** Session models read a history as a session prefix; a track's neighbours are what follows it alone. */
+abstract class SessionCandidates extends Base {
+  abstract readonly name: ModelName;
+  constructor(readonly model: SessionScorer, trackIds: readonly string[]) {
     super(trackIds);
   }
   neighbours(track: number, k: number, exclude?: ReadonlySet<number>): Ranked {
-    this.checkTrack('transitions.neighbours', track);
-    this.checkK('transitions.neighbours', k);
+    this.checkTrack(`${this.name}.neighbours`, track);
+    this.checkK(`${this.name}.neighbours`, k);
     const s = new Float64Array(this.trackIds.length);
     this.model.scoreInto(Int32Array.of(track), s);
     return this.best(s, k, withSeed(track, exclude));
@@ -110,7 +116,7 @@ export class TransitionsCandidates extends Base implements CandidateModel {
     this.model.scoreInto(knownPrefix(h, this.trackIds.length), out, weight);
   }
   recommend(h: History, k: number, exclude?: ReadonlySet<number>): Ranked {
-    this.checkK('transitions.recommend', k);
+    this.checkK(`${this.name}.recommend`, k);
     const s = new Float64Array(this.trackIds.length);
     this.scoreInto(h, s);
     return this.best(s, k, exclude);
@@ -120,30 +126,19 @@ export class TransitionsCandidates extends Base implements CandidateModel {
   }
 }
 
+/** Transitions (sequential rules): neighbours are a track's outgoing links. */
+export class TransitionsCandidates extends SessionCandidates implements CandidateModel {
+  readonly name = 'transitions';
+  constructor(model: TransitionsModel, trackIds: readonly string[]) {
+    super(model, trackIds);
+  }
+}
+
 /** Session kNN: neighbours are the tracks of past sessions that contain the track. */
-export class SknnCandidates extends Base implements CandidateModel {
+export class SknnCandidates extends SessionCandidates implements CandidateModel {
   readonly name = 'sknn';
-  constructor(readonly model: SknnModel, trackIds: readonly string[]) {
-    super(trackIds);
-  }
-  neighbours(track: number, k: number, exclude?: ReadonlySet<number>): Ranked {
-    this.checkTrack('sknn.neighbours', track);
-    this.checkK('sknn.neighbours', k);
-    const s = new Float64Array(this.trackIds.length);
-    this.model.scoreInto(Int32Array.of(track), s);
-    return this.best(s, k, withSeed(track, exclude));
-  }
-  scoreInto(h: History, out: Float64Array, weight = 1): void {
-    this.model.scoreInto(knownPrefix(h, this.trackIds.length), out, weight);
-  }
-  recommend(h: History, k: number, exclude?: ReadonlySet<number>): Ranked {
-    this.checkK('sknn.recommend', k);
-    const s = new Float64Array(this.trackIds.length);
-    this.scoreInto(h, s);
-    return this.best(s, k, exclude);
-  }
-  save(): Uint8Array {
-    return this.model.save({ trackIds: this.trackIds });
+  constructor(model: SknnModel, trackIds: readonly string[]) {
+    super(model, trackIds);
   }
 }
 
