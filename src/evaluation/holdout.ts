@@ -9,7 +9,7 @@ import { alsConfig, foldIn, itemGramian, trainAls } from '../models/als/index.js
 import { csrFromCoo } from '../models/csr.js';
 import { topK } from '../models/topk.js';
 import { Rng } from '../math/index.js';
-import { MultiTargetMetrics } from './metrics.js';
+import { MultiTargetMetrics, artistDistance } from './metrics.js';
 
 /** A query with several held-out items: what is known (the seed) and what is to be found. */
 export interface HoldoutQuery {
@@ -237,18 +237,11 @@ export async function runContinuationEval(store: Store, opts: HoldoutOptions = {
   }
   for (const k of Object.keys(scorers)) if (!wanted.has(k)) delete scorers[k];
   const artistOf = await trackArtists(store);
-  const artistNo = new Map<string, number>();
-  const artistIx = Int32Array.from(ids, (t) => {
-    const a = artistOf.get(t);
-    if (a === undefined) return -1;
-    if (!artistNo.has(a)) artistNo.set(a, artistNo.size);
-    return artistNo.get(a)!;
-  });
   const share = Float64Array.from(pop, (p) => p / Math.max(1, log.length));
   const report = evaluateHoldout(n, candidate, subsample(queries, opts.maxQueries ?? 10_000), scorers, {
     ...(opts.ks ? { ks: opts.ks } : {}),
     playShare: share,
-    distance: (a, b) => (artistIx[a]! < 0 || artistIx[a] !== artistIx[b] ? 1 : 0),
+    distance: artistDistance(ids, artistOf),
     protocol: `playlist continuation: ${temporal ? `the latest ${testShare * 100}% of playlists by modifiedAt` : `${testShare * 100}% of playlists by a seeded hash of the id (no modifiedAt)`} are the test set; the first ${seedTracks} tracks are given, the other distinct tracks held out; models learn from the training playlists; candidates: tracks of training playlists minus the seed, ties by lower index`,
   });
   return { ...report, models: Object.keys(scorers), split: { playlists: playlists.length, trainPlaylists: train.length, testPlaylists, split: temporal ? 'modifiedAt' : 'hash' } };

@@ -157,3 +157,18 @@ export class MultiTargetMetrics {
     return out;
   }
 }
+
+/**
+ * Variety's distance between two items: 1 when their main artists differ (or one is
+ * unknown), 0 when they share one. `artistOf` maps an item id to its main artist id.
+ */
+export function artistDistance(itemIds: readonly string[], artistOf: ReadonlyMap<string, string>): (a: number, b: number) => number {
+  const number = new Map<string, number>();
+  const artist = Int32Array.from(itemIds, (t) => {
+    const a = artistOf.get(t);
+    if (a === undefined) return -1;
+    if (!number.has(a)) number.set(a, number.size);
+    return number.get(a)!;
+  });
+  return (a, b) => (artist[a]! < 0 || artist[a] !== artist[b] ? 1 : 0);
+}

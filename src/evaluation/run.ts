@@ -3,6 +3,7 @@ import { loadPlays, trackArtists } from '../models/dataset.js';
 import { popularity } from '../models/popularity.js';
 import { BlendScorer, DEFAULT_BLEND, trainSources, tuneBlend, type BlendWeights } from './blend.js';
 import { splitSessions } from './split.js';
+import { artistDistance } from './metrics.js';
 import { evaluateNextTrack, type NextTrackReport, type NextTrackScorer } from './next-track.js';
 
 /** Models the next-track evaluation can run today; ALS, item2vec and content join as they land. */
@@ -48,19 +49,11 @@ export async function runNextTrackEval(store: Store, opts: EvalOptions = {}): Pr
     const b = new BlendScorer(sources, blend.weights);
     scorers.blend = (q, o) => b.scoreInto(q.prefix, o);
   }
-  // Variety: the share of pairs in a list by different main artists.
   const artistOf = await trackArtists(store);
-  const artistNo = new Map<string, number>();
-  const artist = Int32Array.from(log.trackIds, (t) => {
-    const a = artistOf.get(t);
-    if (a === undefined) return -1;
-    if (!artistNo.has(a)) artistNo.set(a, artistNo.size);
-    return artistNo.get(a)!;
-  });
   const report = evaluateNextTrack(log, split, scorers, {
     ks: opts.ks ?? [10, 100],
     playShare: share,
-    distance: (a, b) => (artist[a]! < 0 || artist[a] !== artist[b] ? 1 : 0),
+    distance: artistDistance(log.trackIds, artistOf),
     ...(opts.maxQueries ? { maxQueries: opts.maxQueries } : {}),
   });
   return {
