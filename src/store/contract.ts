@@ -214,6 +214,15 @@ export function storeContract(name: string, open: () => Promise<Store>, cleanup:
       expect(Array.from((await store.listenerState.get('u1', 'counters'))!)).toEqual([4, 5]);
       await store.listenerState.delete('u1', 'counters');
       expect(await store.listenerState.get('u1', 'counters')).toBeUndefined();
+      expect(await store.listenerState.putMany([
+        { listenerId: 'u1', key: 'a', value: new Uint8Array([1]) },
+        { listenerId: 'u2', key: 'a', value: new Uint8Array([2]) },
+      ])).toBe(2);
+      expect(Array.from((await store.listenerState.get('u2', 'a'))!)).toEqual([2]);
+      // A failing entry leaves none of the batch written.
+      const bad = { listenerId: 'u3', key: 'a', get value(): Uint8Array { throw new Error('boom'); } };
+      await expect(store.listenerState.putMany([{ listenerId: 'u3', key: 'b', value: new Uint8Array([3]) }, bad])).rejects.toThrow('boom');
+      expect(await store.listenerState.get('u3', 'b')).toBeUndefined();
     });
 
     it('logs exposures once per request id', async () => {

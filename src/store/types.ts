@@ -101,6 +101,8 @@ export interface EventLog {
 export interface ListenerStateStore {
   get(listenerId: string, key: string): Promise<Uint8Array | undefined>;
   put(listenerId: string, key: string, value: Uint8Array): Promise<void>;
+  /** Write many values in one transaction: all of them or, on failure, none. */
+  putMany(entries: Iterable<{ listenerId: string; key: string; value: Uint8Array }>): Promise<number>;
   delete(listenerId: string, key: string): Promise<void>;
 }
 

@@ -13,6 +13,18 @@ export class SqliteListenerState implements ListenerStateStore {
       .prepare('INSERT INTO listener_state (listener_id, key, value, updated_at) VALUES (?, ?, ?, ?) ON CONFLICT (listener_id, key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at')
       .run(listenerId, key, Buffer.from(value.buffer, value.byteOffset, value.byteLength), Date.now());
   }
+  async putMany(entries: Iterable<{ listenerId: string; key: string; value: Uint8Array }>): Promise<number> {
+    const stmt = this.db.prepare('INSERT INTO listener_state (listener_id, key, value, updated_at) VALUES (?, ?, ?, ?) ON CONFLICT (listener_id, key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at');
+    const now = Date.now();
+    return this.db.transaction(() => {
+      let n = 0;
+      for (const e of entries) {
+        stmt.run(e.listenerId, e.key, Buffer.from(e.value.buffer, e.value.byteOffset, e.value.byteLength), now);
+        n++;
+      }
+      return n;
+    })();
+  }
   async delete(listenerId: string, key: string): Promise<void> {
     this.db.prepare('DELETE FROM listener_state WHERE listener_id = ? AND key = ?').run(listenerId, key);
   }

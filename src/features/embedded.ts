@@ -1,0 +1,123 @@
+import type { SegueEvent } from '../domain/index.js';
+import type { Store } from '../store/index.js';
+import { StateEngine, emptyListener, type ListenerEntry, type TrackInfo } from './engine.js';
+import { DEFAULT_STATE, type OnlineState, type SessionState, type StateConfig, type StateView } from './state.js';
+
+/** Key of a listener's state in the store's listener state table. */
+export const STATE_KEY = 'online-state';
+/** The global per-track counters live under this pseudo-listener id. */
+export const TRACKS_OWNER = '*';
+const FORMAT = 1;
+
+/**
+ * The embedded online state: a StateEngine in memory, loaded lazily per listener from the
+ * store's listener state and written back by `flush()` in one transaction.
+ */
+export class EmbeddedOnlineState implements OnlineState {
+  private readonly loaded = new Set<string>();
+  private constructor(private readonly store: Store, readonly engine: StateEngine) {}
+
+  static async open(store: Store, info: TrackInfo, config: StateConfig = DEFAULT_STATE): Promise<EmbeddedOnlineState> {
+    const engine = new StateEngine(info, config);
+    const bytes = await store.listenerState.get(TRACKS_OWNER, STATE_KEY);
+    if (bytes !== undefined) {
+      const doc = decode(bytes, 'track counters') as { v: number; t: [string, ...number[]][] };
+      for (const [id, ...r] of doc.t) engine.tracks.set(id, Float64Array.from(r));
+    }
+    return new EmbeddedOnlineState(store, engine);
+  }
+
+  private async ensure(listenerId: string): Promise<void> {
+    if (this.loaded.has(listenerId)) return;
+    this.loaded.add(listenerId);
+    if (this.engine.listeners.has(listenerId)) return;
+    const bytes = await this.store.listenerState.get(listenerId, STATE_KEY);
+    if (bytes !== undefined) this.engine.listeners.set(listenerId, listenerFromJson(decode(bytes, `state of listener ${listenerId}`) as ListenerJson));
+  }
+
+  async apply(events: readonly SegueEvent[]): Promise<void> {
+    for (const e of events) if (!this.loaded.has(e.listenerId)) await this.ensure(e.listenerId);
+    for (const e of events) this.engine.apply(e);
+  }
+
+  async view(listenerId: string): Promise<StateView> {
+    await this.ensure(listenerId);
+    return this.engine.view(listenerId);
+  }
+
+  async flush(): Promise<void> {
+    const entries: { listenerId: string; key: string; value: Uint8Array }[] = [];
+    for (const id of this.engine.takeDirty()) {
+      const l = this.engine.listeners.get(id);
+      if (l) entries.push({ listenerId: id, key: STATE_KEY, value: encode(listenerToJson(l)) });
+    }
+    if (this.engine.tracksDirty) {
+      const t: [string, ...number[]][] = [];
+      for (const [id, r] of this.engine.tracks) t.push([id, ...r]);
+      entries.push({ listenerId: TRACKS_OWNER, key: STATE_KEY, value: encode({ v: FORMAT, t }) });
+      this.engine.tracksDirty = false;
+    }
+    if (entries.length > 0) await this.store.listenerState.putMany(entries);
+  }
+}
+
+type Rows = [string, ...number[]][];
+interface ListenerJson {
+  v: number;
+  t: Rows;
+  a: Rows;
+  g: Rows;
+  bt: string[];
+  ba: string[];
+  s?: Omit<SessionState, 'artistSkips' | 'artistListens' | 'genreLikes' | 'vector'> & {
+    artistSkips: [string, number][];
+    artistListens: [string, number][];
+    genreLikes: [string, number][];
+    vector?: number[];
+  };
+}
+
+const rows = (m: Map<string, Float64Array>): Rows => [...m].map(([k, r]) => [k, ...r]);
+const unrows = (r: Rows): Map<string, Float64Array> => new Map(r.map(([k, ...v]) => [k, Float64Array.from(v)]));
+
+function listenerToJson(l: ListenerEntry): ListenerJson {
+  const out: ListenerJson = { v: FORMAT, t: rows(l.tracks), a: rows(l.artists), g: rows(l.genres), bt: [...l.bannedTracks], ba: [...l.bannedArtists] };
+  if (l.session) {
+    const { vector, artistSkips, artistListens, genreLikes, ...rest } = l.session;
+    out.s = { ...rest, artistSkips: [...artistSkips], artistListens: [...artistListens], genreLikes: [...genreLikes], ...(vector ? { vector: Array.from(vector) } : {}) };
+  }
+  return out;
+}
+
+function listenerFromJson(j: ListenerJson): ListenerEntry {
+  const l = emptyListener();
+  l.tracks = unrows(j.t);
+  l.artists = unrows(j.a);
+  l.genres = unrows(j.g);
+  l.bannedTracks = new Set(j.bt);
+  l.bannedArtists = new Set(j.ba);
+  if (j.s) {
+    const { vector, ...s } = j.s;
+    l.session = {
+      ...s, artistSkips: new Map(s.artistSkips), artistListens: new Map(s.artistListens), genreLikes: new Map(s.genreLikes),
+      ...(vector ? { vector: Float32Array.from(vector) } : {}),
+    };
+  }
+  return l;
+}
+
+// -Infinity (a row never bumped) does not survive JSON; encode it as null.
+function encode(doc: unknown): Uint8Array {
+  return new TextEncoder().encode(JSON.stringify(doc, (_k, v: unknown) => (v === -Infinity ? null : v)));
+}
+
+function decode(bytes: Uint8Array, what: string): unknown {
+  let doc: { v?: unknown };
+  try {
+    doc = JSON.parse(new TextDecoder().decode(bytes), (_k, v: unknown) => (v === null ? -Infinity : v)) as { v?: unknown };
+  } catch (err) {
+    throw new Error(`online state: the stored ${what} is not valid JSON (${(err as Error).message})`);
+  }
+  if (doc.v !== FORMAT) throw new Error(`online state: the stored ${what} has format ${JSON.stringify(doc.v)}, this version reads ${FORMAT}`);
+  return doc;
+}

@@ -1,0 +1,7 @@
+export {
+  DEFAULT_STATE, PLAYS, LISTENS, SKIPS, LIKES, COUNTER_SLOTS,
+  type OnlineState, type StateView, type StateConfig, type SessionState, type SessionPlay, type CounterKind,
+} from './state.js';
+export { StateEngine, type TrackInfo, type StateEvent } from './engine.js';
+export { EmbeddedOnlineState, STATE_KEY } from './embedded.js';
+export { TrackTable } from './catalog.js';

@@ -1,0 +1,140 @@
+import { describe, expect, it } from 'vitest';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { openStore } from '../store/index.js';
+import type { SegueEvent } from '../domain/index.js';
+import { StateEngine, EmbeddedOnlineState, DEFAULT_STATE, type TrackInfo, type StateConfig } from './index.js';
+
+const DAY = 86_400_000;
+const T0 = Date.UTC(2026, 0, 1);
+const info: TrackInfo = {
+  artistOf: (t) => ({ t1: 'a1', t2: 'a1', t3: 'a2' } as Record<string, string>)[t],
+  genresOf: (t) => ({ t1: ['rock'], t2: ['rock', 'indie'], t3: ['jazz'] } as Record<string, string[]>)[t] ?? [],
+  embed: (t) => ({ t1: Float32Array.of(1, 0), t2: Float32Array.of(0.9, 0.1), t3: Float32Array.of(0, 1) } as Record<string, Float32Array>)[t],
+};
+const cfg: StateConfig = { ...DEFAULT_STATE, halfLifeDays: { listenerTrack: 10, listenerArtist: 20, listenerGenre: 30, track: 5 } };
+let seq = 0;
+const ev = (type: SegueEvent['type'], trackId: string, ts: number, extra: Partial<SegueEvent> = {}): SegueEvent =>
+  ({ type, source: 'test', eventId: `e${seq++}`, listenerId: 'u1', trackId, ts, ...extra });
+const read = (e: StateEngine | { view(id: string): ReturnType<StateEngine['view']> }, kind: 'track' | 'artist' | 'genre' | 'global', key: string, now: number): number[] => {
+  const out = new Float64Array(4);
+  (e as StateEngine).view('u1').countersInto(kind, key, now, out, 0);
+  return Array.from(out, (x) => Number(x.toFixed(6)));
+};
+
+describe('online state engine', () => {
+  it('counts plays, listen-throughs, skips and likes per listener x track, artist, genre and per track', () => {
+    const s = new StateEngine(info, cfg);
+    s.apply(ev('play_end', 't1', T0, { skipped: false }));
+    s.apply(ev('skip', 't2', T0));
+    s.apply(ev('play_end', 't2', T0, {})); // unknown skip status: a play only
+    s.apply(ev('like', 't1', T0));
+    expect(read(s, 'track', 't1', T0)).toEqual([1, 1, 0, 1]);
+    expect(read(s, 'track', 't2', T0)).toEqual([2, 0, 1, 0]);
+    expect(read(s, 'artist', 'a1', T0)).toEqual([3, 1, 1, 1]);
+    expect(read(s, 'genre', 'rock', T0)).toEqual([3, 1, 1, 1]);
+    expect(read(s, 'genre', 'indie', T0)).toEqual([2, 0, 1, 0]);
+    expect(read(s, 'global', 't2', T0)).toEqual([2, 0, 1, 0]);
+    expect(read(s, 'track', 't3', T0)).toEqual([0, 0, 0, 0]);
+  });
+
+  it('decays each kind with its own half-life, also for late events', () => {
+    const s = new StateEngine(info, cfg);
+    s.apply(ev('play_end', 't1', T0, { skipped: false }));
+    expect(read(s, 'track', 't1', T0 + 10 * DAY)[0]).toBeCloseTo(0.5, 6);
+    expect(read(s, 'artist', 'a1', T0 + 20 * DAY)[0]).toBeCloseTo(0.5, 6);
+    expect(read(s, 'genre', 'rock', T0 + 60 * DAY)[0]).toBeCloseTo(0.25, 6);
+    expect(read(s, 'global', 't1', T0 + 5 * DAY)[0]).toBeCloseTo(0.5, 6);
+    // A late event counts as if it had arrived in order.
+    s.apply(ev('play_end', 't1', T0 + 10 * DAY, { skipped: true }));
+    s.apply(ev('play_end', 't1', T0 - 10 * DAY, { skipped: true }));
+    const inOrder = new StateEngine(info, cfg);
+    for (const t of [T0 - 10 * DAY, T0, T0 + 10 * DAY]) inOrder.apply(ev('play_end', 't1', t, { skipped: t !== T0 }));
+    expect(read(s, 'track', 't1', T0 + 12 * DAY)).toEqual(read(inOrder, 'track', 't1', T0 + 12 * DAY));
+  });
+
+  it('floors likes at zero on unlike and records bans', () => {
+    const s = new StateEngine(info, cfg);
+    s.apply(ev('like', 't3', T0));
+    s.apply(ev('unlike', 't3', T0 + 1));
+    s.apply(ev('unlike', 't3', T0 + 2));
+    expect(read(s, 'track', 't3', T0 + 2)[3]).toBe(0);
+    s.apply({ type: 'ban', listenerId: 'u1', ts: T0, artistId: 'a2' });
+    expect(s.view('u1').banned('t3', 'a2')).toBe(true);
+    expect(s.view('u1').banned('t1', 'a1')).toBe(false);
+  });
+
+  it('keeps a session: position, skip streak, per-artist skips, recent tracks, and a new one after a gap', () => {
+    const s = new StateEngine(info, { ...cfg, recentTracks: 3 });
+    const plays: [string, boolean][] = [['t1', false], ['t3', true], ['t3', true], ['t2', false], ['t3', true]];
+    plays.forEach(([t, skipped], i) => s.apply(ev('play_end', t, T0 + i * 60_000, { skipped })));
+    const now = T0 + 5 * 60_000;
+    const sess = s.view('u1').session(now)!;
+    expect(sess.plays).toBe(5);
+    expect(sess.skips).toBe(3);
+    expect(sess.skipStreak).toBe(1);
+    expect(sess.artistSkips.get('a2')).toBe(3);
+    expect(sess.artistListens.get('a1')).toBe(2);
+    expect(sess.recent.map((p) => p.trackId)).toEqual(['t3', 't2', 't3']);
+    // The session vector points toward a1's tracks (listened) and away from a2's (skipped).
+    const v = sess.vector!;
+    expect(v[0]).toBeGreaterThan(0);
+    expect(v[1]).toBeLessThan(0);
+    expect(s.view('u1').session(now + 31 * 60_000)).toBeUndefined();
+    s.apply(ev('play_end', 't1', now + 40 * 60_000, { skipped: false }));
+    expect(s.view('u1').session(now + 40 * 60_000)!.plays).toBe(1);
+  });
+
+  it('uses the event sessionId when given', () => {
+    const s = new StateEngine(info, cfg);
+    s.apply(ev('play_end', 't1', T0, { skipped: false, sessionId: 's1' }));
+    s.apply(ev('play_end', 't2', T0 + 1000, { skipped: false, sessionId: 's2' }));
+    const sess = s.view('u1').session(T0 + 1000)!;
+    expect(sess.id).toBe('s2');
+    expect(sess.plays).toBe(1);
+  });
+
+  it('rejects a non-positive half-life', () => {
+    expect(() => new StateEngine(info, { ...cfg, halfLifeDays: { ...cfg.halfLifeDays, track: 0 } })).toThrow('halfLifeDays.track must be positive');
+  });
+});
+
+describe('embedded online state', () => {
+  it('persists in the store on flush and reads back the same state, lazily per listener', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'segue-state-'));
+    try {
+      const path = join(dir, 'segue.db');
+      const store = await openStore(path);
+      const a = await EmbeddedOnlineState.open(store, info, cfg);
+      await a.apply([ev('play_end', 't1', T0, { skipped: false }), ev('skip', 't3', T0 + 1000), ev('like', 't2', T0 + 2000)]);
+      await a.apply([{ type: 'ban', source: 'test', eventId: 'b1', listenerId: 'u1', ts: T0, trackId: 't2' }]);
+      await a.flush();
+      await store.close();
+
+      const again = await openStore(path);
+      const b = await EmbeddedOnlineState.open(again, info, cfg);
+      expect(b.engine.listeners.size).toBe(0); // nothing loaded until asked
+      const now = T0 + 3000;
+      for (const [kind, key] of [['track', 't1'], ['artist', 'a2'], ['genre', 'rock'], ['global', 't3']] as const) {
+        const x = new Float64Array(4), y = new Float64Array(4);
+        (await a.view('u1')).countersInto(kind, key, now, x, 0);
+        (await b.view('u1')).countersInto(kind, key, now, y, 0);
+        expect(Array.from(y)).toEqual(Array.from(x));
+      }
+      const sa = (await a.view('u1')).session(now)!, sb = (await b.view('u1')).session(now)!;
+      expect(sb.plays).toBe(sa.plays);
+      expect(sb.artistSkips).toEqual(sa.artistSkips);
+      expect(Array.from(sb.vector!)).toEqual(Array.from(sa.vector!));
+      expect((await b.view('u1')).banned('t2', 'a1')).toBe(true);
+      // New events continue from the stored state.
+      await b.apply([ev('play_end', 't1', T0 + 4000, { skipped: false })]);
+      const x = new Float64Array(4);
+      (await b.view('u1')).countersInto('track', 't1', T0 + 4000, x, 0);
+      expect(x[0]).toBeCloseTo(2, 4);
+      await again.close();
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});

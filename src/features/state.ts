@@ -1,0 +1,83 @@
+import type { SegueEvent } from '../domain/index.js';
+
+/**
+ * Online listener, track and session state, updated per event as it is accepted (see
+ * DESIGN.md "Real time"). The embedded implementation keeps it in memory and persists it
+ * in the store; a Redis one can follow behind the same interface.
+ */
+export interface OnlineState {
+  /** Fold accepted events into the state, in the order given. */
+  apply(events: readonly SegueEvent[]): Promise<void>;
+  /** A read view of one listener's state (and the global track state), as of now. */
+  view(listenerId: string): Promise<StateView>;
+  /** Make everything applied so far durable. */
+  flush(): Promise<void>;
+}
+
+/** Slots of a counter row. Counters decay exponentially with a half-life per kind. */
+export const PLAYS = 0;
+export const LISTENS = 1;
+export const SKIPS = 2;
+export const LIKES = 3;
+/** Number of counter slots written by `countersInto`. */
+export const COUNTER_SLOTS = 4;
+
+export type CounterKind = 'track' | 'artist' | 'genre' | 'global';
+
+/** Half-lives in days of each counter kind, and how the session state moves. */
+export interface StateConfig {
+  halfLifeDays: { listenerTrack: number; listenerArtist: number; listenerGenre: number; track: number };
+  /** A gap longer than this starts a new session, for events without a sessionId. */
+  sessionGapMinutes: number;
+  /** Recent tracks kept per session. */
+  recentTracks: number;
+  /** How far the session vector moves toward (positive) or away from (negative) a track. */
+  sessionVector: { listen: number; like: number; skip: number };
+}
+
+export const DEFAULT_STATE: StateConfig = {
+  halfLifeDays: { listenerTrack: 30, listenerArtist: 60, listenerGenre: 90, track: 14 },
+  sessionGapMinutes: 30,
+  recentTracks: 20,
+  sessionVector: { listen: 1, like: 2, skip: -1 },
+};
+
+/** One play of a session: 1 listened through, -1 skipped, 0 unknown. */
+export interface SessionPlay {
+  trackId: string;
+  artistId: string;
+  outcome: -1 | 0 | 1;
+  ts: number;
+}
+
+export interface SessionState {
+  id: string;
+  startTs: number;
+  lastTs: number;
+  /** Plays so far: the position of the next track in the session. */
+  plays: number;
+  skips: number;
+  listens: number;
+  likes: number;
+  /** Skips in a row at the end of the session. */
+  skipStreak: number;
+  /** The latest plays, oldest first (at most `recentTracks`). */
+  recent: SessionPlay[];
+  /** Per artist in this session: skips and listen-throughs. */
+  artistSkips: Map<string, number>;
+  artistListens: Map<string, number>;
+  /** Per genre in this session: likes. */
+  genreLikes: Map<string, number>;
+  /** Sum of embeddings of listened (+) and skipped (-) tracks; absent without embeddings. */
+  vector?: Float32Array;
+}
+
+/** What features read; every counter is decayed to `now`. */
+export interface StateView {
+  readonly listenerId: string;
+  /** Writes plays, listens, skips, likes (COUNTER_SLOTS numbers) at out[offset..]. */
+  countersInto(kind: CounterKind, key: string, now: number, out: Float64Array | Float32Array, offset: number): void;
+  /** The listener's current session, or undefined when it ended (gap) before `now`. */
+  session(now: number): SessionState | undefined;
+  banned(trackId: string, artistId: string | undefined): boolean;
+}
