@@ -4,3 +4,4 @@ export * from './next-track.js';
 export * from './run.js';
 export * from './blend.js';
 export * from './holdout.js';
+export * from './skip.js';

@@ -1,8 +1,8 @@
 import { writeFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import {
-  CONTINUATION_MODELS, LISTENER_ARTIST_MODELS, NEXT_TRACK_MODELS,
-  runContinuationEval, runListenerArtistEval, runNextTrackEval, type NextTrackModel,
+  CONTINUATION_MODELS, LISTENER_ARTIST_MODELS, NEXT_TRACK_MODELS, SKIP_MODELS,
+  runContinuationEval, runListenerArtistEval, runNextTrackEval, runSkipEval, type NextTrackModel,
 } from '../../evaluation/index.js';
 import { emit, table } from '../output.js';
 import { CliError } from '../errors.js';
@@ -12,6 +12,7 @@ const TASKS = {
   'next-track': NEXT_TRACK_MODELS,
   continuation: CONTINUATION_MODELS,
   'listener-artist': LISTENER_ARTIST_MODELS,
+  skip: SKIP_MODELS,
 } as const;
 type Task = keyof typeof TASKS;
 
@@ -21,6 +22,7 @@ interface Flags {
   testShare: string;
   sessionGap: string;
   seedTracks: string;
+  minSessionLength: string;
   maxQueries: string;
   seed: string;
   out?: string;
@@ -37,9 +39,10 @@ export function registerEval(program: Command, globals: () => GlobalOptions): vo
     .command('eval')
     .description('offline evaluation on a held-out split of the store (popularity baseline always included)')
     .requiredOption('--task <task>', `what to evaluate: ${Object.keys(TASKS).join(', ')}`)
-    .option('--models <list>', `comma-separated; next-track: ${NEXT_TRACK_MODELS.join(', ')}; continuation: ${CONTINUATION_MODELS.join(', ')}; listener-artist: ${LISTENER_ARTIST_MODELS.join(', ')} (default: all of the task's)`)
+    .option('--models <list>', `comma-separated; next-track: ${NEXT_TRACK_MODELS.join(', ')}; continuation: ${CONTINUATION_MODELS.join(', ')}; listener-artist: ${LISTENER_ARTIST_MODELS.join(', ')}; skip: ${SKIP_MODELS.join(', ')} (default: all of the task's)`)
     .option('--test-share <r>', 'share held out for testing: the latest sessions by start time (next-track), playlists, or each listener\'s artists', '0.2')
-    .option('--session-gap <minutes>', 'next-track: gap that cuts sessions', '30')
+    .option('--session-gap <minutes>', 'next-track and skip: gap that cuts sessions (of events without a session id, for skip)', '30')
+    .option('--min-session-length <n>', 'skip: shortest session evaluated', '4')
     .option('--seed-tracks <n>', 'continuation: first tracks of a test playlist that are given', '5')
     .option('--max-queries <n>', 'evaluate at most this many queries (an even, deterministic subsample)', '10000')
     .option('--seed <n>', 'seed of the models that sample (item2vec, ALS) and of random holdouts', '42')
@@ -61,6 +64,25 @@ export function registerEval(program: Command, globals: () => GlobalOptions): vo
       const seed = Number(flags.seed);
       if (!Number.isInteger(seed)) throw new CliError(`--seed must be an integer, got ${JSON.stringify(flags.seed)}`);
       const started = performance.now();
+      if (task === 'skip') {
+        const minSessionLength = positiveInt('--min-session-length', flags.minSessionLength);
+        const report = await withStore(g, (store) => runSkipEval(store, { models, testShare, gapMinutes: gap, minSessionLength, maxQueries, seed }), { readonly: true });
+        if (report.queries === 0) throw new CliError(`no test queries: no held-out session has ${minSessionLength} or more plays with known skip flags in its second half`);
+        const json = { task, ...report, seconds: Number(((performance.now() - started) / 1000).toFixed(2)) };
+        if (flags.out) writeFileSync(flags.out, JSON.stringify(json, null, 2) + '\n');
+        const cols = ['mean-average-accuracy', 'first-prediction-accuracy', 'accuracy', 'AUC'] as const;
+        const n = (x: number): string => x.toLocaleString('en-US');
+        emit(g.json, json, () =>
+          [
+            `skip: ${n(report.queries)} test sessions, ${n(report.predictions)} second-half tracks; skip rate ${report.skipRate.train} in training, ${report.skipRate.test} in test`,
+            table(['model', ...cols], Object.entries(report.results).map(([m, r]) => [m, ...cols.map((c) => Number(r[c].toFixed(4)))])),
+            report.protocol,
+            ...(report.importance ? [`gbdt top features by gain: ${report.importance.map((f) => f.feature).join(', ')}`] : []),
+            `split: ${JSON.stringify(report.split)}`,
+          ].join('\n'),
+        );
+        return;
+      }
       type Report = { protocol: string; queries: number; coldTargetShare: number; candidates: number; results: Record<string, Record<string, number>>; split: object };
       const report = await withStore<Report>(g, (store) => {
         switch (task) {
