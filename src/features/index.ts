@@ -5,3 +5,4 @@ export {
 export { StateEngine, type TrackInfo, type StateEvent } from './engine.js';
 export { EmbeddedOnlineState, STATE_KEY } from './embedded.js';
 export { TrackTable } from './catalog.js';
+export { acceptEvents } from './accept.js';

@@ -4,3 +4,6 @@ export {
   type SourceName, type Embedding, type FeatureContext,
 } from './features.js';
 export { loadEventColumns, replay, isPlay, trackInfo, type EventColumns } from './replay.js';
+export { Ranker, DEFAULT_RANKER, RANKER_SOURCES, rankerConfig, type RankerConfig, type RankerReport } from './ranker.js';
+export { trainRanker, playLogOf } from './train-ranker.js';
+export { Recommender, DEFAULT_RECOMMENDER, type RecommenderConfig, type NextRequest, type Recommendation } from './recommender.js';

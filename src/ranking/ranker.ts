@@ -1,0 +1,120 @@
+import { decodeArtifact, encodeArtifact } from '../models/artifact.js';
+import { GbdtModel } from './gbdt/index.js';
+import { FEATURES, SOURCES, type SourceName } from './features.js';
+
+/** How `segue train --models ranker` builds its training data and trees. */
+export interface RankerConfig {
+  /** Retrieval sources whose candidates are ranked (and whose scores are features). */
+  sources: SourceName[];
+  /** Candidates each source retrieves per query. */
+  candidatesPerSource: number;
+  /** Queries (plays after the first of a session) sampled for training and for the report. */
+  maxTrainQueries: number;
+  maxTestQueries: number;
+  /** Share of sessions, latest by start time, held out for the report. */
+  testShare: number;
+  sessionGapMinutes: number;
+  trees: number;
+  learningRate: number;
+  maxDepth: number;
+  seed: number;
+}
+
+/** Sources the ranker can train with: those cheap to retrain inside its own time split. */
+export const RANKER_SOURCES: readonly SourceName[] = ['transitions', 'sknn', 'popularity'];
+
+export const DEFAULT_RANKER: RankerConfig = {
+  sources: ['transitions', 'sknn', 'popularity'],
+  candidatesPerSource: 20,
+  maxTrainQueries: 15_000,
+  maxTestQueries: 5_000,
+  testShare: 0.2,
+  sessionGapMinutes: 30,
+  trees: 300,
+  learningRate: 0.05,
+  maxDepth: 6,
+  seed: 42,
+};
+
+/** Merge a partial config over the defaults, refusing unknown keys and bad values. */
+export function rankerConfig(partial: unknown = {}): RankerConfig {
+  if (typeof partial !== 'object' || partial === null || Array.isArray(partial)) throw new TypeError('config.ranker: expected an object');
+  const out: RankerConfig = { ...DEFAULT_RANKER, sources: [...DEFAULT_RANKER.sources] };
+  for (const [k, v] of Object.entries(partial)) {
+    if (!(k in out)) throw new TypeError(`config.ranker.${k}: unknown key; keys: ${Object.keys(out).join(', ')}`);
+    if (k === 'sources') {
+      if (!Array.isArray(v) || v.length === 0 || v.some((s) => !RANKER_SOURCES.includes(s as SourceName))) {
+        throw new TypeError(`config.ranker.sources: expected a non-empty list of ${RANKER_SOURCES.join(', ')}, got ${JSON.stringify(v)}`);
+      }
+      out.sources = v as SourceName[];
+      continue;
+    }
+    const def = (out as unknown as Record<string, unknown>)[k];
+    if (typeof v !== typeof def || (typeof v === 'number' && !(v >= 0))) throw new TypeError(`config.ranker.${k}: expected a ${typeof def} >= 0, got ${JSON.stringify(v)}`);
+    (out as unknown as Record<string, unknown>)[k] = v;
+  }
+  if (!(out.testShare > 0 && out.testShare < 1)) throw new TypeError(`config.ranker.testShare: expected a share between 0 and 1, got ${out.testShare}`);
+  return out;
+}
+
+/** The offline report of a trained ranker, on held-out sessions. */
+export interface RankerReport {
+  trainQueries: number;
+  testQueries: number;
+  candidatesPerQuery: number;
+  /** Listen-through of the track actually played: the ranker's listen model vs the track's global skip rate. */
+  listen: { rows: number; ranker: { AUC: number; logLoss: number }; trackSkipRate: { AUC: number; logLoss: number } };
+  /** NDCG@10 of the ranked candidates (2 played and listened through, 1 played and skipped, 0 not played). */
+  ranking: { ranker: number; bySource: Record<string, number>; bestSource: string };
+  importance: Array<{ feature: string; gain: number }>;
+  seconds: number;
+}
+
+/**
+ * The learned ranker: LambdaMART trees that order candidates, and binary trees that
+ * predict listen-through of a track. Both read rows of FEATURES.
+ */
+export class Ranker {
+  constructor(
+    readonly rank: GbdtModel,
+    readonly listen: GbdtModel,
+    readonly sources: SourceName[],
+    readonly report: RankerReport,
+    readonly config: RankerConfig,
+  ) {
+    for (const m of [rank, listen]) {
+      if (m.featureNames.length !== FEATURES.length || m.featureNames.some((f, i) => f !== FEATURES[i])) {
+        throw new RangeError('ranker: its trees read other features than this build assembles; run `segue train --models ranker` again');
+      }
+    }
+  }
+
+  /** Ranking scores (higher first) of n feature rows. */
+  score(X: Float32Array, n: number, out: Float64Array = new Float64Array(n)): Float64Array {
+    return this.rank.margins(X, n, out);
+  }
+
+  /** Probability that each of n tracks is listened through. */
+  listenProbability(X: Float32Array, n: number, out: Float64Array = new Float64Array(n)): Float64Array {
+    return this.listen.predict(X, n, out);
+  }
+
+  save(): Uint8Array {
+    return encodeArtifact(
+      { model: 'ranker', modelVersion: 1, sources: this.sources, report: this.report, config: this.config },
+      { rank: this.rank.save(), listen: this.listen.save() },
+    );
+  }
+
+  static load(bytes: Uint8Array): Ranker {
+    const { meta, arrays } = decodeArtifact(bytes, { model: 'ranker', modelVersion: 1 });
+    const sources = (meta.sources as string[]).filter((s): s is SourceName => (SOURCES as readonly string[]).includes(s));
+    return new Ranker(
+      GbdtModel.load(arrays.rank as Uint8Array),
+      GbdtModel.load(arrays.listen as Uint8Array),
+      sources,
+      meta.report as RankerReport,
+      meta.config as RankerConfig,
+    );
+  }
+}

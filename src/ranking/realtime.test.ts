@@ -1,0 +1,105 @@
+import { describe, it, expect, beforeAll, afterAll } from 'vitest';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { SqliteStore } from '../store/index.js';
+import { simulate, writeToStore } from '../simulator/index.js';
+import { trainModels } from '../models/train.js';
+import { acceptEvents } from '../features/index.js';
+import type { SegueEvent } from '../domain/index.js';
+import { Recommender, trainRanker, DEFAULT_RANKER, type Recommendation } from './index.js';
+
+/**
+ * Real time (issue 4, item 6): after an event is accepted, the next recommendation for that
+ * listener and session reflects it. A simulated world, real models, the ranker, the store's
+ * event log and the embedded online state; events go in through `acceptEvents`.
+ */
+const dir = mkdtempSync(join(tmpdir(), 'segue-realtime-'));
+const store = SqliteStore.open(join(dir, 'sim.db'));
+let reco: Recommender;
+let T = Date.UTC(2027, 0, 4, 18);
+let seq = 0;
+
+beforeAll(async () => {
+  await writeToStore(simulate({ listeners: 150, tracks: 2500, days: 7, seed: 21 }), store);
+  await trainModels(store, ['transitions', 'sknn', 'popularity']);
+  await trainRanker(store, { ...DEFAULT_RANKER, maxTrainQueries: 2000, maxTestQueries: 500, trees: 60 });
+  reco = await Recommender.open(store);
+}, 120_000);
+afterAll(async () => {
+  await store.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+const play = (listenerId: string, trackId: string, skipped: boolean): SegueEvent =>
+  ({ type: 'play_end', source: 'realtime-test', eventId: `rt${seq++}`, listenerId, trackId, ts: (T += 60_000), skipped, msPlayed: skipped ? 5_000 : 180_000 });
+const like = (listenerId: string, trackId: string): SegueEvent =>
+  ({ type: 'like', source: 'realtime-test', eventId: `rt${seq++}`, listenerId, trackId, ts: (T += 1_000) });
+
+describe('real-time recommendations', () => {
+  it('uses the ranker and retrieves from every trained source', async () => {
+    expect(reco.ranker).toBeDefined();
+    expect([...reco.sources.keys()].sort()).toEqual(['popularity', 'sknn', 'transitions']);
+  });
+
+  it('drops an artist whose every track the session skips, and keeps it out', async () => {
+    const listener = 'radio-listener-1';
+    const seed = reco.table.ids[10]!;
+    const first = await reco.next({ listenerId: listener, seedTrack: seed, now: T, surface: 'radio' });
+    expect(first.length).toBe(20);
+    // The most frequent artist of the first page (other than the seed's) is the one the listener dislikes.
+    const counts = new Map<string, number>();
+    for (const r of first) counts.set(r.artistId, (counts.get(r.artistId) ?? 0) + 1);
+    const artist = [...counts].sort((a, b) => b[1] - a[1])[0]![0];
+    let page: Recommendation[] = first;
+    let skipped = 0;
+    for (let round = 0; round < 6 && page.some((r) => r.artistId === artist); round++) {
+      // The listener plays the page's top 5, skipping every track by that artist.
+      const events: SegueEvent[] = [];
+      for (const r of page.filter((x) => x.artistId === artist)) events.push(play(listener, r.trackId, true));
+      for (const r of page.filter((x) => x.artistId !== artist).slice(0, 3)) events.push(play(listener, r.trackId, false));
+      skipped += events.filter((e) => e.skipped).length;
+      const res = await acceptEvents(store, reco.state, events);
+      expect(res.accepted).toBe(events.length);
+      page = await reco.next({ listenerId: listener, seedTrack: seed, now: T, surface: 'radio' });
+    }
+    expect(skipped).toBeGreaterThanOrEqual(1);
+    expect(page.length).toBe(20);
+    expect(page.filter((r) => r.artistId === artist)).toEqual([]);
+    // Nothing played in the session comes back.
+    const view = await reco.state.view(listener);
+    const played = new Set(view.session(T)!.recent.map((p) => p.trackId));
+    expect(page.filter((r) => played.has(r.trackId))).toEqual([]);
+    // A second listener's radio on the same seed still plays that artist: the state is per listener.
+    const other = await reco.next({ listenerId: 'radio-listener-2', seedTrack: seed, now: T, surface: 'radio' });
+    expect(other.map((r) => r.trackId)).toEqual(first.map((r) => r.trackId));
+  });
+
+  it('raises a genre the listener likes', async () => {
+    const listener = 'radio-listener-3';
+    const seed = reco.table.ids[200]!;
+    const before = await reco.next({ listenerId: listener, seedTrack: seed, now: T, n: 30 });
+    const genreOf = (id: string): string => reco.table.genresOf(id)[0] ?? '';
+    const seedGenre = genreOf(seed);
+    // A genre other than the seed's, present in the catalog: the listener likes three of its tracks.
+    const shares = new Map<string, number>();
+    for (const id of reco.table.ids) shares.set(genreOf(id), (shares.get(genreOf(id)) ?? 0) + 1);
+    const genre = [...shares.keys()].filter((g) => g && g !== seedGenre).sort((a, b) => shares.get(b)! - shares.get(a)!)[0]!;
+    const liked = reco.table.ids.filter((id) => genreOf(id) === genre).slice(0, 3);
+    const share = (page: Recommendation[]): number => page.filter((r) => genreOf(r.trackId) === genre).length / page.length;
+    const events = liked.flatMap((id) => [play(listener, id, false), like(listener, id)]);
+    await acceptEvents(store, reco.state, events);
+    const after = await reco.next({ listenerId: listener, seedTrack: seed, now: T, n: 30 });
+    expect(share(after)).toBeGreaterThan(share(before) + 0.1);
+  });
+
+  it('ignores a duplicate event (same id): the state moves once', async () => {
+    const listener = 'radio-listener-4';
+    const e = play(listener, reco.table.ids[5]!, true);
+    await acceptEvents(store, reco.state, [e]);
+    const again = await acceptEvents(store, reco.state, [{ ...e }]);
+    expect(again.duplicates).toBe(1);
+    const sess = (await reco.state.view(listener)).session(T)!;
+    expect(sess.skips).toBe(1);
+  });
+});

@@ -1,0 +1,162 @@
+import type { Store } from '../store/index.js';
+import { EmbeddedOnlineState, TrackTable, type OnlineState, type SessionState, type StateConfig } from '../features/index.js';
+import { loadModel, type CandidateModel } from '../models/candidate.js';
+import { F, FEATURES, FeatureBuilder, SOURCES, audioEmbedding, cosine, type Embedding, type SourceName } from './features.js';
+import { Ranker } from './ranker.js';
+import { trackInfo } from './replay.js';
+
+const NF = FEATURES.length;
+
+export interface RecommenderConfig {
+  /** Candidates each source retrieves. */
+  candidatesPerSource: number;
+  /** An artist skipped this many times in a session, never listened through, drops out of it. */
+  artistSkipsToDrop: number;
+  /** Weight of the candidate's similarity to the session vector (toward listens, away from skips). */
+  sessionWeight: number;
+  /** Weight of the listener's likes of the candidate's genres (this session, and decayed over time). */
+  genreLikeWeight: number;
+}
+
+export const DEFAULT_RECOMMENDER: RecommenderConfig = { candidatesPerSource: 100, artistSkipsToDrop: 2, sessionWeight: 0.5, genreLikeWeight: 0.3 };
+
+export interface NextRequest {
+  listenerId: string;
+  /** Epoch ms; default now. */
+  now?: number;
+  /** A station's seed track id (radio). */
+  seedTrack?: string;
+  surface?: string;
+  /** How many tracks. Default 20. */
+  n?: number;
+}
+
+export interface Recommendation {
+  trackId: string;
+  artistId: string;
+  score: number;
+  /** The sources that retrieved it. */
+  sources: SourceName[];
+}
+
+/**
+ * Retrieval, features and ranking for the next tracks of a listener's session, read from
+ * the online state at request time: what the session skipped, liked and listened to moves
+ * the answer at once. (Sequencing, constraints and surfaces build on this; see DESIGN.md.)
+ */
+export class Recommender {
+  private readonly builder: FeatureBuilder;
+  constructor(
+    readonly table: TrackTable,
+    readonly sources: ReadonlyMap<SourceName, CandidateModel>,
+    readonly state: OnlineState,
+    readonly ranker?: Ranker,
+    readonly embedding: Embedding = audioEmbedding(table),
+    readonly config: RecommenderConfig = DEFAULT_RECOMMENDER,
+  ) {
+    if (sources.size === 0) throw new RangeError('recommender: no candidate source; train one first (`segue train`)');
+    this.builder = new FeatureBuilder(table, embedding);
+  }
+
+  /**
+   * Open on a store: its catalog, the latest version of every trained source and of the
+   * ranker, and the embedded online state (whose session vectors live in the same space).
+   */
+  static async open(store: Store, opts: { config?: RecommenderConfig; state?: StateConfig } = {}): Promise<Recommender> {
+    const table = await TrackTable.load(store);
+    const embedding = audioEmbedding(table);
+    const sources = new Map<SourceName, CandidateModel>();
+    const trained = new Set((await store.models.list()).map((m) => m.name));
+    for (const name of SOURCES) if (trained.has(name)) sources.set(name, await loadModel(store, name));
+    const got = trained.has('ranker') ? await store.models.get('ranker') : undefined;
+    const state = await EmbeddedOnlineState.open(store, trackInfo(table, embedding), opts.state);
+    return new Recommender(table, sources, state, got ? Ranker.load(got.data) : undefined, embedding, opts.config);
+  }
+
+  async next(req: NextRequest): Promise<Recommendation[]> {
+    const now = req.now ?? Date.now();
+    const n = req.n ?? 20;
+    const view = await this.state.view(req.listenerId);
+    const session = view.session(now);
+    const t = this.table;
+    const seedIx = req.seedTrack === undefined ? -1 : t.indexOf(req.seedTrack);
+    if (req.seedTrack !== undefined && seedIx < 0) throw new RangeError(`recommender: unknown seed track ${JSON.stringify(req.seedTrack)}`);
+    // History: the seed, then the session's tracks that were not skipped; nothing played in the session comes back.
+    const played = new Set<string>(session?.recent.map((p) => p.trackId) ?? []);
+    const historyIds = [...(req.seedTrack ? [req.seedTrack] : []), ...(session?.recent.filter((p) => p.outcome >= 0).map((p) => p.trackId) ?? [])];
+    if (req.seedTrack) played.add(req.seedTrack);
+    const dropped = droppedArtists(session, this.config.artistSkipsToDrop);
+
+    const cand = new Map<number, number>();
+    const found: SourceName[][] = [];
+    const bySource = new Map<SourceName, Map<number, number>>();
+    for (const [name, model] of this.sources) {
+      const tracks = Int32Array.from(historyIds.map((id) => model.trackIndex(id)).filter((i) => i >= 0));
+      const exclude = new Set<number>();
+      for (const id of played) {
+        const i = model.trackIndex(id);
+        if (i >= 0) exclude.add(i);
+      }
+      const list = model.recommend({ tracks, listener: req.listenerId }, this.config.candidatesPerSource, exclude);
+      const scores = new Map<number, number>();
+      for (let k = 0; k < list.ix.length; k++) {
+        const id = model.trackIds[list.ix[k]!]!;
+        const ix = t.indexOf(id);
+        if (ix < 0 || played.has(id) || dropped.has(t.artist[ix]!) || view.banned(id, t.artist[ix])) continue;
+        let c = cand.get(ix);
+        if (c === undefined) {
+          c = cand.size;
+          cand.set(ix, c);
+          found.push([]);
+        }
+        found[c]!.push(name);
+        scores.set(ix, list.scores[k]!);
+      }
+      bySource.set(name, scores);
+    }
+    const ids = Int32Array.from(cand.keys());
+    const m = ids.length;
+    if (m === 0) return [];
+    const scores: Partial<Record<SourceName, Float32Array>> = {};
+    for (const [name, s] of bySource) scores[name] = Float32Array.from(ids, (ix) => s.get(ix) ?? 0);
+    const X = this.builder.build({ view, now, ...(req.surface ? { surface: req.surface } : {}), seedIx }, ids, new Float32Array(m * NF), scores);
+
+    // Base order: the ranker, else the sources' scores each scaled to [0, 1] and summed.
+    const base = new Float64Array(m);
+    if (this.ranker) this.ranker.score(X, m, base);
+    else for (const s of Object.values(scores)) {
+      let max = 0;
+      for (const v of s) max = Math.max(max, v);
+      if (max > 0) for (let i = 0; i < m; i++) base[i]! += s[i]! / max;
+    }
+    // In-session feedback on top of the base order (by rank, so the scales agree).
+    const order = Array.from({ length: m }, (_, i) => i).sort((a, b) => base[b]! - base[a]! || a - b);
+    const final = new Float64Array(m);
+    const sv = session?.vector;
+    order.forEach((i, r) => {
+      let v = 1 - r / m;
+      if (sv) {
+        const e = this.embedding.vectorOf(ids[i]!);
+        if (e) {
+          const c = cosine(e, sv);
+          if (!Number.isNaN(c)) v += this.config.sessionWeight * c;
+        }
+      }
+      const likes = X[i * NF + F['session_genre_likes']!]! + X[i * NF + F['listener_genre_likes']!]!;
+      v += this.config.genreLikeWeight * Math.min(1, likes / 2);
+      final[i] = v;
+    });
+    return order
+      .sort((a, b) => final[b]! - final[a]! || a - b)
+      .slice(0, n)
+      .map((i) => ({ trackId: t.ids[ids[i]!]!, artistId: t.artist[ids[i]!]!, score: Number(final[i]!.toFixed(6)), sources: found[i]! }));
+  }
+}
+
+/** Artists skipped `after` times or more in the session and never listened through there. */
+function droppedArtists(s: SessionState | undefined, after: number): Set<string> {
+  const out = new Set<string>();
+  if (!s || after <= 0) return out;
+  for (const [a, k] of s.artistSkips) if (k >= after && !(s.artistListens.get(a)! > 0)) out.add(a);
+  return out;
+}

@@ -1,0 +1,219 @@
+import type { Store } from '../store/index.js';
+import { TrackTable } from '../features/index.js';
+import type { PlayLog } from '../models/dataset.js';
+import { PopularityCandidates, SknnCandidates, TransitionsCandidates, type CandidateModel } from '../models/candidate.js';
+import { TransitionsModel } from '../models/transitions.js';
+import { SknnModel } from '../models/sknn.js';
+import { popularityTables } from '../models/popularity.js';
+import { topK } from '../models/topk.js';
+import { auc, logLoss, ndcgAt, trainGbdt } from './gbdt/index.js';
+import { F, FEATURES, FeatureBuilder, audioEmbedding, type SourceName } from './features.js';
+import { isPlay, loadEventColumns, replay, type EventColumns } from './replay.js';
+import { DEFAULT_RANKER, Ranker, type RankerConfig, type RankerReport } from './ranker.js';
+
+const NF = FEATURES.length;
+
+/** The plays of the event columns as a PlayLog over the catalog's track ixs, by listener then time. */
+export function playLogOf(ev: EventColumns, table: TrackTable): { log: PlayLog; eventOf: Int32Array } {
+  const rows: number[] = [];
+  for (let i = 0; i < ev.n; i++) if (isPlay(ev, i)) rows.push(i);
+  // Events are in time order already: a stable sort by listener keeps it within each listener.
+  rows.sort((a, b) => ev.listener[a]! - ev.listener[b]! || a - b);
+  const n = rows.length;
+  const eventOf = Int32Array.from(rows);
+  const log: PlayLog = {
+    trackIds: table.ids, listenerIds: ev.listenerIds,
+    listener: Int32Array.from(rows, (i) => ev.listener[i]!), track: Int32Array.from(rows, (i) => ev.track[i]!),
+    ts: Float64Array.from(rows, (i) => ev.ts[i]!), skipped: Int8Array.from(rows, (i) => ev.skipped[i]!),
+    weight: new Float32Array(n).fill(1), length: n,
+  };
+  return { log, eventOf };
+}
+
+/** A growing row-major matrix of feature rows. */
+class Rows {
+  X = new Float32Array(1 << 16);
+  y: number[] = [];
+  groups: number[] = [0];
+  get n(): number {
+    return this.y.length;
+  }
+  add(X: Float32Array, y: ArrayLike<number>): void {
+    const need = (this.n + y.length) * NF;
+    if (need > this.X.length) {
+      const b = new Float32Array(Math.max(need, this.X.length * 2));
+      b.set(this.X);
+      this.X = b;
+    }
+    this.X.set(X.subarray(0, y.length * NF), this.n * NF);
+    for (let i = 0; i < y.length; i++) this.y.push(y[i]!);
+    this.groups.push(this.n);
+  }
+  data(): { X: Float32Array; y: Float32Array; n: number; groups: Int32Array } {
+    return { X: this.X.subarray(0, this.n * NF), y: Float32Array.from(this.y), n: this.n, groups: Int32Array.from(this.groups) };
+  }
+}
+
+/**
+ * `segue train --models ranker`: replay the log in time order; at sampled plays (after the
+ * first of a session) retrieve candidates from each source for the session so far, build
+ * their feature rows from the state as it was then, and label them (2 the played track when
+ * listened through or of unknown outcome, 1 when skipped, 0 the rest). The sources are
+ * retrained on the earlier sessions only; the latest `testShare` of sessions give the report.
+ */
+export async function trainRanker(
+  store: Store,
+  config: RankerConfig = DEFAULT_RANKER,
+  onProgress: (msg: string) => void = () => {},
+  signal?: AbortSignal,
+): Promise<{ ranker: Ranker; version: number; report: RankerReport }> {
+  const started = performance.now();
+  onProgress('ranker: loading events');
+  const table = await TrackTable.load(store);
+  const ev = await loadEventColumns(store, table, signal);
+  const { log, eventOf } = playLogOf(ev, table);
+  if (log.length === 0) throw new Error('ranker: the store has no plays to learn from');
+
+  // Sessions (gap-cut) of the log; the latest share by start time is the test period.
+  const gap = config.sessionGapMinutes * 60_000;
+  const starts: number[] = [];
+  for (let i = 0; i < log.length; i++) if (i === 0 || log.listener[i] !== log.listener[i - 1] || log.ts[i]! - log.ts[i - 1]! > gap) starts.push(i);
+  starts.push(log.length);
+  const S = starts.length - 1;
+  const byStart = Array.from({ length: S }, (_, s) => s).sort((a, b) => log.ts[starts[a]!]! - log.ts[starts[b]!]! || a - b);
+  const nTest = Math.round(S * config.testShare);
+  const isTest = new Uint8Array(S);
+  for (let r = S - nTest; r < S; r++) isTest[byStart[r]!] = 1;
+  const trainRow = new Uint8Array(log.length);
+  for (let s = 0; s < S; s++) if (!isTest[s]) trainRow.fill(1, starts[s]!, starts[s + 1]!);
+
+  onProgress('ranker: training its sources on the earlier sessions');
+  const startArr = Int32Array.from(starts);
+  const sources = new Map<SourceName, CandidateModel>();
+  for (const name of config.sources) {
+    if (name === 'transitions') sources.set(name, new TransitionsCandidates(TransitionsModel.train(log, startArr, trainRow), table.ids));
+    else if (name === 'sknn') sources.set(name, new SknnCandidates(SknnModel.train(log, startArr, trainRow), table.ids));
+    else if (name === 'popularity') sources.set(name, new PopularityCandidates(popularityTables(log, table.releaseMs, {}, trainRow), table.ids));
+  }
+
+  // Query plays: every play after the first of its session, sampled evenly per period.
+  const pick = (test: number, max: number): number[] => {
+    const all: number[] = [];
+    for (let s = 0; s < S; s++) if (isTest[s] === test) for (let r = starts[s]! + 1; r < starts[s + 1]!; r++) all.push(r);
+    all.sort((a, b) => eventOf[a]! - eventOf[b]!);
+    if (all.length <= max) return all;
+    const stride = all.length / max;
+    return Array.from({ length: max }, (_, k) => all[Math.floor(k * stride)]!);
+  };
+  const trainQ = pick(0, config.maxTrainQueries), testQ = pick(1, config.maxTestQueries);
+  const queryAt = new Map<number, { row: number; test: boolean }>();
+  for (const r of trainQ) queryAt.set(eventOf[r]!, { row: r, test: false });
+  for (const r of testQ) queryAt.set(eventOf[r]!, { row: r, test: true });
+  const sessionOf = new Int32Array(log.length);
+  for (let s = 0; s < S; s++) sessionOf.fill(s, starts[s]!, starts[s + 1]!);
+
+  const emb = audioEmbedding(table);
+  const builder = new FeatureBuilder(table, emb);
+  const full = new Float64Array(table.size);
+  const train = new Rows(), test = new Rows();
+  const names = [...sources.keys()];
+  let Xbuf = new Float32Array(0);
+  let done = 0;
+  onProgress(`ranker: features of ${(trainQ.length + testQ.length).toLocaleString('en-US')} queries`);
+  replay(ev, table, (i, engine) => {
+    const q = queryAt.get(i);
+    if (q === undefined) return;
+    if (signal?.aborted) throw new Error('ranker: training aborted');
+    const r = q.row, s0 = starts[sessionOf[r]!]!;
+    const history = { tracks: log.track.subarray(s0, r) };
+    const target = log.track[r]!;
+    const cand = new Map<number, number>(); // track ix -> position
+    cand.set(target, 0);
+    const scoreVecs: Float32Array[] = [];
+    const perSource: Float64Array[] = [];
+    for (const name of names) {
+      full.fill(0);
+      sources.get(name)!.scoreInto(history, full);
+      for (let k = 0; k < full.length; k++) if (!(full[k]! > 0)) full[k] = NaN;
+      const top = topK(full, config.candidatesPerSource);
+      for (const t of top.ix) if (!cand.has(t)) cand.set(t, cand.size);
+      perSource.push(full.slice());
+    }
+    const ids = Int32Array.from(cand.keys());
+    for (const vec of perSource) scoreVecs.push(Float32Array.from(ids, (t) => (Number.isNaN(vec[t]!) ? 0 : vec[t]!)));
+    const scores: Partial<Record<SourceName, Float32Array>> = {};
+    names.forEach((n, j) => (scores[n] = scoreVecs[j]!));
+    if (Xbuf.length < ids.length * NF) Xbuf = new Float32Array(ids.length * NF);
+    builder.build({ view: engine.view(log.listenerIds[log.listener[r]!]!), now: log.ts[r]!, seedIx: log.track[s0]! }, ids, Xbuf, scores);
+    const y = new Float32Array(ids.length);
+    y[0] = log.skipped[r] === 1 ? 1 : 2;
+    (q.test ? test : train).add(Xbuf, y);
+    if (++done % 2000 === 0) onProgress(`ranker: features ${done.toLocaleString('en-US')}/${(trainQ.length + testQ.length).toLocaleString('en-US')}`);
+  }, { embedding: emb });
+
+  const tr = train.data(), te = test.data();
+  if (tr.groups.length < 3) throw new Error('ranker: too few sessions of two or more plays to learn from');
+  // Early stopping watches the latest tenth of training queries.
+  const G = tr.groups.length - 1, cutG = Math.max(1, Math.floor(G * 0.9)), cutRow = tr.groups[cutG]!;
+  const fitRank = { X: tr.X.subarray(0, cutRow * NF), y: tr.y.subarray(0, cutRow), n: cutRow, groups: tr.groups.subarray(0, cutG + 1) };
+  const valRank = { X: tr.X.subarray(cutRow * NF), y: tr.y.subarray(cutRow), n: tr.n - cutRow, groups: Int32Array.from(tr.groups.subarray(cutG), (g) => g - cutRow) };
+  const params = { trees: config.trees, learningRate: config.learningRate, maxDepth: config.maxDepth, seed: config.seed, featureNames: FEATURES };
+  onProgress('ranker: training the ranking trees');
+  const rank = trainGbdt(fitRank, { ...params, objective: 'lambdarank', ...(valRank.groups.length > 1 ? { validation: valRank } : {}) }).model;
+  // Listen-through of the played track (the first row of each group), where its outcome is known.
+  const listenRows = (d: { X: Float32Array; y: Float32Array; groups: Int32Array }, skipFlags: Int8Array, from: number, to: number): { X: Float32Array; y: Float32Array; n: number } => {
+    const X: number[] = [];
+    const y: number[] = [];
+    for (let g = from; g < to; g++) {
+      const flag = skipFlags[g]!;
+      if (flag < 0) continue;
+      const r = d.groups[g]!;
+      for (let j = 0; j < NF; j++) X.push(d.X[r * NF + j]!);
+      y.push(flag === 1 ? 0 : 1);
+    }
+    return { X: Float32Array.from(X), y: Float32Array.from(y), n: y.length };
+  };
+  const flagsOf = (qs: number[]): Int8Array => Int8Array.from(qs, (r) => log.skipped[r]!);
+  const trFlags = flagsOf(trainQ), teFlags = flagsOf(testQ);
+  onProgress('ranker: training the listen-through trees');
+  const fitL = listenRows(tr, trFlags, 0, cutG), valL = listenRows(tr, trFlags, cutG, G), teL = listenRows(te, teFlags, 0, te.groups.length - 1);
+  const listen = fitL.n > 0 && new Set(fitL.y).size === 2
+    ? trainGbdt(fitL, { ...params, objective: 'binary', ...(valL.n > 0 ? { validation: valL } : {}) }).model
+    : trainGbdt({ X: fitL.n > 0 ? fitL.X : new Float32Array(NF), y: Float32Array.of(1), n: 1 }, { ...params, objective: 'binary', trees: 1 }).model;
+
+  // The report, on the held-out sessions.
+  const pL = listen.predict(teL.X, teL.n);
+  let prior = 0;
+  for (let i = 0; i < fitL.n; i++) prior += fitL.y[i]!;
+  prior = fitL.n > 0 ? prior / fitL.n : 0.5;
+  // The baseline: the track's global listen-through rate, shrunk toward the prior by two plays.
+  const pRate = Float64Array.from({ length: teL.n }, (_, i) => {
+    const r = teL.X[i * NF + F['track_listen_rate']!]!, n = teL.X[i * NF + F['track_plays']!]!;
+    return Number.isNaN(r) ? prior : (r * n + 2 * prior) / (n + 2);
+  });
+  const rankScores = rank.margins(te.X, te.n);
+  const bySource: Record<string, number> = {};
+  for (const name of names) {
+    const col = F[`score_${name}`]!;
+    bySource[name] = ndcgAt(Float64Array.from({ length: te.n }, (_, i) => te.X[i * NF + col]!), te.y, te.groups, 10);
+  }
+  const bestSource = names.reduce((a, b) => (bySource[b]! > bySource[a]! ? b : a), names[0]!);
+  const report: RankerReport = {
+    trainQueries: G,
+    testQueries: te.groups.length - 1,
+    candidatesPerQuery: Number((te.n / Math.max(1, te.groups.length - 1)).toFixed(1)),
+    listen: {
+      rows: teL.n,
+      ranker: { AUC: round(auc(pL, teL.y)), logLoss: round(logLoss(pL, teL.y)) },
+      trackSkipRate: { AUC: round(auc(pRate, teL.y)), logLoss: round(logLoss(pRate, teL.y)) },
+    },
+    ranking: { ranker: round(ndcgAt(rankScores, te.y, te.groups, 10)), bySource: Object.fromEntries(Object.entries(bySource).map(([k, v]) => [k, round(v)])), bestSource },
+    importance: rank.importance().slice(0, 10).map(({ feature, gain }) => ({ feature, gain: round(gain) })),
+    seconds: round((performance.now() - started) / 1000),
+  };
+  const ranker = new Ranker(rank, listen, names, report, config);
+  const meta = await store.models.put('ranker', ranker.save(), { trainedAt: new Date().toISOString(), plays: log.length, report });
+  return { ranker, version: meta.version, report };
+}
+
+const round = (x: number): number => Number(x.toFixed(4));
