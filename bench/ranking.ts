@@ -4,6 +4,7 @@
  * learning rate, bins and thread count, side by side in one run; and scoring speed.
  *
  *   npm run bench -- ranking [--rows 1000000] [--features 30] [--group 50] [--trees 100] [--depth 6] [--threads 1,2] [--install]
+ *                            [--skip training,scoring,realtime]
  *
  * Data: synthetic rows with a planted relevance (a non-linear function of 10 of the
  * features, with interactions and noise; 5% of values missing), in query groups of
@@ -18,6 +19,7 @@ import { join } from 'node:path';
 import { Rng } from '../src/math/index.js';
 import { auc, ndcgAt, trainGbdt, type GbdtObjective } from '../src/ranking/gbdt/index.js';
 import { machineLine } from './machine.js';
+import { realtimeBench, scoringBench } from './realtime.js';
 
 const PYTHON = '/usr/bin/python3';
 /** XGBoost 1.7, LambdaMART, 1M x 30, groups of 50, depth 6, 100 trees, 256 bins (issue 4). */
@@ -84,13 +86,20 @@ function runXgboost(dir: string, d: Data, v: Data, f: number, group: number, obj
 }
 
 export async function rankingBench(args: string[]): Promise<void> {
+  const skip = new Set(arg(args, '--skip', '').split(','));
+  console.log(machineLine());
+  if (!skip.has('training')) await trainingBench(args);
+  if (!skip.has('scoring')) scoringBench();
+  if (!skip.has('realtime')) await realtimeBench(args);
+}
+
+async function trainingBench(args: string[]): Promise<void> {
   const rows = Number(arg(args, '--rows', '1000000'));
   const f = Number(arg(args, '--features', '30'));
   const group = Number(arg(args, '--group', '50'));
   const trees = Number(arg(args, '--trees', '100'));
   const depth = Number(arg(args, '--depth', '6'));
   const threadList = arg(args, '--threads', '1,2').split(',').map(Number);
-  console.log(machineLine());
   let t = performance.now();
   const d = makeData(rows, f, group, 1);
   const v = makeData(Math.round(rows * 0.2), f, group, 2);
@@ -131,18 +140,6 @@ export async function rankingBench(args: string[]): Promise<void> {
     }
     console.log('* reference figure (xgboost absent). Target: training within 2x of XGBoost at equal threads; AUC and NDCG@10 within 0.005.');
 
-    // Scoring: 500 candidates x 40 features through a 100-tree, depth-6 model.
-    const S = 500, SF = 40;
-    const sd = makeData(20_000, SF, 50, 3);
-    const m = trainGbdt({ X: sd.X, n: sd.n, y: sd.binary }, { featureNames: Array.from({ length: SF }, (_, j) => `f${j}`), trees: 100, maxDepth: 6, earlyStoppingRounds: 0 }).model;
-    const batch = sd.X.subarray(0, S * SF);
-    const out = new Float64Array(S);
-    for (let i = 0; i < 200; i++) m.margins(batch, S, out); // warm up
-    const reps = 2_000;
-    t = performance.now();
-    for (let i = 0; i < reps; i++) m.margins(batch, S, out);
-    const ms = (performance.now() - t) / reps;
-    console.log(`scoring: ${S} candidates x ${SF} features, ${m.trees} trees of depth <= 6: ${ms.toFixed(3)} ms per request (mean of ${reps.toLocaleString("en-US")} runs); target < 0.5 ms: ${ms < 0.5 ? 'met' : 'NOT met'}`);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

@@ -101,6 +101,27 @@ describe('gradient-boosted trees, binary log-loss', () => {
     expect(auc(a.model.predict(valid.X, 5_000), valid.y)).toBeGreaterThan(0.9);
   });
 
+  it('scores through the compiled layout exactly as the node-by-node walk, on edge values too', () => {
+    const m = trainGbdt({ X: train.X, n: 20_000, y: train.y }, { featureNames: NAMES, trees: 40, maxDepth: 6, earlyStoppingRounds: 0 }).model;
+    // Rows made of the thresholds themselves, their float neighbours, NaN, infinities and signed zeros.
+    const rng = new Rng(3);
+    const edges: number[] = [NaN, Infinity, -Infinity, 0, -0, 1e30, -1e30];
+    for (let i = 0; i < m.feature.length; i++) if (m.feature[i]! >= 0) {
+      const t = m.threshold[i]!;
+      edges.push(t, Math.fround(t + Math.abs(t) * 1e-7 + 1e-30), Math.fround(t - Math.abs(t) * 1e-7 - 1e-30));
+    }
+    const n = 1003; // not a multiple of the 8-row blocks
+    const X = new Float32Array(n * 6);
+    for (let i = 0; i < X.length; i++) X[i] = rng.next() < 0.5 ? edges[rng.int(edges.length)]! : rng.next() * 4 - 2;
+    for (const trees of [m.trees, 7, 0]) {
+      expect(Array.from(m.margins(X, n, undefined, trees))).toEqual(Array.from(m.marginsReference(X, n, undefined, trees)));
+    }
+    expect(() => m.margins(X, n, undefined, m.trees + 1)).toThrow(/trees must be 0\.\.40/);
+    // A tree deeper than the compiled layout takes (lossguide, no depth limit) scores by the walk.
+    const deep = trainGbdt({ X: train.X, n: 20_000, y: train.y }, { featureNames: NAMES, trees: 3, growth: 'lossguide', maxLeaves: 2000, maxDepth: 0, minChildWeight: 0, earlyStoppingRounds: 0 }).model;
+    expect(Array.from(deep.margins(X, n))).toEqual(Array.from(deep.marginsReference(X, n)));
+  });
+
   it('refuses bad input precisely', () => {
     const X = new Float32Array(12);
     expect(() => trainGbdt({ X, n: 2, y: Float32Array.of(0, 2) }, { featureNames: NAMES })).toThrow(/label of row 1 is 2; binary labels are 0 or 1/);

@@ -1,4 +1,5 @@
 import { decodeArtifact, encodeArtifact } from '../../models/artifact.js';
+import { CompiledTrees } from './compiled.js';
 
 export type GbdtObjective = 'binary' | 'lambdarank';
 
@@ -59,8 +60,22 @@ export class GbdtModel {
     return this.route;
   }
 
+  private compiledTrees: CompiledTrees | null | undefined;
+
   /** Margins (log-odds for binary, ranking scores for lambdarank) of n rows, row-major n x features, into `out`. */
   margins(X: Float32Array, n: number, out: Float64Array = new Float64Array(n), trees = this.roots.length): Float64Array {
+    const f = this.featureNames.length;
+    if (X.length < n * f) throw new RangeError(`gbdt: expected ${n} x ${f} = ${n * f} feature values, got ${X.length}`);
+    if (!(Number.isInteger(trees) && trees >= 0 && trees <= this.roots.length)) throw new RangeError(`gbdt: trees must be 0..${this.roots.length}, got ${trees}`);
+    if (this.compiledTrees === undefined) this.compiledTrees = CompiledTrees.from(this) ?? null;
+    if (this.compiledTrees === null) return this.marginsReference(X, n, out, trees);
+    out.fill(this.base, 0, n);
+    this.compiledTrees.addMargins(X, n, out, trees);
+    return out;
+  }
+
+  /** The node-by-node walk: the reference `margins` is tested against, and the path for trees deeper than 10. */
+  marginsReference(X: Float32Array, n: number, out: Float64Array = new Float64Array(n), trees = this.roots.length): Float64Array {
     const f = this.featureNames.length;
     if (X.length < n * f) throw new RangeError(`gbdt: expected ${n} x ${f} = ${n * f} feature values, got ${X.length}`);
     const { feature, threshold, left, depth } = this.routing();

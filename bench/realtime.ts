@@ -1,0 +1,109 @@
+/**
+ * Real-time path (issue 4): event-to-state update in the embedded store, feature assembly
+ * and ranker scoring per request, and the scoring kernel (500 candidates x 40 features).
+ *
+ *   npm run bench -- ranking [--skip training]          (this runs after the training comparison)
+ *
+ * State: the events of a simulated world (`--state-listeners 3000 --state-tracks 20000
+ * --state-days 7`), read back from a SQLite store and applied in batches of 1,000; once to
+ * the bare engine, once to the embedded state with a durable flush after every batch.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Rng } from '../src/math/index.js';
+import { SqliteStore, type StoredEvent } from '../src/store/index.js';
+import { simulate, writeToStore } from '../src/simulator/index.js';
+import { EmbeddedOnlineState, StateEngine, TrackTable } from '../src/features/index.js';
+import { FEATURES, FeatureBuilder, audioEmbedding, trackInfo, trainGbdt } from '../src/ranking/index.js';
+
+function arg(args: string[], name: string, def: string): string {
+  const i = args.indexOf(name);
+  return i >= 0 && args[i + 1] !== undefined ? args[i + 1]! : def;
+}
+
+/** Median of per-call times in ms over `batches` batches of `reps` calls, after a warm-up. */
+function timeMs(fn: () => void, reps: number, batches = 15): { median: number; p99: number } {
+  for (let i = 0; i < reps; i++) fn();
+  const per: number[] = [];
+  for (let b = 0; b < batches; b++) {
+    const t = performance.now();
+    for (let i = 0; i < reps; i++) fn();
+    per.push((performance.now() - t) / reps);
+  }
+  per.sort((a, b) => a - b);
+  return { median: per[Math.floor(per.length / 2)]!, p99: per[per.length - 1]! };
+}
+
+/** The scoring kernel: the compiled layout against the node-by-node walk, same model, same rows. */
+export function scoringBench(): void {
+  const S = 500, SF = 40, N = 20_000;
+  const rng = new Rng(3);
+  const X = new Float32Array(N * SF), y = new Float32Array(N);
+  for (let i = 0; i < N; i++) {
+    let z = 0;
+    for (let j = 0; j < SF; j++) {
+      const v = rng.next() < 0.05 ? NaN : rng.next();
+      X[i * SF + j] = v;
+      if (j < 10 && !Number.isNaN(v)) z += Math.sin(6 * v * (j + 1));
+    }
+    y[i] = z > 0 ? 1 : 0;
+  }
+  const m = trainGbdt({ X, n: N, y }, { featureNames: Array.from({ length: SF }, (_, j) => `f${j}`), trees: 100, maxDepth: 6, earlyStoppingRounds: 0 }).model;
+  const batch = X.subarray(0, S * SF);
+  const out = new Float64Array(S);
+  const walk = timeMs(() => m.marginsReference(batch, S, out), 200);
+  const fast = timeMs(() => m.margins(batch, S, out), 200);
+  console.log(`scoring ${S} candidates x ${SF} features, ${m.trees} trees of depth <= 6 (median of 15 batches of 200 requests):`);
+  console.log(`  node-by-node walk (baseline) ${walk.median.toFixed(3)} ms; compiled layout ${fast.median.toFixed(3)} ms (${(walk.median / fast.median).toFixed(1)}x); target < 0.5 ms: ${fast.median < 0.5 ? 'met' : 'NOT met'}`);
+}
+
+export async function realtimeBench(args: string[]): Promise<void> {
+  const listeners = Number(arg(args, '--state-listeners', '3000'));
+  const tracks = Number(arg(args, '--state-tracks', '20000'));
+  const days = Number(arg(args, '--state-days', '7'));
+  const dir = mkdtempSync(join(tmpdir(), 'segue-bench-realtime-'));
+  try {
+    const store = SqliteStore.open(join(dir, 'sim.db'));
+    let t = performance.now();
+    await writeToStore(simulate({ listeners, tracks, days, seed: 5 }), store);
+    const events: StoredEvent[] = [];
+    for await (const b of store.events.scan({ batchSize: 20_000 })) events.push(...b);
+    const table = await TrackTable.load(store);
+    const emb = audioEmbedding(table);
+    console.log(`state: ${events.length.toLocaleString('en-US')} events of a simulated world (${listeners} listeners, ${tracks} tracks, ${days} days), built in ${((performance.now() - t) / 1000).toFixed(1)} s`);
+
+    const engine = new StateEngine(trackInfo(table, emb));
+    t = performance.now();
+    for (const e of events) engine.apply(e);
+    const bare = (performance.now() - t) / events.length;
+
+    const state = await EmbeddedOnlineState.open(store, trackInfo(table, emb));
+    t = performance.now();
+    for (let i = 0; i < events.length; i += 1000) {
+      await state.apply(events.slice(i, i + 1000));
+      await state.flush();
+    }
+    const durable = (performance.now() - t) / events.length;
+    console.log(`  event-to-state update: engine ${(bare * 1000).toFixed(2)} us/event; embedded, flushed to SQLite every 1,000 events ${(durable * 1000).toFixed(2)} us/event; target < 100 us: ${durable < 0.1 ? 'met' : 'NOT met'}`);
+
+    // Feature assembly for 500 candidates of one listener's live session, and ranking them.
+    const listener = events[events.length - 1]!.listenerId;
+    const now = events[events.length - 1]!.ts;
+    const view = await state.view(listener);
+    const rng = new Rng(9);
+    const cands = Int32Array.from({ length: 500 }, () => rng.int(table.size));
+    const builder = new FeatureBuilder(table, emb);
+    const X = new Float32Array(500 * FEATURES.length);
+    const scores = { transitions: Float32Array.from({ length: 500 }, () => rng.next()), popularity: Float32Array.from({ length: 500 }, () => rng.next()) };
+    const feat = timeMs(() => builder.build({ view, now, surface: 'radio', seedIx: cands[0]! }, cands, X, scores), 50);
+    const ys = Float32Array.from({ length: 500 }, () => (rng.next() < 0.3 ? 1 : 0));
+    const model = trainGbdt({ X, n: 500, y: ys }, { featureNames: FEATURES, trees: 100, maxDepth: 6, minChildWeight: 0, earlyStoppingRounds: 0 }).model;
+    const out = new Float64Array(500);
+    const score = timeMs(() => model.margins(X, 500, out), 200);
+    console.log(`  per request, 500 candidates x ${FEATURES.length} features: assembly from the live state ${feat.median.toFixed(3)} ms, ranker scoring ${score.median.toFixed(3)} ms`);
+    await store.close();
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
