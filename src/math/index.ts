@@ -1,2 +1,3 @@
 export { Rng, derive, deriveSeed, logFactorial } from './random.js';
 export { AliasTable, CumulativeSampler } from './alias.js';
+export { workerEntry } from './worker-url.js';

@@ -122,6 +122,21 @@ describe('gradient-boosted trees, binary log-loss', () => {
     expect(Array.from(deep.margins(X, n))).toEqual(Array.from(deep.marginsReference(X, n)));
   });
 
+  it('builds histograms on worker threads with the very same result as on one thread', () => {
+    const big = planted(30_000, 17);
+    for (const objective of ['binary', 'lambdarank'] as const) {
+      const groups = objective === 'lambdarank' ? Int32Array.from({ length: 30_000 / 50 + 1 }, (_, g) => g * 50) : undefined;
+      const y = objective === 'lambdarank' ? Float32Array.from(big.y, (v, i) => v * 2 + (i % 3 === 0 ? 1 : 0)) : big.y;
+      const opts = { featureNames: NAMES, objective, trees: 8, maxDepth: 5, earlyStoppingRounds: 0 };
+      const one = trainGbdt({ X: big.X, n: 30_000, y, ...(groups ? { groups } : {}) }, { ...opts, threads: 1 }).model;
+      const two = trainGbdt({ X: big.X, n: 30_000, y, ...(groups ? { groups } : {}) }, { ...opts, threads: 3 }).model;
+      expect(Array.from(two.threshold)).toEqual(Array.from(one.threshold));
+      expect(Array.from(two.value)).toEqual(Array.from(one.value));
+      expect(Array.from(two.gain)).toEqual(Array.from(one.gain));
+    }
+    expect(() => trainGbdt({ X: big.X, n: 100, y: big.y }, { featureNames: NAMES, threads: 0 })).toThrow('gbdt: threads must be an integer in 1..64, got 0');
+  });
+
   it('refuses bad input precisely', () => {
     const X = new Float32Array(12);
     expect(() => trainGbdt({ X, n: 2, y: Float32Array.of(0, 2) }, { featureNames: NAMES })).toThrow(/label of row 1 is 2; binary labels are 0 or 1/);

@@ -1,6 +1,8 @@
 import { Rng } from '../../math/index.js';
 import { applyBins, quantileBins, type Binning } from './binning.js';
 import { GbdtModel, type GbdtObjective } from './model.js';
+import { HistPool, shared } from './hist-pool.js';
+import { NB } from './hist.js';
 import { auc, logLoss, ndcgAt } from './metrics.js';
 
 /** Hyper-parameters; names and defaults follow XGBoost where they have a counterpart. */
@@ -36,11 +38,14 @@ export interface GbdtParams {
   /** LambdaMART pairs sampled per row, each with a row of another label in its group (0: every pair). Default 1, as XGBoost 1.7. */
   pairsPerRow: number;
   seed: number;
+  /** Threads that build histograms (the caller's plus worker threads). Results do not depend on it. Default 1. */
+  threads: number;
 }
 
 export const GBDT_DEFAULTS: Readonly<GbdtParams> = {
   objective: 'binary', trees: 100, learningRate: 0.1, maxDepth: 6, maxLeaves: 0, growth: 'depthwise', lambda: 1, gamma: 0,
   minChildWeight: 1, subsample: 1, colsample: 1, maxBins: 256, earlyStoppingRounds: 10, ndcgAt: 10, pairsPerRow: 1, seed: 42,
+  threads: 1,
 };
 
 /** Rows, row-major n x features, with labels and (for lambdarank) group boundaries. */
@@ -92,6 +97,7 @@ function checkParams(p: GbdtParams): void {
   if (!(p.colsample > 0 && p.colsample <= 1)) bad('colsample', 'must be in (0, 1]');
   if (!(Number.isInteger(p.earlyStoppingRounds) && p.earlyStoppingRounds >= 0)) bad('earlyStoppingRounds', 'must be an integer >= 0');
   if (!(Number.isInteger(p.pairsPerRow) && p.pairsPerRow >= 0)) bad('pairsPerRow', 'must be an integer >= 0');
+  if (!(Number.isInteger(p.threads) && p.threads >= 1 && p.threads <= 64)) bad('threads', 'must be an integer in 1..64');
 }
 
 function checkData(where: string, d: GbdtData, f: number, objective: GbdtObjective): void {
@@ -128,7 +134,7 @@ interface Open {
 
 /**
  * Histogram gradient boosting (Friedman 2001; the histogram method of LightGBM and XGBoost's
- * `hist`), trained on one thread: quantile bins, gradient/hessian histograms per node with
+ * `hist`), histograms built on `threads` threads: quantile bins, gradient/hessian histograms per node with
  * the subtraction trick (the larger child's histogram is the parent's minus the smaller's),
  * depth-wise or leaf-wise growth, L2 leaf regularization, shrinkage, row and column
  * subsampling, and early stopping on a validation set. Objectives: binary log-loss and
@@ -147,11 +153,11 @@ export function trainGbdt(data: GbdtData, opts: GbdtTrainOptions): GbdtTrainResu
   checkData('training data', data, F, p.objective);
   if (opts.validation) checkData('validation data', opts.validation, F, p.objective);
   const { n, y } = data;
-  const NB = 256;
   const bins: Binning = quantileBins(data.X, n, F, p.maxBins, p.seed);
   const B = applyBins(bins, data.X, n);
   // Column-major copy: partitioning a node reads one feature of rows in increasing order.
-  const BC = new Uint8Array(n * F);
+  const par = p.threads > 1;
+  const BC = par ? shared(Uint8Array, n * F, 1) : new Uint8Array(n * F);
   for (let r = 0; r < n; r++) for (let j = 0; j < F; j++) BC[j * n + r] = B[r * F + j]!;
   const rng = new Rng(p.seed);
 
@@ -172,51 +178,25 @@ export function trainGbdt(data: GbdtData, opts: GbdtTrainOptions): GbdtTrainResu
   const roots: number[] = [], feature: number[] = [], threshold: number[] = [], left: number[] = [], value: number[] = [], splitBin: number[] = [];
   const gain = new Float64Array(F), splits = new Int32Array(F);
 
-  const rows = new Int32Array(n);
+  const rows = par ? shared(Int32Array, n, 4) : new Int32Array(n);
+  const gs = par ? shared(Float64Array, n, 8) : new Float64Array(n), hs = par ? shared(Float64Array, n, 8) : new Float64Array(n);
   const scratch = new Int32Array(n);
   const featOn = new Uint8Array(F);
   let best = p.objective === 'binary' ? Infinity : -Infinity, bestTrees = 0;
   const better = (a: number, b: number): boolean => (p.objective === 'binary' ? a < b - 1e-12 : a > b + 1e-12);
   const ranking = p.objective === 'lambdarank' ? new LambdaRank(data.groups!, y, p.pairsPerRow) : undefined;
 
-  // Column-wise histograms (LightGBM's col-wise mode): one feature at a time, so that its
-  // 256 bins (4 KB) stay in L1; the node's gradients are gathered once, in row order.
-  const gs = new Float64Array(n), hs = new Float64Array(n);
+  // Histograms: the node's gradients are gathered once, in row order; features are split
+  // over the threads (see hist-pool.ts).
+  const pool = new HistPool({ BC, n, rows, gs, hs }, F, p.threads);
   const buildHist = (lo: number, hi: number, out: Float64Array): void => {
-    out.fill(0);
     const m = hi - lo;
     for (let k = 0; k < m; k++) {
       const r = rows[lo + k]!;
       gs[k] = grad[r]!;
       hs[k] = hess[r]!;
     }
-    // Four features per pass over the rows (16 KB of histograms, still in L1): each row's
-    // index and gradients are loaded once per four features.
-    let j = 0;
-    for (; j + 4 <= F; j += 4) {
-      const b0 = (j * NB) << 1, b1 = ((j + 1) * NB) << 1, b2 = ((j + 2) * NB) << 1, b3 = ((j + 3) * NB) << 1;
-      const c0 = j * n, c1 = c0 + n, c2 = c1 + n, c3 = c2 + n;
-      for (let k = 0; k < m; k++) {
-        const r = rows[lo + k]!, g = gs[k]!, h = hs[k]!;
-        const i0 = b0 + (BC[c0 + r]! << 1), i1 = b1 + (BC[c1 + r]! << 1), i2 = b2 + (BC[c2 + r]! << 1), i3 = b3 + (BC[c3 + r]! << 1);
-        out[i0]! += g;
-        out[i0 + 1]! += h;
-        out[i1]! += g;
-        out[i1 + 1]! += h;
-        out[i2]! += g;
-        out[i2 + 1]! += h;
-        out[i3]! += g;
-        out[i3 + 1]! += h;
-      }
-    }
-    for (; j < F; j++) {
-      const base = (j * NB) << 1, col = j * n;
-      for (let k = 0; k < m; k++) {
-        const idx = base + (BC[col + rows[lo + k]!]! << 1);
-        out[idx]! += gs[k]!;
-        out[idx + 1]! += hs[k]!;
-      }
-    }
+    pool.build(lo, m, out);
   };
   const findSplit = (c: Open): void => {
     c.gain = 0;
@@ -257,132 +237,136 @@ export function trainGbdt(data: GbdtData, opts: GbdtTrainOptions): GbdtTrainResu
   };
 
   let tree = 0;
-  for (; tree < p.trees; tree++) {
-    if (ranking) ranking.gradients(margin, grad, hess, rng);
-    else for (let i = 0; i < n; i++) {
-      const q = 1 / (1 + Math.exp(-margin[i]!));
-      grad[i] = q - y[i]!;
-      hess[i] = Math.max(q * (1 - q), 1e-16);
-    }
-    // Rows and features of this tree.
-    let m = 0;
-    if (p.subsample < 1) {
-      for (let i = 0; i < n; i++) if (rng.next() < p.subsample) rows[m++] = i;
-      if (m === 0) rows[m++] = rng.int(n);
-    } else for (; m < n; m++) rows[m] = m;
-    featOn.fill(p.colsample < 1 ? 0 : 1);
-    if (p.colsample < 1) {
-      const want = Math.max(1, Math.round(F * p.colsample));
-      const perm = Int32Array.from({ length: F }, (_, j) => j);
-      for (let j = F - 1; j > 0; j--) {
-        const k = rng.int(j + 1);
-        [perm[j], perm[k]] = [perm[k]!, perm[j]!];
+  try {
+    for (; tree < p.trees; tree++) {
+      if (ranking) ranking.gradients(margin, grad, hess, rng);
+      else for (let i = 0; i < n; i++) {
+        const q = 1 / (1 + Math.exp(-margin[i]!));
+        grad[i] = q - y[i]!;
+        hess[i] = Math.max(q * (1 - q), 1e-16);
       }
-      for (let j = 0; j < want; j++) featOn[perm[j]!] = 1;
-    }
-
-    const root = newNode();
-    roots.push(root);
-    const rootHist = new Float64Array(F * NB * 2);
-    buildHist(0, m, rootHist);
-    let G = 0, H = 0;
-    for (let k = 0; k < m; k++) {
-      G += grad[rows[k]!]!;
-      H += hess[rows[k]!]!;
-    }
-    const open: Open[] = [{ node: root, start: 0, end: m, depth: 0, G, H, hist: rootHist, gain: 0, feature: -1, bin: 0, GL: 0, HL: 0 }];
-    const canSplit = (c: Open): boolean => (p.maxDepth === 0 || c.depth < p.maxDepth) && c.end - c.start >= 2;
-    if (canSplit(open[0]!)) findSplit(open[0]!);
-    let leaves = 1;
-    const finished: Open[] = [];
-    while (open.length > 0) {
-      // depthwise: first in, first out; lossguide: the largest gain.
-      let pick = 0;
-      if (p.growth === 'lossguide') for (let i = 1; i < open.length; i++) if (open[i]!.gain > open[pick]!.gain) pick = i;
-      const c = open.splice(pick, 1)[0]!;
-      if (c.feature < 0 || (p.maxLeaves > 0 && leaves >= p.maxLeaves)) {
-        finished.push(c);
-        continue;
-      }
-      // Partition the node's rows: bin <= split bin to the left.
-      const j = c.feature, sb = c.bin;
-      let lo = c.start, hiW = 0;
-      const col = j * n;
-      for (let k = c.start; k < c.end; k++) {
-        const r = rows[k]!;
-        if (BC[col + r]! <= sb) rows[lo++] = r;
-        else scratch[hiW++] = r;
-      }
-      rows.set(scratch.subarray(0, hiW), lo);
-      const mid = lo;
-      const l = newNode();
-      newNode();
-      feature[c.node] = j;
-      threshold[c.node] = sb === 0 ? -Infinity : bins.edges[j]![sb - 1]!;
-      left[c.node] = l;
-      splitBin[c.node] = sb;
-      gain[j]! += c.gain;
-      splits[j]!++;
-      leaves++;
-      const childDepthOk = p.maxDepth === 0 || c.depth + 1 < p.maxDepth;
-      if (!childDepthOk) {
-        // Children at the depth limit are leaves: no histograms needed.
-        finished.push({ ...c, node: l, start: c.start, end: mid, depth: c.depth + 1, G: c.GL, H: c.HL, feature: -1 });
-        finished.push({ ...c, node: l + 1, start: mid, end: c.end, depth: c.depth + 1, G: c.G - c.GL, H: c.H - c.HL, feature: -1 });
-        continue;
-      }
-      // Children: the smaller one's histogram is built, the larger one's is parent - smaller.
-      const leftSmaller = mid - c.start <= c.end - mid;
-      const small = new Float64Array(F * NB * 2);
-      if (leftSmaller) buildHist(c.start, mid, small);
-      else buildHist(mid, c.end, small);
-      const large = c.hist;
-      for (let i = 0; i < large.length; i++) large[i]! -= small[i]!;
-      const L: Open = { node: l, start: c.start, end: mid, depth: c.depth + 1, G: c.GL, H: c.HL, hist: leftSmaller ? small : large, gain: 0, feature: -1, bin: 0, GL: 0, HL: 0 };
-      const R: Open = { node: l + 1, start: mid, end: c.end, depth: c.depth + 1, G: c.G - c.GL, H: c.H - c.HL, hist: leftSmaller ? large : small, gain: 0, feature: -1, bin: 0, GL: 0, HL: 0 };
-      for (const child of [L, R]) {
-        if (canSplit(child)) findSplit(child);
-        open.push(child);
-      }
-    }
-    for (const c of finished) value[c.node] = (-c.G / (c.H + p.lambda)) * p.learningRate;
-    if (m === n) {
-      // Every row is in exactly one leaf's range of `rows`.
-      for (const c of finished) {
-        const v = value[c.node]!;
-        for (let k = c.start; k < c.end; k++) margin[rows[k]!]! += v;
-      }
-    } else {
-      // Rows outside the sample are routed on their bins.
-      for (let r = 0; r < n; r++) {
-        let node = root;
-        while (feature[node]! >= 0) node = BC[feature[node]! * n + r]! <= splitBin[node]! ? left[node]! : left[node]! + 1;
-        margin[r]! += value[node]!;
-      }
-    }
-    if (valid && vMargin) {
-      const X = valid.X;
-      for (let r = 0; r < valid.n; r++) {
-        let node = root;
-        while (feature[node]! >= 0) {
-          const v = X[r * F + feature[node]!]!;
-          node = v <= threshold[node]! || v !== v ? left[node]! : left[node]! + 1;
+      // Rows and features of this tree.
+      let m = 0;
+      if (p.subsample < 1) {
+        for (let i = 0; i < n; i++) if (rng.next() < p.subsample) rows[m++] = i;
+        if (m === 0) rows[m++] = rng.int(n);
+      } else for (; m < n; m++) rows[m] = m;
+      featOn.fill(p.colsample < 1 ? 0 : 1);
+      if (p.colsample < 1) {
+        const want = Math.max(1, Math.round(F * p.colsample));
+        const perm = Int32Array.from({ length: F }, (_, j) => j);
+        for (let j = F - 1; j > 0; j--) {
+          const k = rng.int(j + 1);
+          [perm[j], perm[k]] = [perm[k]!, perm[j]!];
         }
-        vMargin[r]! += value[node]!;
+        for (let j = 0; j < want; j++) featOn[perm[j]!] = 1;
       }
-      const metric = p.objective === 'binary' ? logLoss(sigmoidAll(vMargin), valid.y) : ndcgAt(vMargin, valid.y, valid.groups!, p.ndcgAt);
-      opts.onProgress?.({ tree: tree + 1, trees: p.trees, validation: metric });
-      if (better(metric, best) || tree === 0) {
-        best = metric;
+
+      const root = newNode();
+      roots.push(root);
+      const rootHist = new Float64Array(F * NB * 2);
+      buildHist(0, m, rootHist);
+      let G = 0, H = 0;
+      for (let k = 0; k < m; k++) {
+        G += grad[rows[k]!]!;
+        H += hess[rows[k]!]!;
+      }
+      const open: Open[] = [{ node: root, start: 0, end: m, depth: 0, G, H, hist: rootHist, gain: 0, feature: -1, bin: 0, GL: 0, HL: 0 }];
+      const canSplit = (c: Open): boolean => (p.maxDepth === 0 || c.depth < p.maxDepth) && c.end - c.start >= 2;
+      if (canSplit(open[0]!)) findSplit(open[0]!);
+      let leaves = 1;
+      const finished: Open[] = [];
+      while (open.length > 0) {
+        // depthwise: first in, first out; lossguide: the largest gain.
+        let pick = 0;
+        if (p.growth === 'lossguide') for (let i = 1; i < open.length; i++) if (open[i]!.gain > open[pick]!.gain) pick = i;
+        const c = open.splice(pick, 1)[0]!;
+        if (c.feature < 0 || (p.maxLeaves > 0 && leaves >= p.maxLeaves)) {
+          finished.push(c);
+          continue;
+        }
+        // Partition the node's rows: bin <= split bin to the left.
+        const j = c.feature, sb = c.bin;
+        let lo = c.start, hiW = 0;
+        const col = j * n;
+        for (let k = c.start; k < c.end; k++) {
+          const r = rows[k]!;
+          if (BC[col + r]! <= sb) rows[lo++] = r;
+          else scratch[hiW++] = r;
+        }
+        rows.set(scratch.subarray(0, hiW), lo);
+        const mid = lo;
+        const l = newNode();
+        newNode();
+        feature[c.node] = j;
+        threshold[c.node] = sb === 0 ? -Infinity : bins.edges[j]![sb - 1]!;
+        left[c.node] = l;
+        splitBin[c.node] = sb;
+        gain[j]! += c.gain;
+        splits[j]!++;
+        leaves++;
+        const childDepthOk = p.maxDepth === 0 || c.depth + 1 < p.maxDepth;
+        if (!childDepthOk) {
+          // Children at the depth limit are leaves: no histograms needed.
+          finished.push({ ...c, node: l, start: c.start, end: mid, depth: c.depth + 1, G: c.GL, H: c.HL, feature: -1 });
+          finished.push({ ...c, node: l + 1, start: mid, end: c.end, depth: c.depth + 1, G: c.G - c.GL, H: c.H - c.HL, feature: -1 });
+          continue;
+        }
+        // Children: the smaller one's histogram is built, the larger one's is parent - smaller.
+        const leftSmaller = mid - c.start <= c.end - mid;
+        const small = new Float64Array(F * NB * 2);
+        if (leftSmaller) buildHist(c.start, mid, small);
+        else buildHist(mid, c.end, small);
+        const large = c.hist;
+        for (let i = 0; i < large.length; i++) large[i]! -= small[i]!;
+        const L: Open = { node: l, start: c.start, end: mid, depth: c.depth + 1, G: c.GL, H: c.HL, hist: leftSmaller ? small : large, gain: 0, feature: -1, bin: 0, GL: 0, HL: 0 };
+        const R: Open = { node: l + 1, start: mid, end: c.end, depth: c.depth + 1, G: c.G - c.GL, H: c.H - c.HL, hist: leftSmaller ? large : small, gain: 0, feature: -1, bin: 0, GL: 0, HL: 0 };
+        for (const child of [L, R]) {
+          if (canSplit(child)) findSplit(child);
+          open.push(child);
+        }
+      }
+      for (const c of finished) value[c.node] = (-c.G / (c.H + p.lambda)) * p.learningRate;
+      if (m === n) {
+        // Every row is in exactly one leaf's range of `rows`.
+        for (const c of finished) {
+          const v = value[c.node]!;
+          for (let k = c.start; k < c.end; k++) margin[rows[k]!]! += v;
+        }
+      } else {
+        // Rows outside the sample are routed on their bins.
+        for (let r = 0; r < n; r++) {
+          let node = root;
+          while (feature[node]! >= 0) node = BC[feature[node]! * n + r]! <= splitBin[node]! ? left[node]! : left[node]! + 1;
+          margin[r]! += value[node]!;
+        }
+      }
+      if (valid && vMargin) {
+        const X = valid.X;
+        for (let r = 0; r < valid.n; r++) {
+          let node = root;
+          while (feature[node]! >= 0) {
+            const v = X[r * F + feature[node]!]!;
+            node = v <= threshold[node]! || v !== v ? left[node]! : left[node]! + 1;
+          }
+          vMargin[r]! += value[node]!;
+        }
+        const metric = p.objective === 'binary' ? logLoss(sigmoidAll(vMargin), valid.y) : ndcgAt(vMargin, valid.y, valid.groups!, p.ndcgAt);
+        opts.onProgress?.({ tree: tree + 1, trees: p.trees, validation: metric });
+        if (better(metric, best) || tree === 0) {
+          best = metric;
+          bestTrees = tree + 1;
+        } else if (p.earlyStoppingRounds > 0 && tree + 1 - bestTrees >= p.earlyStoppingRounds) {
+          tree++;
+          break;
+        }
+      } else {
+        opts.onProgress?.({ tree: tree + 1, trees: p.trees });
         bestTrees = tree + 1;
-      } else if (p.earlyStoppingRounds > 0 && tree + 1 - bestTrees >= p.earlyStoppingRounds) {
-        tree++;
-        break;
       }
-    } else {
-      opts.onProgress?.({ tree: tree + 1, trees: p.trees });
-      bestTrees = tree + 1;
     }
+  } finally {
+    pool.close();
   }
 
   // Keep the best round's trees: they are the first bestTrees, whose nodes come first.

@@ -1,0 +1,28 @@
+/**
+ * A histogram worker: builds its share of features' histograms on request, synchronously
+ * with the trainer through Atomics on a shared control array (see hist-pool.ts).
+ */
+import { parentPort } from 'node:worker_threads';
+import { histInto, type HistData } from './hist.js';
+import { CTRL, type HistInit } from './hist-protocol.js';
+
+parentPort!.once('message', (init: HistInit) => {
+  const { ctrl, out } = init;
+  const d: HistData = { BC: init.BC, n: init.n, rows: init.rows, gs: init.gs, hs: init.hs };
+  let seen = 0;
+  Atomics.store(ctrl, CTRL.ready, 1);
+  Atomics.notify(ctrl, CTRL.ready);
+  for (;;) {
+    Atomics.wait(ctrl, CTRL.request, seen);
+    seen = Atomics.load(ctrl, CTRL.request);
+    if (seen < 0) return;
+    try {
+      histInto(d, ctrl[CTRL.lo]!, ctrl[CTRL.m]!, ctrl[CTRL.jFrom]!, ctrl[CTRL.jTo]!, out);
+    } catch (err) {
+      Atomics.store(ctrl, CTRL.failed, 1);
+      console.error(`gbdt histogram worker: ${(err as Error).stack ?? String(err)}`);
+    }
+    Atomics.store(ctrl, CTRL.done, seen);
+    Atomics.notify(ctrl, CTRL.done);
+  }
+});
