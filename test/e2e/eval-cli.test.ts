@@ -1,5 +1,5 @@
 import { describe, it, expect, afterAll } from 'vitest';
-import { existsSync, mkdtempSync, rmSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { segue } from './cli.js';
@@ -170,5 +170,39 @@ describe('segue eval --task skip', () => {
     expect(report.skipRate.train).toBeGreaterThan(0.1);
     expect(report.results.gbdt!['mean-average-accuracy']).toBeGreaterThan(report.results['track-skip-rate']!['mean-average-accuracy']!);
     expect(report.results.gbdt!.AUC).toBeGreaterThan(0.7);
+  }, 60_000);
+});
+
+describe('segue eval --task skip on the challenge\'s own format', () => {
+  it('imports Music Streaming Sessions Dataset logs (mssd) and reports on them', () => {
+    // A log in the challenge's format: 1,500 sessions of 10 to 20 plays over 12 days. Each track
+    // has its own skip propensity and each session its own mood, as in the real data.
+    const rng = (() => { let s = 7; return () => ((s = (s * 1103515245 + 12345) >>> 0) / 4294967296); })();
+    const header = 'session_id,session_position,session_length,track_id_clean,skip_1,skip_2,skip_3,not_skipped,context_switch,no_pause_before_play,short_pause_before_play,long_pause_before_play,hist_user_behavior_n_seekfwd,hist_user_behavior_n_seekback,hist_user_behavior_is_shuffle,hour_of_day,date,premium,context_type,hist_user_behavior_reason_start,hist_user_behavior_reason_end';
+    const propensity = Array.from({ length: 300 }, () => (rng() < 0.4 ? 0.75 : 0.15));
+    const lines = [header];
+    for (let s = 0; s < 1500; s++) {
+      const len = 10 + Math.floor(rng() * 11), mood = rng() < 0.5 ? -0.1 : 0.15;
+      const day = 1 + Math.floor((s / 1500) * 12), hour = Math.floor(rng() * 24);
+      for (let i = 1; i <= len; i++) {
+        const t = Math.floor(rng() * 300);
+        const skip = rng() < Math.min(0.95, Math.max(0.02, propensity[t]! + mood));
+        lines.push([`0_s${s}`, i, len, `t_${t}`, skip, skip, skip, !skip, 0, 1, 0, 0, 0, 0, false, hour, `2018-07-${String(day).padStart(2, '0')}`, true, 'user_collection', 'trackdone', skip ? 'fwdbtn' : 'trackdone'].join(','));
+      }
+    }
+    const folder = join(dir, 'mssd', 'training_set');
+    mkdirSync(folder, { recursive: true });
+    writeFileSync(join(folder, 'log_0_20180701_000000000000.csv'), lines.join('\n') + '\n');
+    const db = join(dir, 'mssd.db');
+    const imp = segue(['--store', db, 'import', 'mssd', join(dir, 'mssd')]);
+    expect(imp.status, imp.stderr).toBe(0);
+    const r = segue(['--store', db, 'eval', '--task', 'skip', '--json']);
+    expect(r.status, r.stderr).toBe(0);
+    const report = JSON.parse(r.stdout) as { queries: number; results: Record<string, Record<string, number>> };
+    expect(report.queries).toBe(300); // the latest 20% of 1,500 sessions
+    // Every session is a new listener: what is learnt is each track's skip rate and the first half's mood.
+    expect(report.results.gbdt!['mean-average-accuracy']).toBeGreaterThan(report.results.majority!['mean-average-accuracy']!);
+    expect(report.results.gbdt!.AUC).toBeGreaterThan(report.results.majority!.AUC!);
+    expect(report.results['track-skip-rate']!.AUC).toBeGreaterThan(0.6);
   }, 60_000);
 });
