@@ -2,11 +2,15 @@ import type { SegueEvent } from '../domain/index.js';
 import type { Store } from '../store/index.js';
 import { StateEngine, emptyListener, type ListenerEntry, type TrackInfo } from './engine.js';
 import { DEFAULT_STATE, type OnlineState, type SessionState, type StateConfig, type StateView } from './state.js';
+import { TrackTable } from './catalog.js';
+import { audioEmbedding, trackInfo } from './embedding.js';
 
 /** Key of a listener's state in the store's listener state table. */
 export const STATE_KEY = 'online-state';
-/** The global per-track counters live under this pseudo-listener id. */
+/** The global per-track counters (and the log cursor) live under this pseudo-listener id. */
 export const TRACKS_OWNER = '*';
+/** Key of the seq of the last log event folded into the stored state. */
+export const CURSOR_KEY = 'online-state-cursor';
 const FORMAT = 1;
 
 /**
@@ -15,7 +19,8 @@ const FORMAT = 1;
  */
 export class EmbeddedOnlineState implements OnlineState {
   private readonly loaded = new Set<string>();
-  private constructor(private readonly store: Store, readonly engine: StateEngine) {}
+  private cursorDirty = false;
+  private constructor(private readonly store: Store, readonly engine: StateEngine, private cursorSeq: number) {}
 
   static async open(store: Store, info: TrackInfo, config: StateConfig = DEFAULT_STATE): Promise<EmbeddedOnlineState> {
     const engine = new StateEngine(info, config);
@@ -24,7 +29,43 @@ export class EmbeddedOnlineState implements OnlineState {
       const doc = decode(bytes, 'track counters') as { v: number; t: [string, ...number[]][] };
       for (const [id, ...r] of doc.t) engine.tracks.set(id, Float64Array.from(r));
     }
-    return new EmbeddedOnlineState(store, engine);
+    const c = await store.listenerState.get(TRACKS_OWNER, CURSOR_KEY);
+    const cursor = c === undefined ? 0 : (decode(c, 'log cursor') as { seq: number }).seq;
+    return new EmbeddedOnlineState(store, engine, cursor);
+  }
+
+  /**
+   * The state of a store as serving reads it: the catalog as a track table, session
+   * vectors in the audio embedding, then caught up with the log.
+   */
+  static async forStore(store: Store, config: StateConfig = DEFAULT_STATE, onProgress?: (events: number) => void): Promise<{ state: EmbeddedOnlineState; table: TrackTable; folded: number }> {
+    const table = await TrackTable.load(store);
+    const state = await EmbeddedOnlineState.open(store, trackInfo(table, audioEmbedding(table)), config);
+    const folded = await state.catchUp(onProgress ? { onProgress } : {});
+    return { state, table, folded };
+  }
+
+  /** Seq of the last event of the store's log folded into this state. */
+  get cursor(): number {
+    return this.cursorSeq;
+  }
+
+  /**
+   * Fold every event the store's log holds past the cursor, in log order, and make it
+   * durable with the cursor in the same transaction (per batch): each event is applied
+   * exactly once, whoever wrote it, and a crash leaves the state at a batch boundary.
+   */
+  async catchUp(opts: { batchSize?: number; onProgress?: (events: number) => void } = {}): Promise<number> {
+    let n = 0;
+    for await (const batch of this.store.events.scan({ afterSeq: this.cursorSeq, batchSize: opts.batchSize ?? 20_000 })) {
+      await this.apply(batch);
+      this.cursorSeq = batch[batch.length - 1]!.seq;
+      this.cursorDirty = true;
+      await this.flush();
+      n += batch.length;
+      opts.onProgress?.(n);
+    }
+    return n;
   }
 
   private async ensure(listenerId: string): Promise<void> {
@@ -56,6 +97,10 @@ export class EmbeddedOnlineState implements OnlineState {
       for (const [id, r] of this.engine.tracks) t.push([id, ...r]);
       entries.push({ listenerId: TRACKS_OWNER, key: STATE_KEY, value: encode({ v: FORMAT, t }) });
       this.engine.tracksDirty = false;
+    }
+    if (this.cursorDirty) {
+      entries.push({ listenerId: TRACKS_OWNER, key: CURSOR_KEY, value: encode({ v: FORMAT, seq: this.cursorSeq }) });
+      this.cursorDirty = false;
     }
     if (entries.length > 0) await this.store.listenerState.putMany(entries);
   }

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { openStore } from '../store/index.js';
 import type { SegueEvent } from '../domain/index.js';
-import { StateEngine, EmbeddedOnlineState, DEFAULT_STATE, type TrackInfo, type StateConfig } from './index.js';
+import { StateEngine, EmbeddedOnlineState, DEFAULT_STATE, acceptEvents, type TrackInfo, type StateConfig } from './index.js';
 
 const DAY = 86_400_000;
 const T0 = Date.UTC(2026, 0, 1);
@@ -132,6 +132,45 @@ describe('embedded online state', () => {
       const x = new Float64Array(4);
       (await b.view('u1')).countersInto('track', 't1', T0 + 4000, x, 0);
       expect(x[0]).toBeCloseTo(2, 4);
+      await again.close();
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('embedded online state: folding the log', () => {
+  it('folds every event of the log once, from a durable cursor, whoever wrote it', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'segue-state-'));
+    try {
+      const path = join(dir, 'segue.db');
+      const store = await openStore(path);
+      await store.ingest({ events: [ev('play_end', 't1', T0, { skipped: false }), ev('play_end', 't3', T0 + 1000, { skipped: true })] });
+      const a = await EmbeddedOnlineState.open(store, info, cfg);
+      expect(await a.catchUp()).toBe(2);
+      expect(await a.catchUp()).toBe(0);
+      const x = new Float64Array(4);
+      (await a.view('u1')).countersInto('global', 't3', T0 + 1000, x, 0);
+      expect(Array.from(x)).toEqual([1, 0, 1, 0]);
+      // acceptEvents: written, folded, durable; a duplicate changes nothing.
+      const e = ev('like', 't3', T0 + 2000);
+      expect((await acceptEvents(store, a, [e])).accepted).toBe(1);
+      expect((await acceptEvents(store, a, [{ ...e }])).duplicates).toBe(1);
+      (await a.view('u1')).countersInto('track', 't3', T0 + 2000, x, 0);
+      expect(x[3]).toBeCloseTo(1, 6);
+      await store.close();
+
+      // Reopened: the cursor and the state are where they were; only new events fold.
+      const again = await openStore(path);
+      const b = await EmbeddedOnlineState.open(again, info, cfg);
+      expect(b.cursor).toBe(a.cursor);
+      expect(await b.catchUp()).toBe(0);
+      await again.ingest({ events: [ev('play_end', 't3', T0 + 3000, { skipped: true })] });
+      expect(await b.catchUp()).toBe(1);
+      (await b.view('u1')).countersInto('track', 't3', T0 + 3000, x, 0);
+      expect(x[0]).toBeCloseTo(2, 4);
+      expect(x[2]).toBeCloseTo(2, 4);
+      expect(x[3]).toBeCloseTo(1, 4);
       await again.close();
     } finally {
       rmSync(dir, { recursive: true, force: true });

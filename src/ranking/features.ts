@@ -1,4 +1,4 @@
-import { COUNTER_SLOTS, LIKES, LISTENS, PLAYS, SKIPS, type StateView, type TrackTable } from '../features/index.js';
+import { COUNTER_SLOTS, LIKES, LISTENS, PLAYS, SKIPS, type Embedding, type StateView, type TrackTable } from '../features/index.js';
 
 /** Retrieval sources whose scores are features (NaN when a source was not consulted). */
 export const SOURCES = ['transitions', 'sknn', 'item2vec', 'als', 'content', 'popularity'] as const;
@@ -29,12 +29,6 @@ const SRC0 = F['score_transitions']!;
 
 /** Surfaces (event context types) as codes for the `surface` feature. */
 export const SURFACES = ['album', 'playlist', 'radio', 'autoplay', 'mix', 'search', 'other'] as const;
-
-/** Track vectors for similarities: item2vec embeddings, or audio features where there are none. */
-export interface Embedding {
-  readonly dims: number;
-  vectorOf(trackIx: number): Float32Array | undefined;
-}
 
 /** The request side of a feature row: who, when, where, and what came before. */
 export interface FeatureContext {
@@ -163,29 +157,4 @@ export function keyDistance(k1: number, m1: number, k2: number, m2: number): num
   const pos = (k: number, m: number): number => (((m === 1 ? k : k + 3) % 12) * 7) % 12;
   const d = Math.abs(pos(k1, m1) - pos(k2, m2));
   return Math.min(d, 12 - d) + (m1 === m2 ? 0 : 1);
-}
-
-/** Audio features as a standardized vector, for similarities when there are no embeddings. */
-export function audioEmbedding(t: TrackTable): Embedding {
-  const cols = [t.tempo, t.energy, t.valence, t.danceability];
-  const mean = cols.map(() => 0), sd = cols.map(() => 0);
-  cols.forEach((c, j) => {
-    let s = 0, s2 = 0, k = 0;
-    for (let i = 0; i < t.size; i++) if (!Number.isNaN(c[i]!)) { s += c[i]!; s2 += c[i]! * c[i]!; k++; }
-    mean[j] = k ? s / k : 0;
-    sd[j] = k ? Math.sqrt(Math.max(1e-12, s2 / k - mean[j]! ** 2)) : 1;
-  });
-  return {
-    dims: cols.length,
-    vectorOf(ix: number): Float32Array | undefined {
-      if (ix < 0 || ix >= t.size) return undefined;
-      const v = new Float32Array(cols.length);
-      for (let j = 0; j < cols.length; j++) {
-        const x = cols[j]![ix]!;
-        if (Number.isNaN(x)) return undefined;
-        v[j] = (x - mean[j]!) / sd[j]!;
-      }
-      return v;
-    },
-  };
 }

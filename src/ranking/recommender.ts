@@ -1,9 +1,8 @@
 import type { Store } from '../store/index.js';
-import { EmbeddedOnlineState, TrackTable, type OnlineState, type SessionState, type StateConfig } from '../features/index.js';
+import { EmbeddedOnlineState, TrackTable, audioEmbedding, type Embedding, type OnlineState, type SessionState, type StateConfig } from '../features/index.js';
 import { loadModel, type CandidateModel } from '../models/candidate.js';
-import { F, FEATURES, FeatureBuilder, SOURCES, audioEmbedding, cosine, type Embedding, type SourceName } from './features.js';
+import { F, FEATURES, FeatureBuilder, SOURCES, cosine, type SourceName } from './features.js';
 import { Ranker } from './ranker.js';
-import { trackInfo } from './replay.js';
 
 const NF = FEATURES.length;
 
@@ -60,17 +59,16 @@ export class Recommender {
 
   /**
    * Open on a store: its catalog, the latest version of every trained source and of the
-   * ranker, and the embedded online state (whose session vectors live in the same space).
+   * ranker, and the embedded online state caught up with the log (its session vectors in
+   * the same audio embedding the features read).
    */
   static async open(store: Store, opts: { config?: RecommenderConfig; state?: StateConfig } = {}): Promise<Recommender> {
-    const table = await TrackTable.load(store);
-    const embedding = audioEmbedding(table);
+    const { state, table } = await EmbeddedOnlineState.forStore(store, opts.state);
     const sources = new Map<SourceName, CandidateModel>();
     const trained = new Set((await store.models.list()).map((m) => m.name));
     for (const name of SOURCES) if (trained.has(name)) sources.set(name, await loadModel(store, name));
     const got = trained.has('ranker') ? await store.models.get('ranker') : undefined;
-    const state = await EmbeddedOnlineState.open(store, trackInfo(table, embedding), opts.state);
-    return new Recommender(table, sources, state, got ? Ranker.load(got.data) : undefined, embedding, opts.config);
+    return new Recommender(table, sources, state, got ? Ranker.load(got.data) : undefined, audioEmbedding(table), opts.config);
   }
 
   async next(req: NextRequest): Promise<Recommendation[]> {

@@ -1,7 +1,6 @@
 import type { Store } from '../store/index.js';
 import { EVENT_TYPE_BY_CODE, EVENT_TYPE_CODE, type EventType } from '../domain/index.js';
-import { StateEngine, DEFAULT_STATE, type StateConfig, type StateEvent, type TrackInfo, type TrackTable } from '../features/index.js';
-import type { Embedding } from './features.js';
+import { StateEngine, DEFAULT_STATE, trackInfo, type Embedding, type StateConfig, type StateEvent, type TrackTable } from '../features/index.js';
 
 /** The events that move the online state, as columns in time order. */
 export interface EventColumns {
@@ -90,15 +89,6 @@ export async function loadEventColumns(store: Store, table: TrackTable, signal?:
   return {
     n, type: gather(type), listener: gather(listener), listenerIds, track: gather(track), artist: Array.from(order, (i) => artist[i]),
     ts: gather(ts), skipped: gather(skipped), count: gather(count), session: gather(session), sessionIds, unknownTracks,
-  };
-}
-
-/** The state's view of the catalog: artist and genres from the table, vectors from the embedding. */
-export function trackInfo(table: TrackTable, embedding?: Embedding): TrackInfo {
-  return {
-    artistOf: (id) => table.artistOf(id),
-    genresOf: (id) => table.genresOf(id),
-    ...(embedding ? { embed: (id: string) => embedding.vectorOf(table.indexOf(id)) } : {}),
   };
 }
 

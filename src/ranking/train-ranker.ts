@@ -1,5 +1,5 @@
 import type { Store } from '../store/index.js';
-import { TrackTable } from '../features/index.js';
+import { TrackTable, audioEmbedding } from '../features/index.js';
 import type { PlayLog } from '../models/dataset.js';
 import { PopularityCandidates, SknnCandidates, TransitionsCandidates, type CandidateModel } from '../models/candidate.js';
 import { TransitionsModel } from '../models/transitions.js';
@@ -7,7 +7,7 @@ import { SknnModel } from '../models/sknn.js';
 import { popularityTables } from '../models/popularity.js';
 import { topK } from '../models/topk.js';
 import { auc, logLoss, ndcgAt, trainGbdt } from './gbdt/index.js';
-import { F, FEATURES, FeatureBuilder, audioEmbedding, type SourceName } from './features.js';
+import { F, FEATURES, FeatureBuilder, type SourceName } from './features.js';
 import { isPlay, loadEventColumns, replay, type EventColumns } from './replay.js';
 import { DEFAULT_RANKER, Ranker, type RankerConfig, type RankerReport } from './ranker.js';
 

@@ -2,6 +2,7 @@ import { basename, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { FORMATS, getFormat, parseRejectRate, runImport } from '../../ingest/index.js';
 import { DEFAULT_SESSION_GAP_MS } from '../../store/index.js';
+import { EmbeddedOnlineState } from '../../features/index.js';
 import { emit, table } from '../output.js';
 import { progressBar } from '../progress.js';
 import { CliError } from '../errors.js';
@@ -14,6 +15,7 @@ interface ImportFlags {
   option: string[];
   sessionGap: string;
   batchSize: string;
+  state: boolean;
 }
 
 export function registerImport(program: Command, globals: () => GlobalOptions): void {
@@ -28,6 +30,7 @@ export function registerImport(program: Command, globals: () => GlobalOptions): 
     .option('--option <key=value>', 'a format option, repeatable (e.g. listener=alice, map.title=track_name)', (v: string, acc: string[]) => [...acc, v], [])
     .option('--session-gap <minutes>', 'gap that ends a derived session', String(DEFAULT_SESSION_GAP_MS / 60000))
     .option('--batch-size <n>', 'items per transaction', '5000')
+    .option('--no-state', 'do not fold the imported events into the online listener state (`segue` folds them on next use)')
     .addHelpText('after', '\nExit codes: 0 done, 1 error, 3 reject rate above --max-reject-rate.')
     .action(async (formatName: string, path: string, flags: ImportFlags) => {
       const g = globals();
@@ -48,8 +51,8 @@ export function registerImport(program: Command, globals: () => GlobalOptions): 
       const ac = new AbortController();
       const onSigint = (): void => ac.abort();
       process.once('SIGINT', onSigint);
-      const summary = await withStore(g, async (store) =>
-        runImport({
+      const summary = await withStore(g, async (store) => {
+        const s = await runImport({
           store, format, path, options, rejectsFile, batchSize,
           ...(flags.source !== undefined ? { source: flags.source } : {}),
           ...(maxRejectRate !== undefined ? { maxRejectRate } : {}),
@@ -59,13 +62,19 @@ export function registerImport(program: Command, globals: () => GlobalOptions): 
         }).finally(() => {
           bar.stop();
           process.off('SIGINT', onSigint);
-        }),
-      );
+        });
+        // Fold what this import wrote into the online state (listener, track and session counters).
+        if (!flags.state || s.aborted !== undefined || s.accepted === 0) return { ...s, stateEvents: 0, stateSeconds: 0 };
+        const t = performance.now();
+        const { folded } = await EmbeddedOnlineState.forStore(store);
+        return { ...s, stateEvents: folded, stateSeconds: Number(((performance.now() - t) / 1000).toFixed(2)) };
+      });
       emit(g.json, summary, () =>
         [
           `imported ${summary.path} (${summary.format}) in ${summary.seconds.toFixed(1)} s, ${Math.round(summary.rate).toLocaleString('en-US')} items/s`,
           table(['read', 'accepted', 'duplicates', 'rejected'], [[summary.read, summary.accepted, summary.duplicates, summary.rejected]]),
           summary.rejectsFile ? `rejected items: ${summary.rejectsFile}` : '',
+          summary.stateEvents > 0 ? `online state: ${summary.stateEvents.toLocaleString('en-US')} events folded in ${summary.stateSeconds} s` : '',
           summary.aborted ? `stopped early: ${summary.aborted}` : '',
         ].filter(Boolean).join('\n'),
       );

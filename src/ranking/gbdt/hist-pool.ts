@@ -1,7 +1,7 @@
 import { Worker } from 'node:worker_threads';
 import { workerEntry } from '../../math/index.js';
 import { histInto, NB, type HistData } from './hist.js';
-import { CTRL, CTRL_SLOTS, type HistInit } from './hist-protocol.js';
+import { CTRL, CTRL_SLOTS, waitWhile, type HistInit } from './hist-protocol.js';
 
 /** Nodes with fewer rows than this are built on the calling thread alone: waking a worker costs more. */
 const PARALLEL_MIN_ROWS = 4096;
@@ -33,7 +33,7 @@ export class HistPool {
       this.workers.push({ w, ctrl, out });
     }
     for (const { ctrl } of this.workers) {
-      if (Atomics.wait(ctrl, CTRL.ready, 0, WAIT_MS) === 'timed-out') {
+      if (!waitWhile(ctrl, CTRL.ready, 0, WAIT_MS)) {
         this.close();
         throw new Error('gbdt: a histogram worker did not start');
       }
@@ -64,9 +64,8 @@ export class HistPool {
     });
     histInto(this.d, lo, m, 0, cut(1), out);
     this.workers.forEach(({ ctrl, out: theirs }, i) => {
-      while (Atomics.load(ctrl, CTRL.done) !== seq) {
-        if (Atomics.wait(ctrl, CTRL.done, Atomics.load(ctrl, CTRL.done), WAIT_MS) === 'timed-out') throw new Error('gbdt: a histogram worker stopped answering');
-      }
+      const before = Atomics.load(ctrl, CTRL.done);
+      if (before !== seq && !waitWhile(ctrl, CTRL.done, before, WAIT_MS)) throw new Error('gbdt: a histogram worker stopped answering');
       if (ctrl[CTRL.failed]) throw new Error('gbdt: a histogram worker failed (its error is on stderr)');
       const from = (cut(i + 1) * NB) << 1, to = (cut(i + 2) * NB) << 1;
       out.set(theirs.subarray(from, to), from);

@@ -13,3 +13,18 @@ export interface HistInit {
   /** Where the worker writes its features' histograms. */
   out: Float64Array;
 }
+
+/**
+ * Wait until ctrl[index] differs from `value`: spin briefly (a worker's answer usually comes
+ * within microseconds, and waking a sleeping thread can take far longer on a virtual
+ * machine), then sleep in short waits, which cannot miss a change. False after `maxMs`.
+ */
+export function waitWhile(ctrl: Int32Array, index: number, value: number, maxMs: number): boolean {
+  for (let i = 0; i < 20_000; i++) if (Atomics.load(ctrl, index) !== value) return true;
+  const deadline = Date.now() + maxMs;
+  while (Atomics.load(ctrl, index) === value) {
+    if (Date.now() > deadline) return false;
+    Atomics.wait(ctrl, index, value, 2);
+  }
+  return true;
+}

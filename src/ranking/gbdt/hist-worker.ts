@@ -4,7 +4,7 @@
  */
 import { parentPort } from 'node:worker_threads';
 import { histInto, type HistData } from './hist.js';
-import { CTRL, type HistInit } from './hist-protocol.js';
+import { CTRL, waitWhile, type HistInit } from './hist-protocol.js';
 
 parentPort!.once('message', (init: HistInit) => {
   const { ctrl, out } = init;
@@ -13,7 +13,7 @@ parentPort!.once('message', (init: HistInit) => {
   Atomics.store(ctrl, CTRL.ready, 1);
   Atomics.notify(ctrl, CTRL.ready);
   for (;;) {
-    Atomics.wait(ctrl, CTRL.request, seen);
+    while (!waitWhile(ctrl, CTRL.request, seen, 60_000)) { /* the trainer is busy elsewhere: keep waiting */ }
     seen = Atomics.load(ctrl, CTRL.request);
     if (seen < 0) return;
     try {
