@@ -145,7 +145,9 @@ describe('embedded online state: folding the log', () => {
     try {
       const path = join(dir, 'segue.db');
       const store = await openStore(path);
-      await store.ingest({ events: [ev('play_end', 't1', T0, { skipped: false }), ev('play_end', 't3', T0 + 1000, { skipped: true })] });
+      await store.ingest({ tracks: ['t1', 't2', 't3'].map((id) => ({ id, title: id, artists: [{ id: info.artistOf(id)!, name: info.artistOf(id)! }], genres: [...info.genresOf(id)] })) });
+      const first = await store.ingest({ events: [ev("play_end", "t1", T0, { skipped: false }), ev("play_end", "t3", T0 + 1000, { skipped: true })] });
+      expect(first.rejected).toEqual([]);
       const a = await EmbeddedOnlineState.open(store, info, cfg);
       expect(await a.catchUp()).toBe(2);
       expect(await a.catchUp()).toBe(0);
