@@ -1,0 +1,110 @@
+import type { Policy } from './policy.js';
+import type { SeqItem } from './types.js';
+
+/** Default share of new tracks that discovery pacing aims at, when the policy sets no target. */
+const DEFAULT_PACE = 0.3;
+
+/** Steps apart on the Camelot wheel (0..6), plus 1 between a major and a minor key; NaN when unknown. */
+export function camelotDistance(k1: number, m1: number, k2: number, m2: number): number {
+  if (k1 < 0 || k2 < 0 || m1 < 0 || m2 < 0) return NaN;
+  const pos = (k: number, m: number): number => (((m === 1 ? k : k + 3) % 12) * 7) % 12;
+  const d = Math.abs(pos(k1, m1) - pos(k2, m2));
+  return Math.min(d, 12 - d) + (m1 === m2 ? 0 : 1);
+}
+
+/**
+ * How well b follows a, in [0, 1]: tempo within a few percent (half and double time count
+ * as the same), a compatible key on the Camelot wheel, close energy, the same genre. The
+ * mean of the parts both tracks know; 0.5 when none is known.
+ */
+export function flow(a: SeqItem, b: SeqItem): number {
+  let sum = 0, n = 0;
+  if (a.tempo > 0 && b.tempo > 0) {
+    const r = Math.abs(Math.log2(a.tempo / b.tempo));
+    const rel = Math.min(r, Math.abs(r - 1)); // log2 ratio, 0.03 is about 2%
+    sum += Math.exp(-rel / 0.04);
+    n++;
+  }
+  const kd = camelotDistance(a.key, a.mode, b.key, b.mode);
+  if (!Number.isNaN(kd)) {
+    sum += kd <= 1 ? 1 : kd === 2 ? 0.5 : 0;
+    n++;
+  }
+  if (!Number.isNaN(a.energy) && !Number.isNaN(b.energy)) {
+    sum += 1 - Math.min(1, Math.abs(a.energy - b.energy) / 0.5);
+    n++;
+  }
+  if (a.genre !== undefined && b.genre !== undefined) {
+    sum += a.genre === b.genre ? 1 : 0;
+    n++;
+  }
+  return n > 0 ? sum / n : 0.5;
+}
+
+/** Weighted terms of the value of placing `it` after `prev` at position p, given counts so far. */
+export interface Terms {
+  satisfaction: number;
+  flow: number;
+  discovery: number;
+  variety: number;
+  emergingArtists: number;
+  fairness: number;
+  promoted: number;
+  cost: number;
+  /** Target multipliers (calibrated), by target. */
+  'target:discoveryShare': number;
+  'target:emergingArtistShare': number;
+}
+
+export interface PathStats {
+  /** Tracks placed so far, new ones among them, and per-artist counts. */
+  placed: number;
+  newOnes: number;
+  perArtist: ReadonlyMap<string, number>;
+}
+
+export class Objectives {
+  private readonly w: Required<Policy['objectives']>;
+  private readonly pace: number;
+  private readonly lambdaDisc: number;
+  private readonly lambdaEm: number;
+  constructor(policy: Policy) {
+    const o = policy.objectives;
+    this.w = {
+      satisfaction: o.satisfaction ?? 0, flow: o.flow ?? 0, discovery: o.discovery ?? 0, variety: o.variety ?? 0,
+      emergingArtists: o.emergingArtists ?? 0, fairness: o.fairness ?? 0, promoted: o.promoted ?? 0, cost: o.cost ?? 0,
+    };
+    this.pace = policy.targets?.discoveryShare ?? DEFAULT_PACE;
+    this.lambdaDisc = policy.multipliers?.discoveryShare ?? 0;
+    this.lambdaEm = policy.multipliers?.emergingArtistShare ?? 0;
+  }
+
+  /** The part of an item's value that does not depend on its place (for ordering the branching). */
+  base(it: SeqItem): number {
+    const w = this.w;
+    return w.satisfaction * it.satisfaction + w.emergingArtists * (it.emerging ? 1 : 0) + w.promoted * (it.promoted ? 1 : 0)
+      - w.cost * (it.costTier / 3) + w.discovery * (it.isNew ? 1 : 0) + this.lambdaDisc * (it.isNew ? 1 : 0) + this.lambdaEm * (it.emerging ? 1 : 0);
+  }
+
+  /** The value of `it` at this place, and its terms when `terms` is given. */
+  value(it: SeqItem, prev: SeqItem | undefined, s: PathStats, terms?: Terms): number {
+    const w = this.w;
+    const share = s.placed > 0 ? s.newOnes / s.placed : this.pace;
+    // Discovery is paced: a new track is worth more while the share of new ones is below the pace.
+    const discovery = it.isNew ? w.discovery * Math.min(2, Math.max(0, 1 + 2 * (this.pace - share))) : 0;
+    const fl = prev ? w.flow * flow(prev, it) : 0;
+    const variety = prev ? w.variety * ((prev.genre !== it.genre ? 0.5 : 0) + (prev.artistId !== it.artistId ? 0.5 : 0)) : 0;
+    const fairness = -w.fairness * (s.perArtist.get(it.artistId) ?? 0);
+    const sat = w.satisfaction * it.satisfaction;
+    const em = w.emergingArtists * (it.emerging ? 1 : 0);
+    const pr = w.promoted * (it.promoted ? 1 : 0);
+    const cost = -w.cost * (it.costTier / 3);
+    const td = this.lambdaDisc * (it.isNew ? 1 : 0);
+    const te = this.lambdaEm * (it.emerging ? 1 : 0);
+    if (terms) {
+      terms.satisfaction = sat; terms.flow = fl; terms.discovery = discovery; terms.variety = variety; terms.emergingArtists = em;
+      terms.fairness = fairness; terms.promoted = pr; terms.cost = cost; terms['target:discoveryShare'] = td; terms['target:emergingArtistShare'] = te;
+    }
+    return sat + fl + discovery + variety + em + fairness + pr + cost + td + te;
+  }
+}

@@ -1,0 +1,163 @@
+import { Type, type Static } from '@sinclair/typebox';
+import { validator } from '../domain/validate.js';
+
+/** Surfaces Segue serves; each has a default policy. */
+export const SURFACES = ['autoplay', 'radio', 'daily-mixes', 'discovery', 'release-radar', 'blend', 'mood', 'enhance', 'shuffle'] as const;
+export type Surface = (typeof SURFACES)[number];
+
+const Weight = Type.Number({ minimum: 0, maximum: 100 });
+const Share = Type.Number({ minimum: 0, maximum: 1 });
+
+export const PolicySchema = Type.Object(
+  {
+    surface: Type.Union(SURFACES.map((s) => Type.Literal(s))),
+    /** Tracks per response (page). */
+    length: Type.Integer({ minimum: 1, maximum: 500 }),
+    candidates: Type.Array(
+      Type.Object(
+        {
+          source: Type.Union(['transitions', 'sknn', 'item2vec', 'als', 'content', 'popularity', 'fresh', 'trending'].map((s) => Type.Literal(s))),
+          k: Type.Integer({ minimum: 1, maximum: 5000 }),
+        },
+        { additionalProperties: false },
+      ),
+      { minItems: 1, maxItems: 16 },
+    ),
+    /** Weights of the terms of a sequence's value. */
+    objectives: Type.Object(
+      {
+        satisfaction: Type.Optional(Weight),
+        flow: Type.Optional(Weight),
+        discovery: Type.Optional(Weight),
+        variety: Type.Optional(Weight),
+        emergingArtists: Type.Optional(Weight),
+        fairness: Type.Optional(Weight),
+        promoted: Type.Optional(Weight),
+        cost: Type.Optional(Weight),
+      },
+      { additionalProperties: false },
+    ),
+    /** Rules every returned sequence obeys. */
+    constraints: Type.Object(
+      {
+        /** No two tracks by one artist within this many positions (1: not back to back). */
+        artistSeparation: Type.Optional(Type.Integer({ minimum: 0, maximum: 50 })),
+        maxPerAlbum: Type.Optional(Type.Integer({ minimum: 1, maximum: 500 })),
+        maxPerArtist: Type.Optional(Type.Integer({ minimum: 1, maximum: 500 })),
+        /** No track the listener played within this many hours. */
+        noRepeatHours: Type.Optional(Type.Number({ minimum: 0, maximum: 24 * 365 })),
+        explicit: Type.Optional(Type.Union([Type.Literal('allow'), Type.Literal('block')])),
+        /** ISO country of the listener: tracks not available there are left out. */
+        market: Type.Optional(Type.String({ pattern: '^[A-Z]{2}$' })),
+        promotedShare: Type.Optional(Type.Object({ max: Share }, { additionalProperties: false })),
+        /**
+         * US webcasting performance complement over any `hours` window across a station's
+         * pages: at most `perAlbum` tracks of one album (`albumInARow` consecutively) and
+         * `perArtist` by one artist (`artistInARow` consecutively).
+         */
+        window: Type.Optional(
+          Type.Object(
+            {
+              hours: Type.Number({ minimum: 0.1, maximum: 48 }),
+              perAlbum: Type.Integer({ minimum: 1 }),
+              albumInARow: Type.Integer({ minimum: 1 }),
+              perArtist: Type.Integer({ minimum: 1 }),
+              artistInARow: Type.Integer({ minimum: 1 }),
+            },
+            { additionalProperties: false },
+          ),
+        ),
+        /** Podcast episodes: at most this many per page, never two in a row. */
+        maxPodcasts: Type.Optional(Type.Integer({ minimum: 0, maximum: 500 })),
+      },
+      { additionalProperties: false },
+    ),
+    /** Shares met on average over a population, by calibrated multipliers. */
+    targets: Type.Optional(
+      Type.Object({ discoveryShare: Type.Optional(Share), emergingArtistShare: Type.Optional(Share) }, { additionalProperties: false }),
+    ),
+    /** Calibrated multipliers of the targets (written by calibration, stored with the policy). */
+    multipliers: Type.Optional(
+      Type.Object({ discoveryShare: Type.Optional(Type.Number()), emergingArtistShare: Type.Optional(Type.Number()) }, { additionalProperties: false }),
+    ),
+    solver: Type.Optional(
+      Type.Object(
+        {
+          /** 1: greedy; more: beam search over partial sequences. */
+          beamWidth: Type.Integer({ minimum: 1, maximum: 64 }),
+          /** Candidates tried at each position (the best by item value). */
+          branching: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000 })),
+        },
+        { additionalProperties: false },
+      ),
+    ),
+    exploration: Type.Optional(
+      Type.Object(
+        {
+          /** Share of positions sampled from a softmax over the feasible candidates instead of taken best-first. */
+          epsilon: Share,
+          /** Softmax temperature over item values. */
+          temperature: Type.Number({ minimum: 0.001, maximum: 100 }),
+        },
+        { additionalProperties: false },
+      ),
+    ),
+  },
+  { additionalProperties: false },
+);
+export type Policy = Static<typeof PolicySchema>;
+
+const check = validator(PolicySchema);
+
+/** A clear error for an invalid policy: which field and why. */
+export class PolicyError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'PolicyError';
+  }
+}
+
+const webcasting = { hours: 3, perAlbum: 3, albumInARow: 2, perArtist: 4, artistInARow: 3 };
+
+/** The default policy of each surface. */
+export function defaultPolicy(surface: Surface): Policy {
+  const base = {
+    surface, length: 30,
+    candidates: [{ source: 'transitions' as const, k: 300 }, { source: 'sknn' as const, k: 200 }, { source: 'item2vec' as const, k: 300 }, { source: 'als' as const, k: 200 }, { source: 'content' as const, k: 100 }, { source: 'popularity' as const, k: 100 }],
+    objectives: { satisfaction: 1, flow: 0.3, discovery: 0.2, variety: 0.1, emergingArtists: 0.1 },
+    constraints: { artistSeparation: 3, maxPerAlbum: 2, noRepeatHours: 24, explicit: 'allow' as const, promotedShare: { max: 0.1 }, maxPodcasts: 0 },
+    solver: { beamWidth: 8, branching: 24 },
+  };
+  switch (surface) {
+    case 'radio':
+      return { ...base, length: 50, constraints: { ...base.constraints, window: webcasting }, targets: { discoveryShare: 0.3, emergingArtistShare: 0.15 } };
+    case 'autoplay':
+      return { ...base, objectives: { ...base.objectives, flow: 0.6 } };
+    case 'discovery':
+      return { ...base, objectives: { satisfaction: 1, flow: 0.1, discovery: 2, variety: 0.3, emergingArtists: 0.2 }, constraints: { ...base.constraints, artistSeparation: 30, maxPerAlbum: 1, maxPerArtist: 1, noRepeatHours: 24 * 365 } };
+    case 'release-radar':
+      return { ...base, candidates: [{ source: 'fresh', k: 500 }, { source: 'als', k: 200 }], objectives: { satisfaction: 1, flow: 0.1, discovery: 0.5, variety: 0.3 }, constraints: { ...base.constraints, maxPerArtist: 2, noRepeatHours: 0 } };
+    case 'daily-mixes':
+      return { ...base, length: 50, objectives: { satisfaction: 1, flow: 0.4, discovery: 0.2, variety: 0.1 }, constraints: { ...base.constraints, noRepeatHours: 0 } };
+    case 'blend':
+      return { ...base, length: 50, objectives: { satisfaction: 1, flow: 0.3, discovery: 0.1, variety: 0.2 } };
+    case 'mood':
+      return { ...base, objectives: { satisfaction: 1, flow: 0.5, discovery: 0.1, variety: 0.2 } };
+    case 'enhance':
+      return { ...base, objectives: { satisfaction: 1, flow: 0.8, discovery: 0.2 } };
+    case 'shuffle':
+      return { ...base, candidates: [{ source: 'popularity', k: 1 }], objectives: { satisfaction: 0.2, variety: 1 }, constraints: { artistSeparation: 3, noRepeatHours: 0, explicit: 'allow' }, solver: { beamWidth: 1 } };
+  }
+}
+
+/** Parse and validate a policy; a surface's defaults fill what it leaves out of `constraints` and `objectives`. */
+export function parsePolicy(value: unknown, where = 'policy'): Policy {
+  const r = check.check(value);
+  if (!r.ok) throw new PolicyError(`${where}: ${r.error}`);
+  const p = r.value;
+  if (p.constraints.maxPerAlbum !== undefined && p.constraints.maxPerArtist !== undefined && p.constraints.maxPerAlbum > p.constraints.maxPerArtist) {
+    // Allowed, but it would never bind; say so rather than silently ignore it.
+    throw new PolicyError(`${where}: constraints.maxPerAlbum (${p.constraints.maxPerAlbum}) is above constraints.maxPerArtist (${p.constraints.maxPerArtist}), so it never applies`);
+  }
+  return p;
+}

@@ -1,0 +1,232 @@
+import { describe, it, expect } from 'vitest';
+import fc from 'fast-check';
+import { defaultPolicy, parsePolicy, PolicyError, sequence, flow, camelotDistance, type Policy, type SeqContext, type SeqItem, type Sequence } from './index.js';
+
+const HOUR = 3_600_000;
+const NOW = Date.UTC(2027, 0, 4, 12);
+
+/** Candidate sets where the rules bind: few artists and albums, some promoted, podcasts, explicit and regional tracks. */
+const itemArb = (k: number): fc.Arbitrary<SeqItem> =>
+  fc.record({
+    artist: fc.integer({ min: 0, max: 7 }),
+    album: fc.integer({ min: 0, max: 2 }),
+    satisfaction: fc.double({ min: 0, max: 1, noNaN: true }),
+    tempo: fc.oneof(fc.constant(NaN), fc.double({ min: 60, max: 180, noNaN: true })),
+    energy: fc.double({ min: 0, max: 1, noNaN: true }),
+    key: fc.integer({ min: -1, max: 11 }),
+    mode: fc.integer({ min: 0, max: 1 }),
+    genre: fc.constantFrom('pop', 'rock', 'jazz'),
+    emerging: fc.boolean(),
+    promoted: fc.double({ min: 0, max: 1, noNaN: true }).map((x) => x < 0.2),
+    costTier: fc.integer({ min: 0, max: 3 }),
+    explicit: fc.double({ min: 0, max: 1, noNaN: true }).map((x) => x < 0.2),
+    market: fc.double({ min: 0, max: 1, noNaN: true }).map((x) => (x < 0.1 ? ['FR'] : x < 0.2 ? ['US', 'FR'] : undefined)),
+    podcast: fc.double({ min: 0, max: 1, noNaN: true }).map((x) => x < 0.1),
+    isNew: fc.boolean(),
+    minutes: fc.integer({ min: 2, max: 8 }),
+  }).map((r) => ({
+    trackId: `t${k}`, artistId: `a${r.artist}`, albumId: `a${r.artist}-al${r.album}`, satisfaction: r.satisfaction, sources: ['test'],
+    tempo: r.tempo, energy: r.energy, key: r.key, mode: r.mode, genre: r.genre, emerging: r.emerging, promoted: r.promoted,
+    costTier: r.costTier, explicit: r.explicit, ...(r.market ? { markets: r.market } : {}), podcast: r.podcast, isNew: r.isNew, durationMs: r.minutes * 60_000,
+  }));
+const itemsArb = fc.integer({ min: 5, max: 60 }).chain((n) => fc.tuple(...Array.from({ length: n }, (_, k) => itemArb(k))));
+
+const policyArb: fc.Arbitrary<Policy> = fc.record({
+  surface: fc.constantFrom('radio', 'autoplay', 'discovery', 'mood'),
+  length: fc.integer({ min: 1, max: 25 }),
+  sep: fc.integer({ min: 0, max: 4 }),
+  maxPerAlbum: fc.option(fc.integer({ min: 1, max: 3 }), { nil: undefined }),
+  maxPerArtist: fc.option(fc.integer({ min: 3, max: 6 }), { nil: undefined }),
+  explicit: fc.constantFrom('allow', 'block'),
+  market: fc.option(fc.constantFrom('US', 'FR'), { nil: undefined }),
+  promoted: fc.option(fc.double({ min: 0, max: 0.5, noNaN: true }), { nil: undefined }),
+  window: fc.option(fc.record({ hours: fc.constantFrom(0.5, 1, 3), perAlbum: fc.integer({ min: 1, max: 3 }), albumInARow: fc.integer({ min: 1, max: 2 }), perArtist: fc.integer({ min: 1, max: 4 }), artistInARow: fc.integer({ min: 1, max: 3 }) }), { nil: undefined }),
+  podcasts: fc.integer({ min: 0, max: 2 }),
+  beam: fc.constantFrom(1, 2, 8),
+  w: fc.tuple(fc.double({ min: 0, max: 2, noNaN: true }), fc.double({ min: 0, max: 1, noNaN: true }), fc.double({ min: 0, max: 1, noNaN: true }), fc.double({ min: 0, max: 1, noNaN: true })),
+}).map((r) => {
+  const base = defaultPolicy(r.surface as 'radio');
+  const c: Policy['constraints'] = {
+    artistSeparation: r.sep, explicit: r.explicit as 'allow' | 'block', noRepeatHours: 24, maxPodcasts: r.podcasts,
+    ...(r.maxPerAlbum !== undefined ? { maxPerAlbum: Math.min(r.maxPerAlbum, r.maxPerArtist ?? 9) } : {}),
+    ...(r.maxPerArtist !== undefined ? { maxPerArtist: r.maxPerArtist } : {}),
+    ...(r.market ? { market: r.market } : {}),
+    ...(r.promoted !== undefined ? { promotedShare: { max: r.promoted } } : {}),
+    ...(r.window ? { window: r.window } : {}),
+  };
+  return parsePolicy({
+    ...base, length: r.length, constraints: c, solver: { beamWidth: r.beam, branching: 12 },
+    objectives: { satisfaction: r.w[0], flow: r.w[1], discovery: r.w[2], emergingArtists: r.w[3], variety: 0.1, fairness: 0.05, cost: 0.1 },
+    targets: undefined, multipliers: { emergingArtistShare: r.w[3] / 2 },
+  });
+});
+
+const ctxArb = (items: readonly SeqItem[]): fc.Arbitrary<SeqContext> =>
+  fc.record({
+    history: fc.array(fc.record({ artist: fc.integer({ min: 0, max: 7 }), album: fc.integer({ min: 0, max: 2 }), ago: fc.integer({ min: 1, max: 300 }) }), { maxLength: 8 }),
+    played: fc.array(fc.tuple(fc.integer({ min: 0, max: items.length - 1 }), fc.integer({ min: 0, max: 48 })), { maxLength: 5 }),
+    banned: fc.array(fc.integer({ min: 0, max: 7 }), { maxLength: 1 }),
+    seed: fc.integer(),
+  }).map((r) => ({
+    now: NOW,
+    history: r.history.sort((a, b) => b.ago - a.ago).map((h, k) => ({ trackId: `h${k}`, artistId: `a${h.artist}`, albumId: `a${h.artist}-al${h.album}`, ts: NOW - h.ago * 60_000 })),
+    played: new Map(r.played.map(([i, h]) => [items[i]!.trackId, NOW - h * HOUR])),
+    bannedArtists: new Set(r.banned.map((a) => `a${a}`)),
+    seed: r.seed,
+  }));
+
+/** An independent check of every rule on a returned sequence (not the solver's own Rules). */
+function violations(out: Sequence, items: readonly SeqItem[], p: Policy, ctx: SeqContext): string[] {
+  const bad: string[] = [];
+  const c = p.constraints;
+  const byId = new Map(items.map((it) => [it.trackId, it]));
+  const seq = out.items.map((x) => byId.get(x.trackId)!);
+  if (seq.length > p.length) bad.push('too long');
+  if (new Set(seq.map((s) => s.trackId)).size !== seq.length) bad.push('duplicate');
+  const hist = ctx.history ?? [];
+  let t = ctx.now;
+  const timeline: Array<{ artistId: string; albumId?: string; ts: number }> = hist.map((h) => ({ artistId: h.artistId, ...(h.albumId ? { albumId: h.albumId } : {}), ts: h.ts }));
+  seq.forEach((s, k) => {
+    if (ctx.bannedArtists?.has(s.artistId)) bad.push(`banned at ${k}`);
+    if (c.explicit === 'block' && s.explicit) bad.push(`explicit at ${k}`);
+    if (c.market && s.markets && !s.markets.includes(c.market)) bad.push(`market at ${k}`);
+    const last = ctx.played?.get(s.trackId);
+    if (last !== undefined && ctx.now - last < (c.noRepeatHours ?? 0) * HOUR) bad.push(`repeat at ${k}`);
+    const before = timeline.slice();
+    for (let d = 1; d <= (c.artistSeparation ?? 0); d++) if (before[before.length - d]?.artistId === s.artistId) bad.push(`separation at ${k}`);
+    const w = c.window;
+    if (w) {
+      const inWindow = before.filter((x) => x.ts >= t - w.hours * HOUR);
+      if (inWindow.filter((x) => x.artistId === s.artistId).length + 1 > w.perArtist) bad.push(`window artist at ${k}`);
+      if (inWindow.filter((x) => x.albumId === s.albumId).length + 1 > w.perAlbum) bad.push(`window album at ${k}`);
+      let run = 0;
+      while (run < before.length && before[before.length - 1 - run]!.artistId === s.artistId) run++;
+      if (run + 1 > w.artistInARow) bad.push(`artist run at ${k}`);
+      run = 0;
+      while (run < before.length && before[before.length - 1 - run]!.albumId === s.albumId) run++;
+      if (run + 1 > w.albumInARow) bad.push(`album run at ${k}`);
+    }
+    if (s.podcast && k > 0 && seq[k - 1]!.podcast) bad.push(`podcasts in a row at ${k}`);
+    timeline.push({ artistId: s.artistId, ...(s.albumId ? { albumId: s.albumId } : {}), ts: t });
+    t += s.durationMs;
+  });
+  const count = (f: (s: SeqItem) => string | undefined): Map<string, number> => {
+    const m = new Map<string, number>();
+    for (const s of seq) { const key = f(s); if (key !== undefined) m.set(key, (m.get(key) ?? 0) + 1); }
+    return m;
+  };
+  if (c.maxPerArtist !== undefined && [...count((s) => s.artistId).values()].some((n) => n > c.maxPerArtist!)) bad.push('maxPerArtist');
+  if (c.maxPerAlbum !== undefined && [...count((s) => s.albumId).values()].some((n) => n > c.maxPerAlbum!)) bad.push('maxPerAlbum');
+  if (c.promotedShare && seq.filter((s) => s.promoted).length > Math.floor(c.promotedShare.max * p.length + 1e-9)) bad.push('promotedShare');
+  if (seq.filter((s) => s.podcast).length > (c.maxPodcasts ?? 0)) bad.push('maxPodcasts');
+  return bad;
+}
+
+describe('sequencer', () => {
+  it('never returns a sequence that breaks a constraint, across thousands of candidate sets and policies', () => {
+    fc.assert(
+      fc.property(itemsArb.chain((items) => fc.tuple(fc.constant(items), policyArb, ctxArb(items))), ([items, policy, ctx]) => {
+        const out = sequence(items, policy, ctx);
+        expect(violations(out, items, policy, ctx)).toEqual([]);
+      }),
+      { numRuns: 2000, seed: 42 },
+    );
+  });
+
+  it('fills the page when the feasible candidates allow it (greedy fill as a witness)', () => {
+    // Plenty of distinct artists and no binding rule but separation: the page is full.
+    const items = Array.from({ length: 100 }, (_, k): SeqItem => ({
+      trackId: `t${k}`, artistId: `a${k % 20}`, satisfaction: (k * 37) % 100 / 100, sources: ['x'], tempo: 100 + k, energy: 0.5, key: k % 12, mode: 1,
+      emerging: false, promoted: false, costTier: 0, explicit: false, podcast: false, isNew: false, durationMs: 180_000,
+    }));
+    const p = parsePolicy({ ...defaultPolicy('radio'), length: 50, constraints: { artistSeparation: 5 } });
+    expect(sequence(items, p, { now: NOW }).items.length).toBe(50);
+  });
+
+  it('is deterministic, and its explanations agree with the order it returns', () => {
+    fc.assert(
+      fc.property(itemsArb.chain((items) => fc.tuple(fc.constant(items), policyArb, ctxArb(items))), ([items, policy, ctx]) => {
+        const a = sequence(items, policy, ctx);
+        const b = sequence(items, policy, { ...ctx });
+        expect(b).toEqual(a);
+        let total = 0;
+        a.items.forEach((x, k) => {
+          expect(x.position).toBe(k);
+          expect(x.propensity).toBe(1);
+          const sum = Object.values(x.explanation.values).reduce((s, v) => s + v, 0);
+          expect(sum).toBeCloseTo(x.value, 3);
+          expect(x.explanation.sources).toEqual(['test']);
+          for (const why of x.explanation.changedBy) expect(why).toMatch(/^(constraint [\w.]+ held it back|target:\w+ raised it by [\d.]+)$/);
+          total += x.value;
+        });
+        expect(total).toBeCloseTo(a.value, 3);
+      }),
+      { numRuns: 500, seed: 7 },
+    );
+  });
+
+  it('explains a track held back by artist separation', () => {
+    const mk = (k: number, artist: string, satisfaction: number): SeqItem => ({
+      trackId: `t${k}`, artistId: artist, satisfaction, sources: ['als'], tempo: NaN, energy: NaN, key: -1, mode: -1,
+      emerging: false, promoted: false, costTier: 0, explicit: false, podcast: false, isNew: false, durationMs: 200_000,
+    });
+    // Two tracks by A are the best two; separation 1 puts B between them.
+    const items = [mk(0, 'A', 0.9), mk(1, 'A', 0.8), mk(2, 'B', 0.3)];
+    const p = parsePolicy({ ...defaultPolicy('radio'), length: 3, objectives: { satisfaction: 1 }, constraints: { artistSeparation: 1 }, targets: undefined, solver: { beamWidth: 1 } });
+    const out = sequence(items, p, { now: NOW });
+    expect(out.items.map((x) => x.trackId)).toEqual(['t0', 't2', 't1']);
+    expect(out.items[2]!.explanation.changedBy).toEqual(['constraint artistSeparation held it back']);
+    expect(out.items[0]!.explanation.changedBy).toEqual([]);
+  });
+
+  it('beam search finds a better sequence than greedy where look-ahead pays', () => {
+    // Greedy takes the single best track first and is then stuck with poor flow; the beam does not.
+    const mk = (k: number, satisfaction: number, tempo: number, key: number): SeqItem => ({
+      trackId: `t${k}`, artistId: `a${k}`, satisfaction, sources: ['x'], tempo, energy: 0.5, key, mode: 1,
+      emerging: false, promoted: false, costTier: 0, explicit: false, podcast: false, isNew: false, durationMs: 200_000,
+    });
+    const items = [mk(0, 1.0, 170, 6), mk(1, 0.9, 100, 0), mk(2, 0.9, 101, 7), mk(3, 0.9, 100, 2), mk(4, 0.2, 168, 5)];
+    const base = { ...defaultPolicy('autoplay'), length: 2, objectives: { satisfaction: 1, flow: 1 }, constraints: {}, targets: undefined };
+    const greedy = sequence(items, parsePolicy({ ...base, solver: { beamWidth: 1, branching: 5 } }), { now: NOW });
+    const beam = sequence(items, parsePolicy({ ...base, solver: { beamWidth: 8, branching: 5 } }), { now: NOW });
+    expect(beam.value).toBeGreaterThan(greedy.value);
+  });
+
+  it('explores from an explicit distribution, logs each pick\'s propensity, and repeats itself for a seed', () => {
+    const items = Array.from({ length: 40 }, (_, k): SeqItem => ({
+      trackId: `t${k}`, artistId: `a${k % 10}`, satisfaction: 1 - k / 40, sources: ['x'], tempo: NaN, energy: NaN, key: -1, mode: -1,
+      emerging: false, promoted: false, costTier: 0, explicit: false, podcast: false, isNew: false, durationMs: 200_000,
+    }));
+    const p = parsePolicy({ ...defaultPolicy('radio'), length: 20, objectives: { satisfaction: 1 }, constraints: {}, targets: undefined, exploration: { epsilon: 0.3, temperature: 0.1 } });
+    const a = sequence(items, p, { now: NOW, seed: 1 });
+    expect(sequence(items, p, { now: NOW, seed: 1 })).toEqual(a);
+    const b = sequence(items, p, { now: NOW, seed: 2 });
+    expect(b.items.map((x) => x.trackId)).not.toEqual(a.items.map((x) => x.trackId));
+    for (const x of a.items) {
+      expect(x.propensity).toBeGreaterThan(0);
+      expect(x.propensity).toBeLessThanOrEqual(1);
+    }
+    // The best feasible candidate is picked with probability (1 - eps) + eps * its softmax share.
+    expect(a.items.some((x) => x.propensity > 0.7)).toBe(true);
+    expect(a.items.some((x) => x.propensity < 0.3)).toBe(true);
+  });
+
+  it('rejects an invalid policy with the field and the reason', () => {
+    expect(() => parsePolicy({ ...defaultPolicy('radio'), length: 0 })).toThrow(PolicyError);
+    expect(() => parsePolicy({ ...defaultPolicy('radio'), length: 0 })).toThrow(/^policy: length: .*1/);
+    expect(() => parsePolicy({ ...defaultPolicy('radio'), constraints: { artistSeparation: 2, colour: 'red' } })).toThrow(/constraints/);
+    expect(() => parsePolicy({ ...defaultPolicy('radio'), surface: 'tv' })).toThrow(/surface/);
+    expect(() => parsePolicy({ ...defaultPolicy('radio'), constraints: { maxPerAlbum: 3, maxPerArtist: 2 } })).toThrow('never applies');
+    for (const s of ['autoplay', 'radio', 'daily-mixes', 'discovery', 'release-radar', 'blend', 'mood', 'enhance', 'shuffle'] as const) expect(parsePolicy(defaultPolicy(s)).surface).toBe(s);
+  });
+
+  it('scores flow by tempo, key and energy', () => {
+    const t = (tempo: number, key: number, mode: number, energy: number): SeqItem => ({
+      trackId: 'x', artistId: 'a', satisfaction: 0, sources: [], tempo, energy, key, mode, emerging: false, promoted: false, costTier: 0, explicit: false, podcast: false, isNew: false, durationMs: 1,
+    });
+    expect(flow(t(120, 0, 1, 0.5), t(121, 7, 1, 0.5))).toBeGreaterThan(flow(t(120, 0, 1, 0.5), t(150, 6, 1, 0.9)));
+    expect(flow(t(120, 0, 1, 0.5), t(60, 0, 1, 0.5))).toBeCloseTo(1, 6); // half time, same key and energy
+    expect(camelotDistance(9, 0, 0, 1)).toBe(1);
+    expect(flow(t(NaN, -1, -1, NaN), t(NaN, -1, -1, NaN))).toBe(0.5);
+  });
+});
