@@ -6,6 +6,7 @@ import { registerSimulate } from './commands/simulate.js';
 import { registerDemo } from './commands/demo.js';
 import { registerEval } from './commands/eval.js';
 import { registerTrain } from './commands/train.js';
+import { registerRecommend } from './commands/recommend.js';
 import type { GlobalOptions } from './context.js';
 import { CliError } from './errors.js';
 
@@ -30,6 +31,7 @@ export function buildProgram(): Command {
   registerDemo(program, globals);
   registerTrain(program, globals);
   registerEval(program, globals);
+  registerRecommend(program, globals);
   return program;
 }
 

@@ -22,8 +22,24 @@ export class TrackTable {
   /** 1 major, 0 minor, -1 unknown. */
   mode: Int8Array;
   emerging: Uint8Array;
+  /** Album id ('' when unknown), markets (undefined: everywhere). */
+  readonly album: string[] = [];
+  readonly markets: (readonly string[] | undefined)[] = [];
+  durationMs: Float64Array;
+  explicit: Uint8Array;
+  podcast: Uint8Array;
+  costTier: Uint8Array;
+  /** Promotion window in epoch ms (NaN when not promoted). */
+  promotedFrom: Float64Array;
+  promotedTo: Float64Array;
 
   constructor(capacity = 1024) {
+    this.durationMs = new Float64Array(capacity);
+    this.explicit = new Uint8Array(capacity);
+    this.podcast = new Uint8Array(capacity);
+    this.costTier = new Uint8Array(capacity);
+    this.promotedFrom = new Float64Array(capacity);
+    this.promotedTo = new Float64Array(capacity);
     this.releaseMs = new Float64Array(capacity);
     this.tempo = new Float32Array(capacity);
     this.energy = new Float32Array(capacity);
@@ -73,6 +89,14 @@ export class TrackTable {
     this.key[i] = a?.key ?? -1;
     this.mode[i] = a?.mode ?? -1;
     this.emerging[i] = artist?.emerging ? 1 : 0;
+    this.album[i] = track.album?.id ?? '';
+    this.markets[i] = track.markets;
+    this.durationMs[i] = track.durationMs ?? 210_000;
+    this.explicit[i] = track.explicit ? 1 : 0;
+    this.podcast[i] = track.contentType === 'podcast' ? 1 : 0;
+    this.costTier[i] = track.costTier ?? 0;
+    this.promotedFrom[i] = track.promoted ? Date.parse(track.promoted.from) : NaN;
+    this.promotedTo[i] = track.promoted ? Date.parse(track.promoted.to) : NaN;
     return i;
   }
 
@@ -90,6 +114,17 @@ export class TrackTable {
     this.key = g(this.key);
     this.mode = g(this.mode);
     this.emerging = g(this.emerging);
+    this.durationMs = g(this.durationMs);
+    this.explicit = g(this.explicit);
+    this.podcast = g(this.podcast);
+    this.costTier = g(this.costTier);
+    this.promotedFrom = g(this.promotedFrom);
+    this.promotedTo = g(this.promotedTo);
+  }
+
+  /** Whether track ix is in its promotion window at `now`. */
+  promotedAt(ix: number, now: number): boolean {
+    return now >= this.promotedFrom[ix]! && now <= this.promotedTo[ix]!;
   }
 
   /** Every track of the store's catalog, with its main artist's genres and emerging flag. */

@@ -199,6 +199,16 @@ export class StateEngine {
       banned(trackId: string, artistId: string | undefined): boolean {
         return l.bannedTracks.has(trackId) || (artistId !== undefined && l.bannedArtists.has(artistId));
       },
+      top(kind: 'track' | 'artist' | 'genre', now: number, k: number): Array<{ key: string; plays: number; likes: number }> {
+        const [map, h] = kind === 'track' ? [l.tracks, hl.t] : kind === 'artist' ? [l.artists, hl.a] : [l.genres, hl.g];
+        const out = new Float64Array(4);
+        const all: Array<{ key: string; plays: number; likes: number }> = [];
+        for (const [key, r] of map) {
+          readInto(r, now, h, out, 0);
+          if (out[PLAYS]! > 0 || out[LIKES]! > 0) all.push({ key, plays: out[PLAYS]!, likes: out[LIKES]! });
+        }
+        return all.sort((a, b) => b.plays + b.likes - (a.plays + a.likes) || (a.key < b.key ? -1 : 1)).slice(0, k);
+      },
     };
   }
 }

@@ -80,4 +80,6 @@ export interface StateView {
   /** The listener's current session, or undefined when it ended (gap) before `now`. */
   session(now: number): SessionState | undefined;
   banned(trackId: string, artistId: string | undefined): boolean;
+  /** The listener's `k` top tracks, artists or genres by decayed plays plus likes, best first. */
+  top(kind: 'track' | 'artist' | 'genre', now: number, k: number): Array<{ key: string; plays: number; likes: number }>;
 }

@@ -25,9 +25,20 @@ export interface NextRequest {
   now?: number;
   /** A station's seed track id (radio). */
   seedTrack?: string;
+  /** More context tracks, oldest first (an album or playlist to continue); they are not recommended again. */
+  context?: readonly string[];
   surface?: string;
   /** How many tracks. Default 20. */
   n?: number;
+}
+
+/** Ranked candidates, best first: catalog track ixs with their final scores. */
+export interface Ranked {
+  ix: Int32Array;
+  score: Float64Array;
+  /** Probability of a listen-through per candidate (the ranker's listen trees), or undefined without a ranker. */
+  listen: Float64Array | undefined;
+  sources: SourceName[][];
 }
 
 export interface Recommendation {
@@ -72,17 +83,25 @@ export class Recommender {
   }
 
   async next(req: NextRequest): Promise<Recommendation[]> {
+    const r = await this.rank(req);
+    const n = Math.min(req.n ?? 20, r.ix.length);
+    const t = this.table;
+    return Array.from({ length: n }, (_, k) => ({ trackId: t.ids[r.ix[k]!]!, artistId: t.artist[r.ix[k]!]!, score: Number(r.score[k]!.toFixed(6)), sources: r.sources[k]! }));
+  }
+
+  /** Every candidate, ranked: retrieval, features from the state now, the ranker, the session's feedback. */
+  async rank(req: NextRequest): Promise<Ranked> {
     const now = req.now ?? Date.now();
-    const n = req.n ?? 20;
     const view = await this.state.view(req.listenerId);
     const session = view.session(now);
     const t = this.table;
     const seedIx = req.seedTrack === undefined ? -1 : t.indexOf(req.seedTrack);
     if (req.seedTrack !== undefined && seedIx < 0) throw new RangeError(`recommender: unknown seed track ${JSON.stringify(req.seedTrack)}`);
-    // History: the seed, then the session's tracks that were not skipped; nothing played in the session comes back.
+    // History: the seed and context, then the session's tracks that were not skipped; nothing played in the session comes back.
     const played = new Set<string>(session?.recent.map((p) => p.trackId) ?? []);
-    const historyIds = [...(req.seedTrack ? [req.seedTrack] : []), ...(session?.recent.filter((p) => p.outcome >= 0).map((p) => p.trackId) ?? [])];
-    if (req.seedTrack) played.add(req.seedTrack);
+    const given = [...(req.seedTrack ? [req.seedTrack] : []), ...(req.context ?? [])];
+    const historyIds = [...given, ...(session?.recent.filter((p) => p.outcome >= 0).map((p) => p.trackId) ?? [])];
+    for (const id of given) played.add(id);
     const dropped = droppedArtists(session, this.config.artistSkipsToDrop);
 
     const cand = new Map<number, number>();
@@ -114,7 +133,7 @@ export class Recommender {
     }
     const ids = Int32Array.from(cand.keys());
     const m = ids.length;
-    if (m === 0) return [];
+    if (m === 0) return { ix: ids, score: new Float64Array(0), listen: undefined, sources: [] };
     const scores: Partial<Record<SourceName, Float32Array>> = {};
     for (const [name, s] of bySource) scores[name] = Float32Array.from(ids, (ix) => s.get(ix) ?? 0);
     const X = this.builder.build({ view, now, ...(req.surface ? { surface: req.surface } : {}), seedIx }, ids, new Float32Array(m * NF), scores);
@@ -127,6 +146,7 @@ export class Recommender {
       for (const v of s) max = Math.max(max, v);
       if (max > 0) for (let i = 0; i < m; i++) base[i]! += s[i]! / max;
     }
+    const listen = this.ranker ? this.ranker.listenProbability(X, m) : undefined;
     // In-session feedback on top of the base order (by rank, so the scales agree).
     const order = Array.from({ length: m }, (_, i) => i).sort((a, b) => base[b]! - base[a]! || a - b);
     const final = new Float64Array(m);
@@ -144,10 +164,13 @@ export class Recommender {
       v += this.config.genreLikeWeight * Math.min(1, likes / 2);
       final[i] = v;
     });
-    return order
-      .sort((a, b) => final[b]! - final[a]! || a - b)
-      .slice(0, n)
-      .map((i) => ({ trackId: t.ids[ids[i]!]!, artistId: t.artist[ids[i]!]!, score: Number(final[i]!.toFixed(6)), sources: found[i]! }));
+    order.sort((a, b) => final[b]! - final[a]! || a - b);
+    return {
+      ix: Int32Array.from(order, (i) => ids[i]!),
+      score: Float64Array.from(order, (i) => final[i]!),
+      listen: listen ? Float64Array.from(order, (i) => listen[i]!) : undefined,
+      sources: order.map((i) => found[i]!),
+    };
   }
 }
 
