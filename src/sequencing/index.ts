@@ -3,3 +3,4 @@ export type { SeqItem, PastPlay, SeqContext, Explanation, SequencedItem, Sequenc
 export { staticFilter, Rules } from './constraints.js';
 export { Objectives, flow, camelotDistance, type Terms } from './objectives.js';
 export { sequence } from './solver.js';
+export { calibrate, type CalibrationReport } from './calibrate.js';

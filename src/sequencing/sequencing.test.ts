@@ -1,6 +1,6 @@
 import { describe, it, expect } from 'vitest';
 import fc from 'fast-check';
-import { defaultPolicy, parsePolicy, PolicyError, sequence, flow, camelotDistance, type Policy, type SeqContext, type SeqItem, type Sequence } from './index.js';
+import { calibrate, defaultPolicy, parsePolicy, PolicyError, sequence, flow, camelotDistance, type Policy, type SeqContext, type SeqItem, type Sequence } from './index.js';
 
 const HOUR = 3_600_000;
 const NOW = Date.UTC(2027, 0, 4, 12);
@@ -229,4 +229,40 @@ describe('sequencer', () => {
     expect(camelotDistance(9, 0, 0, 1)).toBe(1);
     expect(flow(t(NaN, -1, -1, NaN), t(NaN, -1, -1, NaN))).toBe(0.5);
   });
+});
+
+describe('target calibration', () => {
+  it('meets population targets within 2 points over 1,000 simulated listeners, by multipliers alone', () => {
+    // Each listener's candidates: emerging artists (8%) and tracks new to them (25%) score lower,
+    // so uncalibrated lists under-serve both targets.
+    let s = 11;
+    const rnd = (): number => ((s = (s * 1103515245 + 12345) >>> 0) / 4294967296);
+    const sample = Array.from({ length: 1000 }, (_, l) => ({
+      items: Array.from({ length: 60 }, (_, k): SeqItem => {
+        const emerging = rnd() < 0.08, isNew = rnd() < 0.25;
+        return {
+          trackId: `l${l}t${k}`, artistId: `a${Math.floor(rnd() * 40)}`, satisfaction: rnd() * (emerging ? 0.7 : 1) * (isNew ? 0.8 : 1), sources: ['x'],
+          tempo: NaN, energy: NaN, key: -1, mode: -1, emerging, promoted: false, costTier: 0, explicit: false, podcast: false, isNew, durationMs: 200_000,
+        };
+      }),
+      ctx: { now: NOW, seed: l },
+    }));
+    const policy = parsePolicy({
+      ...defaultPolicy('radio'), length: 20, objectives: { satisfaction: 1, flow: 0.2 }, constraints: { artistSeparation: 2 },
+      targets: { discoveryShare: 0.3, emergingArtistShare: 0.15 }, solver: { beamWidth: 1, branching: 16 },
+    });
+    const before = calibrate(sample, policy, { maxIterations: 1 }).report.shares;
+    expect(before.emergingArtistShare!).toBeLessThan(0.1);
+    const { policy: tuned, report } = calibrate(sample, policy, { tolerance: 0.01 });
+    expect(Math.abs(report.shares.discoveryShare! - 0.3)).toBeLessThanOrEqual(0.02);
+    expect(Math.abs(report.shares.emergingArtistShare! - 0.15)).toBeLessThanOrEqual(0.02);
+    expect(tuned.multipliers!.emergingArtistShare).toBeGreaterThan(0);
+    // No list is forced: single lists vary around the target.
+    const shares = sample.slice(0, 200).map(({ items, ctx }) => {
+      const byId = new Map(items.map((x) => [x.trackId, x]));
+      const out = sequence(items, tuned, ctx).items;
+      return out.filter((x) => byId.get(x.trackId)!.emerging).length / out.length;
+    });
+    expect(new Set(shares.map((x) => x.toFixed(2))).size).toBeGreaterThan(3);
+  }, 120_000);
 });
