@@ -13,6 +13,7 @@ const SUITES: Record<string, (args: string[]) => Promise<unknown>> = {
   ann: async (a) => (await import('./ann.js')).annBench(a),
   models: async (a) => (await import('./models.js')).modelsBench(a),
   ranking: async (a) => (await import('./ranking.js')).rankingBench(a),
+  sequencing: async (a) => (await import('./sequencing.js')).sequencingBench(a),
 };
 
 const [suite, ...args] = process.argv.slice(2);

@@ -28,86 +28,191 @@ export function staticFilter(items: readonly SeqItem[], policy: Policy, ctx: Seq
   return { pool, filtered };
 }
 
+/** A partial sequence as a path of nodes, latest first: shared prefixes cost nothing to extend. */
+export interface PathNode {
+  parent: PathNode | null;
+  /** Item index placed here. */
+  i: number;
+  len: number;
+  /** Time this item ends (the next position's start). */
+  end: number;
+  promoted: number;
+  podcasts: number;
+  /** Probability with which the policy picked this item here. */
+  prop: number;
+}
+
+const OK = 0;
+const REASONS = ['', 'duplicate', 'artistSeparation', 'maxPerArtist', 'maxPerAlbum', 'promotedShare', 'maxPodcasts', 'podcastInARow',
+  'window.artistInARow', 'window.albumInARow', 'window.perArtist', 'window.perAlbum'] as const;
+
 /**
- * The rules that depend on the order: checked when an item would be appended to a partial
- * sequence (`seq`: item indexes in order). Across pages, the station's history counts.
+ * The rules that depend on the order, checked when an item would be appended to a partial
+ * sequence. Across pages, the station's history counts. Artists and albums are small
+ * integers and a check is one walk back along the path: no strings, no allocation.
  */
 export class Rules {
-  private readonly hist: readonly PastPlay[];
+  private readonly artist: Int32Array;
+  private readonly album: Int32Array;
+  private readonly promo: Uint8Array;
+  private readonly pod: Uint8Array;
+  readonly dur: Float64Array;
+  private readonly hArtist: Int32Array;
+  private readonly hAlbum: Int32Array;
+  private readonly hTs: Float64Array;
   private readonly promotedMax: number;
-  /** Start time of each position, from the durations before it. */
+  private readonly sep: number;
+  /** Plays by the candidate's artist on the path, from the last `check`: the fairness term reads it. */
+  artistCount = 0;
+  /** Artist and album ids in use. */
+  private readonly idCount: number;
+
   constructor(readonly items: readonly SeqItem[], readonly policy: Policy, readonly ctx: SeqContext) {
-    this.hist = ctx.history ?? [];
+    // Artists and albums as small integers (one numbering: album ids follow artist ids).
+    const artists = new Map<string, number>(), albums = new Map<string, number>();
+    const artistId = (s: string): number => {
+      let v = artists.get(s);
+      if (v === undefined) artists.set(s, (v = artists.size));
+      return v;
+    };
+    const hist = ctx.history ?? [];
+    this.artist = new Int32Array(items.length);
+    for (let k = 0; k < items.length; k++) this.artist[k] = artistId(items[k]!.artistId);
+    this.hArtist = Int32Array.from(hist, (h) => artistId(h.artistId));
+    const albumId = (s: string | undefined): number => {
+      if (s === undefined) return -1;
+      let v = albums.get(s);
+      if (v === undefined) albums.set(s, (v = artists.size + albums.size));
+      return v;
+    };
+    this.album = new Int32Array(items.length);
+    for (let k = 0; k < items.length; k++) this.album[k] = albumId(items[k]!.albumId);
+    this.hAlbum = Int32Array.from(hist, (h) => albumId(h.albumId));
+    this.idCount = artists.size + albums.size;
+    this.promo = Uint8Array.from(items, (it) => (it.promoted ? 1 : 0));
+    this.pod = Uint8Array.from(items, (it) => (it.podcast ? 1 : 0));
+    this.dur = Float64Array.from(items, (it) => it.durationMs);
+    this.hTs = Float64Array.from(hist, (h) => h.ts);
     const share = policy.constraints.promotedShare?.max;
     this.promotedMax = share === undefined ? Infinity : Math.floor(share * policy.length + 1e-9);
+    this.sep = policy.constraints.artistSeparation ?? 0;
   }
 
-  /** The first rule that appending item i to `seq` would break, or undefined when it may follow. */
-  broken(seq: readonly number[], i: number): string | undefined {
-    const c = this.policy.constraints;
-    const it = this.items[i]!;
-    const n = seq.length;
-    const H = this.hist.length;
-    // The k-th latest play before this position: the sequence first, then the station's history.
-    const artistAt = (k: number): string | undefined => (k <= n ? this.items[seq[n - k]!]!.artistId : this.hist[H - (k - n)]?.artistId);
-    const albumAt = (k: number): string | undefined => (k <= n ? this.items[seq[n - k]!]!.albumId : this.hist[H - (k - n)]?.albumId);
-    for (let k = 1; k <= n; k++) if (seq[k - 1] === i) return 'duplicate';
-    const sep = c.artistSeparation ?? 0;
-    for (let k = 1; k <= sep; k++) if (artistAt(k) === it.artistId) return 'artistSeparation';
-    if (c.maxPerArtist !== undefined || c.maxPerAlbum !== undefined) {
-      let artist = 0, album = 0;
-      for (const j of seq) {
-        const o = this.items[j]!;
-        if (o.artistId === it.artistId) artist++;
-        if (it.albumId !== undefined && o.albumId === it.albumId) album++;
+  /** The path after appending item i to `path`, picked with probability `prop`. */
+  extend(path: PathNode | null, i: number, prop = 1): PathNode {
+    return {
+      parent: path, i, len: (path?.len ?? 0) + 1, end: (path?.end ?? this.ctx.now) + this.dur[i]!,
+      promoted: (path?.promoted ?? 0) + this.promo[i]!, podcasts: (path?.podcasts ?? 0) + this.pod[i]!, prop,
+    };
+  }
+
+  // Scratch of `prepare`: per artist and album id, counts on the prepared path; valid where stamp === current.
+  private stampA = new Int32Array(0);
+  private stampB = new Int32Array(0);
+  private cntA = new Int32Array(0);
+  private cntB = new Int32Array(0);
+  private winA = new Int32Array(0);
+  private winB = new Int32Array(0);
+  private used = new Int32Array(0);
+  private stamp = 0;
+  private prepared: PathNode | null | undefined = undefined;
+  private runA = -1;
+  private runALen = 0;
+  private runB = -1;
+  private runBLen = 0;
+  private recent: number[] = [];
+
+  /**
+   * Walk `path` (and the station's history) once, counting per artist and album: then
+   * `allowed(i)` answers for any candidate in constant time.
+   */
+  prepare(path: PathNode | null): void {
+    const ids = this.idCount;
+    if (this.stampA.length < ids) {
+      this.stampA = new Int32Array(ids); this.stampB = new Int32Array(ids);
+      this.cntA = new Int32Array(ids); this.cntB = new Int32Array(ids);
+      this.winA = new Int32Array(ids); this.winB = new Int32Array(ids);
+    }
+    if (this.used.length < this.items.length) this.used = new Int32Array(this.items.length);
+    const st = ++this.stamp;
+    const w = this.policy.constraints.window;
+    const start = path ? path.end : this.ctx.now;
+    const from = w ? start - w.hours * HOUR : Infinity;
+    this.recent.length = 0;
+    this.runA = -1; this.runALen = 0; this.runB = -1; this.runBLen = 0;
+    let openA = true, openB = true;
+    const touch = (a: number, b: number, inPath: boolean, inWindow: boolean): void => {
+      if (this.stampA[a] !== st) { this.stampA[a] = st; this.cntA[a] = 0; this.winA[a] = 0; }
+      if (inPath) this.cntA[a]!++;
+      if (inWindow) this.winA[a]!++;
+      if (b >= 0) {
+        if (this.stampB[b] !== st) { this.stampB[b] = st; this.cntB[b] = 0; this.winB[b] = 0; }
+        if (inPath) this.cntB[b]!++;
+        if (inWindow) this.winB[b]!++;
       }
-      if (c.maxPerArtist !== undefined && artist >= c.maxPerArtist) return 'maxPerArtist';
-      if (c.maxPerAlbum !== undefined && album >= c.maxPerAlbum) return 'maxPerAlbum';
+      if (this.recent.length < this.sep) this.recent.push(a);
+      if (openA) {
+        if (this.runA < 0) { this.runA = a; this.runALen = 1; } else if (a === this.runA) this.runALen++; else openA = false;
+      }
+      if (openB) {
+        if (b < 0) openB = false;
+        else if (this.runB < 0) { this.runB = b; this.runBLen = 1; } else if (b === this.runB) this.runBLen++; else openB = false;
+      }
+    };
+    let tEnd = start;
+    for (let node = path; node !== null; node = node.parent) {
+      const j = node.i;
+      this.used[j] = st;
+      const s0 = tEnd - this.dur[j]!;
+      touch(this.artist[j]!, this.album[j]!, true, s0 >= from);
+      tEnd = s0;
     }
-    if (it.promoted && this.promotedMax !== Infinity) {
-      let p = 0;
-      for (const j of seq) if (this.items[j]!.promoted) p++;
-      if (p >= this.promotedMax) return 'promotedShare';
-    }
-    if (it.podcast) {
-      let p = 0;
-      for (const j of seq) if (this.items[j]!.podcast) p++;
-      if (this.policy.surface !== 'shuffle' && p >= (c.maxPodcasts ?? 0)) return 'maxPodcasts';
-      if (n > 0 && this.items[seq[n - 1]!]!.podcast) return 'podcastInARow';
+    for (let h = this.hArtist.length - 1; h >= 0; h--) touch(this.hArtist[h]!, this.hAlbum[h]!, false, this.hTs[h]! >= from);
+    this.prepared = path;
+  }
+
+  /** 0 when item i may follow the prepared path, else the code of the first rule it would break. */
+  allowed(i: number): number {
+    const c = this.policy.constraints;
+    const path = this.prepared ?? null;
+    const st = this.stamp;
+    const a = this.artist[i]!, b = this.album[i]!;
+    const known = this.stampA[a] === st, knownB = b >= 0 && this.stampB[b] === st;
+    this.artistCount = known ? this.cntA[a]! : 0;
+    if (this.used[i] === st) return 1;
+    for (let k = 0; k < this.recent.length; k++) if (this.recent[k] === a) return 2;
+    if (c.maxPerArtist !== undefined && this.artistCount >= c.maxPerArtist) return 3;
+    if (c.maxPerAlbum !== undefined && knownB && this.cntB[b]! >= c.maxPerAlbum) return 4;
+    if (this.promo[i] && (path?.promoted ?? 0) >= this.promotedMax) return 5;
+    if (this.pod[i]) {
+      if (this.policy.surface !== 'shuffle' && (path?.podcasts ?? 0) >= (c.maxPodcasts ?? 0)) return 6;
+      if (path && this.pod[path.i]) return 7;
     }
     const w = c.window;
-    if (w !== undefined) {
-      // Runs at the end.
-      let run = 0;
-      while (run < w.artistInARow && artistAt(run + 1) === it.artistId) run++;
-      if (run >= w.artistInARow) return 'window.artistInARow';
-      if (it.albumId !== undefined) {
-        run = 0;
-        while (run < w.albumInARow && albumAt(run + 1) === it.albumId) run++;
-        if (run >= w.albumInARow) return 'window.albumInARow';
-      }
-      // Counts within the window before this position's start.
-      let t = this.ctx.now;
-      for (const j of seq) t += this.items[j]!.durationMs;
-      const from = t - w.hours * HOUR;
-      let artist = 0, album = 0;
-      for (const h of this.hist) {
-        if (h.ts < from) continue;
-        if (h.artistId === it.artistId) artist++;
-        if (it.albumId !== undefined && h.albumId === it.albumId) album++;
-      }
-      let ts = this.ctx.now;
-      for (const j of seq) {
-        const o = this.items[j]!;
-        if (ts >= from) {
-          if (o.artistId === it.artistId) artist++;
-          if (it.albumId !== undefined && o.albumId === it.albumId) album++;
-        }
-        ts += o.durationMs;
-      }
-      if (artist >= w.perArtist) return 'window.perArtist';
-      if (album >= w.perAlbum) return 'window.perAlbum';
+    if (w) {
+      if (a === this.runA && this.runALen >= w.artistInARow) return 8;
+      if (b >= 0 && b === this.runB && this.runBLen >= w.albumInARow) return 9;
+      if (known && this.winA[a]! >= w.perArtist) return 10;
+      if (knownB && this.winB[b]! >= w.perAlbum) return 11;
     }
-    return undefined;
+    return OK;
+  }
+
+  /** 0 when item i may follow `path`, else the code of the first rule it would break (see `reason`). */
+  check(path: PathNode | null, i: number): number {
+    if (this.prepared !== path) this.prepare(path);
+    return this.allowed(i);
+  }
+
+  static reason(code: number): string {
+    return REASONS[code]!;
+  }
+
+  /** The rule appending item i to the sequence `seq` (item indexes in order) would break, or undefined. */
+  broken(seq: readonly number[], i: number): string | undefined {
+    let path: PathNode | null = null;
+    for (const j of seq) path = this.extend(path, j);
+    const code = this.check(path, i);
+    return code === OK ? undefined : Rules.reason(code);
   }
 }

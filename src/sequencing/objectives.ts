@@ -57,10 +57,9 @@ export interface Terms {
 }
 
 export interface PathStats {
-  /** Tracks placed so far, new ones among them, and per-artist counts. */
+  /** Tracks placed so far, and new ones among them. */
   placed: number;
   newOnes: number;
-  perArtist: ReadonlyMap<string, number>;
 }
 
 export class Objectives {
@@ -86,15 +85,15 @@ export class Objectives {
       - w.cost * (it.costTier / 3) + w.discovery * (it.isNew ? 1 : 0) + this.lambdaDisc * (it.isNew ? 1 : 0) + this.lambdaEm * (it.emerging ? 1 : 0);
   }
 
-  /** The value of `it` at this place, and its terms when `terms` is given. */
-  value(it: SeqItem, prev: SeqItem | undefined, s: PathStats, terms?: Terms): number {
+  /** The value of `it` at this place (after `sameArtist` tracks by its artist), and its terms when `terms` is given. */
+  value(it: SeqItem, prev: SeqItem | undefined, s: PathStats, sameArtist: number, terms?: Terms): number {
     const w = this.w;
     const share = s.placed > 0 ? s.newOnes / s.placed : this.pace;
     // Discovery is paced: a new track is worth more while the share of new ones is below the pace.
     const discovery = it.isNew ? w.discovery * Math.min(2, Math.max(0, 1 + 2 * (this.pace - share))) : 0;
     const fl = prev ? w.flow * flow(prev, it) : 0;
     const variety = prev ? w.variety * ((prev.genre !== it.genre ? 0.5 : 0) + (prev.artistId !== it.artistId ? 0.5 : 0)) : 0;
-    const fairness = -w.fairness * (s.perArtist.get(it.artistId) ?? 0);
+    const fairness = -w.fairness * sameArtist;
     const sat = w.satisfaction * it.satisfaction;
     const em = w.emergingArtists * (it.emerging ? 1 : 0);
     const pr = w.promoted * (it.promoted ? 1 : 0);

@@ -1,24 +1,29 @@
 import { Rng } from '../math/index.js';
 import type { Policy } from './policy.js';
-import { Rules, staticFilter } from './constraints.js';
-import { Objectives, type PathStats, type Terms } from './objectives.js';
+import { Rules, staticFilter, type PathNode } from './constraints.js';
+import { Objectives, type Terms } from './objectives.js';
 import type { Explanation, Sequence, SeqContext, SeqItem, SequencedItem } from './types.js';
 
+/** A partial sequence: its path (with each pick's probability), total value and new tracks. */
 interface State {
-  seq: number[];
+  path: PathNode | null;
   value: number;
-  /** Probability of each pick under the exploration distribution. */
-  props: number[];
-  placed: number;
   newOnes: number;
-  perArtist: Map<string, number>;
 }
 
-const extend = (s: State, i: number, it: SeqItem, v: number, p: number): State => {
-  const perArtist = new Map(s.perArtist);
-  perArtist.set(it.artistId, (perArtist.get(it.artistId) ?? 0) + 1);
-  return { seq: [...s.seq, i], value: s.value + v, props: [...s.props, p], placed: s.placed + 1, newOnes: s.newOnes + (it.isNew ? 1 : 0), perArtist };
-};
+/** Item indexes of a path, in order. */
+function seqOf(path: PathNode | null): number[] {
+  const out: number[] = [];
+  for (let n = path; n !== null; n = n.parent) out.push(n.i);
+  return out.reverse();
+}
+
+/** Compare paths by their item indexes, for deterministic ties. */
+function comparePaths(a: PathNode | null, b: PathNode | null): number {
+  const x = seqOf(a), y = seqOf(b);
+  for (let k = 0; k < Math.min(x.length, y.length); k++) if (x[k] !== y[k]) return x[k]! - y[k]!;
+  return x.length - y.length;
+}
 
 /**
  * Build a sequence position by position. Beam search keeps the `beamWidth` best partial
@@ -36,59 +41,63 @@ export function sequence(items: readonly SeqItem[], policy: Policy, ctx: SeqCont
   const { pool, filtered } = staticFilter(items, policy, ctx);
   const obj = new Objectives(policy);
   const rules = new Rules(items, policy, ctx);
-  const base = pool.map((i) => obj.base(items[i]!));
   // Candidates by base value, best first (ties: earlier candidate first).
-  const order = pool.map((i, k) => ({ i, b: base[k]! })).sort((a, b) => b.b - a.b || a.i - b.i).map((x) => x.i);
+  const order = pool.map((i) => ({ i, b: obj.base(items[i]!) })).sort((a, b) => b.b - a.b || a.i - b.i).map((x) => x.i);
+  const rankOf = new Int32Array(items.length);
+  order.forEach((i, r) => (rankOf[i] = r));
   const explore = policy.exploration && policy.exploration.epsilon > 0 ? policy.exploration : undefined;
   const width = explore ? 1 : (policy.solver?.beamWidth ?? 1);
   const branching = Math.max(1, policy.solver?.branching ?? 24);
   const rng = new Rng(ctx.seed ?? 1);
   const L = policy.length;
 
-  let beam: State[] = [{ seq: [], value: 0, props: [], placed: 0, newOnes: 0, perArtist: new Map() }];
+  let beam: State[] = [{ path: null, value: 0, newOnes: 0 }];
   const finished: State[] = [];
+  const optI: number[] = [], optV: number[] = [];
   for (let pos = 0; pos < L && beam.length > 0; pos++) {
     const next: State[] = [];
     for (const s of beam) {
-      const prev = s.seq.length > 0 ? items[s.seq[s.seq.length - 1]!] : undefined;
-      const stats: PathStats = s;
-      const options: Array<{ i: number; v: number }> = [];
-      for (const i of order) {
-        if (options.length >= branching) break;
-        if (rules.broken(s.seq, i) !== undefined) continue;
-        options.push({ i, v: obj.value(items[i]!, prev, stats) });
+      const prev = s.path ? items[s.path.i] : undefined;
+      const stats = { placed: s.path?.len ?? 0, newOnes: s.newOnes };
+      optI.length = 0;
+      optV.length = 0;
+      rules.prepare(s.path);
+      for (let r = 0; r < order.length && optI.length < branching; r++) {
+        const i = order[r]!;
+        if (rules.allowed(i) !== 0) continue;
+        optI.push(i);
+        optV.push(obj.value(items[i]!, prev, stats, rules.artistCount));
       }
-      if (options.length === 0) {
+      if (optI.length === 0) {
         finished.push(s);
         continue;
       }
-      options.sort((a, b) => b.v - a.v || order.indexOf(a.i) - order.indexOf(b.i));
+      const ks = optI.map((_, k) => k).sort((a, b) => optV[b]! - optV[a]! || rankOf[optI[a]!]! - rankOf[optI[b]!]!);
+      const take = (k: number, p: number): void => {
+        const i = optI[k]!;
+        next.push({ path: rules.extend(s.path, i, p), value: s.value + optV[k]!, newOnes: s.newOnes + (items[i]!.isNew ? 1 : 0) });
+      };
       if (explore) {
-        const pick = sample(options, explore.epsilon, explore.temperature, rng);
-        next.push(extend(s, options[pick.k]!.i, items[options[pick.k]!.i]!, options[pick.k]!.v, pick.p));
+        const pick = sample(ks.map((k) => optV[k]!), explore.epsilon, explore.temperature, rng);
+        take(ks[pick.k]!, pick.p);
       } else {
-        for (const o of options.slice(0, width)) next.push(extend(s, o.i, items[o.i]!, o.v, 1));
+        for (const k of ks.slice(0, width)) take(k, 1);
       }
     }
-    next.sort((a, b) => b.value - a.value || compareSeq(a.seq, b.seq));
+    next.sort((a, b) => b.value - a.value || comparePaths(a.path, b.path));
     beam = next.slice(0, width);
   }
   finished.push(...beam);
   // The longest sequence wins (a shorter one only means candidates ran out), then the most valuable.
-  finished.sort((a, b) => b.seq.length - a.seq.length || b.value - a.value || compareSeq(a.seq, b.seq));
+  finished.sort((a, b) => (b.path?.len ?? 0) - (a.path?.len ?? 0) || b.value - a.value || comparePaths(a.path, b.path));
   const best = finished[0]!;
   return { items: explain(best, items, order, obj, rules), value: best.value, filtered };
 }
 
-function compareSeq(a: number[], b: number[]): number {
-  for (let k = 0; k < Math.min(a.length, b.length); k++) if (a[k] !== b[k]) return a[k]! - b[k]!;
-  return a.length - b.length;
-}
-
-/** Index into options picked, and its probability: (1 - eps) on the best plus eps * softmax. */
-function sample(options: Array<{ v: number }>, eps: number, temperature: number, rng: Rng): { k: number; p: number } {
-  const max = options[0]!.v;
-  const w = options.map((o) => Math.exp((o.v - max) / temperature));
+/** Index into values (best first) picked, and its probability: (1 - eps) on the best plus eps * softmax. */
+function sample(values: number[], eps: number, temperature: number, rng: Rng): { k: number; p: number } {
+  const max = values[0]!;
+  const w = values.map((v) => Math.exp((v - max) / temperature));
   const z = w.reduce((a, b) => a + b, 0);
   const probs = w.map((x, k) => eps * (x / z) + (k === 0 ? 1 - eps : 0));
   let u = rng.next();
@@ -107,30 +116,35 @@ function sample(options: Array<{ v: number }>, eps: number, temperature: number,
 function explain(best: State, items: readonly SeqItem[], order: number[], obj: Objectives, rules: Rules): SequencedItem[] {
   const heldBack = new Map<number, Set<string>>();
   const out: SequencedItem[] = [];
-  const s: State = { seq: [], value: 0, props: [], placed: 0, newOnes: 0, perArtist: new Map() };
-  let cur = s;
-  best.seq.forEach((i, pos) => {
+  let path: PathNode | null = null;
+  let newOnes = 0;
+  const props: number[] = [];
+  for (let n = best.path; n !== null; n = n.parent) props.push(n.prop);
+  props.reverse();
+  seqOf(best.path).forEach((i, pos) => {
     // Candidates ahead of the pick in base order that a rule kept out of this position.
     for (const j of order) {
       if (j === i) break;
-      const why = rules.broken(cur.seq, j);
-      if (why !== undefined && why !== 'duplicate') {
+      const code = rules.check(path, j);
+      if (code > 1) {
         let set = heldBack.get(j);
         if (!set) heldBack.set(j, (set = new Set()));
-        set.add(why);
+        set.add(Rules.reason(code));
       }
     }
     const it = items[i]!;
     const terms = {} as Terms;
-    const prev = cur.seq.length > 0 ? items[cur.seq[cur.seq.length - 1]!] : undefined;
-    const v = obj.value(it, prev, cur, terms);
+    const prev = path ? items[path.i] : undefined;
+    rules.check(path, i);
+    const v = obj.value(it, prev, { placed: path?.len ?? 0, newOnes }, rules.artistCount, terms);
     const changedBy = [...(heldBack.get(i) ?? [])].map((r) => `constraint ${r} held it back`);
     for (const t of ['target:discoveryShare', 'target:emergingArtistShare'] as const) if (terms[t] > 0) changedBy.push(`${t} raised it by ${terms[t].toFixed(3)}`);
     const values: Record<string, number> = {};
     for (const [k, x] of Object.entries(terms)) if (x !== 0) values[k] = Number(x.toFixed(4));
     const explanation: Explanation = { sources: it.sources, values, changedBy };
-    out.push({ trackId: it.trackId, artistId: it.artistId, ...(it.albumId !== undefined ? { albumId: it.albumId } : {}), position: pos, value: Number(v.toFixed(6)), propensity: Number(best.props[pos]!.toFixed(6)), explanation });
-    cur = extend(cur, i, it, v, best.props[pos]!);
+    out.push({ trackId: it.trackId, artistId: it.artistId, ...(it.albumId !== undefined ? { albumId: it.albumId } : {}), position: pos, value: Number(v.toFixed(6)), propensity: Number(props[pos]!.toFixed(6)), explanation });
+    path = rules.extend(path, i);
+    if (it.isNew) newOnes++;
   });
   return out;
 }
