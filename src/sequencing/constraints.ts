@@ -52,7 +52,8 @@ const REASONS = ['', 'duplicate', 'artistSeparation', 'maxPerArtist', 'maxPerAlb
  * integers and a check is one walk back along the path: no strings, no allocation.
  */
 export class Rules {
-  private readonly artist: Int32Array;
+  /** Each item's artist as a small integer. */
+  readonly artist: Int32Array;
   private readonly album: Int32Array;
   private readonly promo: Uint8Array;
   private readonly pod: Uint8Array;

@@ -20,7 +20,7 @@ export function camelotDistance(k1: number, m1: number, k2: number, m2: number):
 export function flow(a: SeqItem, b: SeqItem): number {
   let sum = 0, n = 0;
   if (a.tempo > 0 && b.tempo > 0) {
-    const r = Math.abs(Math.log2(a.tempo / b.tempo));
+    const r = Math.abs(Math.log2(a.tempo) - Math.log2(b.tempo));
     const rel = Math.min(r, Math.abs(r - 1)); // log2 ratio, 0.03 is about 2%
     sum += Math.exp(-rel / 0.04);
     n++;
@@ -62,7 +62,23 @@ export interface PathStats {
   newOnes: number;
 }
 
+/** Items' numbers the hot loop reads, by item index. */
+interface Columns {
+  sat: Float64Array;
+  tempoL2: Float64Array;
+  /** Position on the circle of fifths of the relative major, -1 unknown. */
+  cam: Int8Array;
+  mode: Int8Array;
+  energy: Float64Array;
+  genre: Int32Array;
+  artist: Int32Array;
+  flags: Uint8Array;
+  cost: Float64Array;
+}
+const NEW = 1, EMERGING = 2, PROMOTED = 4;
+
 export class Objectives {
+  private cols: Columns | undefined;
   private readonly w: Required<Policy['objectives']>;
   private readonly pace: number;
   private readonly lambdaDisc: number;
@@ -76,6 +92,76 @@ export class Objectives {
     this.pace = policy.targets?.discoveryShare ?? DEFAULT_PACE;
     this.lambdaDisc = policy.multipliers?.discoveryShare ?? 0;
     this.lambdaEm = policy.multipliers?.emergingArtistShare ?? 0;
+  }
+
+  /** Column copies of the items, for `valueAt`; `artist` numbers their artists (the rules' numbering). */
+  prepare(items: readonly SeqItem[], artist: Int32Array): void {
+    const n = items.length;
+    const genres = new Map<string, number>();
+    const genreId = (s: string | undefined): number => {
+      if (s === undefined) return -1;
+      let v = genres.get(s);
+      if (v === undefined) genres.set(s, (v = genres.size));
+      return v;
+    };
+    const c: Columns = {
+      sat: new Float64Array(n), tempoL2: new Float64Array(n), cam: new Int8Array(n), mode: new Int8Array(n), energy: new Float64Array(n),
+      genre: new Int32Array(n), artist, flags: new Uint8Array(n), cost: new Float64Array(n),
+    };
+    for (let i = 0; i < n; i++) {
+      const it = items[i]!;
+      c.sat[i] = it.satisfaction;
+      c.tempoL2[i] = it.tempo > 0 ? Math.log2(it.tempo) : NaN;
+      c.cam[i] = it.key >= 0 && it.mode >= 0 ? (((it.mode === 1 ? it.key : it.key + 3) % 12) * 7) % 12 : -1;
+      c.mode[i] = it.mode;
+      c.energy[i] = it.energy;
+      c.genre[i] = genreId(it.genre);
+      c.flags[i] = (it.isNew ? NEW : 0) | (it.emerging ? EMERGING : 0) | (it.promoted ? PROMOTED : 0);
+      c.cost[i] = it.costTier / 3;
+    }
+    this.cols = c;
+  }
+
+  /** `value` of item i after item `prev` (-1: first) from the prepared columns: the hot path of the solver. */
+  valueAt(i: number, prev: number, placed: number, newOnes: number, sameArtist: number): number {
+    const c = this.cols!, w = this.w;
+    const f = c.flags[i]!;
+    const isNew = (f & NEW) !== 0, emerging = (f & EMERGING) !== 0;
+    const share = placed > 0 ? newOnes / placed : this.pace;
+    let v = w.satisfaction * c.sat[i]! + w.emergingArtists * (emerging ? 1 : 0) + w.promoted * ((f & PROMOTED) !== 0 ? 1 : 0)
+      - w.cost * c.cost[i]! - w.fairness * sameArtist + this.lambdaDisc * (isNew ? 1 : 0) + this.lambdaEm * (emerging ? 1 : 0);
+    if (isNew) v += w.discovery * Math.min(2, Math.max(0, 1 + 2 * (this.pace - share)));
+    if (prev >= 0) {
+      if (w.flow !== 0) {
+        let sum = 0, n = 0;
+        const a = c.tempoL2[prev]!, b = c.tempoL2[i]!;
+        if (a === a && b === b) {
+          const r = Math.abs(a - b);
+          sum += Math.exp(-Math.min(r, Math.abs(r - 1)) / 0.04);
+          n++;
+        }
+        const pa = c.cam[prev]!, pb = c.cam[i]!;
+        if (pa >= 0 && pb >= 0) {
+          const d = Math.abs(pa - pb);
+          const kd = Math.min(d, 12 - d) + (c.mode[prev] === c.mode[i] ? 0 : 1);
+          sum += kd <= 1 ? 1 : kd === 2 ? 0.5 : 0;
+          n++;
+        }
+        const ea = c.energy[prev]!, eb = c.energy[i]!;
+        if (ea === ea && eb === eb) {
+          sum += 1 - Math.min(1, Math.abs(ea - eb) / 0.5);
+          n++;
+        }
+        const ga = c.genre[prev]!, gb = c.genre[i]!;
+        if (ga >= 0 && gb >= 0) {
+          sum += ga === gb ? 1 : 0;
+          n++;
+        }
+        v += w.flow * (n > 0 ? sum / n : 0.5);
+      }
+      v += w.variety * ((c.genre[prev] !== c.genre[i] ? 0.5 : 0) + (c.artist[prev] !== c.artist[i] ? 0.5 : 0));
+    }
+    return v;
   }
 
   /** The part of an item's value that does not depend on its place (for ordering the branching). */

@@ -41,6 +41,7 @@ export function sequence(items: readonly SeqItem[], policy: Policy, ctx: SeqCont
   const { pool, filtered } = staticFilter(items, policy, ctx);
   const obj = new Objectives(policy);
   const rules = new Rules(items, policy, ctx);
+  obj.prepare(items, rules.artist);
   // Candidates by base value, best first (ties: earlier candidate first).
   const order = pool.map((i) => ({ i, b: obj.base(items[i]!) })).sort((a, b) => b.b - a.b || a.i - b.i).map((x) => x.i);
   const rankOf = new Int32Array(items.length);
@@ -57,8 +58,8 @@ export function sequence(items: readonly SeqItem[], policy: Policy, ctx: SeqCont
   for (let pos = 0; pos < L && beam.length > 0; pos++) {
     const next: State[] = [];
     for (const s of beam) {
-      const prev = s.path ? items[s.path.i] : undefined;
-      const stats = { placed: s.path?.len ?? 0, newOnes: s.newOnes };
+      const prev = s.path ? s.path.i : -1;
+      const placed = s.path?.len ?? 0;
       optI.length = 0;
       optV.length = 0;
       rules.prepare(s.path);
@@ -66,13 +67,13 @@ export function sequence(items: readonly SeqItem[], policy: Policy, ctx: SeqCont
         const i = order[r]!;
         if (rules.allowed(i) !== 0) continue;
         optI.push(i);
-        optV.push(obj.value(items[i]!, prev, stats, rules.artistCount));
+        optV.push(obj.valueAt(i, prev, placed, s.newOnes, rules.artistCount));
       }
       if (optI.length === 0) {
         finished.push(s);
         continue;
       }
-      const ks = optI.map((_, k) => k).sort((a, b) => optV[b]! - optV[a]! || rankOf[optI[a]!]! - rankOf[optI[b]!]!);
+      const ks = Array.from(optI.keys()).sort((a, b) => optV[b]! - optV[a]! || rankOf[optI[a]!]! - rankOf[optI[b]!]!);
       const take = (k: number, p: number): void => {
         const i = optI[k]!;
         next.push({ path: rules.extend(s.path, i, p), value: s.value + optV[k]!, newOnes: s.newOnes + (items[i]!.isNew ? 1 : 0) });
