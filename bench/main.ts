@@ -14,6 +14,7 @@ const SUITES: Record<string, (args: string[]) => Promise<unknown>> = {
   models: async (a) => (await import('./models.js')).modelsBench(a),
   ranking: async (a) => (await import('./ranking.js')).rankingBench(a),
   sequencing: async (a) => (await import('./sequencing.js')).sequencingBench(a),
+  'closed-loop': async (a) => (await import('./closed-loop.js')).closedLoopBench(a),
 };
 
 const [suite, ...args] = process.argv.slice(2);

@@ -5,3 +5,4 @@ export * from './run.js';
 export * from './blend.js';
 export * from './holdout.js';
 export * from './skip.js';
+export * from './closed-loop.js';

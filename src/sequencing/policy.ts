@@ -129,10 +129,16 @@ export function defaultPolicy(surface: Surface): Policy {
     solver: { beamWidth: 8, branching: 24 },
   };
   switch (surface) {
+    // Lean-back surfaces: flow between neighbours weighs as much as each track's predicted
+    // satisfaction (in the simulator's closed loop this beats sorting by the ranker alone);
+    // no artist back to back, and radio keeps the webcasting window rules across pages.
     case 'radio':
-      return { ...base, length: 50, constraints: { ...base.constraints, window: webcasting }, targets: { discoveryShare: 0.3, emergingArtistShare: 0.15 } };
+      return {
+        ...base, length: 50, objectives: { satisfaction: 1, flow: 1, emergingArtists: 0.05 },
+        constraints: { ...base.constraints, artistSeparation: 1, maxPerAlbum: 3, window: webcasting }, targets: { discoveryShare: 0.3, emergingArtistShare: 0.15 },
+      };
     case 'autoplay':
-      return { ...base, objectives: { ...base.objectives, flow: 0.6 } };
+      return { ...base, objectives: { satisfaction: 1, flow: 1, emergingArtists: 0.05 }, constraints: { ...base.constraints, artistSeparation: 1, maxPerAlbum: 3 } };
     case 'discovery':
       return { ...base, objectives: { satisfaction: 1, flow: 0.1, discovery: 2, variety: 0.3, emergingArtists: 0.2 }, constraints: { ...base.constraints, artistSeparation: 30, maxPerAlbum: 1, maxPerArtist: 1, noRepeatHours: 24 * 365 } };
     case 'release-radar':

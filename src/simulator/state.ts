@@ -80,6 +80,13 @@ export class ListenerState {
     this.aPlays = new Uint32Array(this.aKeys.length);
   }
 
+  /** An independent copy (every table copied): a what-if run leaves the original untouched. */
+  clone(): ListenerState {
+    const c = Object.create(ListenerState.prototype) as ListenerState;
+    for (const [k, v] of Object.entries(this)) (c as unknown as Record<string, unknown>)[k] = ArrayBuffer.isView(v) ? (v as Uint8Array).slice() : v;
+    return c;
+  }
+
   /** Distinct tracks the listener has met. */
   get distinctTracks(): number {
     return this.tCount;

@@ -1,0 +1,146 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { SqliteStore } from '../store/index.js';
+import { Rng, deriveSeed } from '../math/index.js';
+import { simulate, writeToStore, startSession, respond, Ctx, Responses } from '../simulator/index.js';
+import { trainModels } from '../models/train.js';
+import { loadModel } from '../models/candidate.js';
+import { trainRanker, DEFAULT_RANKER } from '../ranking/index.js';
+import { Surfaces, toSeqItems } from '../surfaces/index.js';
+import { defaultPolicy, parsePolicy, staticFilter, type Policy } from '../sequencing/index.js';
+
+export interface ClosedLoopOptions {
+  listeners?: number;
+  tracks?: number;
+  days?: number;
+  seed?: number;
+  /** Listeners whose sessions are served, one per surface and arm. */
+  sessions?: number;
+  /** Tracks served per session. */
+  length?: number;
+  surfaces?: Array<'radio' | 'autoplay'>;
+  /** Override the sequencer's policy per surface (for trade-off sweeps). */
+  policy?: (surface: 'radio' | 'autoplay') => Policy;
+  onProgress?: (msg: string) => void;
+}
+
+export interface ArmMetrics {
+  /** Share of played tracks listened through. */
+  listenThrough: number;
+  /** Minutes listened per session. */
+  minutes: number;
+  /** Share of plays that went to emerging artists. */
+  emergingShare: number;
+  plays: number;
+}
+
+export interface ClosedLoopReport {
+  protocol: string;
+  sessions: number;
+  results: Record<string, Record<'popularity' | 'ranker-sorted' | 'sequencer', ArmMetrics>>;
+}
+
+/**
+ * Closed-loop quality in the simulator: a world is simulated into a store, the models and
+ * the ranker are trained on it, and then each sampled listener, at the end of the simulated
+ * period, is served one session per surface by each arm: (a) popularity, (b) the same
+ * candidates through the same filters sorted by predicted satisfaction, without sequencing,
+ * (c) the sequencer with the surface's policy. The
+ * simulator's listener behaviour model plays each list (from an identical copy of the
+ * listener's state and the same random numbers for every arm) and says what was listened
+ * through, skipped, and when the session ended.
+ */
+export async function runClosedLoop(opts: ClosedLoopOptions = {}): Promise<ClosedLoopReport> {
+  const log = opts.onProgress ?? (() => {});
+  const dir = mkdtempSync(join(tmpdir(), 'segue-closed-loop-'));
+  const store = SqliteStore.open(join(dir, 'world.db'));
+  try {
+    const sim = simulate({ listeners: opts.listeners ?? 1500, tracks: opts.tracks ?? 12_000, days: opts.days ?? 14, seed: opts.seed ?? 3 });
+    log('simulating');
+    await writeToStore(sim, store);
+    log('training');
+    await trainModels(store, ['transitions', 'sknn', 'popularity']);
+    await trainRanker(store, { ...DEFAULT_RANKER, maxTrainQueries: 6000, maxTestQueries: 1000 });
+    const surfaces = await Surfaces.open(store);
+    const pop = await loadModel(store, 'popularity');
+    const world = sim.world;
+    const end = sim.startMs + sim.days * 86_400_000;
+    const length = opts.length ?? 30;
+    const n = Math.min(opts.sessions ?? 300, world.listeners.count);
+    const stride = world.listeners.count / n;
+    const resp = new Responses(length);
+    const ixOf = (id: string): number => Number(id.slice(3)); // simulator ids: trk<ix>
+    const results: ClosedLoopReport['results'] = {};
+    for (const surface of opts.surfaces ?? ['radio', 'autoplay']) {
+      log(`serving ${surface}`);
+      const policy = parsePolicy({ ...(opts.policy ? opts.policy(surface) : defaultPolicy(surface)), length });
+      const acc = { popularity: zero(), 'ranker-sorted': zero(), sequencer: zero() };
+      let served = 0;
+      for (let k = 0; k < n; k++) {
+        const l = Math.floor(k * stride);
+        const listenerId = `lis${l}`;
+        const view = await surfaces.reco.state.view(listenerId);
+        const seedTrack = view.top('track', end, 1)[0]?.key;
+        if (seedTrack === undefined) continue;
+        const now = end + k * 60_000;
+        const seed = ixOf(seedTrack);
+        const lists: Record<keyof typeof acc, Int32Array> = {
+          popularity: Int32Array.from(pop.recommend({ tracks: Int32Array.of(pop.trackIndex(seedTrack)) }, length + 1, new Set([pop.trackIndex(seedTrack)])).ix.subarray(0, length), (i) => ixOf(pop.trackIds[i]!)),
+          'ranker-sorted': await sortedByRanker(surfaces, policy, listenerId, seedTrack, now, surface, length, ixOf),
+          sequencer: Int32Array.from((await surfaces.serve({ surface, listenerId, seedTrack, now, policy, log: false })).items, (x) => ixOf(x.trackId)),
+        };
+        void seed;
+        served++;
+        for (const arm of Object.keys(lists) as Array<keyof typeof acc>) {
+          // The same listener state and the same random numbers for every arm.
+          const rng = new Rng(deriveSeed(opts.seed ?? 3, 'closed-loop', surface, l));
+          const state = sim.state(l).clone();
+          const ctx = startSession(world, l, now, surface === 'radio' ? Ctx.radio : Ctx.autoplay, rng);
+          const r = respond(world, state, lists[arm], ctx, rng, sim.behaviour, resp);
+          const a = acc[arm];
+          for (let i = 0; i < r.n; i++) {
+            if (!r.played[i]) continue;
+            a.plays++;
+            if (!r.skipped[i]) a.listened++;
+            a.ms += r.msPlayed[i]!;
+            if (world.artistEmerging[world.trackArtist[lists[arm][i]!]!]) a.emerging++;
+          }
+        }
+      }
+      results[surface] = Object.fromEntries(Object.entries(acc).map(([arm, a]) => [arm, {
+        listenThrough: round(a.plays ? a.listened / a.plays : 0), minutes: round(served ? a.ms / 60_000 / served : 0),
+        emergingShare: round(a.plays ? a.emerging / a.plays : 0), plays: a.plays,
+      }])) as ClosedLoopReport['results'][string];
+    }
+    return {
+      protocol: `simulated world (${world.listeners.count} listeners, ${world.trackArtist.length} tracks, ${sim.days} days, seed ${opts.seed ?? 3}); `
+        + `${n} listeners each served one session of ${length} tracks per surface and arm at the end of the period, seeded by their most played track; `
+        + 'each arm played by the behaviour model from the same copy of the listener\'s state with the same random numbers',
+      sessions: n,
+      results,
+    };
+  } finally {
+    await store.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/**
+ * Arm (b): the sequencer's own candidates, through the same filters (bans, explicit,
+ * market, podcasts, no-repeat), in the order of their predicted satisfaction: everything
+ * but the sequencing.
+ */
+async function sortedByRanker(surfaces: Surfaces, policy: Policy, listenerId: string, seedTrack: string, now: number, surface: 'radio' | 'autoplay', length: number, ixOf: (id: string) => number): Promise<Int32Array> {
+  const reco = surfaces.reco;
+  const view = await reco.state.view(listenerId);
+  const items = toSeqItems(await reco.rank({ listenerId, seedTrack, now, surface }), reco.table, view, now, policy.candidates.reduce((a, c) => a + c.k, 0));
+  const played = new Map<string, number>();
+  for (const e of await surfaces.store.events.forListener(listenerId, { since: now - (policy.constraints.noRepeatHours ?? 0) * 3_600_000 })) if (e.trackId && e.ts <= now) played.set(e.trackId, e.ts);
+  const { pool } = staticFilter(items, policy, { now, played });
+  pool.sort((a, b) => items[b]!.satisfaction - items[a]!.satisfaction || a - b);
+  return Int32Array.from(pool.slice(0, length), (i) => ixOf(items[i]!.trackId));
+}
+
+const zero = (): { plays: number; listened: number; ms: number; emerging: number } => ({ plays: 0, listened: 0, ms: 0, emerging: 0 });
+const round = (x: number): number => Number(x.toFixed(4));
