@@ -7,6 +7,7 @@ import { registerDemo } from './commands/demo.js';
 import { registerEval } from './commands/eval.js';
 import { registerTrain } from './commands/train.js';
 import { registerRecommend } from './commands/recommend.js';
+import { registerTradeoff } from './commands/tradeoff.js';
 import type { GlobalOptions } from './context.js';
 import { CliError } from './errors.js';
 
@@ -32,6 +33,7 @@ export function buildProgram(): Command {
   registerTrain(program, globals);
   registerEval(program, globals);
   registerRecommend(program, globals);
+  registerTradeoff(program, globals);
   return program;
 }
 

@@ -52,77 +52,114 @@ export interface ClosedLoopReport {
  * through, skipped, and when the session ended.
  */
 export async function runClosedLoop(opts: ClosedLoopOptions = {}): Promise<ClosedLoopReport> {
-  const log = opts.onProgress ?? (() => {});
-  const dir = mkdtempSync(join(tmpdir(), 'segue-closed-loop-'));
-  const store = SqliteStore.open(join(dir, 'world.db'));
+  const world = await ClosedLoopWorld.build(opts);
   try {
-    const sim = simulate({ listeners: opts.listeners ?? 1500, tracks: opts.tracks ?? 12_000, days: opts.days ?? 14, seed: opts.seed ?? 3 });
-    log('simulating');
-    await writeToStore(sim, store);
-    log('training');
-    await trainModels(store, ['transitions', 'sknn', 'popularity']);
-    await trainRanker(store, { ...DEFAULT_RANKER, maxTrainQueries: 6000, maxTestQueries: 1000 });
-    const surfaces = await Surfaces.open(store);
-    const pop = await loadModel(store, 'popularity');
-    const world = sim.world;
-    const end = sim.startMs + sim.days * 86_400_000;
-    const length = opts.length ?? 30;
-    const n = Math.min(opts.sessions ?? 300, world.listeners.count);
-    const stride = world.listeners.count / n;
-    const resp = new Responses(length);
-    const ixOf = (id: string): number => Number(id.slice(3)); // simulator ids: trk<ix>
     const results: ClosedLoopReport['results'] = {};
     for (const surface of opts.surfaces ?? ['radio', 'autoplay']) {
-      log(`serving ${surface}`);
-      const policy = parsePolicy({ ...(opts.policy ? opts.policy(surface) : defaultPolicy(surface)), length });
-      const acc = { popularity: zero(), 'ranker-sorted': zero(), sequencer: zero() };
-      let served = 0;
-      for (let k = 0; k < n; k++) {
-        const l = Math.floor(k * stride);
-        const listenerId = `lis${l}`;
-        const view = await surfaces.reco.state.view(listenerId);
-        const seedTrack = view.top('track', end, 1)[0]?.key;
-        if (seedTrack === undefined) continue;
-        const now = end + k * 60_000;
-        const seed = ixOf(seedTrack);
-        const lists: Record<keyof typeof acc, Int32Array> = {
-          popularity: Int32Array.from(pop.recommend({ tracks: Int32Array.of(pop.trackIndex(seedTrack)) }, length + 1, new Set([pop.trackIndex(seedTrack)])).ix.subarray(0, length), (i) => ixOf(pop.trackIds[i]!)),
-          'ranker-sorted': await sortedByRanker(surfaces, policy, listenerId, seedTrack, now, surface, length, ixOf),
-          sequencer: Int32Array.from((await surfaces.serve({ surface, listenerId, seedTrack, now, policy, log: false })).items, (x) => ixOf(x.trackId)),
-        };
-        void seed;
-        served++;
-        for (const arm of Object.keys(lists) as Array<keyof typeof acc>) {
-          // The same listener state and the same random numbers for every arm.
-          const rng = new Rng(deriveSeed(opts.seed ?? 3, 'closed-loop', surface, l));
-          const state = sim.state(l).clone();
-          const ctx = startSession(world, l, now, surface === 'radio' ? Ctx.radio : Ctx.autoplay, rng);
-          const r = respond(world, state, lists[arm], ctx, rng, sim.behaviour, resp);
-          const a = acc[arm];
-          for (let i = 0; i < r.n; i++) {
-            if (!r.played[i]) continue;
-            a.plays++;
-            if (!r.skipped[i]) a.listened++;
-            a.ms += r.msPlayed[i]!;
-            if (world.artistEmerging[world.trackArtist[lists[arm][i]!]!]) a.emerging++;
-          }
+      opts.onProgress?.(`serving ${surface}`);
+      const policy = opts.policy ? opts.policy(surface) : defaultPolicy(surface);
+      results[surface] = (await world.serve(surface, policy, ['popularity', 'ranker-sorted', 'sequencer'])) as ClosedLoopReport['results'][string];
+    }
+    return { protocol: world.protocol, sessions: world.sessions, results };
+  } finally {
+    await world.close();
+  }
+}
+
+export type Arm = 'popularity' | 'ranker-sorted' | 'sequencer';
+
+/** A simulated world in a temporary store with trained models: serve arms to its listeners as often as needed. */
+export class ClosedLoopWorld {
+  private constructor(
+    private readonly dir: string,
+    private readonly store: SqliteStore,
+    private readonly sim: ReturnType<typeof simulate>,
+    private readonly surfaces: Surfaces,
+    private readonly pop: Awaited<ReturnType<typeof loadModel>>,
+    readonly sessions: number,
+    readonly length: number,
+    readonly seed: number,
+  ) {}
+
+  static async build(opts: ClosedLoopOptions = {}): Promise<ClosedLoopWorld> {
+    const log = opts.onProgress ?? (() => {});
+    const dir = mkdtempSync(join(tmpdir(), 'segue-closed-loop-'));
+    const store = SqliteStore.open(join(dir, 'world.db'));
+    try {
+      const sim = simulate({ listeners: opts.listeners ?? 1500, tracks: opts.tracks ?? 12_000, days: opts.days ?? 14, seed: opts.seed ?? 3 });
+      log('simulating');
+      await writeToStore(sim, store);
+      log('training');
+      await trainModels(store, ['transitions', 'sknn', 'popularity']);
+      await trainRanker(store, { ...DEFAULT_RANKER, maxTrainQueries: 6000, maxTestQueries: 1000 });
+      const surfaces = await Surfaces.open(store);
+      const pop = await loadModel(store, 'popularity');
+      const n = Math.min(opts.sessions ?? 300, sim.world.listeners.count);
+      return new ClosedLoopWorld(dir, store, sim, surfaces, pop, n, opts.length ?? 30, opts.seed ?? 3);
+    } catch (err) {
+      await store.close();
+      rmSync(dir, { recursive: true, force: true });
+      throw err;
+    }
+  }
+
+  get protocol(): string {
+    const w = this.sim.world;
+    return `simulated world (${w.listeners.count} listeners, ${w.trackArtist.length} tracks, ${this.sim.days} days, seed ${this.seed}); `
+      + `${this.sessions} listeners each served one session of ${this.length} tracks per surface and arm at the end of the period, seeded by their most played track; `
+      + 'each arm played by the behaviour model from the same copy of the listener\'s state with the same random numbers';
+  }
+
+  /** Serve each arm to every sampled listener once and measure what the behaviour model did. */
+  async serve(surface: 'radio' | 'autoplay', basePolicy: Policy, arms: readonly Arm[]): Promise<Partial<Record<Arm, ArmMetrics>>> {
+    const { sim, surfaces, pop } = this;
+    const world = sim.world;
+    const policy = parsePolicy({ ...basePolicy, length: this.length });
+    const end = sim.startMs + sim.days * 86_400_000;
+    const length = this.length;
+    const stride = world.listeners.count / this.sessions;
+    const resp = new Responses(length);
+    const ixOf = (id: string): number => Number(id.slice(3)); // simulator ids: trk<ix>
+    const acc = Object.fromEntries(arms.map((a) => [a, zero()])) as Record<Arm, ReturnType<typeof zero>>;
+    let served = 0;
+    for (let k = 0; k < this.sessions; k++) {
+      const l = Math.floor(k * stride);
+      const listenerId = `lis${l}`;
+      const view = await surfaces.reco.state.view(listenerId);
+      const seedTrack = view.top('track', end, 1)[0]?.key;
+      if (seedTrack === undefined) continue;
+      const now = end + k * 60_000;
+      served++;
+      for (const arm of arms) {
+        const list = arm === 'popularity'
+          ? Int32Array.from(pop.recommend({ tracks: Int32Array.of(pop.trackIndex(seedTrack)) }, length + 1, new Set([pop.trackIndex(seedTrack)])).ix.subarray(0, length), (i) => ixOf(pop.trackIds[i]!))
+          : arm === 'ranker-sorted'
+            ? await sortedByRanker(surfaces, policy, listenerId, seedTrack, now, surface, length, ixOf)
+            : Int32Array.from((await surfaces.serve({ surface, listenerId, seedTrack, now, policy, log: false })).items, (x) => ixOf(x.trackId));
+        // The same listener state and the same random numbers for every arm.
+        const rng = new Rng(deriveSeed(this.seed, 'closed-loop', surface, l));
+        const state = sim.state(l).clone();
+        const ctx = startSession(world, l, now, surface === 'radio' ? Ctx.radio : Ctx.autoplay, rng);
+        const r = respond(world, state, list, ctx, rng, sim.behaviour, resp);
+        const a = acc[arm];
+        for (let i = 0; i < r.n; i++) {
+          if (!r.played[i]) continue;
+          a.plays++;
+          if (!r.skipped[i]) a.listened++;
+          a.ms += r.msPlayed[i]!;
+          if (world.artistEmerging[world.trackArtist[list[i]!]!]) a.emerging++;
         }
       }
-      results[surface] = Object.fromEntries(Object.entries(acc).map(([arm, a]) => [arm, {
-        listenThrough: round(a.plays ? a.listened / a.plays : 0), minutes: round(served ? a.ms / 60_000 / served : 0),
-        emergingShare: round(a.plays ? a.emerging / a.plays : 0), plays: a.plays,
-      }])) as ClosedLoopReport['results'][string];
     }
-    return {
-      protocol: `simulated world (${world.listeners.count} listeners, ${world.trackArtist.length} tracks, ${sim.days} days, seed ${opts.seed ?? 3}); `
-        + `${n} listeners each served one session of ${length} tracks per surface and arm at the end of the period, seeded by their most played track; `
-        + 'each arm played by the behaviour model from the same copy of the listener\'s state with the same random numbers',
-      sessions: n,
-      results,
-    };
-  } finally {
-    await store.close();
-    rmSync(dir, { recursive: true, force: true });
+    return Object.fromEntries(Object.entries(acc).map(([arm, a]) => [arm, {
+      listenThrough: round(a.plays ? a.listened / a.plays : 0), minutes: round(served ? a.ms / 60_000 / served : 0),
+      emergingShare: round(a.plays ? a.emerging / a.plays : 0), plays: a.plays,
+    }]));
+  }
+
+  async close(): Promise<void> {
+    await this.store.close();
+    rmSync(this.dir, { recursive: true, force: true });
   }
 }
 

@@ -6,3 +6,4 @@ export * from './blend.js';
 export * from './holdout.js';
 export * from './skip.js';
 export * from './closed-loop.js';
+export * from './tradeoff.js';

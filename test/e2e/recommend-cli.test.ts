@@ -1,5 +1,5 @@
 import { describe, it, expect, beforeAll, afterAll } from 'vitest';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { segue } from './cli.js';
@@ -144,4 +144,23 @@ describe('segue recommend', () => {
     expect(segue(['--store', db, 'recommend', 'mood', '--listener', listener, '--mood', 'grumpy']).stderr.trim()).toMatch(/^segue: mood must be one of energetic/);
     expect(segue(['--store', db, 'recommend', 'blend', '--listener', listener]).stderr.trim()).toMatch(/blend needs two or more listeners/);
   });
+});
+
+describe('segue tradeoff', () => {
+  it('traces listen-through against emerging-artist share in the closed loop, as JSON and SVG', () => {
+    const out = join(dir, 'tradeoff.json'), svg = join(dir, 'tradeoff.svg');
+    const r = segue(['tradeoff', '--surface', 'radio', '--sweep', 'emergingArtists=0:2:1', '--listeners', '300', '--tracks', '3000', '--days', '5', '--sessions', '60', '--length', '20', '--out', out, '--svg', svg, '--json']);
+    expect(r.status, r.stderr).toBe(0);
+    const report = JSON.parse(r.stdout) as { objective: string; points: Array<{ weight: number; listenThrough: number; emergingShare: number }>; baseline: { listenThrough: number } };
+    expect(JSON.parse(readFileSync(out, 'utf8'))).toEqual(report);
+    expect(report.objective).toBe('emergingArtists');
+    expect(report.points.map((p) => p.weight)).toEqual([0, 1, 2]);
+    // A larger weight on emerging artists gives them a larger share of plays.
+    expect(report.points[2]!.emergingShare).toBeGreaterThan(report.points[0]!.emergingShare);
+    const plot = readFileSync(svg, 'utf8');
+    expect(plot.startsWith('<svg')).toBe(true);
+    expect((plot.match(/<circle /g) ?? []).length).toBe(3);
+    expect(segue(['tradeoff', '--surface', 'radio', '--sweep', 'vibes=0:1:0.1']).stderr.trim()).toMatch(/^segue: --sweep: unknown objective "vibes"/);
+    expect(segue(['tradeoff', '--surface', 'radio', '--sweep', 'flow=1:0:0.1']).stderr.trim()).toMatch(/must be ascending/);
+  }, 180_000);
 });
