@@ -6,6 +6,7 @@ import {
 } from '../../evaluation/index.js';
 import { emit, table } from '../output.js';
 import { CliError } from '../errors.js';
+import { positiveInt } from '../args.js';
 import { withStore, type GlobalOptions } from '../context.js';
 
 const TASKS = {
@@ -28,11 +29,6 @@ interface Flags {
   out?: string;
 }
 
-function positiveInt(flag: string, v: string): number {
-  const n = Number(v);
-  if (!(Number.isInteger(n) && n > 0)) throw new CliError(`${flag} must be a positive integer, got ${JSON.stringify(v)}`);
-  return n;
-}
 
 export function registerEval(program: Command, globals: () => GlobalOptions): void {
   program

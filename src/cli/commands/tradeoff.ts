@@ -3,6 +3,7 @@ import type { Command } from 'commander';
 import { parseSweep, runTradeoff, tradeoffSvg, SWEEPABLE } from '../../evaluation/index.js';
 import { emit, table } from '../output.js';
 import { CliError } from '../errors.js';
+import { positiveInt } from '../args.js';
 import type { GlobalOptions } from '../context.js';
 
 interface Flags {
@@ -18,11 +19,6 @@ interface Flags {
   svg?: string;
 }
 
-function positive(flag: string, v: string): number {
-  const n = Number(v);
-  if (!(Number.isInteger(n) && n > 0)) throw new CliError(`${flag} must be a positive integer, got ${JSON.stringify(v)}`);
-  return n;
-}
 
 export function registerTradeoff(program: Command, globals: () => GlobalOptions): void {
   program
@@ -52,8 +48,8 @@ export function registerTradeoff(program: Command, globals: () => GlobalOptions)
         if (!g.json && process.stderr.isTTY) process.stderr.write(`\r\x1b[K${msg}`);
       };
       const report = await runTradeoff(surface, sweep, {
-        listeners: positive('--listeners', flags.listeners), tracks: positive('--tracks', flags.tracks), days: positive('--days', flags.days),
-        sessions: positive('--sessions', flags.sessions), length: positive('--length', flags.length), seed: Number(flags.seed), onProgress: progress,
+        listeners: positiveInt('--listeners', flags.listeners), tracks: positiveInt('--tracks', flags.tracks), days: positiveInt('--days', flags.days),
+        sessions: positiveInt('--sessions', flags.sessions), length: positiveInt('--length', flags.length), seed: Number(flags.seed), onProgress: progress,
       });
       if (!g.json && process.stderr.isTTY) process.stderr.write('\r\x1b[K');
       const out = flags.out ?? `tradeoff-${surface}-${sweep.objective}.json`;
