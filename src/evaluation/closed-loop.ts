@@ -172,8 +172,7 @@ async function sortedByRanker(surfaces: Surfaces, policy: Policy, listenerId: st
   const reco = surfaces.reco;
   const view = await reco.state.view(listenerId);
   const items = toSeqItems(await reco.rank({ listenerId, seedTrack, now, surface }), reco.table, view, now, policy.candidates.reduce((a, c) => a + c.k, 0));
-  const played = new Map<string, number>();
-  for (const e of await surfaces.store.events.forListener(listenerId, { since: now - (policy.constraints.noRepeatHours ?? 0) * 3_600_000 })) if (e.trackId && e.ts <= now) played.set(e.trackId, e.ts);
+  const played = view.touchedSince(now - (policy.constraints.noRepeatHours ?? 0) * 3_600_000);
   const { pool } = staticFilter(items, policy, { now, played });
   pool.sort((a, b) => items[b]!.satisfaction - items[a]!.satisfaction || a - b);
   return Int32Array.from(pool.slice(0, length), (i) => ixOf(items[i]!.trackId));

@@ -199,6 +199,11 @@ export class StateEngine {
       banned(trackId: string, artistId: string | undefined): boolean {
         return l.bannedTracks.has(trackId) || (artistId !== undefined && l.bannedArtists.has(artistId));
       },
+      touchedSince(since: number): Map<string, number> {
+        const out = new Map<string, number>();
+        for (const [key, r] of l.tracks) if (r[TS]! >= since) out.set(key, r[TS]!);
+        return out;
+      },
       top(kind: 'track' | 'artist' | 'genre', now: number, k: number): Array<{ key: string; plays: number; likes: number }> {
         const [map, h] = kind === 'track' ? [l.tracks, hl.t] : kind === 'artist' ? [l.artists, hl.a] : [l.genres, hl.g];
         const out = new Float64Array(4);

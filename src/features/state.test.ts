@@ -37,6 +37,10 @@ describe('online state engine', () => {
     expect(read(s, 'genre', 'indie', T0)).toEqual([2, 0, 1, 0]);
     expect(read(s, 'global', 't2', T0)).toEqual([2, 0, 1, 0]);
     expect(read(s, 'track', 't3', T0)).toEqual([0, 0, 0, 0]);
+    // What the no-repeat rule reads: tracks touched since a time, with when.
+    s.apply(ev('play_end', 't3', T0 + 5000, { skipped: false }));
+    expect([...s.view('u1').touchedSince(T0 + 1)]).toEqual([['t3', T0 + 5000]]);
+    expect(new Set(s.view('u1').touchedSince(T0).keys())).toEqual(new Set(['t1', 't2', 't3']));
   });
 
   it('decays each kind with its own half-life, also for late events', () => {

@@ -80,6 +80,8 @@ export interface StateView {
   /** The listener's current session, or undefined when it ended (gap) before `now`. */
   session(now: number): SessionState | undefined;
   banned(trackId: string, artistId: string | undefined): boolean;
+  /** Tracks the listener played (or liked) at or after `since`, with when, from the counters: no log read. */
+  touchedSince(since: number): Map<string, number>;
   /** The listener's `k` top tracks, artists or genres by decayed plays plus likes, best first. */
   top(kind: 'track' | 'artist' | 'genre', now: number, k: number): Array<{ key: string; plays: number; likes: number }>;
 }

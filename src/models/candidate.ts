@@ -360,8 +360,18 @@ export class PopularityCandidates extends Base implements CandidateModel {
   }
   recommend(_h: History, k: number, exclude?: ReadonlySet<number>): Ranked {
     this.checkK('popularity.recommend', k);
-    return this.best(Float64Array.from(this.scores()), k, exclude);
+    // The list does not depend on the history: walk its order, computed once, past the exclusions.
+    this.order ??= this.best(Float64Array.from(this.scores()), this.trackIds.length);
+    const { ix, scores } = this.order;
+    const outIx: number[] = [], outSc: number[] = [];
+    for (let r = 0; r < ix.length && outIx.length < k; r++) {
+      if (exclude?.has(ix[r]!)) continue;
+      outIx.push(ix[r]!);
+      outSc.push(scores[r]!);
+    }
+    return { ix: Int32Array.from(outIx), scores: Float32Array.from(outSc) };
   }
+  private order: Ranked | undefined;
   save(): Uint8Array {
     const { popular, trending, fresh } = this.tables;
     return encodeArtifact({ model: 'popularity', modelVersion: 2, config: this.config, trackIds: [...this.trackIds], asOf: this.tables.asOf }, { popular, trending, fresh });

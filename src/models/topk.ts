@@ -31,8 +31,9 @@ export function topK(scores: Float32Array | Float64Array, k: number, exclude?: R
     for (let i = 0; i < n; i++) {
       const s = scores[i]!;
       if (s !== s) continue; // NaN
-      if (exclude !== undefined && (isMask ? (exclude as Uint8Array)[i] === 1 : (exclude as ReadonlySet<number>).has(i))) continue;
+      // Exclusions are looked up only for elements that would enter the heap.
       if (size < k) {
+        if (exclude !== undefined && (isMask ? (exclude as Uint8Array)[i] === 1 : (exclude as ReadonlySet<number>).has(i))) continue;
         let j = size++;
         hix[j] = i; hsc[j] = s;
         while (j > 0) {
@@ -44,6 +45,7 @@ export function topK(scores: Float32Array | Float64Array, k: number, exclude?: R
           j = p;
         }
       } else if (s > hsc[0]!) {
+        if (exclude !== undefined && (isMask ? (exclude as Uint8Array)[i] === 1 : (exclude as ReadonlySet<number>).has(i))) continue;
         // Equal scores keep the earlier (lower) index already in the heap.
         hix[0] = i; hsc[0] = s;
         sift(0);

@@ -371,12 +371,12 @@ export class Surfaces {
     return bytes ? (JSON.parse(new TextDecoder().decode(bytes)) as PastPlay[]) : [];
   }
 
-  /** When the listener last played each track within the policy's no-repeat window. */
+  /** When the listener last played each track within the policy's no-repeat window (from the online state). */
   private async played(listenerId: string, now: number, policy: Policy): Promise<Map<string, number>> {
     const hours = Math.max(policy.constraints.noRepeatHours ?? 0, 6);
-    const events = await this.store.events.forListener(listenerId, { since: now - hours * HOUR, limit: 10_000 });
-    const out = new Map<string, number>();
-    for (const e of events) if (e.trackId !== undefined && (e.type === 'play_end' || e.type === 'skip') && e.ts <= now) out.set(e.trackId, Math.max(out.get(e.trackId) ?? 0, e.ts));
+    const view = await this.reco.state.view(listenerId);
+    const out = view.touchedSince(now - hours * HOUR);
+    for (const [id, ts] of out) if (ts > now) out.delete(id);
     return out;
   }
 }
