@@ -59,12 +59,15 @@ export function rankerConfig(partial: unknown = {}): RankerConfig {
 
 /** The offline report of a trained ranker, on held-out sessions. */
 export interface RankerReport {
+  /** Ranking groups: sampled plays whose played track some source retrieved (the share below). */
   trainQueries: number;
   testQueries: number;
+  /** Share of sampled plays whose played track was among the retrieved candidates. */
+  targetRetrieved: number;
   candidatesPerQuery: number;
   /** Listen-through of the track actually played: the ranker's listen model vs the track's global skip rate. */
   listen: { rows: number; ranker: { AUC: number; logLoss: number }; trackSkipRate: { AUC: number; logLoss: number } };
-  /** NDCG@10 of the ranked candidates (2 played and listened through, 1 played and skipped, 0 not played). */
+  /** NDCG@10 of the ranked candidates where the played track was retrieved (2 played and listened through, 1 played and skipped, 0 not played). */
   ranking: { ranker: number; bySource: Record<string, number>; bestSource: string };
   importance: Array<{ feature: string; gain: number }>;
   seconds: number;

@@ -115,7 +115,10 @@ export async function trainRanker(
   const emb = audioEmbedding(table);
   const builder = new FeatureBuilder(table, emb);
   const full = new Float64Array(table.size);
+  // Ranking groups (queries whose played track some source retrieved) and listen-through rows (every played track of known outcome).
   const train = new Rows(), test = new Rows();
+  const listenTrain = new Rows(), listenTest = new Rows();
+  let retrieved = 0;
   const names = [...sources.keys()];
   let Xbuf = new Float32Array(0);
   let done = 0;
@@ -128,7 +131,6 @@ export async function trainRanker(
     const history = { tracks: log.track.subarray(s0, r) };
     const target = log.track[r]!;
     const cand = new Map<number, number>(); // track ix -> position
-    cand.set(target, 0);
     const scoreVecs: Float32Array[] = [];
     const perSource: Float64Array[] = [];
     for (const name of names) {
@@ -139,20 +141,30 @@ export async function trainRanker(
       for (const t of top.ix) if (!cand.has(t)) cand.set(t, cand.size);
       perSource.push(full.slice());
     }
+    // A target no source retrieved gets its row for the listen-through trees only: as a ranking
+    // positive, its zero retrieval scores would teach the trees that not being retrieved is good.
+    const hit = cand.has(target);
+    if (!hit) cand.set(target, cand.size);
     const ids = Int32Array.from(cand.keys());
+    const at = cand.get(target)!;
     for (const vec of perSource) scoreVecs.push(Float32Array.from(ids, (t) => (Number.isNaN(vec[t]!) ? 0 : vec[t]!)));
     const scores: Partial<Record<SourceName, Float32Array>> = {};
     names.forEach((n, j) => (scores[n] = scoreVecs[j]!));
     if (Xbuf.length < ids.length * NF) Xbuf = new Float32Array(ids.length * NF);
     builder.build({ view: engine.view(log.listenerIds[log.listener[r]!]!), now: log.ts[r]!, seedIx: log.track[s0]! }, ids, Xbuf, scores);
-    const y = new Float32Array(ids.length);
-    y[0] = log.skipped[r] === 1 ? 1 : 2;
-    (q.test ? test : train).add(Xbuf, y);
+    const skipped = log.skipped[r]!;
+    if (skipped >= 0) (q.test ? listenTest : listenTrain).add(Xbuf.subarray(at * NF, (at + 1) * NF), [skipped === 1 ? 0 : 1]);
+    if (hit) {
+      const y = new Float32Array(ids.length);
+      y[at] = skipped === 1 ? 1 : 2;
+      (q.test ? test : train).add(Xbuf, y);
+      retrieved++;
+    }
     if (++done % 2000 === 0) onProgress(`ranker: features ${done.toLocaleString('en-US')}/${(trainQ.length + testQ.length).toLocaleString('en-US')}`);
   }, { embedding: emb });
 
   const tr = train.data(), te = test.data();
-  if (tr.groups.length < 3) throw new Error('ranker: too few sessions of two or more plays to learn from');
+  if (tr.groups.length < 3) throw new Error('ranker: too few sessions of two or more plays whose next track a source retrieves, to learn from');
   // Early stopping watches the latest tenth of training queries.
   const G = tr.groups.length - 1, cutG = Math.max(1, Math.floor(G * 0.9)), cutRow = tr.groups[cutG]!;
   const fitRank = { X: tr.X.subarray(0, cutRow * NF), y: tr.y.subarray(0, cutRow), n: cutRow, groups: tr.groups.subarray(0, cutG + 1) };
@@ -160,23 +172,11 @@ export async function trainRanker(
   const params = { trees: config.trees, learningRate: config.learningRate, maxDepth: config.maxDepth, seed: config.seed, featureNames: FEATURES };
   onProgress('ranker: training the ranking trees');
   const rank = trainGbdt(fitRank, { ...params, objective: 'lambdarank', ...(valRank.groups.length > 1 ? { validation: valRank } : {}) }).model;
-  // Listen-through of the played track (the first row of each group), where its outcome is known.
-  const listenRows = (d: { X: Float32Array; y: Float32Array; groups: Int32Array }, skipFlags: Int8Array, from: number, to: number): { X: Float32Array; y: Float32Array; n: number } => {
-    const X: number[] = [];
-    const y: number[] = [];
-    for (let g = from; g < to; g++) {
-      const flag = skipFlags[g]!;
-      if (flag < 0) continue;
-      const r = d.groups[g]!;
-      for (let j = 0; j < NF; j++) X.push(d.X[r * NF + j]!);
-      y.push(flag === 1 ? 0 : 1);
-    }
-    return { X: Float32Array.from(X), y: Float32Array.from(y), n: y.length };
-  };
-  const flagsOf = (qs: number[]): Int8Array => Int8Array.from(qs, (r) => log.skipped[r]!);
-  const trFlags = flagsOf(trainQ), teFlags = flagsOf(testQ);
   onProgress('ranker: training the listen-through trees');
-  const fitL = listenRows(tr, trFlags, 0, cutG), valL = listenRows(tr, trFlags, cutG, G), teL = listenRows(te, teFlags, 0, te.groups.length - 1);
+  const lt = listenTrain.data(), teL = listenTest.data();
+  const cutL = Math.floor(lt.n * 0.9);
+  const fitL = { X: lt.X.subarray(0, cutL * NF), y: lt.y.subarray(0, cutL), n: cutL };
+  const valL = { X: lt.X.subarray(cutL * NF), y: lt.y.subarray(cutL), n: lt.n - cutL };
   const listen = fitL.n > 0 && new Set(fitL.y).size === 2
     ? trainGbdt(fitL, { ...params, objective: 'binary', ...(valL.n > 0 ? { validation: valL } : {}) }).model
     : trainGbdt({ X: fitL.n > 0 ? fitL.X : new Float32Array(NF), y: Float32Array.of(1), n: 1 }, { ...params, objective: 'binary', trees: 1 }).model;
@@ -201,6 +201,7 @@ export async function trainRanker(
   const report: RankerReport = {
     trainQueries: G,
     testQueries: te.groups.length - 1,
+    targetRetrieved: round(done > 0 ? retrieved / done : 0),
     candidatesPerQuery: Number((te.n / Math.max(1, te.groups.length - 1)).toFixed(1)),
     listen: {
       rows: teL.n,

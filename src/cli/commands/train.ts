@@ -61,7 +61,7 @@ export function registerTrain(program: Command, globals: () => GlobalOptions): v
 function rankerText(r: RankerReport): string {
   const src = Object.entries(r.ranking.bySource).map(([k, v]) => `${k} ${v}`).join(', ');
   return [
-    `ranker report on held-out sessions (${fmt(r.testQueries)} queries, ${r.candidatesPerQuery} candidates each; trained on ${fmt(r.trainQueries)}):`,
+    `ranker report on held-out sessions (${fmt(r.testQueries)} queries, ${r.candidatesPerQuery} candidates each; trained on ${fmt(r.trainQueries)}; the played track was retrieved in ${(r.targetRetrieved * 100).toFixed(1)}% of sampled plays):`,
     table(['', 'ranker', 'baseline', 'baseline is'], [
       ['NDCG@10 of candidates', r.ranking.ranker, r.ranking.bySource[r.ranking.bestSource] ?? NaN, `best single retrieval score (${r.ranking.bestSource})`],
       ['listen-through AUC', r.listen.ranker.AUC, r.listen.trackSkipRate.AUC, 'track global skip rate'],
