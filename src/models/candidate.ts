@@ -117,10 +117,14 @@ abstract class SessionCandidates extends Base {
   }
   recommend(h: History, k: number, exclude?: ReadonlySet<number>): Ranked {
     this.checkK(`${this.name}.recommend`, k);
-    const s = new Float64Array(this.trackIds.length);
+    // One scratch vector per model, reused: a fresh vocabulary-sized array per request costs
+    // more in garbage collection than in scoring (JavaScript runs one request at a time).
+    const s = (this.scratch ??= new Float64Array(this.trackIds.length));
+    s.fill(0);
     this.scoreInto(h, s);
     return this.best(s, k, exclude);
   }
+  private scratch: Float64Array | undefined;
   save(): Uint8Array {
     return this.model.save({ trackIds: this.trackIds });
   }
