@@ -52,19 +52,27 @@ export class EmbeddedOnlineState implements OnlineState {
 
   /**
    * Fold every event the store's log holds past the cursor, in log order, and make it
-   * durable with the cursor in the same transaction (per batch): each event is applied
-   * exactly once, whoever wrote it, and a crash leaves the state at a batch boundary.
+   * durable with the cursor in the same transaction (every `flushEvery` events and at the
+   * end): each event is applied exactly once, whoever wrote it, and a crash leaves the state
+   * and its cursor together at the last flush.
    */
-  async catchUp(opts: { batchSize?: number; onProgress?: (events: number) => void } = {}): Promise<number> {
-    let n = 0;
+  async catchUp(opts: { batchSize?: number; flushEvery?: number; onProgress?: (events: number) => void } = {}): Promise<number> {
+    let n = 0, sinceFlush = 0;
+    const every = opts.flushEvery ?? 250_000;
     for await (const batch of this.store.events.scan({ afterSeq: this.cursorSeq, batchSize: opts.batchSize ?? 20_000 })) {
       await this.apply(batch);
       this.cursorSeq = batch[batch.length - 1]!.seq;
       this.cursorDirty = true;
-      await this.flush();
       n += batch.length;
+      sinceFlush += batch.length;
+      // A bulk catch-up writes each listener once per stretch, not once per batch.
+      if (sinceFlush >= every) {
+        await this.flush();
+        sinceFlush = 0;
+      }
       opts.onProgress?.(n);
     }
+    if (sinceFlush > 0) await this.flush();
     return n;
   }
 

@@ -73,8 +73,8 @@ export class Recommender {
    * ranker, and the embedded online state caught up with the log (its session vectors in
    * the same audio embedding the features read).
    */
-  static async open(store: Store, opts: { config?: RecommenderConfig; state?: StateConfig } = {}): Promise<Recommender> {
-    const { state, table } = await EmbeddedOnlineState.forStore(store, opts.state);
+  static async open(store: Store, opts: { config?: RecommenderConfig; state?: StateConfig; onProgress?: (eventsFolded: number) => void } = {}): Promise<Recommender> {
+    const { state, table } = await EmbeddedOnlineState.forStore(store, opts.state, opts.onProgress);
     const sources = new Map<SourceName, CandidateModel>();
     const trained = new Set((await store.models.list()).map((m) => m.name));
     for (const name of SOURCES) if (trained.has(name)) sources.set(name, await loadModel(store, name));

@@ -86,8 +86,9 @@ export class SurfaceError extends Error {
 export class Surfaces {
   constructor(readonly store: Store, readonly reco: Recommender) {}
 
-  static async open(store: Store): Promise<Surfaces> {
-    return new Surfaces(store, await Recommender.open(store));
+  /** Open on a store; `onProgress` hears of events folded into the online state (many, the first time after an import of history). */
+  static async open(store: Store, opts: { onProgress?: (eventsFolded: number) => void } = {}): Promise<Surfaces> {
+    return new Surfaces(store, await Recommender.open(store, opts.onProgress ? { onProgress: opts.onProgress } : {}));
   }
 
   async serve(req: SurfaceRequest): Promise<SurfaceResponse> {

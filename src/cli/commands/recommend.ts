@@ -66,7 +66,9 @@ export function registerRecommend(program: Command, globals: () => GlobalOptions
         ...(flags.playlist ? { playlistId: flags.playlist } : {}), ...(flags.station ? { stationId: flags.station } : {}), ...(flags.mood ? { mood: flags.mood } : {}),
       };
       const res = await withStore(g, async (store) => {
-        const s = await Surfaces.open(store);
+        const tty = !g.json && process.stderr.isTTY;
+        const s = await Surfaces.open(store, tty ? { onProgress: (n) => process.stderr.write(`\r\x1b[Kfolding the event log into the online listener state: ${n.toLocaleString('en-US')} events`) } : {});
+        if (tty) process.stderr.write('\r\x1b[K');
         try {
           return await s.serve(req);
         } catch (err) {
