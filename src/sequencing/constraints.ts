@@ -208,12 +208,4 @@ export class Rules {
   static reason(code: number): string {
     return REASONS[code]!;
   }
-
-  /** The rule appending item i to the sequence `seq` (item indexes in order) would break, or undefined. */
-  broken(seq: readonly number[], i: number): string | undefined {
-    let path: PathNode | null = null;
-    for (const j of seq) path = this.extend(path, j);
-    const code = this.check(path, i);
-    return code === OK ? undefined : Rules.reason(code);
-  }
 }

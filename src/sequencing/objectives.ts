@@ -1,16 +1,11 @@
 import type { Policy } from './policy.js';
 import type { SeqItem } from './types.js';
+import { keyDistance as camelotDistance } from '../ranking/index.js';
+
+export { camelotDistance };
 
 /** Default share of new tracks that discovery pacing aims at, when the policy sets no target. */
 const DEFAULT_PACE = 0.3;
-
-/** Steps apart on the Camelot wheel (0..6), plus 1 between a major and a minor key; NaN when unknown. */
-export function camelotDistance(k1: number, m1: number, k2: number, m2: number): number {
-  if (k1 < 0 || k2 < 0 || m1 < 0 || m2 < 0) return NaN;
-  const pos = (k: number, m: number): number => (((m === 1 ? k : k + 3) % 12) * 7) % 12;
-  const d = Math.abs(pos(k1, m1) - pos(k2, m2));
-  return Math.min(d, 12 - d) + (m1 === m2 ? 0 : 1);
-}
 
 /**
  * How well b follows a, in [0, 1]: tempo within a few percent (half and double time count
