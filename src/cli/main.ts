@@ -8,6 +8,8 @@ import { registerEval } from './commands/eval.js';
 import { registerTrain } from './commands/train.js';
 import { registerRecommend } from './commands/recommend.js';
 import { registerTradeoff } from './commands/tradeoff.js';
+import { registerServe } from './commands/serve.js';
+import { registerKeys } from './commands/keys.js';
 import type { GlobalOptions } from './context.js';
 import { CliError } from './errors.js';
 
@@ -34,6 +36,8 @@ export function buildProgram(): Command {
   registerEval(program, globals);
   registerRecommend(program, globals);
   registerTradeoff(program, globals);
+  registerServe(program, globals);
+  registerKeys(program, globals);
   return program;
 }
 

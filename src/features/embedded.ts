@@ -56,7 +56,19 @@ export class EmbeddedOnlineState implements OnlineState {
    * end): each event is applied exactly once, whoever wrote it, and a crash leaves the state
    * and its cursor together at the last flush.
    */
-  async catchUp(opts: { batchSize?: number; flushEvery?: number; onProgress?: (events: number) => void } = {}): Promise<number> {
+  /**
+   * Fold every event logged since the cursor. Calls are serialized (a server's concurrent
+   * requests each call it): a second call waits for the first, then folds what is left, so no
+   * event is applied twice.
+   */
+  catchUp(opts: { batchSize?: number; flushEvery?: number; onProgress?: (events: number) => void } = {}): Promise<number> {
+    const run = this.catchingUp.then(() => this.catchUpNow(opts));
+    this.catchingUp = run.catch(() => undefined);
+    return run;
+  }
+  private catchingUp: Promise<unknown> = Promise.resolve();
+
+  private async catchUpNow(opts: { batchSize?: number; flushEvery?: number; onProgress?: (events: number) => void }): Promise<number> {
     let n = 0, sinceFlush = 0;
     const every = opts.flushEvery ?? 250_000;
     for await (const batch of this.store.events.scan({ afterSeq: this.cursorSeq, batchSize: opts.batchSize ?? 20_000 })) {

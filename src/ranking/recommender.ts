@@ -63,6 +63,8 @@ export class Recommender {
     readonly ranker?: Ranker,
     readonly embedding: Embedding = audioEmbedding(table),
     readonly config: RecommenderConfig = DEFAULT_RECOMMENDER,
+    /** The version of each model in use, by name. */
+    readonly versions: Readonly<Record<string, number>> = {},
   ) {
     if (sources.size === 0) throw new RangeError('recommender: no candidate source; train one first (`segue train`)');
     this.builder = new FeatureBuilder(table, embedding);
@@ -75,11 +77,34 @@ export class Recommender {
    */
   static async open(store: Store, opts: { config?: RecommenderConfig; state?: StateConfig; onProgress?: (eventsFolded: number) => void } = {}): Promise<Recommender> {
     const { state, table } = await EmbeddedOnlineState.forStore(store, opts.state, opts.onProgress);
+    const m = await Recommender.loadModels(store);
+    return new Recommender(table, m.sources, state, m.ranker, audioEmbedding(table), opts.config, m.versions);
+  }
+
+  /**
+   * The same catalog, embedding and online state with the latest trained models: what a
+   * server swaps in when a new model version lands, without a restart.
+   */
+  async reload(store: Store): Promise<Recommender> {
+    const m = await Recommender.loadModels(store);
+    return new Recommender(this.table, m.sources, this.state, m.ranker, this.embedding, this.config, m.versions);
+  }
+
+  private static async loadModels(store: Store): Promise<{ sources: Map<SourceName, CandidateModel>; ranker: Ranker | undefined; versions: Record<string, number> }> {
     const sources = new Map<SourceName, CandidateModel>();
-    const trained = new Set((await store.models.list()).map((m) => m.name));
-    for (const name of SOURCES) if (trained.has(name)) sources.set(name, await loadModel(store, name));
-    const got = trained.has('ranker') ? await store.models.get('ranker') : undefined;
-    return new Recommender(table, sources, state, got ? Ranker.load(got.data) : undefined, audioEmbedding(table), opts.config);
+    const latest = new Map<string, number>();
+    for (const m of await store.models.list()) latest.set(m.name, Math.max(latest.get(m.name) ?? 0, m.version));
+    const versions: Record<string, number> = {};
+    for (const name of SOURCES) {
+      const v = latest.get(name);
+      if (v === undefined) continue;
+      sources.set(name, await loadModel(store, name, v));
+      versions[name] = v;
+    }
+    const v = latest.get('ranker');
+    const got = v === undefined ? undefined : await store.models.get('ranker', v);
+    if (got) versions.ranker = got.meta.version;
+    return { sources, ranker: got ? Ranker.load(got.data) : undefined, versions };
   }
 
   async next(req: NextRequest): Promise<Recommendation[]> {

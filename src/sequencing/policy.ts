@@ -167,3 +167,24 @@ export function parsePolicy(value: unknown, where = 'policy'): Policy {
   }
   return p;
 }
+
+const isPlainObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+
+function deepMerge(base: Record<string, unknown>, over: Record<string, unknown>): Record<string, unknown> {
+  const out: Record<string, unknown> = { ...base };
+  for (const [k, v] of Object.entries(over)) out[k] = isPlainObject(v) && isPlainObject(base[k]) ? deepMerge(base[k], v) : v;
+  return out;
+}
+
+/**
+ * A partial policy laid over a full one (by default the surface's own): objects merge key by
+ * key at every depth, arrays and values replace. The result is validated as a whole.
+ *
+ * @example
+ *   overridePolicy('radio', { objectives: { emergingArtists: 0.5 } }) // radio's defaults, more emerging artists
+ */
+export function overridePolicy(surface: Surface, overrides: unknown, where = 'policy', base: Policy = defaultPolicy(surface)): Policy {
+  if (!isPlainObject(overrides)) throw new PolicyError(`${where}: expected a JSON object of policy fields, got ${JSON.stringify(overrides)?.slice(0, 60)}`);
+  if (overrides.surface !== undefined && overrides.surface !== surface) throw new PolicyError(`${where}: surface is ${JSON.stringify(overrides.surface)}, but the request is for ${surface}`);
+  return parsePolicy(deepMerge(base as unknown as Record<string, unknown>, overrides), where);
+}

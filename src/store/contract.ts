@@ -244,5 +244,27 @@ export function storeContract(name: string, open: () => Promise<Store>, cleanup:
       expect(await store.models.get('none')).toBeUndefined();
       expect((await store.models.list()).map((m) => `${m.name}@${m.version}`)).toEqual(['als@1', 'als@2']);
     });
+
+    it('keeps API keys hashed: verifies the exact key, refuses a changed or revoked one', async () => {
+      const { meta: m, key } = await store.keys.create({ scopes: ['ingest', 'recommend'], name: 'app', rateLimit: 600 });
+      expect(key).toMatch(/^sg_[0-9a-f]{16}_[A-Za-z0-9_-]{43}$/);
+      expect(key).toContain(m.id);
+      expect(await store.keys.verify(key)).toEqual(m);
+      const last = key.at(-1) === 'A' ? 'B' : 'A';
+      expect(await store.keys.verify(key.slice(0, -1) + last)).toBeUndefined();
+      expect(await store.keys.verify('sg_0000000000000000_' + key.slice(-43))).toBeUndefined();
+      expect(await store.keys.verify('garbage')).toBeUndefined();
+      const other = await store.keys.create({ scopes: ['admin'] });
+      expect(await store.keys.revoke(m.id)).toBe(true);
+      expect(await store.keys.verify(key)).toBeUndefined();
+      expect(await store.keys.verify(other.key)).toMatchObject({ scopes: ['admin'], rateLimit: null });
+      expect(await store.keys.revoke('nope')).toBe(false);
+      const listed = await store.keys.list();
+      expect(listed.map((k) => k.id).sort()).toEqual([m.id, other.meta.id].sort());
+      expect(listed.find((k) => k.id === m.id)!.revokedAt).toBeTypeOf('number');
+      expect(JSON.stringify(listed)).not.toContain(key.slice(-43));
+      await expect(store.keys.create({ scopes: [] })).rejects.toThrow(/scopes must be/);
+      await expect(store.keys.create({ scopes: ['root' as 'admin'] })).rejects.toThrow(/scopes must be/);
+    });
   });
 }

@@ -11,6 +11,7 @@ export interface Store {
   readonly listenerState: ListenerStateStore;
   readonly exposures: ExposureStore;
   readonly models: ModelStore;
+  readonly keys: ApiKeyStore;
   /**
    * Write a batch of catalog records and events atomically: either all of the batch's
    * valid records are committed, or (on error) none. Catalog records are written first,
@@ -128,6 +129,35 @@ export interface ModelStore {
   /** The newest version, or a given one. */
   get(name: string, version?: number): Promise<{ meta: ModelMeta; data: Uint8Array } | undefined>;
   list(name?: string): Promise<ModelMeta[]>;
+}
+
+/** What an API key may do: write events and catalog, read recommendations, administer. */
+export const SCOPES = ['ingest', 'recommend', 'admin'] as const;
+export type Scope = (typeof SCOPES)[number];
+
+export interface ApiKeyMeta {
+  /** Public part of the key, shown in listings and used to revoke it. */
+  id: string;
+  name: string;
+  scopes: Scope[];
+  /** Requests per minute allowed to this key; null: the server's default. */
+  rateLimit: number | null;
+  createdAt: number;
+  revokedAt: number | null;
+}
+
+/**
+ * API keys, stored hashed (SHA-256 of a 256-bit random secret: a key cannot be read back,
+ * only verified, and verification compares hashes in constant time).
+ */
+export interface ApiKeyStore {
+  /** A new key; the returned `key` is the only time its secret is seen. */
+  create(opts: { scopes: Scope[]; name?: string; rateLimit?: number }): Promise<{ meta: ApiKeyMeta; key: string }>;
+  /** The key's record when it exists, matches and is not revoked. */
+  verify(key: string): Promise<ApiKeyMeta | undefined>;
+  /** Revoke by id; false when no such key (revoking twice is true and keeps the first time). */
+  revoke(id: string): Promise<boolean>;
+  list(): Promise<ApiKeyMeta[]>;
 }
 
 export interface Leader {

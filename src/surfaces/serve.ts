@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import type { Store } from '../store/index.js';
 import { deriveSeed } from '../math/index.js';
 import { PLAYS as GLOBAL_PLAYS, type StateView } from '../features/index.js';
@@ -31,6 +31,11 @@ export interface SurfaceRequest {
   seed?: number;
   /** Log the response as an exposure (default true). */
   log?: boolean;
+  /** Recorded on the exposure: the policy's name (default: the surface's default or a hash of the given policy), an experiment and its variant, the session. */
+  policyId?: string;
+  experiment?: string;
+  variant?: string;
+  sessionId?: string;
 }
 
 export interface ServedItem {
@@ -49,6 +54,8 @@ export interface SurfaceResponse {
   requestId: string;
   surface: Surface;
   listenerId: string;
+  /** The policy that served it, as recorded on the exposure. */
+  policyId: string;
   items: ServedItem[];
   /** daily-mixes: each mix, named from its dominant genre and artists. */
   mixes?: Array<{ name: string; genre: string; items: ServedItem[] }>;
@@ -72,9 +79,12 @@ export const MOOD_NAMES = Object.keys(MOODS);
 
 /** A clear error for a request that cannot be served as asked (unknown ids, missing seed). */
 export class SurfaceError extends Error {
+  /** The request names something that does not exist (a track, playlist, artist or genre). */
+  readonly notFound: boolean;
   constructor(message: string) {
     super(message);
     this.name = 'SurfaceError';
+    this.notFound = /^(unknown |no track of )/.test(message);
   }
 }
 
@@ -91,6 +101,11 @@ export class Surfaces {
     return new Surfaces(store, await Recommender.open(store, opts.onProgress ? { onProgress: opts.onProgress } : {}));
   }
 
+  /** The same catalog and online state with the latest trained models (see Recommender.reload). */
+  async reload(): Promise<Surfaces> {
+    return new Surfaces(this.store, await this.reco.reload(this.store));
+  }
+
   async serve(req: SurfaceRequest): Promise<SurfaceResponse> {
     const now = req.now ?? Date.now();
     const base = req.policy ?? defaultPolicy(req.surface);
@@ -99,7 +114,7 @@ export class Surfaces {
     const view = await this.reco.state.view(req.listenerId);
     const seed = deriveSeed(req.seed ?? 0, `${req.listenerId}/${req.surface}`);
     const ctx: SeqContext = { now, played: await this.played(req.listenerId, now, policy), seed };
-    let res: Omit<SurfaceResponse, 'requestId' | 'surface' | 'listenerId'>;
+    let res: Omit<SurfaceResponse, 'requestId' | 'surface' | 'listenerId' | 'policyId'>;
     switch (req.surface) {
       case 'radio': res = await this.radio(req, policy, ctx, view); break;
       case 'autoplay': res = await this.autoplay(req, policy, ctx, view); break;
@@ -111,11 +126,13 @@ export class Surfaces {
       case 'enhance': res = await this.enhance(req, policy, ctx, view); break;
       case 'shuffle': res = await this.shuffle(req, policy, ctx, view); break;
     }
-    const response: SurfaceResponse = { requestId: randomUUID(), surface: req.surface, listenerId: req.listenerId, ...res };
+    const policyId = req.policyId ?? (req.policy === undefined ? `${req.surface}:default` : `${req.surface}:${createHash('sha256').update(JSON.stringify(req.policy)).digest('hex').slice(0, 12)}`);
+    const response: SurfaceResponse = { requestId: randomUUID(), surface: req.surface, listenerId: req.listenerId, policyId, ...res };
     if (req.log !== false) {
       const all = response.mixes ? response.mixes.flatMap((m) => m.items) : response.items;
       await this.store.exposures.append({
-        requestId: response.requestId, listenerId: req.listenerId, surface: req.surface, ts: now,
+        requestId: response.requestId, listenerId: req.listenerId, surface: req.surface, ts: now, policyId: policyId.slice(0, 128),
+        ...(req.experiment !== undefined ? { experiment: req.experiment } : {}), ...(req.variant !== undefined ? { variant: req.variant } : {}), ...(req.sessionId !== undefined ? { sessionId: req.sessionId } : {}),
         items: all.map((x, k) => ({ trackId: x.trackId, position: k, score: x.score, propensity: x.propensity, ...(x.explanation.sources[0] ? { source: x.explanation.sources[0].slice(0, 64) } : {}) })),
       });
     }
@@ -124,7 +141,7 @@ export class Surfaces {
 
   // ---- candidate recipes ----
 
-  private async radio(req: SurfaceRequest, policy: Policy, ctx: SeqContext, view: StateView): Promise<Omit<SurfaceResponse, 'requestId' | 'surface' | 'listenerId'>> {
+  private async radio(req: SurfaceRequest, policy: Policy, ctx: SeqContext, view: StateView): Promise<Omit<SurfaceResponse, 'requestId' | 'surface' | 'listenerId' | 'policyId'>> {
     const t = this.reco.table;
     let seedTrack = req.seedTrack;
     let context: string[] = [];
@@ -152,7 +169,7 @@ export class Surfaces {
     return { ...res, ...(req.stationId ? { stationId: req.stationId } : {}) };
   }
 
-  private async autoplay(req: SurfaceRequest, policy: Policy, ctx: SeqContext, view: StateView): Promise<Omit<SurfaceResponse, 'requestId' | 'surface' | 'listenerId'>> {
+  private async autoplay(req: SurfaceRequest, policy: Policy, ctx: SeqContext, view: StateView): Promise<Omit<SurfaceResponse, 'requestId' | 'surface' | 'listenerId' | 'policyId'>> {
     const t = this.reco.table;
     let context: string[];
     if (req.playlistId !== undefined) context = await this.playlistTracks(req.playlistId);
@@ -163,11 +180,11 @@ export class Surfaces {
       // The finished album (when the catalog knows it), ending with the seed track.
       context = album ? t.ids.filter((_, j) => t.album[j] === album && j !== ix) : [];
       context.push(req.seedTrack);
-    } else throw new SurfaceError('autoplay continues an album or playlist: give --seed-track (its last track) or --playlist');
+    } else throw new SurfaceError('autoplay continues an album or playlist: give seedTrack (CLI: --seed-track), its last track, or playlistId (--playlist)');
     return this.ranked(req, policy, ctx, view, { context });
   }
 
-  private async mood(req: SurfaceRequest, policy: Policy, ctx: SeqContext, view: StateView): Promise<Omit<SurfaceResponse, 'requestId' | 'surface' | 'listenerId'>> {
+  private async mood(req: SurfaceRequest, policy: Policy, ctx: SeqContext, view: StateView): Promise<Omit<SurfaceResponse, 'requestId' | 'surface' | 'listenerId' | 'policyId'>> {
     const m = MOODS[req.mood ?? ''];
     if (!m) throw new SurfaceError(`mood must be one of ${MOOD_NAMES.join(', ')}, got ${JSON.stringify(req.mood)}`);
     return this.ranked(req, policy, ctx, view, { context: this.favourites(view, ctx.now, 10) }, (it) => {
@@ -179,7 +196,7 @@ export class Surfaces {
     });
   }
 
-  private releaseRadar(policy: Policy, ctx: SeqContext, view: StateView, now: number): Omit<SurfaceResponse, 'requestId' | 'surface' | 'listenerId'> {
+  private releaseRadar(policy: Policy, ctx: SeqContext, view: StateView, now: number): Omit<SurfaceResponse, 'requestId' | 'surface' | 'listenerId' | 'policyId'> {
     const t = this.reco.table;
     const artists = new Map(view.top('artist', now, 100).map((a, k, all) => [a.key, 1 - k / Math.max(1, all.length)]));
     // Releases of the last four weeks by artists the listener plays; wider if that is too few,
@@ -199,7 +216,7 @@ export class Surfaces {
     return this.finish(sequence(items, policy, ctx), items);
   }
 
-  private async dailyMixes(req: SurfaceRequest, policy: Policy, ctx: SeqContext, view: StateView): Promise<Omit<SurfaceResponse, 'requestId' | 'surface' | 'listenerId'>> {
+  private async dailyMixes(req: SurfaceRequest, policy: Policy, ctx: SeqContext, view: StateView): Promise<Omit<SurfaceResponse, 'requestId' | 'surface' | 'listenerId' | 'policyId'>> {
     const t = this.reco.table;
     const top = view.top('track', ctx.now, 300).filter((x) => t.indexOf(x.key) >= 0);
     // Cluster the listener's taste by main genre; up to six clusters of three or more tracks.
@@ -230,9 +247,9 @@ export class Surfaces {
     return { items: mixes.flatMap((m) => m.items), mixes, filtered };
   }
 
-  private async blend(req: SurfaceRequest, policy: Policy, ctx: SeqContext, view: StateView): Promise<Omit<SurfaceResponse, 'requestId' | 'surface' | 'listenerId'>> {
+  private async blend(req: SurfaceRequest, policy: Policy, ctx: SeqContext, view: StateView): Promise<Omit<SurfaceResponse, 'requestId' | 'surface' | 'listenerId' | 'policyId'>> {
     const members = [req.listenerId, ...(req.with ?? [])];
-    if (members.length < 2) throw new SurfaceError('blend needs two or more listeners: give --with ID[,ID...]');
+    if (members.length < 2) throw new SurfaceError('blend needs two or more listeners: give with (CLI: --with ID[,ID...])');
     const t = this.reco.table;
     const views = [view, ...(await Promise.all((req.with ?? []).map((id) => this.reco.state.view(id))))];
     // Each member's satisfaction over the union of their candidates.
@@ -277,8 +294,8 @@ export class Surfaces {
     };
   }
 
-  private async enhance(req: SurfaceRequest, policy: Policy, ctx: SeqContext, view: StateView): Promise<Omit<SurfaceResponse, 'requestId' | 'surface' | 'listenerId'>> {
-    if (req.playlistId === undefined) throw new SurfaceError('enhance needs --playlist ID');
+  private async enhance(req: SurfaceRequest, policy: Policy, ctx: SeqContext, view: StateView): Promise<Omit<SurfaceResponse, 'requestId' | 'surface' | 'listenerId' | 'policyId'>> {
+    if (req.playlistId === undefined) throw new SurfaceError('enhance needs playlistId (CLI: --playlist ID)');
     const tracks = await this.playlistTracks(req.playlistId);
     const t = this.reco.table;
     // One recommendation after every three of the playlist's tracks.
@@ -298,10 +315,10 @@ export class Surfaces {
     return { items, filtered: seq.filtered };
   }
 
-  private async shuffle(req: SurfaceRequest, policy: Policy, ctx: SeqContext, view: StateView): Promise<Omit<SurfaceResponse, 'requestId' | 'surface' | 'listenerId'>> {
+  private async shuffle(req: SurfaceRequest, policy: Policy, ctx: SeqContext, view: StateView): Promise<Omit<SurfaceResponse, 'requestId' | 'surface' | 'listenerId' | 'policyId'>> {
     const t = this.reco.table;
     const tracks = req.playlistId !== undefined ? await this.playlistTracks(req.playlistId) : view.top('track', ctx.now, 500).map((x) => x.key).filter((id) => t.indexOf(id) >= 0);
-    if (tracks.length === 0) throw new SurfaceError(`nothing to shuffle: listener ${JSON.stringify(req.listenerId)} has no played tracks (or give --playlist)`);
+    if (tracks.length === 0) throw new SurfaceError(`nothing to shuffle: listener ${JSON.stringify(req.listenerId)} has no played tracks (or give playlistId, CLI: --playlist)`);
     // A seeded random order, tracks played in the last six hours pushed back; the rules spread artists.
     const items = tracks.map((id) => {
       const last = ctx.played?.get(id);
@@ -314,7 +331,7 @@ export class Surfaces {
   }
 
   /** Retrieval and ranking through the Recommender, then the sequencer; `keep` may filter and reshape candidates. */
-  private async ranked(req: SurfaceRequest, policy: Policy, ctx: SeqContext, view: StateView, q: Omit<NextRequest, 'listenerId'>, keep?: (it: SeqItem) => boolean): Promise<Omit<SurfaceResponse, 'requestId' | 'surface' | 'listenerId'>> {
+  private async ranked(req: SurfaceRequest, policy: Policy, ctx: SeqContext, view: StateView, q: Omit<NextRequest, 'listenerId'>, keep?: (it: SeqItem) => boolean): Promise<Omit<SurfaceResponse, 'requestId' | 'surface' | 'listenerId' | 'policyId'>> {
     const k = policy.candidates.reduce((a, c) => a + c.k, 0);
     const r = await this.reco.rank({ ...q, listenerId: req.listenerId, now: ctx.now, surface: req.surface === 'autoplay' ? 'autoplay' : 'radio' });
     let items = toSeqItems(r, this.reco.table, view, ctx.now, k);

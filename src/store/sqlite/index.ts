@@ -6,6 +6,7 @@ import { SqliteWriter } from './writer.js';
 import { SqliteCatalog } from './catalog.js';
 import { SqliteEventLog } from './events.js';
 import { SqliteExposures, SqliteListenerState, SqliteModels } from './blobs.js';
+import { SqliteKeys } from './keys.js';
 import { computeStats } from './stats.js';
 
 export interface SqliteOptions {
@@ -29,6 +30,7 @@ export class SqliteStore implements Store {
   readonly listenerState: SqliteListenerState;
   readonly exposures: SqliteExposures;
   readonly models: SqliteModels;
+  readonly keys: SqliteKeys;
   private readonly writer: SqliteWriter;
 
   private constructor(readonly db: Database.Database, readonly path: string) {
@@ -38,6 +40,7 @@ export class SqliteStore implements Store {
     this.listenerState = new SqliteListenerState(db);
     this.exposures = new SqliteExposures(db);
     this.models = new SqliteModels(db);
+    this.keys = new SqliteKeys(db);
   }
 
   static open(path: string, opts: SqliteOptions = {}): SqliteStore {

@@ -76,6 +76,14 @@ export const MIGRATIONS: ReadonlyArray<{ version: number; name: string; sql: str
       CREATE TABLE models (name TEXT NOT NULL, version INTEGER NOT NULL, created_at INTEGER NOT NULL, bytes INTEGER NOT NULL, info TEXT NOT NULL, data BLOB NOT NULL, PRIMARY KEY (name, version));
     `,
   },
+  {
+    version: 2,
+    name: 'API keys',
+    sql: `
+      CREATE TABLE api_keys (id TEXT PRIMARY KEY, name TEXT NOT NULL, hash BLOB NOT NULL, scopes TEXT NOT NULL,
+        rate_limit INTEGER, created_at INTEGER NOT NULL, revoked_at INTEGER);
+    `,
+  },
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1]!.version;

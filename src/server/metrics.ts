@@ -1,0 +1,44 @@
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import type { Serving } from './serving.js';
+
+/** Prometheus metrics of one server (its own registry: several servers in a process do not collide). */
+export class ServerMetrics {
+  readonly registry = new Registry();
+  private readonly duration = new Histogram({
+    name: 'segue_http_request_duration_seconds', help: 'HTTP request latency by route and status', labelNames: ['method', 'route', 'status'] as const,
+    buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5], registers: [this.registry],
+  });
+  private readonly ingested = new Counter({ name: 'segue_events_total', help: 'Events received over HTTP, by outcome', labelNames: ['outcome'] as const, registers: [this.registry] });
+  private readonly served = new Counter({ name: 'segue_recommendations_total', help: 'Recommendation responses, by surface', labelNames: ['surface'] as const, registers: [this.registry] });
+  private readonly modelVersion = new Gauge({ name: 'segue_model_version', help: 'Model version the server answers with', labelNames: ['model'] as const, registers: [this.registry] });
+  private readonly ready = new Gauge({ name: 'segue_ready', help: '1 when the server has models to serve', registers: [this.registry] });
+
+  constructor() {
+    collectDefaultMetrics({ register: this.registry, prefix: 'segue_' });
+  }
+
+  get contentType(): string {
+    return this.registry.contentType;
+  }
+
+  observe(method: string, route: string, status: number, seconds: number): void {
+    this.duration.observe({ method, route, status: String(status) }, seconds);
+  }
+
+  events(written: number, duplicates: number, rejected: number): void {
+    if (written) this.ingested.inc({ outcome: 'written' }, written);
+    if (duplicates) this.ingested.inc({ outcome: 'duplicate' }, duplicates);
+    if (rejected) this.ingested.inc({ outcome: 'rejected' }, rejected);
+  }
+
+  recommendation(surface: string): void {
+    this.served.inc({ surface });
+  }
+
+  async render(serving: Serving): Promise<string> {
+    this.ready.set(serving.surfaces ? 1 : 0);
+    this.modelVersion.reset();
+    for (const [model, v] of Object.entries(serving.surfaces?.reco.versions ?? {})) this.modelVersion.set({ model }, v);
+    return this.registry.metrics();
+  }
+}

@@ -1,0 +1,106 @@
+import type { Store } from '../store/index.js';
+import { Surfaces } from '../surfaces/index.js';
+import { EmbeddedOnlineState } from '../features/index.js';
+
+/**
+ * What the server answers with: the Surfaces (catalog, online state, models), swapped for a
+ * new one when a model version lands or the catalog grows, without a restart.
+ *
+ * The online state folds the event log from its durable cursor. Folding and swapping are
+ * serialized: a new Surfaces is opened only after the old one's last fold is flushed, and
+ * the old one folds nothing more, so no event is ever applied twice.
+ */
+export class Serving {
+  surfaces: Surfaces | undefined;
+  /** Why there is nothing to serve yet (no model trained, still loading). */
+  problem = 'loading the catalog, models and online state';
+  loadedAt = 0;
+  stopping = false;
+  private signature = '';
+  private lock: Promise<unknown> = Promise.resolve();
+  private timer: NodeJS.Timeout | undefined;
+  private catalogChanged = false;
+
+  constructor(
+    readonly store: Store,
+    private readonly log: { info: (msg: string) => void; error: (msg: string) => void },
+    private readonly onProgress?: (eventsFolded: number) => void,
+  ) {}
+
+  /** Load now (or record why not), then check for new models every `intervalMs` (0: never). */
+  async start(intervalMs: number): Promise<void> {
+    await this.refresh();
+    if (intervalMs > 0) {
+      const tick = (): void => {
+        this.timer = setTimeout(() => {
+          this.refresh().then(() => this.fold()).catch((err: unknown) => this.log.error(`model reload failed: ${(err as Error).message}`)).finally(() => {
+            if (!this.stopping) tick();
+          });
+        }, intervalMs);
+        this.timer.unref();
+      };
+      tick();
+    }
+  }
+
+  stop(): void {
+    this.stopping = true;
+    if (this.timer) clearTimeout(this.timer);
+  }
+
+  /** The catalog was written through the API: the next refresh reopens with it. */
+  markCatalogChanged(): void {
+    this.catalogChanged = true;
+  }
+
+  private serial<T>(fn: () => Promise<T>): Promise<T> {
+    const run = this.lock.then(fn);
+    this.lock = run.catch(() => undefined);
+    return run;
+  }
+
+  /**
+   * Fold newly logged events into the online state. A no-op before the first load and while a
+   * reopen is under way (the new state catches up from the durable cursor when it opens, and
+   * the next fold takes what arrived meanwhile), so ingest never waits for a reopen.
+   */
+  async fold(): Promise<number> {
+    if (this.reopening || !this.surfaces) return 0;
+    return this.serial(async () => {
+      const st = this.surfaces?.reco.state;
+      return st instanceof EmbeddedOnlineState ? st.catchUp() : 0;
+    });
+  }
+  private reopening = false;
+
+  /** Swap in the latest models, or reopen on a changed catalog; returns whether anything changed. */
+  refresh(): Promise<boolean> {
+    return this.serial(async () => {
+      const models = await this.store.models.list();
+      const latest = new Map<string, number>();
+      for (const m of models) latest.set(m.name, Math.max(latest.get(m.name) ?? 0, m.version));
+      const counts = await this.store.catalog.counts();
+      const modelSig = [...latest].sort().map(([n, v]) => `${n}@${v}`).join(',');
+      const signature = `${modelSig}|${counts.tracks}|${counts.artists}`;
+      if (signature === this.signature && !this.catalogChanged && this.surfaces) return false;
+      const catalogSame = this.surfaces !== undefined && !this.catalogChanged && signature.split('|').slice(1).join('|') === this.signature.split('|').slice(1).join('|');
+      this.catalogChanged = false;
+      try {
+        this.reopening = !catalogSame;
+        const next = catalogSame ? await this.surfaces!.reload() : await Surfaces.open(this.store, this.onProgress ? { onProgress: this.onProgress } : {});
+        this.surfaces = next;
+        this.loadedAt = Date.now();
+        this.problem = '';
+        this.log.info(`serving models ${Object.entries(next.reco.versions).map(([n, v]) => `${n}@${v}`).join(', ')} on ${counts.tracks} tracks`);
+      } catch (err) {
+        const msg = (err as Error).message;
+        if (!/no candidate source/.test(msg)) throw err;
+        this.problem = 'no model is trained yet: run `segue train` on this store; the server picks the models up without a restart';
+      } finally {
+        this.reopening = false;
+      }
+      this.signature = signature;
+      return true;
+    });
+  }
+}
