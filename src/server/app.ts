@@ -129,6 +129,10 @@ export async function buildServer(store: Store, opts: ServerOptions = {}): Promi
     req.apiKey = meta;
     if (!meta.scopes.includes(scope) && !meta.scopes.includes('admin')) throw new HttpError(403, 'forbidden', `this key lacks the ${scope} scope (it has ${meta.scopes.join(', ')})`);
   });
+  // While stopping, answers close their connection: a keep-alive client must not hold the shutdown open.
+  app.addHook('onSend', async (_req, reply) => {
+    if (serving.stopping) void reply.header('connection', 'close');
+  });
   app.addHook('onResponse', async (req, reply) => {
     const started = (req as FastifyRequest & { startedAt?: bigint }).startedAt;
     if (started !== undefined) metrics.observe(req.method, req.routeOptions.url ?? 'unmatched', reply.statusCode, Number(process.hrtime.bigint() - started) / 1e9);
