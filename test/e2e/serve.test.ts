@@ -2,7 +2,7 @@ import { describe, it, expect, beforeAll, afterAll } from 'vitest';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { ChildProcessWithoutNullStreams } from 'node:child_process';
+
 import { SqliteStore } from '../../src/store/index.js';
 import { segue, segueAsync } from './cli.js';
 
@@ -10,6 +10,7 @@ import { segue, segueAsync } from './cli.js';
  * `segue serve` as a process: keys from the CLI, durability under SIGKILL while ingesting,
  * and a graceful stop that finishes in-flight requests.
  */
+type Proc = ReturnType<typeof segueAsync>;
 const dir = mkdtempSync(join(tmpdir(), 'segue-serve-'));
 const db = join(dir, 'serve.db');
 let key = '';
@@ -26,8 +27,8 @@ beforeAll(async () => {
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 /** Start `segue serve --port 0` and wait for the URL it prints. */
-async function start(extra: string[] = []): Promise<{ proc: ChildProcessWithoutNullStreams; url: string; out: string[] }> {
-  const proc = segueAsync(['--store', db, 'serve', '--port', '0', '--reload-interval', '0', ...extra]) as ChildProcessWithoutNullStreams;
+async function start(extra: string[] = []): Promise<{ proc: Proc; url: string; out: string[] }> {
+  const proc = segueAsync(['--store', db, 'serve', '--port', '0', '--reload-interval', '0', ...extra]);
   const out: string[] = [];
   const url = await new Promise<string>((resolve, reject) => {
     let buf = '';
@@ -46,7 +47,7 @@ async function start(extra: string[] = []): Promise<{ proc: ChildProcessWithoutN
   return { proc, url, out };
 }
 
-const exited = (p: ChildProcessWithoutNullStreams) => new Promise<number | null>((r) => (p.exitCode !== null || p.signalCode !== null ? r(p.exitCode) : p.on('exit', (c) => r(c))));
+const exited = (p: Proc) => new Promise<number | null>((r) => (p.exitCode !== null || p.signalCode !== null ? r(p.exitCode) : p.on('exit', (c) => r(c))));
 
 describe('segue keys', () => {
   it('creates a key once, lists it without its secret, and revokes it', () => {
