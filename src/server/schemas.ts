@@ -31,7 +31,7 @@ const errors = (...codes: number[]): Record<number, TSchema> => Object.fromEntri
 
 // ---- events ----
 
-const AnyEvent = Type.Union(Object.entries(EventSchemas).map(([type, s]) => Type.Composite([s, Type.Object({ type: Type.Literal(type) })])), {
+const AnyEvent = Type.Union(Object.entries(EventSchemas).map(([type, s]) => Type.Object({ ...s.properties, type: Type.Literal(type) }, { additionalProperties: false })), {
   description: 'One listening event; `ts` is ISO-8601 or epoch ms; `eventId` makes a retry idempotent.',
 });
 

@@ -1,0 +1,907 @@
+// Generated from the OpenAPI document of the Segue API (GET /docs) by `npm run client:generate`. Do not edit.
+
+export interface paths {
+    "/v1/events": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Ingest a batch of listening events
+         * @description Atomic: an invalid event refuses the whole batch (400 names it) and writes nothing. Committed before the response; events are idempotent by (source, eventId).
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        events: ({
+                            /** @enum {string} */
+                            type: "play_start";
+                            eventId: string;
+                            source?: string;
+                            listenerId: string;
+                            ts: string | number;
+                            sessionId?: string;
+                            context?: {
+                                type: "album" | "playlist" | "radio" | "autoplay" | "mix" | "search" | "other";
+                                id?: string;
+                                surface?: string;
+                                requestId?: string;
+                                position?: number;
+                            };
+                            platform?: string;
+                            trackId: string;
+                            startReason?: string;
+                            shuffle?: boolean;
+                        } | {
+                            /** @enum {string} */
+                            type: "play_end";
+                            eventId: string;
+                            source?: string;
+                            listenerId: string;
+                            ts: string | number;
+                            sessionId?: string;
+                            context?: {
+                                type: "album" | "playlist" | "radio" | "autoplay" | "mix" | "search" | "other";
+                                id?: string;
+                                surface?: string;
+                                requestId?: string;
+                                position?: number;
+                            };
+                            platform?: string;
+                            trackId: string;
+                            msPlayed?: number;
+                            endReason?: "trackdone" | "fwdbtn" | "backbtn" | "endplay" | "logout" | "remote" | "clickrow" | "playbtn" | "error" | "unexpected-exit" | "unexpected-exit-while-paused" | "unknown";
+                            startReason?: string;
+                            shuffle?: boolean;
+                            skipped?: boolean;
+                        } | {
+                            /** @enum {string} */
+                            type: "skip";
+                            eventId: string;
+                            source?: string;
+                            listenerId: string;
+                            ts: string | number;
+                            sessionId?: string;
+                            context?: {
+                                type: "album" | "playlist" | "radio" | "autoplay" | "mix" | "search" | "other";
+                                id?: string;
+                                surface?: string;
+                                requestId?: string;
+                                position?: number;
+                            };
+                            platform?: string;
+                            trackId: string;
+                            msPlayed?: number;
+                        } | {
+                            /** @enum {string} */
+                            type: "like";
+                            eventId: string;
+                            source?: string;
+                            listenerId: string;
+                            ts: string | number;
+                            sessionId?: string;
+                            context?: {
+                                type: "album" | "playlist" | "radio" | "autoplay" | "mix" | "search" | "other";
+                                id?: string;
+                                surface?: string;
+                                requestId?: string;
+                                position?: number;
+                            };
+                            platform?: string;
+                            trackId: string;
+                        } | {
+                            /** @enum {string} */
+                            type: "unlike";
+                            eventId: string;
+                            source?: string;
+                            listenerId: string;
+                            ts: string | number;
+                            sessionId?: string;
+                            context?: {
+                                type: "album" | "playlist" | "radio" | "autoplay" | "mix" | "search" | "other";
+                                id?: string;
+                                surface?: string;
+                                requestId?: string;
+                                position?: number;
+                            };
+                            platform?: string;
+                            trackId: string;
+                        } | {
+                            /** @enum {string} */
+                            type: "save";
+                            eventId: string;
+                            source?: string;
+                            listenerId: string;
+                            ts: string | number;
+                            sessionId?: string;
+                            context?: {
+                                type: "album" | "playlist" | "radio" | "autoplay" | "mix" | "search" | "other";
+                                id?: string;
+                                surface?: string;
+                                requestId?: string;
+                                position?: number;
+                            };
+                            platform?: string;
+                            trackId: string;
+                        } | {
+                            /** @enum {string} */
+                            type: "ban";
+                            eventId: string;
+                            source?: string;
+                            listenerId: string;
+                            ts: string | number;
+                            sessionId?: string;
+                            context?: {
+                                type: "album" | "playlist" | "radio" | "autoplay" | "mix" | "search" | "other";
+                                id?: string;
+                                surface?: string;
+                                requestId?: string;
+                                position?: number;
+                            };
+                            platform?: string;
+                            trackId?: string;
+                            artistId?: string;
+                        } | {
+                            /** @enum {string} */
+                            type: "add_to_playlist";
+                            eventId: string;
+                            source?: string;
+                            listenerId: string;
+                            ts: string | number;
+                            sessionId?: string;
+                            context?: {
+                                type: "album" | "playlist" | "radio" | "autoplay" | "mix" | "search" | "other";
+                                id?: string;
+                                surface?: string;
+                                requestId?: string;
+                                position?: number;
+                            };
+                            platform?: string;
+                            trackId: string;
+                            playlistId: string;
+                        } | {
+                            /** @enum {string} */
+                            type: "play_count";
+                            eventId: string;
+                            source?: string;
+                            listenerId: string;
+                            ts: string | number;
+                            sessionId?: string;
+                            context?: {
+                                type: "album" | "playlist" | "radio" | "autoplay" | "mix" | "search" | "other";
+                                id?: string;
+                                surface?: string;
+                                requestId?: string;
+                                position?: number;
+                            };
+                            platform?: string;
+                            trackId?: string;
+                            artistId?: string;
+                            count: number;
+                        })[];
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description events written now */
+                            accepted: number;
+                            /** @description events already written (same source and eventId): a retry is safe */
+                            duplicates: number;
+                            /** @description events the store refused, by position in the batch */
+                            rejected: {
+                                index: number;
+                                reason: string;
+                            }[];
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/catalog": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Upsert tracks, artists, listeners and playlists
+         * @description One transaction. New tracks become recommendable when the server next refreshes (within the reload interval).
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        tracks?: {
+                            id: string;
+                            title: string;
+                            artists: {
+                                id: string;
+                                name: string;
+                            }[];
+                            album?: {
+                                id: string;
+                                title: string;
+                                releaseDate?: string;
+                            };
+                            durationMs?: number;
+                            releaseDate?: string;
+                            genres?: string[];
+                            audio?: {
+                                tempo?: number;
+                                energy?: number;
+                                valence?: number;
+                                danceability?: number;
+                                acousticness?: number;
+                                instrumentalness?: number;
+                                speechiness?: number;
+                                liveness?: number;
+                                loudness?: number;
+                                key?: number;
+                                mode?: 0 | 1;
+                            };
+                            explicit?: boolean;
+                            popularity?: number;
+                            contentType?: "music" | "podcast";
+                            markets?: string[];
+                            promoted?: {
+                                /** Format: date-time */
+                                from: string;
+                                /** Format: date-time */
+                                to: string;
+                            };
+                            costTier?: number;
+                            label?: string;
+                        }[];
+                        artists?: {
+                            id: string;
+                            name: string;
+                            genres?: string[];
+                            emerging?: boolean;
+                            debut?: string;
+                            country?: string;
+                        }[];
+                        listeners?: {
+                            id: string;
+                            country?: string;
+                            birthYear?: number;
+                            allowExplicit?: boolean;
+                            premium?: boolean;
+                            /** Format: date-time */
+                            createdAt?: string;
+                        }[];
+                        playlists?: {
+                            id: string;
+                            name: string;
+                            ownerId?: string;
+                            trackIds: string[];
+                            followers?: number;
+                            modifiedAt?: number;
+                        }[];
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            accepted: number;
+                            rejected: {
+                                kind: string;
+                                index: number;
+                                reason: string;
+                            }[];
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/recommend/{surface}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Recommend an ordered sequence for a surface
+         * @description Logs the response as an exposure (request id, listener, surface, policy, items with position, score and propensity) unless log is false.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    surface: "autoplay" | "radio" | "daily-mixes" | "discovery" | "release-radar" | "blend" | "mood" | "enhance" | "shuffle";
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        listenerId: string;
+                        seedTrack?: string;
+                        seedArtist?: string;
+                        seedGenre?: string;
+                        /** @description blend: the other listeners */
+                        with?: string[];
+                        playlistId?: string;
+                        /** @description radio: continue this station; its pages never repeat a track */
+                        stationId?: string;
+                        mood?: "energetic" | "calm" | "happy" | "sad" | "focus" | "party";
+                        /** @description a partial policy over the surface's defaults: objects merge, values replace */
+                        policy?: {
+                            [key: string]: unknown;
+                        };
+                        /** @description tracks per list (default: the policy's length) */
+                        n?: number;
+                        /** @description seed of exploration (default 0) */
+                        seed?: number;
+                        /** @description serve as of this time (default now) */
+                        now?: number | string;
+                        /** @description log the response as an exposure (default true) */
+                        log?: boolean;
+                        sessionId?: string;
+                        /** @description what the listener did with earlier tracks (radio thumbs, skips): folded into the state before serving */
+                        feedback?: {
+                            trackId: string;
+                            /** @description disliked bans the track for this listener */
+                            signal: "listened" | "skipped" | "liked" | "disliked";
+                            ts?: number | string;
+                        }[];
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description the exposure's id: send it back as context.requestId on the events it leads to */
+                            requestId: string;
+                            surface: string;
+                            listenerId: string;
+                            policyId: string;
+                            items: {
+                                position: number;
+                                trackId: string;
+                                artistIds: string[];
+                                albumId?: string;
+                                score: number;
+                                propensity: number;
+                                explanation: {
+                                    sources: string[];
+                                    values: {
+                                        [key: string]: number;
+                                    };
+                                    changedBy: string[];
+                                };
+                                inserted?: boolean;
+                            }[];
+                            mixes?: {
+                                name: string;
+                                genre: string;
+                                items: {
+                                    position: number;
+                                    trackId: string;
+                                    artistIds: string[];
+                                    albumId?: string;
+                                    score: number;
+                                    propensity: number;
+                                    explanation: {
+                                        sources: string[];
+                                        values: {
+                                            [key: string]: number;
+                                        };
+                                        changedBy: string[];
+                                    };
+                                    inserted?: boolean;
+                                }[];
+                            }[];
+                            tasteMatch?: number;
+                            memberShares?: {
+                                [key: string]: number;
+                            };
+                            stationId?: string;
+                            filtered: {
+                                [key: string]: number;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/listeners/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A listener's profile from the online state: top tracks, artists, genres and the current session */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            listenerId: string;
+                            /** @description whether the store has a record or any event of this listener */
+                            known: boolean;
+                            country?: string;
+                            topTracks: {
+                                id: string;
+                                plays: number;
+                                likes: number;
+                            }[];
+                            topArtists: {
+                                id: string;
+                                plays: number;
+                                likes: number;
+                            }[];
+                            topGenres: {
+                                id: string;
+                                plays: number;
+                                likes: number;
+                            }[];
+                            session?: {
+                                id: string;
+                                startTs: number;
+                                lastTs: number;
+                                plays: number;
+                                skips: number;
+                                listens: number;
+                                likes: number;
+                                recent: {
+                                    trackId: string;
+                                    artistId: string;
+                                    /** @description -1 skipped, 0 played, 1 listened through or liked */
+                                    outcome: number;
+                                    ts: number;
+                                }[];
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/models": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Trained model versions, and the ones the server answers with */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description model name to the version the server answers with */
+                            serving: {
+                                [key: string]: number;
+                            };
+                            loadedAt: number;
+                            models: {
+                                name: string;
+                                version: number;
+                                createdAt: number;
+                                bytes: number;
+                            }[];
+                        };
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/exposures/{requestId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A logged exposure by request id */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    requestId: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            requestId: string;
+                            listenerId: string;
+                            surface: string;
+                            ts: number;
+                            policyId?: string;
+                            experiment?: string;
+                            variant?: string;
+                            sessionId?: string;
+                            items: {
+                                trackId: string;
+                                position: number;
+                                score: number;
+                                propensity: number;
+                                source?: string;
+                            }[];
+                        };
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+}
+export type webhooks = Record<string, never>;
+export interface components {
+    schemas: {
+        Error: {
+            /** @description a stable code: bad_request, unauthorized, forbidden, not_found, payload_too_large, rate_limited, unsupported_media_type, unavailable, internal */
+            error: string;
+            /** @description what was wrong, in one sentence */
+            message: string;
+            /** @description JSON pointer of the offending field, when one is to blame */
+            field?: string;
+            requestId?: string;
+        };
+    };
+    responses: never;
+    parameters: never;
+    requestBodies: never;
+    headers: never;
+    pathItems: never;
+}
+export type $defs = Record<string, never>;
+export type operations = Record<string, never>;
