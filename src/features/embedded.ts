@@ -12,6 +12,19 @@ export const TRACKS_OWNER = '*';
 /** Key of the seq of the last log event folded into the stored state. */
 export const CURSOR_KEY = 'online-state-cursor';
 const FORMAT = 1;
+/**
+ * The global track counters are stored in this many shards (keys `online-state:tracks:<n>`),
+ * so that a flush rewrites only the shards whose tracks changed, not every track's counters.
+ */
+export const TRACK_SHARDS = 256;
+const shardKey = (n: number): string => `${STATE_KEY}:tracks:${n}`;
+
+/** The shard of a track id (FNV-1a). */
+export function trackShard(id: string): number {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < id.length; i++) h = Math.imul(h ^ id.charCodeAt(i), 0x01000193);
+  return (h >>> 0) % TRACK_SHARDS;
+}
 
 /**
  * The embedded online state: a StateEngine in memory, loaded lazily per listener from the
@@ -20,18 +33,38 @@ const FORMAT = 1;
 export class EmbeddedOnlineState implements OnlineState {
   private readonly loaded = new Set<string>();
   private cursorDirty = false;
+  /** Track ids per shard of the global counters. */
+  private readonly shards: Array<Set<string>> = Array.from({ length: TRACK_SHARDS }, () => new Set());
+  private readonly dirtyShards = new Set<number>();
+  /** The store held the counters in the single blob of the first format: rewrite them as shards. */
+  private legacyBlob = false;
   private constructor(private readonly store: Store, readonly engine: StateEngine, private cursorSeq: number) {}
 
   static async open(store: Store, info: TrackInfo, config: StateConfig = DEFAULT_STATE): Promise<EmbeddedOnlineState> {
     const engine = new StateEngine(info, config);
-    const bytes = await store.listenerState.get(TRACKS_OWNER, STATE_KEY);
-    if (bytes !== undefined) {
-      const doc = decode(bytes, 'track counters') as { v: number; t: [string, ...number[]][] };
-      for (const [id, ...r] of doc.t) engine.tracks.set(id, Float64Array.from(r));
-    }
     const c = await store.listenerState.get(TRACKS_OWNER, CURSOR_KEY);
     const cursor = c === undefined ? 0 : (decode(c, 'log cursor') as { seq: number }).seq;
-    return new EmbeddedOnlineState(store, engine, cursor);
+    const state = new EmbeddedOnlineState(store, engine, cursor);
+    const load = (bytes: Uint8Array, what: string): void => {
+      const doc = decode(bytes, what) as { v: number; t: [string, ...number[]][] };
+      for (const [id, ...r] of doc.t) {
+        engine.tracks.set(id, Float64Array.from(r));
+        state.shards[trackShard(id)]!.add(id);
+      }
+    };
+    const legacy = await store.listenerState.get(TRACKS_OWNER, STATE_KEY);
+    if (legacy !== undefined) {
+      load(legacy, 'track counters');
+      if (engine.tracks.size > 0) {
+        state.legacyBlob = true;
+        for (let n = 0; n < TRACK_SHARDS; n++) state.dirtyShards.add(n);
+      }
+    }
+    for (let n = 0; n < TRACK_SHARDS; n++) {
+      const bytes = await store.listenerState.get(TRACKS_OWNER, shardKey(n));
+      if (bytes !== undefined) load(bytes, `track counters shard ${n}`);
+    }
+    return state;
   }
 
   /**
@@ -57,18 +90,19 @@ export class EmbeddedOnlineState implements OnlineState {
    * and its cursor together at the last flush.
    */
   /**
-   * Fold every event logged since the cursor. Calls are serialized (a server's concurrent
+   * Fold every event logged since the cursor (`flush: false`: in memory only, for a caller
+   * that flushes on its own schedule; the log stays the source of truth). Calls are serialized (a server's concurrent
    * requests each call it): a second call waits for the first, then folds what is left, so no
    * event is applied twice.
    */
-  catchUp(opts: { batchSize?: number; flushEvery?: number; onProgress?: (events: number) => void } = {}): Promise<number> {
+  catchUp(opts: { batchSize?: number; flushEvery?: number; flush?: boolean; onProgress?: (events: number) => void } = {}): Promise<number> {
     const run = this.catchingUp.then(() => this.catchUpNow(opts));
     this.catchingUp = run.catch(() => undefined);
     return run;
   }
   private catchingUp: Promise<unknown> = Promise.resolve();
 
-  private async catchUpNow(opts: { batchSize?: number; flushEvery?: number; onProgress?: (events: number) => void }): Promise<number> {
+  private async catchUpNow(opts: { batchSize?: number; flushEvery?: number; flush?: boolean; onProgress?: (events: number) => void }): Promise<number> {
     let n = 0, sinceFlush = 0;
     const every = opts.flushEvery ?? 250_000;
     for await (const batch of this.store.events.scan({ afterSeq: this.cursorSeq, batchSize: opts.batchSize ?? 20_000 })) {
@@ -84,7 +118,7 @@ export class EmbeddedOnlineState implements OnlineState {
       }
       opts.onProgress?.(n);
     }
-    if (sinceFlush > 0) await this.flush();
+    if (sinceFlush > 0 && opts.flush !== false) await this.flush();
     return n;
   }
 
@@ -112,11 +146,23 @@ export class EmbeddedOnlineState implements OnlineState {
       const l = this.engine.listeners.get(id);
       if (l) entries.push({ listenerId: id, key: STATE_KEY, value: encode(listenerToJson(l)) });
     }
-    if (this.engine.tracksDirty) {
+    for (const id of this.engine.takeDirtyTracks()) {
+      const n = trackShard(id);
+      this.shards[n]!.add(id);
+      this.dirtyShards.add(n);
+    }
+    for (const n of this.dirtyShards) {
       const t: [string, ...number[]][] = [];
-      for (const [id, r] of this.engine.tracks) t.push([id, ...r]);
-      entries.push({ listenerId: TRACKS_OWNER, key: STATE_KEY, value: encode({ v: FORMAT, t }) });
-      this.engine.tracksDirty = false;
+      for (const id of this.shards[n]!) {
+        const r = this.engine.tracks.get(id);
+        if (r) t.push([id, ...r]);
+      }
+      entries.push({ listenerId: TRACKS_OWNER, key: shardKey(n), value: encode({ v: FORMAT, t }) });
+    }
+    this.dirtyShards.clear();
+    if (this.legacyBlob) {
+      entries.push({ listenerId: TRACKS_OWNER, key: STATE_KEY, value: encode({ v: FORMAT, t: [] }) });
+      this.legacyBlob = false;
     }
     if (this.cursorDirty) {
       entries.push({ listenerId: TRACKS_OWNER, key: CURSOR_KEY, value: encode({ v: FORMAT, seq: this.cursorSeq }) });

@@ -42,7 +42,8 @@ export class StateEngine {
   readonly tracks = new Map<string, Float64Array>();
   /** Listeners changed since the last `takeDirty()`. */
   private dirty = new Set<string>();
-  tracksDirty = false;
+  /** Tracks whose global counters changed since the last `takeDirtyTracks()`. */
+  private dirtyTracks = new Set<string>();
   private readonly hl: { t: number; a: number; g: number; global: number };
   private readonly gapMs: number;
 
@@ -65,6 +66,13 @@ export class StateEngine {
   takeDirty(): string[] {
     const d = [...this.dirty];
     this.dirty.clear();
+    return d;
+  }
+
+  /** Tracks whose global counters changed since the last call. */
+  takeDirtyTracks(): string[] {
+    const d = [...this.dirtyTracks];
+    this.dirtyTracks.clear();
     return d;
   }
 
@@ -104,7 +112,7 @@ export class StateEngine {
     if (artistId !== undefined) bump(row(l.artists, artistId), e.ts, this.hl.a, PLAYS, 1, slot);
     for (const g of this.info.genresOf(trackId)) bump(row(l.genres, g), e.ts, this.hl.g, PLAYS, 1, slot);
     bump(row(this.tracks, trackId), e.ts, this.hl.global, PLAYS, 1, slot);
-    this.tracksDirty = true;
+    this.dirtyTracks.add(trackId);
     this.dirty.add(e.listenerId);
 
     const s = this.sessionFor(l, e);

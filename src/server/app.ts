@@ -33,6 +33,8 @@ export interface ServerOptions {
   rateLimit?: number;
   /** How often to look for new model versions, ms (default 5,000; 0: never). */
   reloadIntervalMs?: number;
+  /** How often the online state is written to the store, ms (default 5,000; also at reload and shutdown). */
+  flushIntervalMs?: number;
   /** Origins allowed to call the API from a browser (default none: CORS off). */
   corsOrigins?: string[];
   /** Fastify's logger: false (default), true, or pino options. */
@@ -41,7 +43,7 @@ export interface ServerOptions {
   onProgress?: (eventsFolded: number) => void;
 }
 
-export const DEFAULTS = { bodyLimit: 4 * 1024 * 1024, rateLimit: 60_000, reloadIntervalMs: 5_000 } as const;
+export const DEFAULTS = { bodyLimit: 4 * 1024 * 1024, rateLimit: 60_000, reloadIntervalMs: 5_000, flushIntervalMs: 5_000 } as const;
 
 /** An error with an HTTP status and a stable code, safe to show to a client. */
 export class HttpError extends Error {
@@ -88,6 +90,7 @@ export async function buildServer(store: Store, opts: ServerOptions = {}): Promi
   });
   const metrics = new ServerMetrics();
   const serving = new Serving(store, { info: (m) => app.log.info(m), error: (m) => app.log.error(m) }, opts.onProgress);
+  serving.flushEvery(cfg.flushIntervalMs);
   app.setValidatorCompiler(typeboxCompiler);
   // JSON only: any other body type gets 415.
   app.removeContentTypeParser(['text/plain']);
@@ -314,7 +317,8 @@ export async function buildServer(store: Store, opts: ServerOptions = {}): Promi
     return x;
   });
 
-  app.addHook('onClose', async () => serving.stop());
+  // onClose runs once in-flight requests are done: the state's last fold is flushed then.
+  app.addHook('onClose', async () => serving.close());
   await app.ready();
   return { app, serving, metrics };
 

@@ -43,9 +43,25 @@ export class Serving {
     }
   }
 
+  /** Stop refreshing and flush the state; requests in flight may still fold (flushed by `close`). */
   stop(): void {
     this.stopping = true;
     if (this.timer) clearTimeout(this.timer);
+  }
+
+  /** The last flush, after the server has stopped taking requests. */
+  async close(): Promise<void> {
+    this.stop();
+    if (this.flushTimer) clearInterval(this.flushTimer);
+    await this.flush();
+  }
+  private flushTimer: NodeJS.Timeout | undefined;
+
+  /** Flush every `ms` (the refresh loop also flushes when it runs). */
+  flushEvery(ms: number): void {
+    if (this.flushTimer) clearInterval(this.flushTimer);
+    this.flushTimer = setInterval(() => void this.flush().catch((err: unknown) => this.log.error(`state flush failed: ${(err as Error).message}`)), ms);
+    this.flushTimer.unref();
   }
 
   /** The catalog was written through the API: the next refresh reopens with it. */
@@ -68,7 +84,19 @@ export class Serving {
     if (this.reopening || !this.surfaces) return 0;
     return this.serial(async () => {
       const st = this.surfaces?.reco.state;
-      return st instanceof EmbeddedOnlineState ? st.catchUp() : 0;
+      return st instanceof EmbeddedOnlineState ? st.catchUp({ flush: false }) : 0;
+    });
+  }
+
+  /**
+   * Write the online state (and its log cursor) to the store, in one transaction. The server
+   * does this every few seconds, before a reopen and at shutdown, not per request: the state
+   * is a fold of the log, so a crash between flushes loses nothing, the next start folds the
+   * rest of the log again from the stored cursor.
+   */
+  flush(): Promise<void> {
+    return this.serial(async () => {
+      await this.surfaces?.reco.state.flush();
     });
   }
   private reopening = false;
@@ -87,6 +115,7 @@ export class Serving {
       this.catalogChanged = false;
       try {
         this.reopening = !catalogSame;
+        if (this.reopening) await this.surfaces?.reco.state.flush();
         const next = catalogSame ? await this.surfaces!.reload() : await Surfaces.open(this.store, this.onProgress ? { onProgress: this.onProgress } : {});
         this.surfaces = next;
         this.loadedAt = Date.now();

@@ -1,0 +1,92 @@
+/**
+ * Serving load benchmark (issue 6): `segue serve` on the demo world (200,000 tracks) in its own
+ * process, loaded from this process over loopback with autocannon. Radio and autoplay
+ * recommendation requests (requests/s, p50, p99) and event ingest in HTTP batches of 500
+ * (events/s); GET /healthz in the same run as the baseline (what the HTTP stack alone does).
+ *
+ *   npm run bench -- serve [--store .bench-tmp/serve-demo.db] [--seconds 20] [--connections 8] [--skip healthz,radio,autoplay,ingest]
+ *
+ * The store is built with `segue demo --no-serve` the first time (about a minute).
+ */
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import autocannon from 'autocannon';
+import { SqliteStore } from '../src/store/index.js';
+import { machineLine } from './machine.js';
+
+const CLI = join(import.meta.dirname, '../src/cli/main.js');
+
+function arg(args: string[], name: string, def: string): string {
+  const i = args.indexOf(name);
+  return i >= 0 && args[i + 1] !== undefined ? args[i + 1]! : def;
+}
+
+interface Load { title: string; method: 'GET' | 'POST'; path: string; body?: (i: number) => string; perRequest?: number; target?: string }
+
+export async function serveBench(args: string[]): Promise<void> {
+  const db = arg(args, '--store', '.bench-tmp/serve-demo.db');
+  const seconds = Number(arg(args, '--seconds', '20'));
+  const connections = Number(arg(args, '--connections', '8'));
+  const skip = new Set(arg(args, '--skip', '').split(',').filter(Boolean));
+  console.log(machineLine());
+  if (!existsSync(db)) {
+    mkdirSync(dirname(db), { recursive: true });
+    console.log(`building the demo world into ${db} (segue demo --no-serve)...`);
+    const r = spawnSync(process.execPath, [CLI, '--store', db, 'demo', '--no-serve'], { stdio: ['ignore', 'ignore', 'inherit'] });
+    if (r.status !== 0) throw new Error(`segue demo failed (${r.status})`);
+  }
+  const store = SqliteStore.open(db);
+  const key = (await store.keys.create({ scopes: ['ingest', 'recommend'], name: 'bench', rateLimit: 1e9 })).key;
+  const stats = await store.stats({ top: 200 });
+  await store.close();
+  const listeners = stats.mostActiveListeners.map((l) => l.id);
+  const seeds = stats.topTracks.map((t) => t.id);
+  console.log(`world: ${stats.tracks.toLocaleString('en-US')} tracks, ${stats.listeners.toLocaleString('en-US')} listeners, ${stats.events.toLocaleString('en-US')} events; ${connections} connections, ${seconds} s per load`);
+
+  const server = spawn(process.execPath, [CLI, '--store', db, 'serve', '--port', '0', '--reload-interval', '0'], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const url = await new Promise<string>((resolve, reject) => {
+    let buf = '';
+    server.stdout.on('data', (d: Buffer) => {
+      buf += d.toString();
+      const m = /listening on (http:\/\/\S+) /.exec(buf);
+      if (m) resolve(m[1]!);
+    });
+    server.on('exit', (c) => reject(new Error(`segue serve exited with ${c}`)));
+  });
+  const t0 = Date.now();
+  let run = 0;
+  const loads: Load[] = [
+    { title: 'GET /healthz (baseline: the HTTP stack alone)', method: 'GET', path: '/healthz' },
+    { title: 'POST /v1/recommend/radio, 50 tracks', method: 'POST', path: '/v1/recommend/radio', body: (i) => JSON.stringify({ listenerId: listeners[i % listeners.length], n: 50, seed: i }), target: '>= 1,500 req/s, p99 < 25 ms' },
+    { title: 'POST /v1/recommend/autoplay, 30 tracks', method: 'POST', path: '/v1/recommend/autoplay', body: (i) => JSON.stringify({ listenerId: listeners[i % listeners.length], seedTrack: seeds[(i * 7) % seeds.length], seed: i }), target: '>= 1,500 req/s, p99 < 25 ms' },
+    {
+      title: 'POST /v1/events, batches of 500', method: 'POST', path: '/v1/events', perRequest: 500, target: '>= 30,000 events/s',
+      body: (i) => JSON.stringify({ events: Array.from({ length: 500 }, (_, k) => ({ type: 'play_end', eventId: `bench-${t0}-${run}-${i}-${k}`, listenerId: listeners[(i + k) % listeners.length], trackId: seeds[(i * 31 + k) % seeds.length], ts: t0 - 60_000 + k, msPlayed: 150_000, endReason: k % 4 === 0 ? 'fwdbtn' : 'trackdone' })) }),
+    },
+  ];
+  const key2name: Record<string, string> = { healthz: loads[0]!.title, radio: loads[1]!.title, autoplay: loads[2]!.title, ingest: loads[3]!.title };
+  try {
+    for (const load of loads) {
+      if ([...skip].some((s) => key2name[s] === load.title)) continue;
+      run++;
+      let i = 0;
+      const headers = { authorization: `Bearer ${key}`, 'content-type': 'application/json' };
+      // Warm up (JIT, page cache), then measure.
+      for (const [dur, measured] of [[3, false], [seconds, true]] as const) {
+        const result = await autocannon({
+          url, connections, duration: dur, pipelining: 1,
+          requests: [{ method: load.method, path: load.path, headers, ...(load.body ? { setupRequest: (req: autocannon.Request) => ({ ...req, body: load.body!(i++) }) } : {}) }],
+        });
+        if (!measured) continue;
+        const rps = result.requests.average;
+        const bad = result.non2xx + result.errors + result.timeouts;
+        const per = load.perRequest ? `, ${Math.round(rps * load.perRequest).toLocaleString('en-US')} events/s` : '';
+        console.log(`${load.title}: ${Math.round(rps).toLocaleString('en-US')} req/s${per}, p50 ${result.latency.p50} ms, p99 ${result.latency.p99} ms, ${bad} errors of ${result.requests.total.toLocaleString('en-US')}${load.target ? `; target ${load.target}` : ''}`);
+      }
+    }
+  } finally {
+    server.kill('SIGTERM');
+    await new Promise((r) => server.on('exit', r));
+  }
+}
