@@ -4,7 +4,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { openStore } from '../store/index.js';
 import type { SegueEvent } from '../domain/index.js';
-import { StateEngine, EmbeddedOnlineState, DEFAULT_STATE, acceptEvents, type TrackInfo, type StateConfig } from './index.js';
+import { StateEngine, EmbeddedOnlineState, DEFAULT_STATE, acceptEvents, STATE_KEY, type TrackInfo, type StateConfig } from './index.js';
+import { TRACKS_OWNER, trackShard } from './embedded.js';
 
 const DAY = 86_400_000;
 const T0 = Date.UTC(2026, 0, 1);
@@ -178,6 +179,59 @@ describe('embedded online state: folding the log', () => {
       expect(x[2]).toBeCloseTo(2, 4);
       expect(x[3]).toBeCloseTo(1, 4);
       await again.close();
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('embedded online state: deferred flushes and storage format', () => {
+  it('folds in memory without flushing; after a crash the stored cursor refolds what was not flushed, once', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'segue-state-'));
+    try {
+      const path = join(dir, 'segue.db');
+      const store = await openStore(path);
+      await store.ingest({ tracks: ['t1', 't2', 't3'].map((id) => ({ id, title: id, artists: [{ id: info.artistOf(id)!, name: info.artistOf(id)! }], genres: [...info.genresOf(id)] })) });
+      const a = await EmbeddedOnlineState.open(store, info, cfg);
+      await store.ingest({ events: [ev('play_end', 't1', T0, { skipped: false })] });
+      expect(await a.catchUp()).toBe(1); // flushed
+      await store.ingest({ events: [ev('play_end', 't1', T0 + 1000, { skipped: false }), ev('play_end', 't2', T0 + 2000, { skipped: true })] });
+      // Concurrent folds are serialized: each event once.
+      expect((await Promise.all([a.catchUp({ flush: false }), a.catchUp({ flush: false })])).reduce((x, y) => x + y)).toBe(2);
+      const x = new Float64Array(4);
+      (await a.view('u1')).countersInto('track', 't1', T0 + 2000, x, 0);
+      expect(x[0]).toBeCloseTo(2, 3);
+      // "Crash": a second state opens from what is stored (cursor after the first event only).
+      const b = await EmbeddedOnlineState.open(store, info, cfg);
+      expect(b.cursor).toBeLessThan(a.cursor);
+      expect(await b.catchUp()).toBe(2);
+      const y = new Float64Array(4);
+      (await b.view('u1')).countersInto('track', 't1', T0 + 2000, y, 0);
+      expect(Array.from(y)).toEqual(Array.from(x));
+      (await b.view('u1')).countersInto('global', 't2', T0 + 2000, y, 0);
+      expect(y[2]).toBeCloseTo(1, 6);
+      await store.close();
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('reads global track counters of the first format (one blob) and rewrites them as shards', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'segue-state-'));
+    try {
+      const store = await openStore(join(dir, 'segue.db'));
+      const legacy = { v: 1, t: [['t1', 3, 2, 1, 0, T0], ['t2', 1, 0, 1, 0, T0]] };
+      await store.listenerState.put(TRACKS_OWNER, STATE_KEY, new TextEncoder().encode(JSON.stringify(legacy)));
+      const a = await EmbeddedOnlineState.open(store, info, cfg);
+      expect(Array.from(a.engine.tracks.get('t1')!)).toEqual([3, 2, 1, 0, T0]);
+      await a.flush();
+      const blob = JSON.parse(new TextDecoder().decode(await store.listenerState.get(TRACKS_OWNER, STATE_KEY))) as { t: unknown[] };
+      expect(blob.t).toEqual([]);
+      const shard = await store.listenerState.get(TRACKS_OWNER, `${STATE_KEY}:tracks:${trackShard('t1')}`);
+      expect(new TextDecoder().decode(shard)).toContain('"t1"');
+      const b = await EmbeddedOnlineState.open(store, info, cfg);
+      expect(Array.from(b.engine.tracks.get('t2')!)).toEqual([1, 0, 1, 0, T0]);
+      await store.close();
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
