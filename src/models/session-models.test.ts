@@ -51,6 +51,42 @@ describe('session models recover planted structure', () => {
     m.scoreInto(new Int32Array(0), none);
     expect(none.every((x) => x === 0)).toBe(true);
   });
+  it('sknn: equals a direct reading of V-SKNN, also when the recent-session sample cuts through equal times', () => {
+    // Session end times repeat (every 7th session shares one), so the sample's cut falls among ties.
+    const rng = new Rng(11);
+    const listener: number[] = [], track: number[] = [], ts: number[] = [], st: number[] = [];
+    const sessions: number[][] = [];
+    for (let s = 0; s < 300; s++) {
+      st.push(track.length);
+      const tracks = Array.from({ length: 3 + rng.int(6) }, () => rng.int(40));
+      sessions.push(tracks);
+      for (const t of tracks) {
+        listener.push(0);
+        track.push(t);
+        ts.push(Math.floor(s / 7) * 1000);
+      }
+    }
+    st.push(track.length);
+    const log: PlayLog = { trackIds: Array.from({ length: 40 }, (_, i) => `t${i}`), listenerIds: ['0'], listener: Int32Array.from(listener), track: Int32Array.from(track), ts: Float64Array.from(ts), skipped: new Int8Array(track.length), weight: new Float32Array(track.length).fill(1), length: track.length };
+    const cfg = { k: 10, sampleSize: 25, recencyWeighting: true };
+    const m = SknnModel.train(log, Int32Array.from(st), undefined, cfg);
+    const end = (s: number): number => Math.floor(s / 7) * 1000;
+    for (const prefix of [[3], [1, 2, 3], [5, 9, 5, 30], [0, 39, 17, 22, 8]]) {
+      // The definition, read directly: unique prefix tracks weighted by their last position.
+      const L = prefix.length;
+      const w = new Map<number, number>();
+      prefix.forEach((t, p) => w.set(t, (p + 1) / L));
+      const sharing = sessions.map((tr, s) => ({ s, set: new Set(tr) })).filter((x) => [...w.keys()].some((t) => x.set.has(t)));
+      const pool = sharing.sort((a, b) => end(b.s) - end(a.s) || a.s - b.s).slice(0, cfg.sampleSize);
+      const sims = pool.map((x) => [...w].reduce((acc, [t, wt]) => acc + (x.set.has(t) ? wt : 0), 0) / Math.sqrt(w.size * x.set.size));
+      const order = sims.map((v, i) => i).sort((a, b) => Math.fround(sims[b]!) - Math.fround(sims[a]!) || a - b).slice(0, cfg.k);
+      const want = new Float64Array(40);
+      for (const i of order) for (const t of pool[i]!.set) want[t]! += Math.fround(sims[i]!);
+      const got = new Float64Array(40);
+      m.scoreInto(Int32Array.from(prefix), got);
+      for (let t = 0; t < 40; t++) expect(got[t]).toBeCloseTo(want[t]!, 5);
+    }
+  });
   it('save/load round trips give identical answers', () => {
     const tr = TransitionsModel.train(log, start);
     const sk = SknnModel.train(log, start);

@@ -70,6 +70,30 @@ export class SknnModel {
     return new SknnModel(meta.config as SknnConfig, m, arrays.sessionTs as Float64Array);
   }
 
+  /**
+   * The `k` most recent of the sessions, latest first (ties: lower id first). The cut-off
+   * time comes from a native numeric sort of the times; only the k chosen are sorted with a
+   * comparator (a comparator sort of every touched session, thousands for popular tracks,
+   * had been the model's main cost).
+   */
+  private mostRecent(sessions: number[], k: number): number[] {
+    const n = sessions.length;
+    const times = new Float64Array(n);
+    for (let i = 0; i < n; i++) times[i] = this.sessionTs[sessions[i]!]!;
+    times.sort();
+    const cut = times[n - k]!;
+    const chosen: number[] = [];
+    const atCut: number[] = [];
+    for (const s of sessions) {
+      const t = this.sessionTs[s]!;
+      if (t > cut) chosen.push(s);
+      else if (t === cut) atCut.push(s);
+    }
+    atCut.sort((a, b) => a - b);
+    for (let i = 0; chosen.length < k; i++) chosen.push(atCut[i]!);
+    return chosen.sort((a, b) => this.sessionTs[b]! - this.sessionTs[a]! || a - b);
+  }
+
   /** Add candidate scores for a session prefix (latest last) into `out`, times `weight`. */
   scoreInto(prefix: Int32Array, out: Float32Array | Float64Array, weight = 1): void {
     if (prefix.length === 0) return;
@@ -100,7 +124,7 @@ export class SknnModel {
     if (touched.length === 0) return;
     // The most recent sampleSize sessions among them.
     let pool = touched;
-    if (pool.length > this.cfg.sampleSize) pool = pool.sort((a, b) => this.sessionTs[b]! - this.sessionTs[a]! || a - b).slice(0, this.cfg.sampleSize);
+    if (pool.length > this.cfg.sampleSize) pool = this.mostRecent(touched, this.cfg.sampleSize);
     const sims = new Float64Array(pool.length);
     const { indptr: sp, indices: st } = this.sessionTracks;
     for (let i = 0; i < pool.length; i++) {

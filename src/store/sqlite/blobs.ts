@@ -31,11 +31,12 @@ export class SqliteListenerState implements ListenerStateStore {
 }
 
 export class SqliteExposures implements ExposureStore {
+  private insert: Database.Statement | undefined;
   constructor(private readonly db: Database.Database) {}
   async append(x: Exposure): Promise<boolean> {
-    const info = this.db
-      .prepare('INSERT INTO exposures (request_id, listener_id, surface, ts, data) VALUES (?, ?, ?, ?, ?) ON CONFLICT (request_id) DO NOTHING')
-      .run(x.requestId, x.listenerId, x.surface, x.ts, JSON.stringify(x));
+    // Prepared once: a server appends one exposure per response.
+    this.insert ??= this.db.prepare('INSERT INTO exposures (request_id, listener_id, surface, ts, data) VALUES (?, ?, ?, ?, ?) ON CONFLICT (request_id) DO NOTHING');
+    const info = this.insert.run(x.requestId, x.listenerId, x.surface, x.ts, JSON.stringify(x));
     return info.changes > 0;
   }
   async get(requestId: string): Promise<Exposure | undefined> {

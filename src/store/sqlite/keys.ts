@@ -6,6 +6,7 @@ interface KeyRow { id: string; name: string; hash: Buffer; scopes: string; rate_
 const meta = (r: KeyRow): ApiKeyMeta => ({ id: r.id, name: r.name, scopes: JSON.parse(r.scopes) as Scope[], rateLimit: r.rate_limit, createdAt: r.created_at, revokedAt: r.revoked_at });
 
 export class SqliteKeys implements ApiKeyStore {
+  private byId: Database.Statement<[string], KeyRow> | undefined;
   constructor(private readonly db: Database.Database) {}
   async create(opts: { scopes: Scope[]; name?: string; rateLimit?: number }): Promise<{ meta: ApiKeyMeta; key: string }> {
     const scopes = [...new Set(opts.scopes)];
@@ -19,7 +20,8 @@ export class SqliteKeys implements ApiKeyStore {
   async verify(key: string): Promise<ApiKeyMeta | undefined> {
     const p = parseKey(key);
     if (!p) return undefined;
-    const row = this.db.prepare<[string], KeyRow>('SELECT * FROM api_keys WHERE id = ?').get(p.id);
+    this.byId ??= this.db.prepare<[string], KeyRow>('SELECT * FROM api_keys WHERE id = ?');
+    const row = this.byId.get(p.id);
     if (!row || row.revoked_at !== null) return undefined;
     return secretMatches(p.secret, row.hash) ? meta(row) : undefined;
   }
