@@ -241,3 +241,4 @@ export function gini(values: ArrayLike<number>): number {
   }
   return n === 0 || s === 0 ? 0 : (2 * w) / (n * s) - (n + 1) / n;
 }
+export const tCdfTwoSided = (t: number, df: number): number => 2 * (1 - tCdf(Math.abs(t), df));

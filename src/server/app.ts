@@ -14,6 +14,8 @@ import {
   ModelsReply, ProfileReply, RecommendBody, RecommendReply, SurfaceParam, responses, type ErrorBody, type Feedback, type RecommendRequest,
 } from './schemas.js';
 import { Serving } from './serving.js';
+import { Type } from '@sinclair/typebox';
+import { ExperimentError, ExperimentSchema, createExperiment, experimentReport, shipExperiment, startExperiment, stopExperiment } from '../experiments/index.js';
 import { ServerMetrics } from './metrics.js';
 
 declare module 'fastify' {
@@ -63,7 +65,7 @@ function typeboxCompiler({ schema }: { schema: unknown }): (data: unknown) => { 
   };
 }
 
-const STATUS_CODES: Record<number, string> = { 400: 'bad_request', 401: 'unauthorized', 403: 'forbidden', 404: 'not_found', 405: 'method_not_allowed', 406: 'not_acceptable', 413: 'payload_too_large', 415: 'unsupported_media_type', 429: 'rate_limited', 503: 'unavailable' };
+const STATUS_CODES: Record<number, string> = { 409: 'conflict', 400: 'bad_request', 401: 'unauthorized', 403: 'forbidden', 404: 'not_found', 405: 'method_not_allowed', 406: 'not_acceptable', 413: 'payload_too_large', 415: 'unsupported_media_type', 429: 'rate_limited', 503: 'unavailable' };
 
 function bearer(req: FastifyRequest): string | undefined {
   const h = req.headers.authorization;
@@ -158,6 +160,9 @@ export async function buildServer(store: Store, opts: ServerOptions = {}): Promi
     } else if (err instanceof PolicyError) {
       status = 400;
       body = { error: 'bad_request', message: err.message, field: '/policy' };
+    } else if (err instanceof ExperimentError) {
+      status = err.notFound ? 404 : /exists already/.test(err.message) ? 409 : 400;
+      body = { error: STATUS_CODES[status] ?? 'conflict', message: err.message };
     } else if (err instanceof SurfaceError) {
       status = err.notFound ? 404 : 400;
       body = { error: STATUS_CODES[status]!, message: err.message };
@@ -318,6 +323,41 @@ export async function buildServer(store: Store, opts: ServerOptions = {}): Promi
   });
 
   // onClose runs once in-flight requests are done: the state's last fold is flushed then.
+  // ---- experiments ----
+  const Name = Type.Object({ name: Type.String({ minLength: 1, maxLength: 64 }) });
+  const Loose = Type.Object({}, { additionalProperties: true });
+  app.post('/v1/experiments', {
+    config: { scope: 'admin' },
+    schema: { summary: 'Define an experiment (a draft until started)', tags: ['experiments'], body: ExperimentSchema, response: { 201: Loose, ...responses.errors(400, 401, 403, 409, 429) } },
+  }, async (req, reply) => reply.code(201).send(await createExperiment(store, req.body)));
+  app.get('/v1/experiments', {
+    config: { scope: 'admin' },
+    schema: { summary: 'Experiments and their status', tags: ['experiments'], response: { 200: Type.Array(Loose), ...responses.errors(401, 403, 429) } },
+  }, async () => store.experiments.list());
+  for (const verb of ['start', 'stop'] as const) {
+    app.post(`/v1/experiments/:name/${verb}`, {
+      config: { scope: 'admin' },
+      schema: { summary: verb === 'start' ? 'Start assigning listeners' : 'Stop assigning listeners', tags: ['experiments'], params: Name, response: { 200: Loose, ...responses.errors(400, 401, 403, 404, 429) } },
+    }, async (req) => {
+      const name = (req.params as { name: string }).name;
+      const x = verb === 'start' ? await startExperiment(store, name) : await stopExperiment(store, name);
+      await serving.reloadExperiments();
+      return x;
+    });
+  }
+  app.post('/v1/experiments/:name/ship', {
+    config: { scope: 'admin' },
+    schema: { summary: 'Serve a variant to all the experiment\'s listeners but the long-term holdout', tags: ['experiments'], params: Name, body: Type.Object({ variant: Type.String({ minLength: 1, maxLength: 64 }) }, { additionalProperties: false }), response: { 200: Loose, ...responses.errors(400, 401, 403, 404, 429) } },
+  }, async (req) => {
+    const x = await shipExperiment(store, (req.params as { name: string }).name, (req.body as { variant: string }).variant);
+    await serving.reloadExperiments();
+    return x;
+  });
+  app.get('/v1/experiments/:name/report', {
+    config: { scope: 'admin' },
+    schema: { summary: 'The experiment\'s report: per metric the value per variant, relativeLift, ci, pValue, sequential test; the decision', tags: ['experiments'], params: Name, response: { 200: Loose, ...responses.errors(401, 403, 404, 429) } },
+  }, async (req) => experimentReport(store, (req.params as { name: string }).name));
+
   app.addHook('onClose', async () => serving.close());
   await app.ready();
   return { app, serving, metrics };

@@ -1,6 +1,7 @@
 import type { Store } from '../store/index.js';
 import { Surfaces } from '../surfaces/index.js';
 import { EmbeddedOnlineState } from '../features/index.js';
+import { Assigner } from '../experiments/index.js';
 
 /**
  * What the server answers with: the Surfaces (catalog, online state, models), swapped for a
@@ -101,6 +102,11 @@ export class Serving {
   }
   private reopening = false;
 
+  /** Reload the running experiments (after a start, stop or ship through the API; the refresh does it too). */
+  async reloadExperiments(): Promise<void> {
+    if (this.surfaces) this.surfaces.assigner = await Assigner.load(this.store);
+  }
+
   /** Swap in the latest models, or reopen on a changed catalog; returns whether anything changed. */
   refresh(): Promise<boolean> {
     return this.serial(async () => {
@@ -110,7 +116,10 @@ export class Serving {
       const counts = await this.store.catalog.counts();
       const modelSig = [...latest].sort().map(([n, v]) => `${n}@${v}`).join(',');
       const signature = `${modelSig}|${counts.tracks}|${counts.artists}`;
-      if (signature === this.signature && !this.catalogChanged && this.surfaces) return false;
+      if (signature === this.signature && !this.catalogChanged && this.surfaces) {
+        await this.reloadExperiments();
+        return false;
+      }
       const catalogSame = this.surfaces !== undefined && !this.catalogChanged && signature.split('|').slice(1).join('|') === this.signature.split('|').slice(1).join('|');
       this.catalogChanged = false;
       try {

@@ -266,5 +266,19 @@ export function storeContract(name: string, open: () => Promise<Store>, cleanup:
       await expect(store.keys.create({ scopes: [] })).rejects.toThrow(/scopes must be/);
       await expect(store.keys.create({ scopes: ['root' as 'admin'] })).rejects.toThrow(/scopes must be/);
     });
+
+    it('keeps experiments with their status, and scans exposures by time', async () => {
+      const x = { name: 'e1', def: { name: 'e1', surfaces: ['radio'] }, status: 'draft', createdAt: T0, startedAt: null, stoppedAt: null, offset: 0, shippedVariant: null };
+      expect(await store.experiments.create(x)).toBe(true);
+      expect(await store.experiments.create({ ...x, status: 'running' })).toBe(false);
+      expect(await store.experiments.update('e1', { status: 'running', startedAt: T0 + 1, offset: 0.25 })).toBe(true);
+      expect(await store.experiments.get('e1')).toEqual({ ...x, status: 'running', startedAt: T0 + 1, offset: 0.25 });
+      expect(await store.experiments.update('nope', { status: 'running' })).toBe(false);
+      expect((await store.experiments.list()).map((e) => e.name)).toEqual(['e1']);
+      for (let i = 0; i < 7; i++) await store.exposures.append({ requestId: `q${i}`, listenerId: 'u1', surface: 'radio', ts: T0 + (i % 3), items: [] });
+      const seen: string[] = [];
+      for await (const b of store.exposures.scan({ since: T0 + 1, batchSize: 2 })) seen.push(...b.map((e) => e.requestId));
+      expect(seen).toEqual(['q1', 'q4', 'q2', 'q5']);
+    });
   });
 }

@@ -12,6 +12,7 @@ export interface Store {
   readonly exposures: ExposureStore;
   readonly models: ModelStore;
   readonly keys: ApiKeyStore;
+  readonly experiments: ExperimentStore;
   /**
    * Write a batch of catalog records and events atomically: either all of the batch's
    * valid records are committed, or (on error) none. Catalog records are written first,
@@ -112,6 +113,32 @@ export interface ExposureStore {
   append(exposure: Exposure): Promise<boolean>;
   get(requestId: string): Promise<Exposure | undefined>;
   forListener(listenerId: string, opts?: { since?: number; limit?: number }): Promise<Exposure[]>;
+  /** Every exposure with since <= ts < until, in time order, in batches. */
+  scan(opts?: { since?: number; until?: number; batchSize?: number }): AsyncIterable<Exposure[]>;
+}
+
+/**
+ * Experiments as stored records (the definition is validated by the experiments module; the
+ * store keeps it as JSON with its status and times).
+ */
+export interface StoredExperiment {
+  name: string;
+  def: Record<string, unknown>;
+  status: string;
+  createdAt: number;
+  startedAt: number | null;
+  stoppedAt: number | null;
+  offset: number;
+  shippedVariant: string | null;
+}
+
+export interface ExperimentStore {
+  /** Insert a new experiment; false when the name exists. */
+  create(x: StoredExperiment): Promise<boolean>;
+  get(name: string): Promise<StoredExperiment | undefined>;
+  list(): Promise<StoredExperiment[]>;
+  /** Change status, times, offset or shipped variant; false when no such experiment. */
+  update(name: string, patch: Partial<Omit<StoredExperiment, 'name' | 'def' | 'createdAt'>>): Promise<boolean>;
 }
 
 export interface ModelMeta {

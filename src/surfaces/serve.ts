@@ -3,7 +3,8 @@ import type { Store } from '../store/index.js';
 import { deriveSeed } from '../math/index.js';
 import { PLAYS as GLOBAL_PLAYS, type StateView } from '../features/index.js';
 import { Recommender, type NextRequest } from '../ranking/index.js';
-import { defaultPolicy, parsePolicy, sequence, type PastPlay, type Policy, type SeqContext, type SeqItem, type Sequence, type Surface } from '../sequencing/index.js';
+import { Assigner } from '../experiments/assign.js';
+import { defaultPolicy, overridePolicy, parsePolicy, sequence, type PastPlay, type Policy, type SeqContext, type SeqItem, type Sequence, type Surface } from '../sequencing/index.js';
 import { itemOf, toSeqItems } from './items.js';
 
 const HOUR = 3_600_000;
@@ -94,20 +95,36 @@ export class SurfaceError extends Error {
  * an exposure logged with each item's propensity.
  */
 export class Surfaces {
-  constructor(readonly store: Store, readonly reco: Recommender) {}
+  /** Running experiments: a request without its own policy gets its listener's variants. */
+  assigner: Assigner | undefined;
+  constructor(readonly store: Store, readonly reco: Recommender, assigner?: Assigner) {
+    this.assigner = assigner;
+  }
 
   /** Open on a store; `onProgress` hears of events folded into the online state (many, the first time after an import of history). */
   static async open(store: Store, opts: { onProgress?: (eventsFolded: number) => void } = {}): Promise<Surfaces> {
-    return new Surfaces(store, await Recommender.open(store, opts.onProgress ? { onProgress: opts.onProgress } : {}));
+    return new Surfaces(store, await Recommender.open(store, opts.onProgress ? { onProgress: opts.onProgress } : {}), await Assigner.load(store));
   }
 
   /** The same catalog and online state with the latest trained models (see Recommender.reload). */
   async reload(): Promise<Surfaces> {
-    return new Surfaces(this.store, await this.reco.reload(this.store));
+    return new Surfaces(this.store, await this.reco.reload(this.store), await Assigner.load(this.store));
   }
 
   async serve(req: SurfaceRequest): Promise<SurfaceResponse> {
     const now = req.now ?? Date.now();
+    // Experiments: assignment at request time; the variants' policies and names go on the exposure.
+    if (req.policy === undefined && this.assigner) {
+      const assigned = this.assigner.assign(req.listenerId, req.surface, now);
+      if (assigned.length > 0) {
+        let policy = defaultPolicy(req.surface);
+        for (const a of assigned) policy = overridePolicy(req.surface, a.policy, `experiment ${a.experiment}, variant ${a.variant}`, policy);
+        req = {
+          ...req, policy, experiment: assigned.map((a) => a.experiment).join(','), variant: assigned.map((a) => a.variant).join(','),
+          policyId: req.policyId ?? assigned.map((a) => `${a.experiment}:${a.variant}`).join('+'),
+        };
+      }
+    }
     const base = req.policy ?? defaultPolicy(req.surface);
     if (base.surface !== req.surface) throw new SurfaceError(`the policy is for ${base.surface}, not ${req.surface}`);
     const policy = parsePolicy({ ...base, ...(req.n !== undefined ? { length: req.n } : {}) });

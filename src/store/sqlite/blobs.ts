@@ -43,6 +43,20 @@ export class SqliteExposures implements ExposureStore {
     const row = this.db.prepare<[string], { data: string }>('SELECT data FROM exposures WHERE request_id = ?').get(requestId);
     return row ? (JSON.parse(row.data) as Exposure) : undefined;
   }
+  async *scan(opts: { since?: number; until?: number; batchSize?: number } = {}): AsyncIterable<Exposure[]> {
+    const size = opts.batchSize ?? 5000;
+    const stmt = this.db.prepare<[number, number, number, number, number, number], { ix: number; ts: number; data: string }>(
+      'SELECT ix, ts, data FROM exposures WHERE ts >= ? AND ts < ? AND (ts > ? OR (ts = ? AND ix > ?)) ORDER BY ts, ix LIMIT ?');
+    let ts = -1, ix = -1;
+    const since = opts.since ?? 0, until = opts.until ?? Number.MAX_SAFE_INTEGER;
+    for (;;) {
+      const rows = stmt.all(since, until, ts, ts, ix, size);
+      if (rows.length === 0) return;
+      yield rows.map((r) => JSON.parse(r.data) as Exposure);
+      ts = rows[rows.length - 1]!.ts;
+      ix = rows[rows.length - 1]!.ix;
+    }
+  }
   async forListener(listenerId: string, opts: { since?: number; limit?: number } = {}): Promise<Exposure[]> {
     return this.db
       .prepare<[string, number, number], { data: string }>('SELECT data FROM exposures WHERE listener_id = ? AND ts >= ? ORDER BY ts, ix LIMIT ?')

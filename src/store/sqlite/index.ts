@@ -7,6 +7,7 @@ import { SqliteCatalog } from './catalog.js';
 import { SqliteEventLog } from './events.js';
 import { SqliteExposures, SqliteListenerState, SqliteModels } from './blobs.js';
 import { SqliteKeys } from './keys.js';
+import { SqliteExperiments } from './experiments.js';
 import { computeStats } from './stats.js';
 
 export interface SqliteOptions {
@@ -31,6 +32,7 @@ export class SqliteStore implements Store {
   readonly exposures: SqliteExposures;
   readonly models: SqliteModels;
   readonly keys: SqliteKeys;
+  readonly experiments: SqliteExperiments;
   private readonly writer: SqliteWriter;
 
   private constructor(readonly db: Database.Database, readonly path: string) {
@@ -41,6 +43,7 @@ export class SqliteStore implements Store {
     this.exposures = new SqliteExposures(db);
     this.models = new SqliteModels(db);
     this.keys = new SqliteKeys(db);
+    this.experiments = new SqliteExperiments(db);
   }
 
   static open(path: string, opts: SqliteOptions = {}): SqliteStore {

@@ -84,6 +84,15 @@ export const MIGRATIONS: ReadonlyArray<{ version: number; name: string; sql: str
         rate_limit INTEGER, created_at INTEGER NOT NULL, revoked_at INTEGER);
     `,
   },
+  {
+    version: 3,
+    name: 'experiments',
+    sql: `
+      CREATE TABLE experiments (name TEXT PRIMARY KEY, def TEXT NOT NULL, status TEXT NOT NULL, created_at INTEGER NOT NULL,
+        started_at INTEGER, stopped_at INTEGER, offset REAL NOT NULL DEFAULT 0, shipped_variant TEXT);
+      CREATE INDEX exposures_ts ON exposures (ts);
+    `,
+  },
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1]!.version;

@@ -1,0 +1,153 @@
+import { existsSync, readFileSync } from 'node:fs';
+import type { Command } from 'commander';
+import { ExperimentError, createExperiment, experimentReport, getExperiment, shipExperiment, simulateAb, startExperiment, stopExperiment, type ExperimentReport } from '../../experiments/index.js';
+import { positiveInt } from '../args.js';
+import { emit, table } from '../output.js';
+import { CliError } from '../errors.js';
+import { withStore, type GlobalOptions } from '../context.js';
+
+const wrap = async <T>(fn: () => Promise<T>): Promise<T> => {
+  try {
+    return await fn();
+  } catch (err) {
+    if (err instanceof ExperimentError) throw new CliError(err.message);
+    throw err;
+  }
+};
+
+/** A JSON file, or inline JSON. */
+function readJson(what: string, v: string): unknown {
+  const text = existsSync(v) ? readFileSync(v, 'utf8') : v;
+  try {
+    return JSON.parse(text) as unknown;
+  } catch (err) {
+    throw new CliError(`${what}: ${existsSync(v) ? `${v} is not valid JSON` : 'neither a file nor valid JSON'} (${(err as Error).message})`);
+  }
+}
+
+/**
+ * A policy for `experiment simulate`: a JSON file or inline JSON (a partial policy over the
+ * surface's defaults), or the name of a stored experiment's variant as `<experiment>:<variant>`,
+ * or `default`.
+ */
+async function policyArg(g: GlobalOptions, what: string, v: string): Promise<Record<string, unknown>> {
+  if (v === 'default') return {};
+  const m = /^([a-z0-9][a-z0-9._-]*):([a-z0-9][a-z0-9._-]*)$/.exec(v);
+  if (m && !existsSync(v)) {
+    const x = await withStore(g, (store) => wrap(() => getExperiment(store, m[1]!)));
+    const variant = x.def.variants.find((p) => p.name === m[2]);
+    if (!variant) throw new CliError(`${what}: experiment ${m[1]} has no variant ${m[2]}`);
+    return variant.policy ?? {};
+  }
+  const p = readJson(what, v);
+  if (typeof p !== 'object' || p === null || Array.isArray(p)) throw new CliError(`${what}: expected a JSON object (a partial policy)`);
+  return p as Record<string, unknown>;
+}
+
+export function reportText(r: ExperimentReport): string {
+  const pct = (x: number): string => `${x >= 0 ? '+' : ''}${(100 * x).toFixed(2)}%`;
+  return [
+    `experiment ${r.experiment} (${r.status}), ${new Date(r.from).toISOString()} .. ${new Date(r.until).toISOString()}, alpha ${r.alpha}`,
+    table(['variant', 'listeners', 'exposures', 'weight'], r.variants.map((v) => [v.name, v.listeners, v.exposures, v.weight ?? '-'])),
+    `sample ratio: chi2 ${r.srm.chi2}, p ${r.srm.pValue} (${r.srm.ok ? 'ok' : 'MISMATCH'}); attributed plays ${r.attributedPlays}; assignment conflicts ${r.assignmentConflicts}`,
+    '',
+    table(['metric', 'role', 'variant', 'control', 'treatment', 'lift', 'interval', 'p', 'p (Holm)', 'sequential', 'CUPED var. cut', 'verdict'], r.metrics.map((m) => [
+      m.metric, m.role, m.variant, m.values[m.control] ?? NaN, m.values[m.variant] ?? NaN, pct(m.relativeLift), `${pct(m.ci[0])} .. ${pct(m.ci[1])}`, m.pValue, m.pValueAdjusted,
+      m.sequential ? (m.sequential.method === 'msprt' ? `mSPRT p ${m.sequential.pValue}` : `z ${m.sequential.z} / ${m.sequential.boundary}`) : '-',
+      m.cuped ? pct(m.cuped.varianceReduction) : '-',
+      m.role === 'success' ? (m.significant ? 'improved' : '-') : m.role === 'guardrail' ? (m.nonInferior ? `holds (margin ${pct(m.margin!)})` : `BREACHED (margin ${pct(m.margin!)})`) : '',
+    ])),
+    '',
+    `decision: ${r.decision.action}${r.decision.variant ? ` ${r.decision.variant}` : ''}`,
+    ...r.decision.reasons.map((x) => `  ${x}`),
+  ].join('\n');
+}
+
+export function registerExperiment(program: Command, globals: () => GlobalOptions): void {
+  const ex = program.command('experiment').description('A/B experiments: define, start, stop, ship, report; simulate one in the closed loop');
+  ex.command('create')
+    .description('define an experiment (a JSON file or inline JSON; see README "Experiments")')
+    .argument('<definition>', 'file or JSON')
+    .action(async (v: string) => {
+      const g = globals();
+      const x = await withStore(g, (store) => wrap(() => createExperiment(store, readJson('<definition>', v))));
+      emit(g.json, x, () => `created experiment ${x.def.name} (draft): ${x.def.variants.map((p) => `${p.name} ${p.weight}`).join(' / ')} on ${x.def.surfaces.join(', ')}; start it with \`segue experiment start ${x.def.name}\``);
+    });
+  for (const [verb, fn, about] of [['start', startExperiment, 'start assigning listeners (takes the next free slice of its layer)'], ['stop', stopExperiment, 'stop assigning; the report stays']] as const) {
+    ex.command(verb)
+      .description(about)
+      .argument('<name>')
+      .action(async (name: string) => {
+        const g = globals();
+        const x = await withStore(g, (store) => wrap(() => fn(store, name)));
+        emit(g.json, x, () => `${x.def.name} is ${x.status}`);
+      });
+  }
+  ex.command('ship')
+    .description('serve a variant to the experiment\'s listeners, all but the long-term holdout')
+    .argument('<name>')
+    .argument('<variant>')
+    .action(async (name: string, variant: string) => {
+      const g = globals();
+      const x = await withStore(g, (store) => wrap(() => shipExperiment(store, name, variant)));
+      emit(g.json, x, () => `${x.def.name}: ${variant} shipped${x.def.holdout ? ` (a holdout of ${x.def.holdout} keeps the control)` : ''}`);
+    });
+  ex.command('list')
+    .description('experiments and their status')
+    .action(async () => {
+      const g = globals();
+      const list = await withStore(g, (store) => store.experiments.list());
+      emit(g.json, list, () => (list.length === 0 ? 'no experiments' : table(['name', 'status', 'surfaces', 'variants', 'layer', 'started', 'stopped'], list.map((x) => {
+        const d = x.def as { surfaces: string[]; variants: Array<{ name: string }>; layer?: string };
+        return [x.name, x.status, d.surfaces.join(','), d.variants.map((v) => v.name).join(','), d.layer ?? 'default', x.startedAt ? new Date(x.startedAt).toISOString() : '-', x.stoppedAt ? new Date(x.stoppedAt).toISOString() : '-'];
+      }))));
+    });
+  ex.command('report')
+    .description('metrics per variant, lifts with intervals, p-values, sequential tests, guardrails and the decision')
+    .argument('<name>')
+    .option('--now <time>', 'report as of this time (default now; a stopped experiment ends at its stop)')
+    .action(async (name: string, flags: { now?: string }) => {
+      const g = globals();
+      const now = flags.now === undefined ? undefined : /^\d+$/.test(flags.now) ? Number(flags.now) : Date.parse(flags.now);
+      if (now !== undefined && Number.isNaN(now)) throw new CliError(`--now must be ISO-8601 or epoch ms, got ${JSON.stringify(flags.now)}`);
+      const r = await withStore(g, (store) => wrap(() => experimentReport(store, name, now !== undefined ? { now } : {})));
+      emit(g.json, r, () => reportText(r));
+    });
+  ex.command('simulate')
+    .description('a simulated A/B test in the closed loop: listeners respond to what they are served, their state evolves day to day')
+    .requiredOption('--control <policy>', 'a policy: JSON file, inline JSON (partial: overrides the surface\'s defaults), <experiment>:<variant>, or default')
+    .requiredOption('--treatment <policy>', 'the same, for the treatment')
+    .option('--listeners <n>', 'listeners in the simulated world, all in the experiment', '2000')
+    .option('--days <n>', 'days of experiment', '7')
+    .option('--seed <n>', 'seed of the world and the behaviour', '1')
+    .option('--surface <s>', 'radio or autoplay', 'radio')
+    .option('--tracks <n>', 'catalog size', '12000')
+    .option('--success <metrics>', 'comma-separated success metrics (default listenThroughRate)')
+    .option('--guardrail <metric:margin...>', 'guardrails with relative margins, e.g. skipRate:0.05 (default skipRate:0.02 minutesPerSession:0.03)')
+    .action(async (flags: { control: string; treatment: string; listeners: string; days: string; seed: string; surface: string; tracks: string; success?: string; guardrail?: string[] }) => {
+      const g = globals();
+      if (flags.surface !== 'radio' && flags.surface !== 'autoplay') throw new CliError(`--surface must be radio or autoplay, got ${JSON.stringify(flags.surface)}`);
+      const seed = Number(flags.seed);
+      if (!Number.isInteger(seed)) throw new CliError(`--seed must be an integer, got ${JSON.stringify(flags.seed)}`);
+      const metrics = flags.success || flags.guardrail ? {
+        success: (flags.success ?? 'listenThroughRate').split(',').map((s) => s.trim()).filter(Boolean),
+        guardrails: (flags.guardrail ?? ['skipRate:0.02', 'minutesPerSession:0.03']).map((s) => {
+          const [metric, margin] = s.split(':');
+          if (!metric || !(Number(margin) >= 0)) throw new CliError(`--guardrail expects metric:margin, got ${JSON.stringify(s)}`);
+          return { metric, margin: Number(margin) };
+        }),
+      } : undefined;
+      const tty = !g.json && process.stderr.isTTY;
+      const t = performance.now();
+      const r = await wrap(async () => simulateAb({
+        control: await policyArg(g, '--control', flags.control), treatment: await policyArg(g, '--treatment', flags.treatment),
+        listeners: positiveInt('--listeners', flags.listeners), days: positiveInt('--days', flags.days), seed, surface: flags.surface as 'radio' | 'autoplay',
+        tracks: positiveInt('--tracks', flags.tracks), ...(metrics ? { metrics: metrics as never } : {}),
+        onProgress: (m) => {
+          if (tty) process.stderr.write(`\r\x1b[K[${((performance.now() - t) / 1000).toFixed(0)} s] ${m}`);
+        },
+      }));
+      if (tty) process.stderr.write('\r\x1b[K');
+      emit(g.json, { protocol: r.protocol, sessions: r.sessions, ...r.report }, () => `${r.protocol}\n\n${reportText(r.report)}`);
+    });
+}

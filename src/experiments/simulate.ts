@@ -1,0 +1,140 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { SegueEvent } from '../domain/index.js';
+import { SqliteStore } from '../store/index.js';
+import { Rng, deriveSeed } from '../math/index.js';
+import { simulate, writeToStore, startSession, respond, Ctx, Responses, END_CODES } from '../simulator/index.js';
+import { trainModels } from '../models/train.js';
+import { trainRanker, DEFAULT_RANKER } from '../ranking/index.js';
+import { Surfaces } from '../surfaces/index.js';
+import { acceptEvents } from '../features/index.js';
+import type { Surface } from '../sequencing/index.js';
+import { createExperiment, startExperiment, stopExperiment } from './assign.js';
+import { experimentReport, type ExperimentReport } from './report.js';
+import type { ExperimentDef } from './types.js';
+
+const DAY = 86_400_000;
+
+export interface SimulatedAbOptions {
+  /** Partial policies (objects merge over the surface's defaults). */
+  control: Record<string, unknown>;
+  treatment: Record<string, unknown>;
+  listeners: number;
+  days: number;
+  seed: number;
+  surface?: 'radio' | 'autoplay';
+  /** Catalog size of the simulated world (default 12,000 tracks). */
+  tracks?: number;
+  /** Days of simulated history before the experiment (model training and CUPED's pre-period; default 14). */
+  historyDays?: number;
+  /** Pages of a station a session may go through (default 3). */
+  maxPages?: number;
+  metrics?: ExperimentDef['metrics'];
+  onProgress?: (msg: string) => void;
+  /** Keep the world in this store instead of a temporary one. */
+  storePath?: string;
+}
+
+export interface SimulatedAbResult {
+  report: ExperimentReport;
+  sessions: number;
+  protocol: string;
+}
+
+/**
+ * A simulated A/B test in the closed loop: a world is simulated, Segue's models are trained on
+ * its history, and an experiment is run on it day by day. Every listener is assigned by the
+ * same hashing as in production; on each day each listener starts sessions (as often as their
+ * simulated activity says), each served by `segue`'s surface under their variant's policy (one
+ * exposure per page), and the simulator's behaviour model plays the pages: listens, skips,
+ * likes, bans and when the session ends, with context.requestId pointing back at the
+ * exposure. The events go into the store and Segue's online state as they happen, and the
+ * listener's simulated state (fatigue, likes, bans) carries over to the next day. The report is
+ * the same as for a real experiment.
+ */
+export async function simulateAb(o: SimulatedAbOptions): Promise<SimulatedAbResult> {
+  const log = o.onProgress ?? (() => {});
+  const dir = o.storePath ? undefined : mkdtempSync(join(tmpdir(), 'segue-ab-'));
+  const store = SqliteStore.open(o.storePath ?? join(dir!, 'ab.db'));
+  try {
+    const historyDays = o.historyDays ?? 14;
+    const sim = simulate({ listeners: o.listeners, tracks: o.tracks ?? 12_000, days: historyDays, seed: o.seed });
+    log(`simulating ${o.listeners} listeners' history (${historyDays} days)`);
+    await writeToStore(sim, store);
+    log('training the models and the ranker on the history');
+    await trainModels(store, ['transitions', 'sknn', 'popularity']);
+    await trainRanker(store, { ...DEFAULT_RANKER, maxTrainQueries: 4000, maxTestQueries: 1000, trees: 120 });
+    const surface: Surface = o.surface ?? 'radio';
+    const start = sim.startMs + historyDays * DAY;
+    const name = 'simulated-ab';
+    await createExperiment(store, {
+      name, surfaces: [surface], salt: `sim-${o.seed}`,
+      variants: [{ name: 'control', weight: 1, policy: o.control }, { name: 'treatment', weight: 1, policy: o.treatment }],
+      ...(o.metrics ? { metrics: o.metrics } : {}),
+    }, start);
+    await startExperiment(store, name, start);
+    const surfaces = await Surfaces.open(store);
+    const world = sim.world;
+    const resp = new Responses(200);
+    const ixOf = (id: string): number => Number(id.slice(3)); // simulator ids: trk<ix>
+    let sessions = 0, seq = 0;
+    for (let day = 0; day < o.days; day++) {
+      log(`day ${day + 1} of ${o.days}: serving ${surface}`);
+      for (let l = 0; l < o.listeners; l++) {
+        const rng = new Rng(deriveSeed(o.seed, 'ab', day, l));
+        const k = Math.min(3, poisson(rng, world.listeners.activity[l]!));
+        for (let s = 0; s < k; s++) {
+          const listenerId = `lis${l}`;
+          const sessionId = `ab-${day}-${l}-${s}`;
+          const t0 = start + day * DAY + Math.floor(rng.next() * 0.9 * DAY);
+          const ctx = startSession(world, l, t0, surface === 'radio' ? Ctx.radio : Ctx.autoplay, rng);
+          const state = sim.state(l);
+          const stationId = `ab-${l}-${day}-${s}`;
+          let seedTrack: string | undefined;
+          if (surface === 'autoplay') {
+            seedTrack = (await surfaces.reco.state.view(listenerId)).top('track', t0, 1)[0]?.key;
+            if (seedTrack === undefined) continue;
+          }
+          sessions++;
+          for (let page = 0; page < (o.maxPages ?? 3) && !ctx.ended; page++) {
+            const res = await surfaces.serve({ surface, listenerId, now: ctx.clockMs, n: 20, seed: seq++, sessionId, ...(surface === 'radio' ? { stationId } : { seedTrack: seedTrack! }) });
+            const list = Int32Array.from(res.items, (x) => ixOf(x.trackId));
+            const r = respond(world, state, list, ctx, rng, sim.behaviour, resp);
+            const events: SegueEvent[] = [];
+            for (let i = 0; i < r.n; i++) {
+              if (!r.played[i]) continue;
+              const trackId = res.items[i]!.trackId;
+              const context = { type: surface, id: stationId, surface, requestId: res.requestId, position: i } as const;
+              const base = { source: 'simulated-ab', listenerId, trackId, sessionId, context };
+              events.push({ ...base, type: 'play_end', eventId: `${res.requestId}/${i}`, ts: r.startMs[i]! + r.msPlayed[i]!, msPlayed: r.msPlayed[i]!, endReason: END_CODES[r.endReason[i]!]!, skipped: r.skipped[i] === 1 });
+              if (r.liked[i]) events.push({ ...base, type: 'like', eventId: `${res.requestId}/${i}/like`, ts: r.startMs[i]! + r.msPlayed[i]! });
+              if (r.banned[i] === 1) events.push({ ...base, type: 'ban', eventId: `${res.requestId}/${i}/ban`, ts: r.startMs[i]! + r.msPlayed[i]! });
+            }
+            if (events.length > 0) await acceptEvents(store, surfaces.reco.state, events);
+          }
+        }
+      }
+    }
+    const until = start + o.days * DAY;
+    await stopExperiment(store, name, until);
+    log('reporting');
+    const report = await experimentReport(store, name, { now: until });
+    const protocol = `simulated A/B on ${surface}: ${o.listeners} listeners (hash-assigned 50/50), ${o.tracks ?? 12_000} tracks, ${historyDays} days of history then ${o.days} days of experiment, seed ${o.seed}; `
+      + `${sessions} sessions of up to ${o.maxPages ?? 3} pages of 20 tracks, each played by the simulator's behaviour model; listener state carries over between days`;
+    return { report, sessions, protocol };
+  } finally {
+    await store.close();
+    if (dir) rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+function poisson(rng: Rng, mean: number): number {
+  const l = Math.exp(-mean);
+  let k = 0, p = 1;
+  do {
+    k++;
+    p *= rng.next();
+  } while (p > l && k < 50);
+  return k - 1;
+}
