@@ -12,7 +12,7 @@ import { acceptEvents } from '../features/index.js';
 import type { Surface } from '../sequencing/index.js';
 import { createExperiment, startExperiment, stopExperiment } from './assign.js';
 import { experimentReport, type ExperimentReport } from './report.js';
-import type { ExperimentDef } from './types.js';
+import { parseExperiment, type ExperimentDef } from './types.js';
 
 const DAY = 86_400_000;
 
@@ -55,6 +55,14 @@ export interface SimulatedAbResult {
  */
 export async function simulateAb(o: SimulatedAbOptions): Promise<SimulatedAbResult> {
   const log = o.onProgress ?? (() => {});
+  const surface: Surface = o.surface ?? 'radio';
+  const name = 'simulated-ab';
+  // Checked before anything is simulated: a bad policy fails at once.
+  const def = parseExperiment({
+    name, surfaces: [surface], salt: `sim-${o.seed}`,
+    variants: [{ name: 'control', weight: 1, policy: o.control }, { name: 'treatment', weight: 1, policy: o.treatment }],
+    ...(o.metrics ? { metrics: o.metrics } : {}),
+  });
   const dir = o.storePath ? undefined : mkdtempSync(join(tmpdir(), 'segue-ab-'));
   const store = SqliteStore.open(o.storePath ?? join(dir!, 'ab.db'));
   try {
@@ -65,14 +73,8 @@ export async function simulateAb(o: SimulatedAbOptions): Promise<SimulatedAbResu
     log('training the models and the ranker on the history');
     await trainModels(store, ['transitions', 'sknn', 'popularity']);
     await trainRanker(store, { ...DEFAULT_RANKER, maxTrainQueries: 4000, maxTestQueries: 1000, trees: 120 });
-    const surface: Surface = o.surface ?? 'radio';
     const start = sim.startMs + historyDays * DAY;
-    const name = 'simulated-ab';
-    await createExperiment(store, {
-      name, surfaces: [surface], salt: `sim-${o.seed}`,
-      variants: [{ name: 'control', weight: 1, policy: o.control }, { name: 'treatment', weight: 1, policy: o.treatment }],
-      ...(o.metrics ? { metrics: o.metrics } : {}),
-    }, start);
+    await createExperiment(store, def, start);
     await startExperiment(store, name, start);
     const surfaces = await Surfaces.open(store);
     const world = sim.world;

@@ -56,7 +56,7 @@ describe('API contract', () => {
     expect((await app.inject('/readyz')).json()).toEqual({ status: 'ready' });
     const doc = (await app.inject('/docs')).json() as { openapi: string; paths: Record<string, Record<string, { responses: Record<string, unknown> }>> };
     expect(doc.openapi).toMatch(/^3\./);
-    expect(Object.keys(doc.paths).sort()).toEqual(['/v1/catalog', '/v1/events', '/v1/exposures/{requestId}', '/v1/listeners/{id}', '/v1/models', '/v1/recommend/{surface}']);
+    expect(Object.keys(doc.paths).sort()).toEqual(['/v1/catalog', '/v1/events', '/v1/experiments', '/v1/experiments/{name}/report', '/v1/experiments/{name}/ship', '/v1/experiments/{name}/start', '/v1/experiments/{name}/stop', '/v1/exposures/{requestId}', '/v1/listeners/{id}', '/v1/models', '/v1/recommend/{surface}']);
     expect(Object.keys(doc.paths['/v1/recommend/{surface}']!.post!.responses)).toEqual(expect.arrayContaining(['200', '400', '401', '403', '429', '503']));
     const m = await app.inject('/metrics');
     expect(m.headers['content-type']).toMatch(/text\/plain/);
@@ -281,6 +281,46 @@ describe('hot model reload', () => {
   it('makes tracks upserted through the API recommendable after the next refresh', async () => {
     // api-track-1 was added by the catalog test: the refresh reopened on the grown catalog.
     expect(serving.surfaces!.reco.table.indexOf('api-track-1')).toBeGreaterThanOrEqual(0);
+  });
+});
+
+describe('experiments over the API', () => {
+  it('creates, starts and reports an experiment; recommendations carry the listener\'s variant onto the exposure', async () => {
+    const defn = { name: 'api-exp', surfaces: ['autoplay'], variants: [{ name: 'control', weight: 1 }, { name: 'fewer', weight: 1, policy: { constraints: { maxPerArtist: 1, maxPerAlbum: 1 } } }] };
+    const created = await post('/v1/experiments', defn, keys.admin);
+    expect(created.statusCode).toBe(201);
+    expect(created.json()).toMatchObject({ status: 'draft', def: { name: 'api-exp' } });
+    expect((await post('/v1/experiments', defn, keys.admin)).statusCode).toBe(409);
+    expect((await post('/v1/experiments', { ...defn, name: 'bad', control: 'nope' }, keys.admin)).json()).toMatchObject({ error: 'bad_request', message: expect.stringMatching(/control "nope"/) });
+    expect((await post('/v1/experiments', defn, keys.recommend)).statusCode).toBe(403);
+    expect((await post('/v1/experiments/api-exp/start', {}, keys.admin)).json()).toMatchObject({ status: 'running' });
+    expect((await post('/v1/experiments/nope/start', {}, keys.admin)).statusCode).toBe(404);
+    const seedTrack = tracks[0]!;
+    const seen = new Map<string, string>();
+    for (const l of ['lis1', 'lis2', 'lis3', 'lis4', 'lis5', 'lis6', 'lis7', 'lis8']) {
+      const r = (await post('/v1/recommend/autoplay', { listenerId: l, seedTrack, n: 10 }, keys.recommend)).json() as { requestId: string; policyId: string; items: Array<{ artistIds: string[] }> };
+      const x = (await get(`/v1/exposures/${r.requestId}`)).json() as { experiment: string; variant: string; policyId: string };
+      expect(x.experiment).toBe('api-exp');
+      expect(['control', 'fewer']).toContain(x.variant);
+      expect(r.policyId).toBe(`api-exp:${x.variant}`);
+      if (x.variant === 'fewer') expect(new Set(r.items.map((i) => i.artistIds[0])).size).toBe(r.items.length);
+      // Sticky: the same listener, the same variant.
+      const again = (await post('/v1/recommend/autoplay', { listenerId: l, seedTrack, n: 5 }, keys.recommend)).json() as { policyId: string };
+      expect(again.policyId).toBe(r.policyId);
+      seen.set(l, x.variant);
+    }
+    expect(new Set(seen.values()).size).toBe(2);
+    // A request with its own policy is outside the experiment.
+    const own = (await post('/v1/recommend/autoplay', { listenerId: 'lis1', seedTrack, n: 5, policy: { objectives: { flow: 2 } } }, keys.recommend)).json() as { policyId: string };
+    expect(own.policyId).not.toMatch(/api-exp/);
+    const rep = await get('/v1/experiments/api-exp/report');
+    expect(rep.statusCode).toBe(200);
+    expect(rep.json()).toMatchObject({ experiment: 'api-exp', status: 'running', variants: [{ name: 'control' }, { name: 'fewer' }], decision: { action: expect.any(String) } });
+    expect((rep.json() as { variants: Array<{ listeners: number }> }).variants.reduce((a, v) => a + v.listeners, 0)).toBe(8);
+    expect((await post('/v1/experiments/api-exp/stop', {}, keys.admin)).json()).toMatchObject({ status: 'stopped' });
+    const after = (await post('/v1/recommend/autoplay', { listenerId: 'lis1', seedTrack, n: 5 }, keys.recommend)).json() as { policyId: string };
+    expect(after.policyId).toBe('autoplay:default');
+    expect(((await get('/v1/experiments')).json() as Array<{ name: string; status: string }>).find((x) => x.name === 'api-exp')!.status).toBe('stopped');
   });
 });
 

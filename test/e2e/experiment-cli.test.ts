@@ -1,0 +1,49 @@
+import { describe, it, expect, afterAll } from 'vitest';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { segue } from './cli.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'segue-exp-cli-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+describe('segue experiment', () => {
+  it('creates, starts, lists, reports and stops an experiment; refuses what is wrong', () => {
+    const db = join(dir, 'e.db');
+    const file = join(dir, 'exp.json');
+    writeFileSync(file, JSON.stringify({ name: 'more-emerging', surfaces: ['radio', 'autoplay'], holdout: 0.05,
+      variants: [{ name: 'control', weight: 1 }, { name: 'treatment', weight: 1, policy: { objectives: { emergingArtists: 0.4 } } }],
+      metrics: { success: ['emergingShare'], guardrails: [{ metric: 'skipRate', margin: 0.03 }] } }));
+    const c = segue(['--store', db, 'experiment', 'create', file]);
+    expect(c.status, c.stderr).toBe(0);
+    expect(c.stdout).toMatch(/created experiment more-emerging \(draft\)/);
+    expect(segue(['--store', db, 'experiment', 'create', file]).stderr).toMatch(/segue: an experiment named "more-emerging" exists already/);
+    const bad = segue(['--store', db, 'experiment', 'create', '{"name":"x","surfaces":["radio"],"variants":[{"name":"a","weight":1}]}']);
+    expect(bad.status).not.toBe(0);
+    expect(bad.stderr).toMatch(/variants: .*2/);
+    expect(segue(['--store', db, 'experiment', 'start', 'more-emerging']).stdout).toMatch(/more-emerging is running/);
+    expect(segue(['--store', db, 'experiment', 'list']).stdout).toMatch(/more-emerging\s+running\s+radio,autoplay/);
+    const r = segue(['--store', db, '--json', 'experiment', 'report', 'more-emerging']);
+    expect(r.status, r.stderr).toBe(0);
+    expect(JSON.parse(r.stdout)).toMatchObject({ experiment: 'more-emerging', status: 'running', variants: [{ name: 'control' }, { name: 'treatment' }, { name: 'holdout' }] });
+    expect(segue(['--store', db, 'experiment', 'report', 'nope']).stderr).toMatch(/no experiment named "nope"/);
+    expect(segue(['--store', db, 'experiment', 'stop', 'more-emerging']).stdout).toMatch(/is stopped/);
+    expect(segue(['--store', db, 'experiment', 'stop', 'more-emerging']).stderr).toMatch(/only a running experiment can stop/);
+  });
+
+  it('simulates an A/B test in the closed loop and reports it like a real one', () => {
+    const r = segue(['--json', 'experiment', 'simulate', '--control', 'default', '--treatment', '{"objectives":{"emergingArtists":0.5}}',
+      '--listeners', '250', '--days', '2', '--tracks', '3000', '--seed', '3', '--success', 'emergingShare', '--guardrail', 'skipRate:0.5']);
+    expect(r.status, r.stderr).toBe(0);
+    const rep = JSON.parse(r.stdout) as { protocol: string; metrics: Array<{ metric: string; values: Record<string, number>; relativeLift: number; ci: number[]; pValue: number }>; decision: { action: string } };
+    expect(rep.protocol).toMatch(/simulated A\/B on radio: 250 listeners/);
+    const em = rep.metrics.find((m) => m.metric === 'emergingShare')!;
+    expect(em.values.treatment).toBeGreaterThan(em.values.control!);
+    expect(em.relativeLift).toBeGreaterThan(0);
+    expect(em.ci).toHaveLength(2);
+    expect(em.pValue).toBeLessThan(0.05);
+    expect(['ship', 'no-ship']).toContain(rep.decision.action);
+    const bad = segue(['experiment', 'simulate', '--control', 'default', '--treatment', '{"objectives":{"flow":"x"}}', '--listeners', '50', '--days', '1']);
+    expect(bad.status).not.toBe(0);
+  }, 120_000);
+});
