@@ -7,3 +7,4 @@ export * from './holdout.js';
 export * from './skip.js';
 export * from './closed-loop.js';
 export * from './tradeoff.js';
+export { runOffPolicy, estimate, estimatePositions, ESTIMATORS, ESTIMATOR_ABOUT, type LoggedSequences, type OffPolicyReport, type OffPolicyOptions, type EstimatorName } from './off-policy.js';

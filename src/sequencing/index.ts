@@ -2,5 +2,5 @@ export { SURFACES, PolicySchema, PolicyError, defaultPolicy, parsePolicy, overri
 export type { SeqItem, PastPlay, SeqContext, Explanation, SequencedItem, Sequence } from './types.js';
 export { staticFilter, Rules } from './constraints.js';
 export { Objectives, flow, camelotDistance, type Terms } from './objectives.js';
-export { sequence } from './solver.js';
+export { sequence, choiceProbabilities } from './solver.js';
 export { calibrate, type CalibrationReport } from './calibrate.js';

@@ -95,6 +95,54 @@ export function sequence(items: readonly SeqItem[], policy: Policy, ctx: SeqCont
   return { items: explain(best, items, order, obj, rules), value: best.value, filtered };
 }
 
+/**
+ * The probability that a policy's greedy walk (its exploration distribution when it explores,
+ * otherwise its deterministic pick) chooses each item of a given sequence at its position,
+ * given the sequence's own earlier items: the conditional propensities that off-policy
+ * estimators need for a target policy on logged sequences. `chosen` holds item indexes in
+ * order; an item the policy cannot place there (a rule, a filter, or outside its `branching`
+ * options) gets 0, and so do the positions after it.
+ */
+export function choiceProbabilities(items: readonly SeqItem[], policy: Policy, ctx: SeqContext, chosen: readonly number[]): Float64Array {
+  const { pool } = staticFilter(items, policy, ctx);
+  const obj = new Objectives(policy);
+  const rules = new Rules(items, policy, ctx);
+  obj.prepare(items, rules.artist);
+  const order = pool.map((i) => ({ i, b: obj.base(items[i]!) })).sort((a, b) => b.b - a.b || a.i - b.i).map((x) => x.i);
+  const rankOf = new Int32Array(items.length);
+  order.forEach((i, r) => (rankOf[i] = r));
+  const explore = policy.exploration && policy.exploration.epsilon > 0 ? policy.exploration : undefined;
+  const branching = Math.max(1, policy.solver?.branching ?? 24);
+  const out = new Float64Array(chosen.length);
+  let path: PathNode | null = null, newOnes = 0;
+  const optI: number[] = [], optV: number[] = [];
+  for (let pos = 0; pos < chosen.length; pos++) {
+    const prev = path ? path.i : -1;
+    optI.length = 0;
+    optV.length = 0;
+    rules.prepare(path);
+    for (let r = 0; r < order.length && optI.length < branching; r++) {
+      const i = order[r]!;
+      if (rules.allowed(i) !== 0) continue;
+      optI.push(i);
+      optV.push(obj.valueAt(i, prev, path?.len ?? 0, newOnes, rules.artistCount));
+    }
+    const ks = Array.from(optI.keys()).sort((a, b) => optV[b]! - optV[a]! || rankOf[optI[a]!]! - rankOf[optI[b]!]!);
+    const at = ks.findIndex((k) => optI[k] === chosen[pos]);
+    if (at < 0) break;
+    if (explore) {
+      const max = optV[ks[0]!]!;
+      const w = ks.map((k) => Math.exp((optV[k]! - max) / explore.temperature));
+      const z = w.reduce((a, b) => a + b, 0);
+      out[pos] = explore.epsilon * (w[at]! / z) + (at === 0 ? 1 - explore.epsilon : 0);
+    } else out[pos] = at === 0 ? 1 : 0;
+    if (out[pos] === 0) break;
+    path = rules.extend(path, chosen[pos]!);
+    if (items[chosen[pos]!]!.isNew) newOnes++;
+  }
+  return out;
+}
+
 /** Index into values (best first) picked, and its probability: (1 - eps) on the best plus eps * softmax. */
 function sample(values: number[], eps: number, temperature: number, rng: Rng): { k: number; p: number } {
   const max = values[0]!;

@@ -47,3 +47,19 @@ describe('segue experiment', () => {
     expect(bad.status).not.toBe(0);
   }, 120_000);
 });
+
+describe('segue eval --task off-policy', () => {
+  it('estimates a target policy from an exploring logging policy in the simulator, per estimator and position', () => {
+    const r = segue(['--json', 'eval', '--task', 'off-policy', '--logging', '{"exploration":{"epsilon":0.4,"temperature":0.5}}', '--target', '{"exploration":{"epsilon":0.7,"temperature":0.8}}',
+      '--sequences', '3000', '--listeners', '150', '--tracks', '2000', '--length', '8']);
+    expect(r.status, r.stderr).toBe(0);
+    const rep = JSON.parse(r.stdout) as { task: string; truth: { value: number; perPosition: number[] }; estimates: Array<{ estimator: string; value: number; ci: number[]; relativeError: number; perPosition: number[] }> };
+    expect(rep.task).toBe('off-policy');
+    expect(rep.estimates.map((e) => e.estimator)).toEqual(['item-ips', 'item-snips', 'pi-ips', 'rips']);
+    expect(rep.truth.perPosition).toHaveLength(8);
+    for (const e of rep.estimates) expect(e.ci[0]).toBeLessThanOrEqual(e.ci[1]);
+    const bad = segue(['eval', '--task', 'off-policy', '--logging', 'default', '--target', 'default', '--sequences', '10']);
+    expect(bad.status).not.toBe(0);
+    expect(bad.stderr).toMatch(/logging policy: it must explore/);
+  }, 120_000);
+});

@@ -2,8 +2,10 @@ import { writeFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import {
   CONTINUATION_MODELS, LISTENER_ARTIST_MODELS, NEXT_TRACK_MODELS, SKIP_MODELS,
-  runContinuationEval, runListenerArtistEval, runNextTrackEval, runSkipEval, type NextTrackModel,
+  runContinuationEval, runListenerArtistEval, runNextTrackEval, runSkipEval, runOffPolicy, type NextTrackModel, type OffPolicyReport,
 } from '../../evaluation/index.js';
+import { PolicyError } from '../../sequencing/index.js';
+import { policyArg } from './experiment.js';
 import { emit, table } from '../output.js';
 import { CliError } from '../errors.js';
 import { positiveInt } from '../args.js';
@@ -14,6 +16,7 @@ const TASKS = {
   continuation: CONTINUATION_MODELS,
   'listener-artist': LISTENER_ARTIST_MODELS,
   skip: SKIP_MODELS,
+  'off-policy': [],
 } as const;
 type Task = keyof typeof TASKS;
 
@@ -27,6 +30,12 @@ interface Flags {
   maxQueries: string;
   seed: string;
   out?: string;
+  logging?: string;
+  target?: string;
+  sequences: string;
+  length: string;
+  listeners: string;
+  tracks: string;
 }
 
 
@@ -43,9 +52,16 @@ export function registerEval(program: Command, globals: () => GlobalOptions): vo
     .option('--max-queries <n>', 'evaluate at most this many queries (an even, deterministic subsample)', '10000')
     .option('--seed <n>', 'seed of the models that sample (item2vec, ALS) and of random holdouts', '42')
     .option('--out <file>', 'also write the JSON report to this file')
+    .option('--logging <policy>', 'off-policy: the exploring logging policy (JSON file, inline JSON over the surface\'s defaults, <experiment>:<variant> or default)')
+    .option('--target <policy>', 'off-policy: the policy to evaluate (same forms)')
+    .option('--sequences <n>', 'off-policy: logged sequences', '100000')
+    .option('--length <n>', 'off-policy: tracks per sequence', '10')
+    .option('--listeners <n>', 'off-policy: listeners of the simulated world', '1000')
+    .option('--tracks <n>', 'off-policy: tracks of the simulated world', '8000')
     .action(async (flags: Flags) => {
       const g = globals();
       if (!(flags.task in TASKS)) throw new CliError(`--task must be one of ${Object.keys(TASKS).join(', ')}, got ${JSON.stringify(flags.task)}`);
+      if (flags.task === 'off-policy') return offPolicy(g, flags);
       const task = flags.task as Task;
       const available: readonly string[] = TASKS[task];
       const models = flags.models === undefined ? [...available] : flags.models.split(',').map((m) => m.trim()).filter(Boolean);
@@ -85,6 +101,7 @@ export function registerEval(program: Command, globals: () => GlobalOptions): vo
           case 'next-track': return runNextTrackEval(store, { models: models as NextTrackModel[], testShare, gapMinutes: gap, maxQueries, seed });
           case 'continuation': return runContinuationEval(store, { models, testShare, seedTracks, maxQueries, seed });
           case 'listener-artist': return runListenerArtistEval(store, { models, testShare, maxQueries, seed });
+          case 'off-policy': throw new Error('unreachable: off-policy is handled above');
         }
       }, { readonly: true });
       if (report.queries === 0) {
@@ -112,4 +129,41 @@ export function registerEval(program: Command, globals: () => GlobalOptions): vo
         ].join('\n'),
       );
     });
+}
+
+/** `eval --task off-policy`: logged sequences of an exploring policy in the simulator, estimators against the target's true value. */
+async function offPolicy(g: GlobalOptions, flags: Flags): Promise<void> {
+  if (flags.logging === undefined || flags.target === undefined) throw new CliError('--task off-policy needs --logging <policy> and --target <policy>');
+  const seed = Number(flags.seed);
+  if (!Number.isInteger(seed)) throw new CliError(`--seed must be an integer, got ${JSON.stringify(flags.seed)}`);
+  const tty = !g.json && process.stderr.isTTY;
+  const t = performance.now();
+  let r: OffPolicyReport;
+  try {
+    r = await runOffPolicy({
+      logging: await policyArg(g, '--logging', flags.logging), target: await policyArg(g, '--target', flags.target),
+      sequences: positiveInt('--sequences', flags.sequences), length: positiveInt('--length', flags.length), listeners: positiveInt('--listeners', flags.listeners),
+      tracks: positiveInt('--tracks', flags.tracks), seed,
+      onProgress: (m) => {
+        if (tty) process.stderr.write(`\r\x1b[K[${((performance.now() - t) / 1000).toFixed(0)} s] ${m}`);
+      },
+    });
+  } catch (err) {
+    if (err instanceof PolicyError) throw new CliError(err.message);
+    throw err;
+  } finally {
+    if (tty) process.stderr.write('\r\x1b[K');
+  }
+  const json = { task: 'off-policy', ...r, seconds: Number(((performance.now() - t) / 1000).toFixed(2)) };
+  if (flags.out) writeFileSync(flags.out, JSON.stringify(json, null, 2) + '\n');
+  const f = (x: number): string => x.toFixed(4);
+  emit(g.json, json, () => [
+    r.protocol,
+    `target's true value (on-policy): ${f(r.truth.value)} listened-through tracks per sequence (se ${f(r.truth.se)}); logging policy: ${f(r.logging.value)}; mean whole-sequence weight ${f(r.meanSequenceWeight)}`,
+    '',
+    table(['estimator', 'estimate', '95% interval', 'error', 'what it assumes'], r.estimates.map((e) => [e.estimator, f(e.value), `${f(e.ci[0])} .. ${f(e.ci[1])}`, `${(100 * e.relativeError).toFixed(2)}%`, e.about])),
+    '',
+    'per position (where the per-item estimates drift from the truth):',
+    table(['position', 'truth', ...r.estimates.map((e) => e.estimator)], r.truth.perPosition.map((v, k) => [k + 1, f(v), ...r.estimates.map((e) => `${f(e.perPosition[k]!)} (${(100 * (e.perPosition[k]! / v - 1)).toFixed(1)}%)`)])),
+  ].join('\n'));
 }

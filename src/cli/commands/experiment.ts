@@ -30,7 +30,7 @@ function readJson(what: string, v: string): unknown {
  * surface's defaults), or the name of a stored experiment's variant as `<experiment>:<variant>`,
  * or `default`.
  */
-async function policyArg(g: GlobalOptions, what: string, v: string): Promise<Record<string, unknown>> {
+export async function policyArg(g: GlobalOptions, what: string, v: string): Promise<Record<string, unknown>> {
   if (v === 'default') return {};
   const m = /^([a-z0-9][a-z0-9._-]*):([a-z0-9][a-z0-9._-]*)$/.exec(v);
   if (m && !existsSync(v)) {
