@@ -120,12 +120,18 @@ describe('a simulated A/B test in the closed loop', () => {
       expect(m.pValue).toBeGreaterThanOrEqual(0);
     }
     expect(rep.metrics.find((m) => m.metric === 'skipRate')!.role).toBe('guardrail');
+    // CUPED with the listeners' own history as the pre-period cuts the variance.
+    expect(rep.metrics.find((m) => m.metric === 'sessionsPerListener')!.cuped!.varianceReduction).toBeGreaterThan(0.1);
     expect(rep.decision.action).toBe('ship');
     expect(rep.decision.variant).toBe('treatment');
   }, 120_000);
 
-  it('finds nothing between two identical policies (A/A)', async () => {
-    const r = await simulateAb({ control: {}, treatment: {}, listeners: 300, days: 2, seed: 8, tracks: 4000 });
+  it('finds nothing between two identical policies (A/A); a planned sample size makes the sequential test group-sequential', async () => {
+    const r = await simulateAb({ control: {}, treatment: {}, listeners: 300, days: 2, seed: 8, tracks: 4000, plannedListeners: 400 });
+    const seq = r.report.metrics.find((m) => m.metric === 'listenThroughRate')!.sequential!;
+    expect(seq.method).toBe('group-sequential');
+    expect(seq.boundary).toBeGreaterThan(2);
+    expect(seq.reject).toBe(false);
     expect(r.report.srm.ok).toBe(true);
     expect(r.report.decision.action).toBe('no-ship');
     const ltr = r.report.metrics.find((m) => m.metric === 'listenThroughRate')!;

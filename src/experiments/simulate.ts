@@ -31,6 +31,8 @@ export interface SimulatedAbOptions {
   /** Pages of a station a session may go through (default 3). */
   maxPages?: number;
   metrics?: ExperimentDef['metrics'];
+  /** A planned sample size (listeners): the sequential test becomes group-sequential. */
+  plannedListeners?: number;
   onProgress?: (msg: string) => void;
   /** Keep the world in this store instead of a temporary one. */
   storePath?: string;
@@ -61,7 +63,7 @@ export async function simulateAb(o: SimulatedAbOptions): Promise<SimulatedAbResu
   const def = parseExperiment({
     name, surfaces: [surface], salt: `sim-${o.seed}`,
     variants: [{ name: 'control', weight: 1, policy: o.control }, { name: 'treatment', weight: 1, policy: o.treatment }],
-    ...(o.metrics ? { metrics: o.metrics } : {}),
+    ...(o.metrics ? { metrics: o.metrics } : {}), ...(o.plannedListeners ? { plannedListeners: o.plannedListeners } : {}),
   });
   const dir = o.storePath ? undefined : mkdtempSync(join(tmpdir(), 'segue-ab-'));
   const store = SqliteStore.open(o.storePath ?? join(dir!, 'ab.db'));
