@@ -238,7 +238,7 @@ describe('bad input', () => {
 
   it('random JSON and random bytes on every route yield only 4xx, never a crash, and leave the store intact', async () => {
     const before = await store.events.count();
-    const routes = ['/v1/events', '/v1/catalog', '/v1/recommend/radio', '/v1/recommend/blend', '/v1/recommend/autoplay'];
+    const routes = ['/v1/events', '/v1/catalog', '/v1/recommend/radio', '/v1/recommend/blend', '/v1/recommend/autoplay', '/v1/experiments', '/v1/experiments/x/ship'];
     const problems: string[] = [];
     await fc.assert(
       fc.asyncProperty(
