@@ -15,10 +15,10 @@ import type { GlobalOptions } from '../context.js';
  * The demo world: 200,000 tracks (the size the serving benchmark is stated on), 2,000
  * listeners over 14 days. Simulating, training and serving it takes about a minute here.
  */
-export const DEMO = { listeners: 2000, tracks: 200_000, days: 14, seed: 42 } as const;
+export const DEMO = { listeners: 1500, tracks: 200_000, days: 14, seed: 42 } as const;
 export const DEMO_STORE = './segue-demo.db';
 /** The demo's ranker: fewer training queries and trees than the default, for a quick start. */
-export const DEMO_RANKER = { ...DEFAULT_RANKER, maxTrainQueries: 6000, maxTestQueries: 1500, trees: 150 };
+export const DEMO_RANKER = { ...DEFAULT_RANKER, maxTrainQueries: 4000, maxTestQueries: 1000, trees: 100 };
 const DEMO_MODELS = ['transitions', 'sknn', 'popularity'] as const;
 
 const DAY = 86_400_000;
