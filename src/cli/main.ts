@@ -10,7 +10,7 @@ import { registerRecommend } from './commands/recommend.js';
 import { registerTradeoff } from './commands/tradeoff.js';
 import { registerServe } from './commands/serve.js';
 import { registerKeys } from './commands/keys.js';
-import { registerExperiment } from './commands/experiment.js';
+import { registerExperiment, registerPolicy } from './commands/experiment.js';
 import type { GlobalOptions } from './context.js';
 import { CliError } from './errors.js';
 
@@ -40,6 +40,7 @@ export function buildProgram(): Command {
   registerServe(program, globals);
   registerKeys(program, globals);
   registerExperiment(program, globals);
+  registerPolicy(program, globals);
   return program;
 }
 

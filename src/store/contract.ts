@@ -280,5 +280,13 @@ export function storeContract(name: string, open: () => Promise<Store>, cleanup:
       for await (const b of store.exposures.scan({ since: T0 + 1, batchSize: 2 })) seen.push(...b.map((e) => e.requestId));
       expect(seen).toEqual(['q1', 'q4', 'q2', 'q5']);
     });
+
+    it('keeps named policies in versions, the newest first', async () => {
+      expect(await store.policies.put('fair', { objectives: { emergingArtists: 0.2 } })).toBe(1);
+      expect(await store.policies.put('fair', { objectives: { emergingArtists: 0.3 } })).toBe(2);
+      expect((await store.policies.get('fair'))).toMatchObject({ name: 'fair', version: 2, policy: { objectives: { emergingArtists: 0.3 } } });
+      expect(await store.policies.get('none')).toBeUndefined();
+      expect((await store.policies.list()).map((p) => `${p.name}@${p.version}`)).toEqual(['fair@2']);
+    });
   });
 }

@@ -13,6 +13,7 @@ export interface Store {
   readonly models: ModelStore;
   readonly keys: ApiKeyStore;
   readonly experiments: ExperimentStore;
+  readonly policies: PolicyStore;
   /**
    * Write a batch of catalog records and events atomically: either all of the batch's
    * valid records are committed, or (on error) none. Catalog records are written first,
@@ -130,6 +131,14 @@ export interface StoredExperiment {
   stoppedAt: number | null;
   offset: number;
   shippedVariant: string | null;
+}
+
+/** Named policies (partial policies over a surface's defaults, kept as JSON), newest version wins. */
+export interface PolicyStore {
+  /** Save a new version under the name; returns its version. */
+  put(name: string, policy: Record<string, unknown>): Promise<number>;
+  get(name: string): Promise<{ name: string; version: number; policy: Record<string, unknown>; createdAt: number } | undefined>;
+  list(): Promise<Array<{ name: string; version: number; createdAt: number }>>;
 }
 
 export interface ExperimentStore {

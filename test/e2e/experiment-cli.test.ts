@@ -32,7 +32,12 @@ describe('segue experiment', () => {
   });
 
   it('simulates an A/B test in the closed loop and reports it like a real one', () => {
-    const r = segue(['--json', 'experiment', 'simulate', '--control', 'default', '--treatment', '{"objectives":{"emergingArtists":0.5}}',
+    const db = join(dir, 'policies.db');
+    const saved = segue(['--store', db, 'policy', 'save', 'fair', '{"objectives":{"emergingArtists":0.5}}']);
+    expect(saved.stdout).toMatch(/saved policy fair version 1/);
+    expect(segue(['--store', db, 'policy', 'save', 'broken', '{"objectives":{"flow":"x"}}']).stderr).toMatch(/objectives\.flow/);
+    expect(segue(['--store', db, 'policy', 'list']).stdout).toMatch(/fair\s+1/);
+    const r = segue(['--store', db, '--json', 'experiment', 'simulate', '--control', 'default', '--treatment', 'fair',
       '--listeners', '250', '--days', '2', '--tracks', '3000', '--seed', '3', '--success', 'emergingShare', '--guardrail', 'skipRate:0.5']);
     expect(r.status, r.stderr).toBe(0);
     const rep = JSON.parse(r.stdout) as { protocol: string; metrics: Array<{ metric: string; values: Record<string, number>; relativeLift: number; ci: number[]; pValue: number }>; decision: { action: string } };

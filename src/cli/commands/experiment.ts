@@ -2,6 +2,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { ExperimentError, createExperiment, experimentReport, getExperiment, shipExperiment, simulateAb, startExperiment, stopExperiment, type ExperimentReport } from '../../experiments/index.js';
 import { positiveInt } from '../args.js';
+import { PolicyError, SURFACES, overridePolicy, type Surface } from '../../sequencing/index.js';
 import { emit, table } from '../output.js';
 import { CliError } from '../errors.js';
 import { withStore, type GlobalOptions } from '../context.js';
@@ -26,22 +27,72 @@ function readJson(what: string, v: string): unknown {
 }
 
 /**
- * A policy for `experiment simulate`: a JSON file or inline JSON (a partial policy over the
- * surface's defaults), or the name of a stored experiment's variant as `<experiment>:<variant>`,
- * or `default`.
+ * A policy for `experiment simulate` and `eval --task off-policy`: `default`, a JSON file,
+ * `<experiment>:<variant>` (a stored experiment's variant), the name of a policy saved with
+ * `segue policy save`, or inline JSON (a partial policy over the surface's defaults).
  */
 export async function policyArg(g: GlobalOptions, what: string, v: string): Promise<Record<string, unknown>> {
   if (v === 'default') return {};
-  const m = /^([a-z0-9][a-z0-9._-]*):([a-z0-9][a-z0-9._-]*)$/.exec(v);
-  if (m && !existsSync(v)) {
-    const x = await withStore(g, (store) => wrap(() => getExperiment(store, m[1]!)));
-    const variant = x.def.variants.find((p) => p.name === m[2]);
-    if (!variant) throw new CliError(`${what}: experiment ${m[1]} has no variant ${m[2]}`);
-    return variant.policy ?? {};
+  if (!existsSync(v)) {
+    const m = /^([a-z0-9][a-z0-9._-]*):([a-z0-9][a-z0-9._-]*)$/.exec(v);
+    if ((m || /^[a-z0-9][a-z0-9._-]*$/.test(v)) && !existsSync(g.store)) throw new CliError(`${what}: ${JSON.stringify(v)} is not a file, and there is no store ${g.store} to find it in (--store)`);
+    if (m) {
+      const x = await withStore(g, (store) => wrap(() => getExperiment(store, m[1]!)));
+      const variant = x.def.variants.find((p) => p.name === m[2]);
+      if (!variant) throw new CliError(`${what}: experiment ${m[1]} has no variant ${m[2]}`);
+      return variant.policy ?? {};
+    }
+    if (/^[a-z0-9][a-z0-9._-]*$/.test(v)) {
+      const saved = await withStore(g, (store) => store.policies.get(v));
+      if (!saved) throw new CliError(`${what}: no policy named ${JSON.stringify(v)} in ${g.store} (save one with \`segue policy save ${v} <file>\`), and not a file`);
+      return saved.policy;
+    }
   }
   const p = readJson(what, v);
   if (typeof p !== 'object' || p === null || Array.isArray(p)) throw new CliError(`${what}: expected a JSON object (a partial policy)`);
   return p as Record<string, unknown>;
+}
+
+/** `segue policy`: named partial policies, for experiments' simulations and off-policy evaluation. */
+export function registerPolicy(program: Command, globals: () => GlobalOptions): void {
+  const pol = program.command('policy').description('named policies (partial policies over a surface\'s defaults), versioned in the store');
+  pol.command('save')
+    .description('save a policy under a name (a new version each time); checked against every surface it may apply to')
+    .argument('<name>')
+    .argument('<policy>', 'a JSON file or inline JSON')
+    .action(async (name: string, v: string) => {
+      const g = globals();
+      if (!/^[a-z0-9][a-z0-9._-]{0,63}$/.test(name)) throw new CliError(`<name> must be lowercase letters, digits, dot, dash or underscore, got ${JSON.stringify(name)}`);
+      const p = readJson('<policy>', v);
+      if (typeof p !== 'object' || p === null || Array.isArray(p)) throw new CliError('<policy>: expected a JSON object (a partial policy)');
+      const surfaces = typeof (p as { surface?: unknown }).surface === 'string' ? [(p as { surface: Surface }).surface] : SURFACES;
+      for (const s of surfaces) {
+        try {
+          overridePolicy(s, p, `policy ${name}`);
+        } catch (err) {
+          if (err instanceof PolicyError) throw new CliError(`${err.message} (on ${s})`);
+          throw err;
+        }
+      }
+      const version = await withStore(g, (store) => store.policies.put(name, p as Record<string, unknown>));
+      emit(g.json, { name, version }, () => `saved policy ${name} version ${version}`);
+    });
+  pol.command('list')
+    .description('saved policies')
+    .action(async () => {
+      const g = globals();
+      const list = await withStore(g, (store) => store.policies.list());
+      emit(g.json, list, () => (list.length === 0 ? 'no saved policies' : table(['name', 'version', 'saved'], list.map((p) => [p.name, p.version, new Date(p.createdAt).toISOString()]))));
+    });
+  pol.command('show')
+    .description('a saved policy (its newest version)')
+    .argument('<name>')
+    .action(async (name: string) => {
+      const g = globals();
+      const p = await withStore(g, (store) => store.policies.get(name));
+      if (!p) throw new CliError(`no policy named ${JSON.stringify(name)}`);
+      emit(g.json, p, () => JSON.stringify(p.policy, null, 2));
+    });
 }
 
 export function reportText(r: ExperimentReport): string {
@@ -115,7 +166,7 @@ export function registerExperiment(program: Command, globals: () => GlobalOption
     });
   ex.command('simulate')
     .description('a simulated A/B test in the closed loop: listeners respond to what they are served, their state evolves day to day')
-    .requiredOption('--control <policy>', 'a policy: JSON file, inline JSON (partial: overrides the surface\'s defaults), <experiment>:<variant>, or default')
+    .requiredOption('--control <policy>', 'a policy: default, a JSON file, a saved policy\'s name (segue policy save), <experiment>:<variant>, or inline JSON (partial: overrides the surface\'s defaults)')
     .requiredOption('--treatment <policy>', 'the same, for the treatment')
     .option('--listeners <n>', 'listeners in the simulated world, all in the experiment', '2000')
     .option('--days <n>', 'days of experiment', '7')

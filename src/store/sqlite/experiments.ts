@@ -1,5 +1,5 @@
 import type Database from 'better-sqlite3';
-import type { ExperimentStore, StoredExperiment } from '../types.js';
+import type { ExperimentStore, PolicyStore, StoredExperiment } from '../types.js';
 
 interface Row { name: string; def: string; status: string; created_at: number; started_at: number | null; stopped_at: number | null; offset: number; shipped_variant: string | null }
 const fromRow = (r: Row): StoredExperiment => ({
@@ -33,5 +33,24 @@ export class SqliteExperiments implements ExperimentStore {
     }
     if (sets.length === 0) return (await this.get(name)) !== undefined;
     return this.db.prepare(`UPDATE experiments SET ${sets.join(', ')} WHERE name = ?`).run(...vals, name).changes > 0;
+  }
+}
+
+export class SqlitePolicies implements PolicyStore {
+  constructor(private readonly db: Database.Database) {}
+  async put(name: string, policy: Record<string, unknown>): Promise<number> {
+    return this.db.transaction(() => {
+      const v = (this.db.prepare<[string], { v: number }>('SELECT coalesce(max(version), 0) + 1 AS v FROM policies WHERE name = ?').get(name)!).v;
+      this.db.prepare('INSERT INTO policies (name, version, created_at, policy) VALUES (?, ?, ?, ?)').run(name, v, Date.now(), JSON.stringify(policy));
+      return v;
+    }).immediate();
+  }
+  async get(name: string): Promise<{ name: string; version: number; policy: Record<string, unknown>; createdAt: number } | undefined> {
+    const r = this.db.prepare<[string], { name: string; version: number; policy: string; created_at: number }>('SELECT * FROM policies WHERE name = ? ORDER BY version DESC LIMIT 1').get(name);
+    return r ? { name: r.name, version: r.version, policy: JSON.parse(r.policy) as Record<string, unknown>, createdAt: r.created_at } : undefined;
+  }
+  async list(): Promise<Array<{ name: string; version: number; createdAt: number }>> {
+    return this.db.prepare<[], { name: string; version: number; created_at: number }>('SELECT name, max(version) AS version, max(created_at) AS created_at FROM policies GROUP BY name ORDER BY name').all()
+      .map((r) => ({ name: r.name, version: r.version, createdAt: r.created_at }));
   }
 }

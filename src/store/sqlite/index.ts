@@ -7,7 +7,7 @@ import { SqliteCatalog } from './catalog.js';
 import { SqliteEventLog } from './events.js';
 import { SqliteExposures, SqliteListenerState, SqliteModels } from './blobs.js';
 import { SqliteKeys } from './keys.js';
-import { SqliteExperiments } from './experiments.js';
+import { SqliteExperiments, SqlitePolicies } from './experiments.js';
 import { computeStats } from './stats.js';
 
 export interface SqliteOptions {
@@ -33,6 +33,7 @@ export class SqliteStore implements Store {
   readonly models: SqliteModels;
   readonly keys: SqliteKeys;
   readonly experiments: SqliteExperiments;
+  readonly policies: SqlitePolicies;
   private readonly writer: SqliteWriter;
 
   private constructor(readonly db: Database.Database, readonly path: string) {
@@ -44,6 +45,7 @@ export class SqliteStore implements Store {
     this.models = new SqliteModels(db);
     this.keys = new SqliteKeys(db);
     this.experiments = new SqliteExperiments(db);
+    this.policies = new SqlitePolicies(db);
   }
 
   static open(path: string, opts: SqliteOptions = {}): SqliteStore {

@@ -93,6 +93,13 @@ export const MIGRATIONS: ReadonlyArray<{ version: number; name: string; sql: str
       CREATE INDEX exposures_ts ON exposures (ts);
     `,
   },
+  {
+    version: 4,
+    name: 'named policies',
+    sql: `
+      CREATE TABLE policies (name TEXT NOT NULL, version INTEGER NOT NULL, created_at INTEGER NOT NULL, policy TEXT NOT NULL, PRIMARY KEY (name, version));
+    `,
+  },
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1]!.version;
