@@ -54,7 +54,7 @@ export function sequence(items: readonly SeqItem[], policy: Policy, ctx: SeqCont
 
   let beam: State[] = [{ path: null, value: 0, newOnes: 0 }];
   const finished: State[] = [];
-  const optI: number[] = [], optV: number[] = [];
+  const optI: number[] = [], optV: number[] = [], top: number[] = [];
   for (let pos = 0; pos < L && beam.length > 0; pos++) {
     const next: State[] = [];
     for (const s of beam) {
@@ -73,20 +73,41 @@ export function sequence(items: readonly SeqItem[], policy: Policy, ctx: SeqCont
         finished.push(s);
         continue;
       }
-      const ks = Array.from(optI.keys()).sort((a, b) => optV[b]! - optV[a]! || rankOf[optI[a]!]! - rankOf[optI[b]!]!);
       const take = (k: number, p: number): void => {
         const i = optI[k]!;
         next.push({ path: rules.extend(s.path, i, p), value: s.value + optV[k]!, newOnes: s.newOnes + (items[i]!.isNew ? 1 : 0) });
       };
       if (explore) {
+        const ks = Array.from(optI.keys()).sort((a, b) => optV[b]! - optV[a]! || rankOf[optI[a]!]! - rankOf[optI[b]!]!);
         const pick = sample(ks.map((k) => optV[k]!), explore.epsilon, explore.temperature, rng);
         take(ks[pick.k]!, pick.p);
       } else {
-        for (const k of ks.slice(0, width)) take(k, 1);
+        // The `width` best options (value, then base rank): a partial insertion, not a full sort.
+        top.length = 0;
+        for (let k = 0; k < optI.length; k++) {
+          const v = optV[k]!, rk = rankOf[optI[k]!]!;
+          let j = top.length;
+          if (j === width) {
+            const last = top[j - 1]!;
+            if (!(v > optV[last]! || (v === optV[last]! && rk < rankOf[optI[last]!]!))) continue;
+            j--;
+          } else top.push(k);
+          while (j > 0) {
+            const prevK = top[j - 1]!;
+            if (!(v > optV[prevK]! || (v === optV[prevK]! && rk < rankOf[optI[prevK]!]!))) break;
+            top[j] = prevK;
+            j--;
+          }
+          top[j] = k;
+        }
+        for (const k of top) take(k, 1);
       }
     }
-    next.sort((a, b) => b.value - a.value || comparePaths(a.path, b.path));
-    beam = next.slice(0, width);
+    if (next.length > width) {
+      next.sort((a, b) => b.value - a.value || comparePaths(a.path, b.path));
+      next.length = width;
+    } else if (next.length > 1) next.sort((a, b) => b.value - a.value || comparePaths(a.path, b.path));
+    beam = next;
   }
   finished.push(...beam);
   // The longest sequence wins (a shorter one only means candidates ran out), then the most valuable.
