@@ -220,7 +220,7 @@ export function srm(observed: readonly number[], shares: readonly number[]): { c
 
 /** Holm's step-down adjustment of p-values (family-wise error rate). */
 export function holm(p: readonly number[]): number[] {
-  const order = p.map((v, i) => i).sort((a, b) => p[a]! - p[b]!);
+  const order = p.map((_, i) => i).sort((a, b) => p[a]! - p[b]!);
   const out = new Array<number>(p.length);
   let run = 0;
   order.forEach((i, rank) => {

@@ -5,7 +5,7 @@ import rateLimit from '@fastify/rate-limit';
 import { TypeCompiler } from '@sinclair/typebox/compiler';
 import type { TSchema } from '@sinclair/typebox';
 import { checkEvent, describe as describeError, type SegueEvent } from '../domain/index.js';
-import { WriteStatus, type ApiKeyMeta, type Scope, type Store } from '../store/index.js';
+import type { ApiKeyMeta, Scope, Store } from '../store/index.js';
 import { overridePolicy, PolicyError, type Surface } from '../sequencing/index.js';
 import { SurfaceError, type SurfaceRequest } from '../surfaces/index.js';
 import { parseTimestamp } from '../domain/index.js';
