@@ -37,18 +37,22 @@ function comparePaths(a: PathNode | null, b: PathNode | null): number {
  * plus epsilon spread by a softmax over the feasible candidates' values, seeded by
  * `ctx.seed`, and records each pick's probability as its propensity.
  */
-export function sequence(items: readonly SeqItem[], policy: Policy, ctx: SeqContext): Sequence {
+/** What a walk over the candidates needs: the filtered pool by base value (best first; ties: earlier candidate first), each one's rank there, the objectives and the rules. */
+function prepareWalk(items: readonly SeqItem[], policy: Policy, ctx: SeqContext) {
   const { pool, filtered } = staticFilter(items, policy, ctx);
   const obj = new Objectives(policy);
   const rules = new Rules(items, policy, ctx);
   obj.prepare(items, rules.artist);
-  // Candidates by base value, best first (ties: earlier candidate first).
   const order = pool.map((i) => ({ i, b: obj.base(items[i]!) })).sort((a, b) => b.b - a.b || a.i - b.i).map((x) => x.i);
   const rankOf = new Int32Array(items.length);
   order.forEach((i, r) => (rankOf[i] = r));
   const explore = policy.exploration && policy.exploration.epsilon > 0 ? policy.exploration : undefined;
+  return { filtered, obj, rules, order, rankOf, explore, branching: Math.max(1, policy.solver?.branching ?? 24) };
+}
+
+export function sequence(items: readonly SeqItem[], policy: Policy, ctx: SeqContext): Sequence {
+  const { filtered, obj, rules, order, rankOf, explore, branching } = prepareWalk(items, policy, ctx);
   const width = explore ? 1 : (policy.solver?.beamWidth ?? 1);
-  const branching = Math.max(1, policy.solver?.branching ?? 24);
   const rng = new Rng(ctx.seed ?? 1);
   const L = policy.length;
 
@@ -125,15 +129,7 @@ export function sequence(items: readonly SeqItem[], policy: Policy, ctx: SeqCont
  * options) gets 0, and so do the positions after it.
  */
 export function choiceProbabilities(items: readonly SeqItem[], policy: Policy, ctx: SeqContext, chosen: readonly number[]): Float64Array {
-  const { pool } = staticFilter(items, policy, ctx);
-  const obj = new Objectives(policy);
-  const rules = new Rules(items, policy, ctx);
-  obj.prepare(items, rules.artist);
-  const order = pool.map((i) => ({ i, b: obj.base(items[i]!) })).sort((a, b) => b.b - a.b || a.i - b.i).map((x) => x.i);
-  const rankOf = new Int32Array(items.length);
-  order.forEach((i, r) => (rankOf[i] = r));
-  const explore = policy.exploration && policy.exploration.epsilon > 0 ? policy.exploration : undefined;
-  const branching = Math.max(1, policy.solver?.branching ?? 24);
+  const { obj, rules, order, rankOf, explore, branching } = prepareWalk(items, policy, ctx);
   const out = new Float64Array(chosen.length);
   let path: PathNode | null = null, newOnes = 0;
   const optI: number[] = [], optV: number[] = [];

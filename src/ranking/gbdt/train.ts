@@ -405,6 +405,17 @@ function sigmoidAll(m: Float64Array): Float64Array {
  * j gets +rho * delta, both hessian rho (1 - rho) delta. Pairs: every row with
  * `pairsPerRow` random rows of another label in its group (XGBoost 1.7's sampling), or all.
  */
+/** LambdaMART's gradient and Hessian of one pair, a with the higher label than b (small: inlined by the JIT). */
+function addPair(a: number, b: number, idcg: number, margin: Float64Array, gain: Float64Array, invLog: Float64Array, pos: Int32Array, grad: Float64Array, hess: Float64Array): void {
+  const rho = 1 / (1 + Math.exp(margin[a]! - margin[b]!));
+  const delta = Math.abs(gain[a]! - gain[b]!) * Math.abs(invLog[pos[a]!]! - invLog[pos[b]!]!) / idcg;
+  const lg = rho * delta, h = Math.max(rho * (1 - rho) * delta, 1e-16);
+  grad[a]! -= lg;
+  grad[b]! += lg;
+  hess[a]! += h;
+  hess[b]! += h;
+}
+
 class LambdaRank {
   private readonly pos: Int32Array;
   private readonly order: Int32Array;
@@ -477,14 +488,7 @@ class LambdaRank {
       if (this.pairsPerRow === 0) {
         for (let i = s; i < e; i++) {
           for (let j = this.bucketEnd[i]!; j < e; j++) {
-            const a = byLabel[i]!, b = byLabel[j]!; // a has the higher label
-            const rho = 1 / (1 + Math.exp(margin[a]! - margin[b]!));
-            const delta = Math.abs(gain[a]! - gain[b]!) * Math.abs(invLog[pos[a]!]! - invLog[pos[b]!]!) / idcg;
-            const lg = rho * delta, h = Math.max(rho * (1 - rho) * delta, 1e-16);
-            grad[a]! -= lg;
-            grad[b]! += lg;
-            hess[a]! += h;
-            hess[b]! += h;
+            addPair(byLabel[i]!, byLabel[j]!, idcg, margin, gain, invLog, pos, grad, hess); // the first has the higher label
           }
         }
         continue;
@@ -502,13 +506,7 @@ class LambdaRank {
             a = b;
             b = x;
           }
-          const rho = 1 / (1 + Math.exp(margin[a]! - margin[b]!));
-          const delta = Math.abs(gain[a]! - gain[b]!) * Math.abs(invLog[pos[a]!]! - invLog[pos[b]!]!) / idcg;
-          const lg = rho * delta, h = Math.max(rho * (1 - rho) * delta, 1e-16);
-          grad[a]! -= lg;
-          grad[b]! += lg;
-          hess[a]! += h;
-          hess[b]! += h;
+          addPair(a, b, idcg, margin, gain, invLog, pos, grad, hess);
         }
       }
     }
