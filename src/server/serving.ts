@@ -58,7 +58,7 @@ export class Serving {
   }
   private flushTimer: NodeJS.Timeout | undefined;
 
-  /** Flush every `ms` (the refresh loop also flushes when it runs). */
+  /** Flush every `ms`. */
   flushEvery(ms: number): void {
     if (this.flushTimer) clearInterval(this.flushTimer);
     this.flushTimer = setInterval(() => void this.flush().catch((err: unknown) => this.log.error(`state flush failed: ${(err as Error).message}`)), ms);
@@ -116,7 +116,9 @@ export class Serving {
       const counts = await this.store.catalog.counts();
       const modelSig = [...latest].sort().map(([n, v]) => `${n}@${v}`).join(',');
       const signature = `${modelSig}|${counts.tracks}|${counts.artists}`;
-      if (signature === this.signature && !this.catalogChanged && this.surfaces) {
+      // Nothing new: also when there is nothing to serve yet (no model), so that a store
+      // without models is not refolded every few seconds.
+      if (signature === this.signature && !this.catalogChanged) {
         await this.reloadExperiments();
         return false;
       }
