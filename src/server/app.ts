@@ -74,6 +74,9 @@ function bearer(req: FastifyRequest): string | undefined {
   return typeof x === 'string' ? x.trim() : undefined;
 }
 
+/** Requests with an invalid key an address may make per minute before it gets 429s. */
+export const AUTH_FAILURES_PER_MINUTE = 30;
+
 const FEEDBACK_EVENT: Record<Feedback['signal'], SegueEvent['type']> = { listened: 'play_end', skipped: 'skip', liked: 'like', disliked: 'ban' };
 
 /**
@@ -109,6 +112,7 @@ export async function buildServer(store: Store, opts: ServerOptions = {}): Promi
   });
 
   // ---- auth, CORS, metrics ----
+  const authFailures = new Map<string, { count: number; until: number }>();
   app.addHook('onRequest', async (req, reply) => {
     (req as FastifyRequest & { startedAt: bigint }).startedAt = process.hrtime.bigint();
     const origin = req.headers.origin;
@@ -126,8 +130,19 @@ export async function buildServer(store: Store, opts: ServerOptions = {}): Promi
       void reply.header('www-authenticate', 'Bearer realm="segue"');
       throw new HttpError(401, 'unauthorized', 'an API key is required: send "Authorization: Bearer <key>" (create one with `segue keys create`)');
     }
+    // Key guessing: an address that keeps presenting bad keys is refused for a while.
+    const ip = req.ip;
+    const failed = authFailures.get(ip);
+    if (failed && failed.until > Date.now() && failed.count >= AUTH_FAILURES_PER_MINUTE) {
+      void reply.header('retry-after', String(Math.ceil((failed.until - Date.now()) / 1000)));
+      throw new HttpError(429, 'rate_limited', `too many requests with an invalid API key from this address; retry in ${Math.ceil((failed.until - Date.now()) / 1000)} s`);
+    }
     const meta = await store.keys.verify(key);
     if (!meta) {
+      const f = failed && failed.until > Date.now() ? failed : { count: 0, until: Date.now() + 60_000 };
+      f.count++;
+      authFailures.set(ip, f);
+      if (authFailures.size > 10_000) for (const [k, v] of authFailures) if (v.until <= Date.now()) authFailures.delete(k);
       void reply.header('www-authenticate', 'Bearer realm="segue", error="invalid_token"');
       throw new HttpError(401, 'unauthorized', 'the API key is not valid (unknown, mistyped or revoked)');
     }

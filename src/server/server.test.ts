@@ -9,6 +9,7 @@ import { simulate, writeToStore } from '../simulator/index.js';
 import { trainModels } from '../models/train.js';
 import { SURFACES } from '../sequencing/index.js';
 import { buildServer } from './index.js';
+import { AUTH_FAILURES_PER_MINUTE } from './app.js';
 import type { Serving } from './serving.js';
 
 /**
@@ -200,6 +201,17 @@ describe('auth and scopes', () => {
     expect(r.headers['retry-after']).toBeDefined();
     expect(r.json()).toMatchObject({ error: 'rate_limited', message: expect.stringMatching(/5 requests per minute/) });
     expect((await get(`/v1/listeners/${listener}`, keys.recommend)).statusCode).toBe(200);
+  });
+
+  it('refuses an address that keeps guessing keys, without locking out good keys from elsewhere', async () => {
+    const guess = (k: string, ip: string) => app.inject({ method: 'GET', url: '/v1/models', headers: auth(k), remoteAddress: ip });
+    const codes: number[] = [];
+    for (let i = 0; i < AUTH_FAILURES_PER_MINUTE + 2; i++) codes.push((await guess(`sg_${'0'.repeat(16)}_${String(i).padStart(43, 'x')}`, '10.9.9.9')).statusCode);
+    expect(codes.slice(0, AUTH_FAILURES_PER_MINUTE)).toEqual(new Array(AUTH_FAILURES_PER_MINUTE).fill(401));
+    expect(codes.slice(AUTH_FAILURES_PER_MINUTE)).toEqual([429, 429]);
+    // Even a good key from that address waits; another address is unaffected.
+    expect((await guess(keys.admin, '10.9.9.9')).statusCode).toBe(429);
+    expect((await guess(keys.admin, '10.9.9.10')).statusCode).toBe(200);
   });
 
   it('sends no CORS headers by default', async () => {
