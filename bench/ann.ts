@@ -4,7 +4,7 @@
  * vectors like learned embeddings (1,000 Gaussian clusters, Zipf sizes, fixed seed), with
  * exact search in plain JavaScript as the baseline and the ground truth.
  *
- *   npm run bench -- ann [--n 200000] [--queries 1000] [--dims 64] [--clusters 1000] [--ef 32,64,128] [--spread 0.6]
+ *   npm run bench -- ann [--n 200000] [--queries 1000] [--dims 64] [--clusters 1000] [--ef 32,64,128] [--spread 0.6] [--m 16] [--ef-construction 200] [--only hnswlib,usearch]
  *
  * `--spread` sets how far points lie from their cluster centre (per dimension, centres have
  * unit spread): the larger, the harder the search; 0.6 leaves clusters overlapping.
@@ -18,8 +18,6 @@ import { machineLine } from './machine.js';
 
 const SEED = 20240611;
 const K = 10;
-const M = 16;
-const EF_CONSTRUCTION = 200;
 /** hnswlib-node 3.0 on 200k clustered 64-d vectors, this machine size (issue 3). */
 const REFERENCE = 'hnswlib-node 3.0 recall@10 0.99 at ~17,000 q/s (ef 32), build 47 s; exact plain JS 75 q/s';
 const TARGET = { recall: 0.95, qps: 10_000 };
@@ -47,6 +45,8 @@ export async function annBench(args: string[]): Promise<void> {
   const clusters = Number(arg(args, '--clusters', '1000'));
   const spread = Number(arg(args, '--spread', '0.6'));
   const efs = arg(args, '--ef', '32,64,128').split(',').map(Number);
+  const hnsw = { m: Number(arg(args, '--m', '16')), efConstruction: Number(arg(args, '--ef-construction', '200')) };
+  const only = arg(args, '--only', '');
   console.log(machineLine());
   let t = performance.now();
   // Queries come from the same distribution as the items, not from the index itself.
@@ -54,10 +54,10 @@ export async function annBench(args: string[]): Promise<void> {
   const vectors = all.subarray(0, n * dims);
   const queries = all.subarray(n * dims);
   console.log(`data: ${n.toLocaleString('en-US')} x ${dims}-d unit vectors, ${clusters} Gaussian clusters with Zipf(1) sizes, spread ${spread}, seed ${SEED}; ${nq} queries from the same distribution; cosine; generated in ${((performance.now() - t) / 1000).toFixed(1)} s`);
-  console.log(`config: k ${K}, M ${M}, efConstruction ${EF_CONSTRUCTION} (usearch: connectivity ${M}, expansion_add ${EF_CONSTRUCTION}); build and search on 1 thread`);
+  console.log(`config: k ${K}, M ${hnsw.m}, efConstruction ${hnsw.efConstruction} (usearch: connectivity ${hnsw.m}, expansion_add ${hnsw.efConstruction}); build and search on 1 thread`);
   console.log(`reference: ${REFERENCE}`);
 
-  compareIndexes(vectors, queries, dims, efs);
+  compareIndexes(vectors, queries, dims, efs, hnsw, only ? only.split(',') : undefined);
 }
 
 /**
@@ -65,7 +65,8 @@ export async function annBench(args: string[]): Promise<void> {
  * build seconds, saved size, queries/s on one thread and recall@10; says whether the
  * target is met. Rows with a zero vector must be left out by the caller (cosine).
  */
-export function compareIndexes(vectors: Float32Array, queries: Float32Array, dims: number, efs: number[]): void {
+export function compareIndexes(vectors: Float32Array, queries: Float32Array, dims: number, efs: number[], hnsw: { m: number; efConstruction: number } = { m: 16, efConstruction: 200 }, only?: string[]): void {
+  const M = hnsw.m, EF_CONSTRUCTION = hnsw.efConstruction;
   const nq = queries.length / dims;
   let t = 0;
   const exact = ExactIndex.build(vectors, dims, 'cosine');
@@ -83,6 +84,7 @@ export function compareIndexes(vectors: Float32Array, queries: Float32Array, dim
   ];
   const met: string[] = [];
   for (const lib of libraries) {
+    if (only && !only.includes(lib.name)) continue;
     t = performance.now();
     const index = lib.build();
     const buildS = ((performance.now() - t) / 1000).toFixed(1);
