@@ -354,4 +354,24 @@ describe('a store without models', () => {
     await s.app.close();
     await empty.close();
   });
+
+  it('becomes ready without a restart when the first model is trained', async () => {
+    const fresh = SqliteStore.open(join(dir, 'later.db'));
+    await writeToStore(simulate({ listeners: 30, tracks: 300, days: 2, seed: 4 }), fresh);
+    const s = await buildServer(fresh, { reloadIntervalMs: 50 });
+    await s.serving.start(50);
+    expect((await s.app.inject('/readyz')).statusCode).toBe(503);
+    await trainModels(fresh, ['popularity']);
+    let code = 503;
+    for (let i = 0; i < 100 && code !== 200; i++) {
+      await new Promise((r) => setTimeout(r, 50));
+      code = (await s.app.inject('/readyz')).statusCode;
+    }
+    expect(code).toBe(200);
+    const k = (await fresh.keys.create({ scopes: ['recommend'] })).key;
+    const r = await s.app.inject({ method: 'POST', url: '/v1/recommend/radio', headers: auth(k), payload: { listenerId: 'lis1', n: 5 } });
+    expect(r.statusCode).toBe(200);
+    await s.app.close();
+    await fresh.close();
+  });
 });
