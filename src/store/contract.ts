@@ -233,6 +233,12 @@ export function storeContract(name: string, open: () => Promise<Store>, cleanup:
       await store.exposures.append({ ...x, requestId: 'r2', ts: T0 + 1 });
       expect((await store.exposures.forListener('u1')).map((e) => e.requestId)).toEqual(['r1', 'r2']);
       expect(await store.exposures.forListener('u1', { since: T0 + 1 })).toHaveLength(1);
+      // Concurrent appends (a server's simultaneous responses): each stored once, each told whether it was new.
+      const many = Array.from({ length: 50 }, (_, i) => ({ ...x, requestId: `c${i % 40}`, ts: T0 + 10 + i }));
+      const got = await Promise.all(many.map((e) => store.exposures.append(e)));
+      expect(got.filter(Boolean)).toHaveLength(40);
+      expect(got.slice(40)).toEqual(new Array(10).fill(false));
+      expect(await store.exposures.forListener('u1', { since: T0 + 10 })).toHaveLength(40);
     });
 
     it('versions model artifacts', async () => {

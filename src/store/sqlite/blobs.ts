@@ -33,11 +33,33 @@ export class SqliteListenerState implements ListenerStateStore {
 export class SqliteExposures implements ExposureStore {
   private insert: Database.Statement | undefined;
   constructor(private readonly db: Database.Database) {}
-  async append(x: Exposure): Promise<boolean> {
+  /**
+   * Group commit: appends made in the same turn of the event loop (a server's concurrent
+   * responses) are written in one transaction, one fsync for all; each promise resolves once
+   * its exposure is committed.
+   */
+  append(x: Exposure): Promise<boolean> {
+    return new Promise((resolve, reject) => {
+      this.queue.push({ x, resolve, reject });
+      if (this.queue.length === 1) setImmediate(() => this.commit());
+    });
+  }
+  private queue: Array<{ x: Exposure; resolve: (ok: boolean) => void; reject: (err: unknown) => void }> = [];
+
+  private commit(): void {
+    const batch = this.queue;
+    this.queue = [];
     // Prepared once: a server appends one exposure per response.
     this.insert ??= this.db.prepare('INSERT INTO exposures (request_id, listener_id, surface, ts, data) VALUES (?, ?, ?, ?, ?) ON CONFLICT (request_id) DO NOTHING');
-    const info = this.insert.run(x.requestId, x.listenerId, x.surface, x.ts, JSON.stringify(x));
-    return info.changes > 0;
+    const insert = this.insert;
+    let results: boolean[];
+    try {
+      results = this.db.transaction(() => batch.map(({ x }) => insert.run(x.requestId, x.listenerId, x.surface, x.ts, JSON.stringify(x)).changes > 0))();
+    } catch (err) {
+      for (const b of batch) b.reject(err);
+      return;
+    }
+    batch.forEach((b, i) => b.resolve(results[i]!));
   }
   async get(requestId: string): Promise<Exposure | undefined> {
     const row = this.db.prepare<[string], { data: string }>('SELECT data FROM exposures WHERE request_id = ?').get(requestId);
