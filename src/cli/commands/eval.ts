@@ -8,7 +8,7 @@ import { PolicyError } from '../../sequencing/index.js';
 import { policyArg } from './experiment.js';
 import { emit, table } from '../output.js';
 import { CliError } from '../errors.js';
-import { positiveInt } from '../args.js';
+import { integer, positiveInt } from '../args.js';
 import { withStore, type GlobalOptions } from '../context.js';
 
 const TASKS = {
@@ -52,7 +52,7 @@ export function registerEval(program: Command, globals: () => GlobalOptions): vo
     .option('--max-queries <n>', 'evaluate at most this many queries (an even, deterministic subsample)', '10000')
     .option('--seed <n>', 'seed of the models that sample (item2vec, ALS) and of random holdouts', '42')
     .option('--out <file>', 'also write the JSON report to this file')
-    .option('--logging <policy>', 'off-policy: the exploring logging policy (JSON file, inline JSON over the surface\'s defaults, <experiment>:<variant> or default)')
+    .option('--logging <policy>', 'off-policy: the exploring logging policy (default, a JSON file, a saved policy\'s name, <experiment>:<variant>, or inline JSON over the surface\'s defaults)')
     .option('--target <policy>', 'off-policy: the policy to evaluate (same forms)')
     .option('--sequences <n>', 'off-policy: logged sequences', '100000')
     .option('--length <n>', 'off-policy: tracks per sequence', '10')
@@ -73,8 +73,7 @@ export function registerEval(program: Command, globals: () => GlobalOptions): vo
       if (!(gap > 0)) throw new CliError(`--session-gap must be a positive number of minutes, got ${JSON.stringify(flags.sessionGap)}`);
       const seedTracks = positiveInt('--seed-tracks', flags.seedTracks);
       const maxQueries = positiveInt('--max-queries', flags.maxQueries);
-      const seed = Number(flags.seed);
-      if (!Number.isInteger(seed)) throw new CliError(`--seed must be an integer, got ${JSON.stringify(flags.seed)}`);
+      const seed = integer('--seed', flags.seed);
       const started = performance.now();
       if (task === 'skip') {
         const minSessionLength = positiveInt('--min-session-length', flags.minSessionLength);
@@ -134,8 +133,7 @@ export function registerEval(program: Command, globals: () => GlobalOptions): vo
 /** `eval --task off-policy`: logged sequences of an exploring policy in the simulator, estimators against the target's true value. */
 async function offPolicy(g: GlobalOptions, flags: Flags): Promise<void> {
   if (flags.logging === undefined || flags.target === undefined) throw new CliError('--task off-policy needs --logging <policy> and --target <policy>');
-  const seed = Number(flags.seed);
-  if (!Number.isInteger(seed)) throw new CliError(`--seed must be an integer, got ${JSON.stringify(flags.seed)}`);
+  const seed = integer('--seed', flags.seed);
   const tty = !g.json && process.stderr.isTTY;
   const t = performance.now();
   let r: OffPolicyReport;

@@ -1,7 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { ExperimentError, createExperiment, experimentReport, getExperiment, shipExperiment, simulateAb, startExperiment, stopExperiment, type ExperimentReport } from '../../experiments/index.js';
-import { positiveInt } from '../args.js';
+import { integer, positiveInt, timeFlag } from '../args.js';
 import { PolicyError, SURFACES, overridePolicy, type Surface } from '../../sequencing/index.js';
 import { emit, table } from '../output.js';
 import { CliError } from '../errors.js';
@@ -159,8 +159,7 @@ export function registerExperiment(program: Command, globals: () => GlobalOption
     .option('--now <time>', 'report as of this time (default now; a stopped experiment ends at its stop)')
     .action(async (name: string, flags: { now?: string }) => {
       const g = globals();
-      const now = flags.now === undefined ? undefined : /^\d+$/.test(flags.now) ? Number(flags.now) : Date.parse(flags.now);
-      if (now !== undefined && Number.isNaN(now)) throw new CliError(`--now must be ISO-8601 or epoch ms, got ${JSON.stringify(flags.now)}`);
+      const now = timeFlag('--now', flags.now);
       const r = await withStore(g, (store) => wrap(() => experimentReport(store, name, now !== undefined ? { now } : {})));
       emit(g.json, r, () => reportText(r));
     });
@@ -178,8 +177,7 @@ export function registerExperiment(program: Command, globals: () => GlobalOption
     .action(async (flags: { control: string; treatment: string; listeners: string; days: string; seed: string; surface: string; tracks: string; success?: string; guardrail?: string[] }) => {
       const g = globals();
       if (flags.surface !== 'radio' && flags.surface !== 'autoplay') throw new CliError(`--surface must be radio or autoplay, got ${JSON.stringify(flags.surface)}`);
-      const seed = Number(flags.seed);
-      if (!Number.isInteger(seed)) throw new CliError(`--seed must be an integer, got ${JSON.stringify(flags.seed)}`);
+      const seed = integer('--seed', flags.seed);
       const metrics = flags.success || flags.guardrail ? {
         success: (flags.success ?? 'listenThroughRate').split(',').map((s) => s.trim()).filter(Boolean),
         guardrails: (flags.guardrail ?? ['skipRate:0.02', 'minutesPerSession:0.03']).map((s) => {

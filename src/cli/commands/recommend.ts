@@ -3,6 +3,7 @@ import type { Command } from 'commander';
 import { SURFACES, parsePolicy, PolicyError, type Surface } from '../../sequencing/index.js';
 import { MOOD_NAMES, Surfaces, SurfaceError, type SurfaceRequest, type ServedItem } from '../../surfaces/index.js';
 import { emit, table } from '../output.js';
+import { integer, timeFlag } from '../args.js';
 import { CliError } from '../errors.js';
 import { withStore, type GlobalOptions } from '../context.js';
 
@@ -46,10 +47,8 @@ export function registerRecommend(program: Command, globals: () => GlobalOptions
       const surface = surfaceName as Surface;
       const n = flags.n === undefined ? undefined : Number(flags.n);
       if (n !== undefined && !(Number.isInteger(n) && n >= 1 && n <= 500)) throw new CliError(`--n must be an integer in 1..500, got ${JSON.stringify(flags.n)}`);
-      const seed = Number(flags.seed);
-      if (!Number.isInteger(seed)) throw new CliError(`--seed must be an integer, got ${JSON.stringify(flags.seed)}`);
-      const now = flags.now === undefined ? undefined : /^\d+$/.test(flags.now) ? Number(flags.now) : Date.parse(flags.now);
-      if (now !== undefined && Number.isNaN(now)) throw new CliError(`--now must be ISO-8601 or epoch ms, got ${JSON.stringify(flags.now)}`);
+      const seed = integer('--seed', flags.seed);
+      const now = timeFlag('--now', flags.now);
       let policy;
       if (flags.policy !== undefined) {
         try {
