@@ -82,10 +82,10 @@ export const MOOD_NAMES = Object.keys(MOODS);
 export class SurfaceError extends Error {
   /** The request names something that does not exist (a track, playlist, artist or genre). */
   readonly notFound: boolean;
-  constructor(message: string) {
+  constructor(message: string, notFound = false) {
     super(message);
     this.name = 'SurfaceError';
-    this.notFound = /^(unknown |no track of )/.test(message);
+    this.notFound = notFound;
   }
 }
 
@@ -162,7 +162,7 @@ export class Surfaces {
     const t = this.reco.table;
     let seedTrack = req.seedTrack;
     let context: string[] = [];
-    if (seedTrack !== undefined && t.indexOf(seedTrack) < 0) throw new SurfaceError(`unknown track ${JSON.stringify(seedTrack)}`);
+    if (seedTrack !== undefined && t.indexOf(seedTrack) < 0) throw new SurfaceError(`unknown track ${JSON.stringify(seedTrack)}`, true);
     if (seedTrack === undefined && req.seedArtist !== undefined) seedTrack = this.topTrack(view, (ix) => t.artist[ix] === req.seedArtist, `artist ${JSON.stringify(req.seedArtist)}`);
     if (seedTrack === undefined && req.seedGenre !== undefined) seedTrack = this.topTrack(view, (ix) => t.genres[ix]!.includes(req.seedGenre!), `genre ${JSON.stringify(req.seedGenre)}`);
     if (seedTrack === undefined && req.playlistId !== undefined) context = await this.playlistTracks(req.playlistId);
@@ -192,7 +192,7 @@ export class Surfaces {
     if (req.playlistId !== undefined) context = await this.playlistTracks(req.playlistId);
     else if (req.seedTrack !== undefined) {
       const ix = t.indexOf(req.seedTrack);
-      if (ix < 0) throw new SurfaceError(`unknown track ${JSON.stringify(req.seedTrack)}`);
+      if (ix < 0) throw new SurfaceError(`unknown track ${JSON.stringify(req.seedTrack)}`, true);
       const album = t.album[ix]!;
       // The finished album (when the catalog knows it), ending with the seed track.
       context = album ? t.ids.filter((_, j) => t.album[j] === album && j !== ix) : [];
@@ -391,13 +391,13 @@ export class Surfaces {
         best = ix;
       }
     }
-    if (best < 0) throw new SurfaceError(`no track of ${what} in the catalog`);
+    if (best < 0) throw new SurfaceError(`no track of ${what} in the catalog`, true);
     return t.ids[best]!;
   }
 
   private async playlistTracks(id: string): Promise<string[]> {
     const p = await this.store.catalog.getPlaylist(id);
-    if (!p) throw new SurfaceError(`unknown playlist ${JSON.stringify(id)}`);
+    if (!p) throw new SurfaceError(`unknown playlist ${JSON.stringify(id)}`, true);
     return p.trackIds.filter((t) => this.reco.table.indexOf(t) >= 0);
   }
 
