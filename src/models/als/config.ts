@@ -22,6 +22,11 @@ export interface AlsConfig {
   threads: number;
   /** Compute the training loss after every epoch (costs about one CG step). Default false. */
   calculateLoss: boolean;
+  /**
+   * 'simd': the WebAssembly SIMD kernel in float32 (kernel-wat.ts), used when dims is a
+   * multiple of 4; 'js': the plain JavaScript reference in float64 accumulation. Default 'simd'.
+   */
+  kernel: 'simd' | 'js';
 }
 
 /** The defaults, documented on each field of {@link AlsConfig}. */
@@ -35,6 +40,7 @@ export function defaultAlsConfig(): AlsConfig {
     seed: 42,
     threads: Math.max(1, Math.min(2, availableParallelism())),
     calculateLoss: false,
+    kernel: 'simd',
   };
 }
 
@@ -58,6 +64,7 @@ export function alsConfig(opts: Partial<AlsConfig> = {}): AlsConfig {
   if (!(Number.isFinite(c.regularization) && c.regularization >= 0)) {
     throw new RangeError(`als config: regularization must be a finite number >= 0, got ${c.regularization}`);
   }
+  if (c.kernel !== 'simd' && c.kernel !== 'js') throw new RangeError(`als config: kernel must be 'simd' or 'js', got ${String(c.kernel)}`);
   if (!(Number.isFinite(c.alpha) && c.alpha >= 0)) throw new RangeError(`als config: alpha must be a finite number >= 0, got ${c.alpha}`);
   return c;
 }

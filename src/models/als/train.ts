@@ -12,6 +12,8 @@ import { deriveSeed, Rng } from '../../math/random.js';
 import { transpose, type Csr } from '../csr.js';
 import { alsConfig, type AlsConfig } from './config.js';
 import { AlsPool } from './pool.js';
+import { compileWat, MAX_HEAP_BYTES, WasmHeap } from '../../math/wasm.js';
+import { alsKernelWat, simdDims } from './kernel-wat.js';
 import { GRAM_CHUNK, alsLoss, exactSolveRow, gramianRows } from './solver.js';
 import { runTask, type AlsShared, type AlsTask, type CsrArrays } from './tasks.js';
 
@@ -101,33 +103,16 @@ export async function trainAls(userItems: Csr, opts: AlsTrainOptions = {}): Prom
   const nUsers = userItems.rows, nItems = userItems.cols;
   const threads = Math.max(1, Math.min(cfg.threads, Math.max(nUsers, nItems)));
   const share = threads > 1;
-  const floats = (n: number) => (share ? new Float32Array(new SharedArrayBuffer(n * 4)) : new Float32Array(n));
-  const doubles = (n: number) => (share ? new Float64Array(new SharedArrayBuffer(n * 8)) : new Float64Array(n));
-
   const nnz = userItems.indptr[nUsers]!;
-  const user: CsrArrays = {
-    indptr: sharedCopy(userItems.indptr, share),
-    indices: sharedCopy(userItems.indices.subarray(0, nnz), share),
-    data: sharedCopy(userItems.data.subarray(0, nnz), share),
-  };
-  const t = transpose({ ...userItems, indices: user.indices, data: user.data });
-  const item: CsrArrays = { indptr: sharedCopy(t.indptr, share), indices: sharedCopy(t.indices, share), data: sharedCopy(t.data, share) };
-
-  const userFactors = floats(nUsers * d);
-  const itemFactors = floats(nItems * d);
+  const t = transpose({ ...userItems, indices: userItems.indices.subarray(0, nnz), data: userItems.data.subarray(0, nnz) });
+  const nChunks = Math.ceil(Math.max(nUsers, nItems, 1) / GRAM_CHUNK);
+  const simdBytes = nnz * 16 + (nUsers + nItems) * (d * 4 + 8) + (nChunks + 1 + threads) * d * d * 4;
+  const s = cfg.kernel === 'simd' && simdDims(d) && simdBytes < MAX_HEAP_BYTES ? await simdState(userItems, t, d, threads, nChunks) : plainState(userItems, t, d, share, nChunks);
+  const { user, item, userFactors, itemFactors } = s;
   const rng = new Rng(deriveSeed(cfg.seed, 'als', 'init'));
   for (let i = 0; i < userFactors.length; i++) userFactors[i] = rng.normal() * INIT_SCALE;
   for (let i = 0; i < itemFactors.length; i++) itemFactors[i] = rng.normal() * INIT_SCALE;
 
-  const s: AlsShared = {
-    dims: d,
-    user,
-    item,
-    userFactors,
-    itemFactors,
-    gram: doubles(d * d),
-    partials: doubles(Math.ceil(Math.max(nUsers, nItems, 1) / GRAM_CHUNK) * d * d),
-  };
   const bounds = { user: splitRows(user.indptr, nUsers, threads, d), item: splitRows(item.indptr, nItems, threads, d) };
   const pool = share ? await AlsPool.start(threads, s) : undefined;
   const run = async (tasks: AlsTask[]) => (pool ? pool.run(tasks) : tasks.map((task) => runTask(s, task) as { bad: number }));
@@ -140,14 +125,16 @@ export async function trainAls(userItems: Csr, opts: AlsTrainOptions = {}): Prom
     for (let c = 0; c < nChunks; c++) per[c % threads]!.push(c);
     await run(per.filter((c) => c.length > 0).map((chunks) => ({ op: 'gram', side, chunks })));
     s.gram.fill(0);
-    for (let c = 0; c < nChunks; c++) for (let k = 0; k < d * d; k++) s.gram[k]! += s.partials[c * d * d + k]!;
+    const partials = s.simd ? s.simd.partials32 : s.partials;
+    for (let c = 0; c < nChunks; c++) for (let k = 0; k < d * d; k++) s.gram[k]! += partials[c * d * d + k]!;
     for (let j = 0; j < d; j++) s.gram[j * d + j]! += lambda;
+    s.simd?.gram32.set(s.gram);
   };
 
   const solve = async (side: 'user' | 'item', epoch: number) => {
     const b = bounds[side];
     const tasks: AlsTask[] = [];
-    for (let w = 0; w < threads; w++) tasks.push({ op: 'solve', side, lo: b[w]!, hi: b[w + 1]!, alpha: cfg.alpha, cgSteps: cfg.cgSteps });
+    for (let w = 0; w < threads; w++) tasks.push({ op: 'solve', side, lo: b[w]!, hi: b[w + 1]!, alpha: cfg.alpha, cgSteps: cfg.cgSteps, worker: w });
     const replies = await run(tasks);
     const bad = replies.map((r) => r.bad).find((r) => r >= 0);
     if (bad !== undefined) {
@@ -177,7 +164,56 @@ export async function trainAls(userItems: Csr, opts: AlsTrainOptions = {}): Prom
   } finally {
     await pool?.close();
   }
-  return { userFactors, itemFactors, dims: d, ...(loss === undefined ? {} : { loss }) };
+  // Copies, so that the result does not keep the whole training heap alive.
+  return { userFactors: s.simd ? userFactors.slice() : userFactors, itemFactors: s.simd ? itemFactors.slice() : itemFactors, dims: d, ...(loss === undefined ? {} : { loss }) };
+}
+
+/** Training state in plain (or, for workers, shared) typed arrays, for the JavaScript kernel. */
+function plainState(m: Csr, t: Csr, d: number, share: boolean, nChunks: number): AlsShared {
+  const floats = (n: number) => (share ? new Float32Array(new SharedArrayBuffer(n * 4)) : new Float32Array(n));
+  const doubles = (n: number) => (share ? new Float64Array(new SharedArrayBuffer(n * 8)) : new Float64Array(n));
+  const nnz = m.indptr[m.rows]!;
+  return {
+    dims: d,
+    user: { indptr: sharedCopy(m.indptr, share), indices: sharedCopy(m.indices.subarray(0, nnz), share), data: sharedCopy(m.data.subarray(0, nnz), share) },
+    item: { indptr: sharedCopy(t.indptr, share), indices: sharedCopy(t.indices, share), data: sharedCopy(t.data, share) },
+    userFactors: floats(m.rows * d),
+    itemFactors: floats(m.cols * d),
+    gram: doubles(d * d),
+    partials: doubles(nChunks * d * d),
+  };
+}
+
+/**
+ * Training state in one shared WebAssembly memory for the SIMD kernel: both CSR orientations,
+ * both factor matrices, the float32 Gramian and its partials, and each worker's scratch.
+ */
+async function simdState(m: Csr, t: Csr, d: number, threads: number, nChunks: number): Promise<AlsShared> {
+  const nnz = m.indptr[m.rows]!;
+  const heap = new WasmHeap(
+    [
+      { i32: m.rows + 1 }, { i32: nnz }, { f32: nnz },
+      { i32: t.rows + 1 }, { i32: nnz }, { f32: nnz },
+      { f32: m.rows * d }, { f32: m.cols * d },
+      { f32: d * d }, { f32: nChunks * d * d }, { f32: threads * 4 * d },
+    ],
+    { shared: true },
+  );
+  const [uIndptr, uIndices, uData, iIndptr, iIndices, iData, userFactors, itemFactors, gram32, partials32, scratch] = heap.views as [
+    Int32Array, Int32Array, Float32Array, Int32Array, Int32Array, Float32Array, Float32Array, Float32Array, Float32Array, Float32Array, Float32Array,
+  ];
+  uIndptr.set(m.indptr); uIndices.set(m.indices.subarray(0, nnz)); uData.set(m.data.subarray(0, nnz));
+  iIndptr.set(t.indptr); iIndices.set(t.indices.subarray(0, nnz)); iData.set(t.data.subarray(0, nnz));
+  return {
+    dims: d,
+    user: { indptr: uIndptr, indices: uIndices, data: uData },
+    item: { indptr: iIndptr, indices: iIndices, data: iData },
+    userFactors,
+    itemFactors,
+    gram: new Float64Array(new SharedArrayBuffer(d * d * 8)),
+    partials: new Float64Array(0),
+    simd: { module: await compileWat('als', alsKernelWat(d)), memory: heap.memory, gram32, partials32, scratch },
+  };
 }
 
 /**
