@@ -9,7 +9,7 @@
  * clusters, Zipf (s = 1) popularity by rank, 10% of items drawn from the whole catalog.
  * "words" are in-vocabulary items read, before downsampling, as gensim's raw word count.
  *
- *   npm run bench -- item2vec [--tokens 4000000] [--threads 1,2] [--epochs 5] [--install] [--skip-gensim]
+ *   npm run bench -- item2vec [--tokens 4000000] [--threads 1,2] [--epochs 5] [--kernel simd[,js]] [--install] [--skip-gensim]
  *
  * gensim comes from the Debian package python3-gensim for /usr/bin/python3; with --install
  * the benchmark runs apt-get to install it when absent, otherwise it says that it is absent.
@@ -84,6 +84,7 @@ export async function item2vecBench(args: string[]): Promise<{ vectors: Float32A
   const tokens = Number(arg(args, '--tokens', '4000000'));
   const epochs = Number(arg(args, '--epochs', '5'));
   const threadList = arg(args, '--threads', '1,2').split(',').map(Number);
+  const kernels = arg(args, '--kernel', 'simd').split(',') as Array<'simd' | 'js'>;
   console.log(machineLine());
 
   const genStart = performance.now();
@@ -139,12 +140,14 @@ export async function item2vecBench(args: string[]): Promise<{ vectors: Float32A
           print(g, '');
         }
       }
-      const r = await trainItem2vec(corpus, ITEMS, { ...SETTINGS, epochs, threads, counts });
+      for (const kernel of kernels) {
+      const r = await trainItem2vec(corpus, ITEMS, { ...SETTINGS, epochs, threads, counts, kernel });
       last = { vectors: r.vectors, dims: r.dims };
-      const s: Run = { label: 'segue item2vec', threads, seconds: r.seconds, words: r.words, effective: r.effectiveWords, precision: clusterPrecision(r.vectors, r.dims, cluster, queries, 10) };
+      const s: Run = { label: `segue item2vec (${kernel})`, threads, seconds: r.seconds, words: r.words, effective: r.effectiveWords, precision: clusterPrecision(r.vectors, r.dims, cluster, queries, 10) };
       runs.push(s);
       const ratio = g === null ? NaN : s.words / s.seconds / (g.words / g.seconds);
       print(s, g === null ? 'n/a' : `${ratio.toFixed(2)}x words/s (target >= ${TARGET_RATIO}x: ${ratio >= TARGET_RATIO ? 'met' : 'NOT met'}), P@10 ${(s.precision - g.precision >= 0 ? '+' : '')}${(s.precision - g.precision).toFixed(3)}`);
+      }
     }
   } finally {
     rmSync(dir, { recursive: true, force: true });

@@ -31,7 +31,7 @@ export function compileWat(name: string, text: string): Promise<WebAssembly.Modu
   if (!m) {
     m = (async () => {
       wabt ??= wabtInit();
-      const parsed = (await wabt).parseWat(`${name}.wat`, text, { simd: true, threads: true, bulk_memory: true });
+      const parsed = (await wabt).parseWat(`${name}.wat`, text, { simd: true, threads: true, bulk_memory: true, sat_float_to_int: true });
       try {
         // wabt's validator rejects shared memories whatever the features; V8 validates on compile.
         return new WebAssembly.Module(parsed.toBinary({}).buffer);

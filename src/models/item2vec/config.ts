@@ -41,6 +41,12 @@ export interface Item2vecConfig {
    * 1 runs inline on the calling thread. Default min(2, available cores).
    */
   threads: number;
+  /**
+   * 'simd': the pair update runs in the WebAssembly SIMD kernel (float32), when dims is a
+   * multiple of 4; 'js': the plain JavaScript kernel. Both draw the same random numbers.
+   * Default 'simd'.
+   */
+  kernel: 'simd' | 'js';
 }
 
 /** The defaults, as documented on each field of {@link Item2vecConfig}. */
@@ -56,6 +62,7 @@ export const ITEM2VEC_DEFAULTS: Readonly<Item2vecConfig> = Object.freeze({
   minCount: 1,
   seed: 42,
   threads: Math.max(1, Math.min(2, availableParallelism())),
+  kernel: 'simd',
 });
 
 function posInt(name: string, v: number, min = 1): void {
@@ -71,7 +78,7 @@ export function item2vecConfig(opts: Partial<Item2vecConfig> = {}): Item2vecConf
   const c: Item2vecConfig = { ...ITEM2VEC_DEFAULTS };
   for (const key of Object.keys(ITEM2VEC_DEFAULTS) as Array<keyof Item2vecConfig>) {
     const v = opts[key];
-    if (v !== undefined) c[key] = v;
+    if (v !== undefined) (c as unknown as Record<string, unknown>)[key] = v;
   }
   posInt('dims', c.dims);
   posInt('window', c.window);
@@ -79,6 +86,7 @@ export function item2vecConfig(opts: Partial<Item2vecConfig> = {}): Item2vecConf
   posInt('epochs', c.epochs);
   posInt('minCount', c.minCount);
   posInt('threads', c.threads);
+  if (c.kernel !== 'simd' && c.kernel !== 'js') throw new RangeError(`item2vec config: kernel must be 'simd' or 'js', got ${String(c.kernel)}`);
   if (!Number.isInteger(c.seed)) throw new RangeError(`item2vec config: seed must be an integer, got ${c.seed}`);
   if (!(c.learningRate > 0) || !Number.isFinite(c.learningRate)) throw new RangeError(`item2vec config: learningRate must be finite and > 0, got ${c.learningRate}`);
   if (!(c.minLearningRate >= 0 && c.minLearningRate <= c.learningRate)) {

@@ -1,4 +1,6 @@
 import { describe, expect, it } from 'vitest';
+import { compileWat, WasmHeap } from '../../math/wasm.js';
+import { sgnsKernelWat } from './kernel-wat.js';
 import { countItems } from './corpus.js';
 import { sgnsRun, type KernelData, type KernelState } from './kernel.js';
 import { plantedSessions } from './planted.js';
@@ -46,6 +48,32 @@ describe('sgnsRun (the fast kernel)', () => {
       expect(maxDiff).toBeLessThan(1e-4);
     });
   }
+
+  it('with the SIMD pair update: the same draws and counts, and the same vectors up to float32 rounding', async () => {
+    const dims = 16;
+    const js = setup(dims);
+    const v = js.syn0.length / dims;
+    const heap = new WasmHeap([{ f32: v * dims }, { f32: v * dims }, { f32: 1000 }, { i32: js.negatives + 1 }, { f32: dims }], { shared: true });
+    const [syn0, syn1, expTable, targets, work] = heap.views as [Float32Array, Float32Array, Float32Array, Int32Array, Float32Array];
+    syn0.set(js.syn0);
+    expTable.set(js.expTable);
+    const simd: KernelData = { ...setup(dims), syn0, syn1, expTable, simd: { module: await compileWat('sgns', sgnsKernelWat(dims)), memory: heap.memory, targets, work } };
+    const n = js.offsets.length - 1;
+    for (let epoch = 0; epoch < 2; epoch++) {
+      const a: KernelState = { rng: 7 + epoch, words: 0, effective: 0, alpha: 0, aborted: false };
+      const b: KernelState = { ...a };
+      sgnsRun(js, 0, n, epoch, 3000, a);
+      sgnsRun(simd, 0, n, epoch, 3000, b);
+      expect(b).toEqual(a);
+    }
+    let maxDiff = 0, maxAbs = 0;
+    for (let i = 0; i < syn0.length; i++) {
+      maxDiff = Math.max(maxDiff, Math.abs(syn0[i]! - js.syn0[i]!), Math.abs(syn1[i]! - js.syn1[i]!));
+      maxAbs = Math.max(maxAbs, Math.abs(js.syn0[i]!));
+    }
+    expect(maxAbs).toBeGreaterThan(0.01);
+    expect(maxDiff).toBeLessThan(1e-4);
+  });
 
   it('stops at a session boundary when the abort flag is set', () => {
     const d = setup(8);

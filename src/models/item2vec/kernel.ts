@@ -37,6 +37,19 @@ export interface KernelData {
   sentence: Int32Array;
   /** Scratch: the accumulated input-vector update, dims long. */
   work: Float64Array;
+  /**
+   * The WebAssembly SIMD pair update (kernel-wat.ts), when it runs: `syn0`, `syn1` and
+   * `expTable` are then views of `memory`, and `targets` (negatives + 1 int32) and `work`
+   * (dims float32) are this thread's scratch there. The instance is made on first use, in
+   * the thread that runs.
+   */
+  simd?: {
+    module: WebAssembly.Module;
+    memory: WebAssembly.Memory;
+    targets: Int32Array;
+    work: Float32Array;
+    instance?: WebAssembly.Instance;
+  };
 }
 
 /** What a run carries from one call to the next (so that chunked runs equal one run). */
@@ -69,6 +82,18 @@ export function sgnsRun(d: KernelData, sBegin: number, sEnd: number, epoch: numb
   const lr0 = d.learningRate, lrSpan = d.learningRate - d.minLearningRate;
   const totalWords = Math.max(1, d.epochs * shareWords);
   const dims4 = dims & ~3;
+  const simd = d.simd;
+  let pair: ((...args: number[]) => number) | null = null;
+  let targets: Int32Array = new Int32Array(0);
+  let syn0Ptr = 0, syn1Ptr = 0, expPtr = 0, targetsPtr = 0, workPtr = 0;
+  if (simd !== undefined) {
+    simd.instance ??= new WebAssembly.Instance(simd.module, { env: { memory: simd.memory } });
+    pair = simd.instance.exports.sg_pair as (...args: number[]) => number;
+    targets = simd.targets;
+    syn0Ptr = syn0.byteOffset; syn1Ptr = syn1.byteOffset; expPtr = expTable.byteOffset;
+    targetsPtr = targets.byteOffset; workPtr = simd.work.byteOffset;
+  }
+  const rowBytes = dims * 4;
   let rng = st.rng | 0;
   let words = st.words, effective = st.effective, alpha = st.alpha;
 
@@ -104,6 +129,20 @@ export function sgnsRun(d: KernelData, sBegin: number, sEnd: number, epoch: numb
       if (jEnd > len) jEnd = len;
       for (; j < jEnd; j++) {
         if (j === i) continue;
+        if (pair !== null) {
+          // The same draws as below; the SIMD kernel does the arithmetic.
+          let nt = 1;
+          targets[0] = word;
+          for (let n = 1; n <= negatives; n++) {
+            rng ^= rng << 13; rng ^= rng >>> 17; rng ^= rng << 5;
+            let slot = Math.floor((rng >>> 0) * TO_UNIT * nNeg);
+            rng ^= rng << 13; rng ^= rng >>> 17; rng ^= rng << 5;
+            if ((rng >>> 0) * TO_UNIT >= negProb[slot]!) slot = negAlias[slot]!;
+            if (slot !== word) targets[nt++] = slot;
+          }
+          pair(syn0Ptr + sentence[j]! * rowBytes, targetsPtr, nt, alpha, syn1Ptr, expPtr, workPtr);
+          continue;
+        }
         const l1 = sentence[j]! * dims;
         for (let c = 0; c < dims; c++) work[c] = 0;
         for (let n = 0; n <= negatives; n++) {

@@ -2,6 +2,8 @@ import { Rng, deriveSeed } from '../../math/random.js';
 import { item2vecConfig, type Item2vecConfig } from './config.js';
 import { countItems, validateCorpus, type Item2vecCorpus } from './corpus.js';
 import { sgnsRun, type KernelData, type KernelState } from './kernel.js';
+import { compileWat, MAX_HEAP_BYTES, WasmHeap, type HeapArray } from '../../math/wasm.js';
+import { sgnsKernelWat, sgnsSimdDims } from './kernel-wat.js';
 import { WorkerPool } from './pool.js';
 import { keepThresholds, negativeTable, sigmoidTable } from './tables.js';
 
@@ -43,6 +45,29 @@ export interface Item2vecResult {
 
 function sharedF32(n: number): Float32Array {
   return new Float32Array(new SharedArrayBuffer(n * 4));
+}
+
+function sharedCopyF32(a: Float32Array): Float32Array {
+  const out = sharedF32(a.length);
+  out.set(a);
+  return out;
+}
+
+/**
+ * The weights, the sigmoid table and each thread's scratch in one shared WebAssembly memory,
+ * for the SIMD kernel.
+ */
+async function simdState(vocabSize: number, dims: number, negatives: number, threads: number) {
+  const arrays: HeapArray[] = [{ f32: vocabSize * dims }, { f32: vocabSize * dims }, { f32: 1000 }];
+  for (let w = 0; w < threads; w++) arrays.push({ i32: negatives + 1 }, { f32: dims });
+  const heap = new WasmHeap(arrays, { shared: true });
+  const [syn0, syn1, expTable] = heap.views as [Float32Array, Float32Array, Float32Array];
+  expTable.set(sigmoidTable());
+  const module = await compileWat('sgns', sgnsKernelWat(dims));
+  return {
+    syn0, syn1, expTable,
+    scratch: (w: number) => ({ module, memory: heap.memory, targets: heap.views[3 + 2 * w] as Int32Array, work: heap.views[4 + 2 * w] as Float32Array }),
+  };
 }
 
 function sharedCopy<T extends Int32Array | Float64Array>(a: T): T {
@@ -130,8 +155,9 @@ export async function trainItem2vec(corpus: Item2vecCorpus, vocabSize: number, o
 
   // word2vec.c's initialization: input vectors uniform in [-0.5, 0.5) / dims, output vectors 0.
   const dims = cfg.dims;
-  const syn0 = sharedF32(vocabSize * dims);
-  const syn1 = sharedF32(vocabSize * dims);
+  const simd = cfg.kernel === 'simd' && sgnsSimdDims(dims) && vocabSize * dims * 8 < MAX_HEAP_BYTES / 2 ? await simdState(vocabSize, dims, cfg.negatives, threads) : undefined;
+  const syn0 = simd ? simd.syn0 : sharedF32(vocabSize * dims);
+  const syn1 = simd ? simd.syn1 : sharedF32(vocabSize * dims);
   const init = new Rng(deriveSeed(cfg.seed, 'item2vec', 'init'));
   for (let i = 0; i < vocabSize; i++) {
     if (keep[i]! < 0) continue;
@@ -142,7 +168,7 @@ export async function trainItem2vec(corpus: Item2vecCorpus, vocabSize: number, o
     syn0, syn1, dims,
     tokens: sharedCopy(corpus.tokens), offsets: sharedCopy(corpus.offsets),
     keep: sharedCopy(keep), negProb: sharedCopy(neg.prob), negAlias: sharedCopy(neg.alias),
-    expTable: sigmoidTable(),
+    expTable: simd ? simd.expTable : sigmoidTable(),
     window: cfg.window, negatives: cfg.negatives,
     learningRate: cfg.learningRate, minLearningRate: cfg.minLearningRate, epochs: cfg.epochs,
     abort,
@@ -159,7 +185,7 @@ export async function trainItem2vec(corpus: Item2vecCorpus, vocabSize: number, o
   };
 
   if (threads === 1) {
-    const data: KernelData = { ...shared, sentence: new Int32Array(plan.maxLen[0]!), work: new Float64Array(dims) };
+    const data: KernelData = { ...shared, sentence: new Int32Array(plan.maxLen[0]!), work: new Float64Array(dims), ...(simd ? { simd: simd.scratch(0) } : {}) };
     const offsets = corpus.offsets;
     const nSessions = offsets.length - 1;
     for (let epoch = 0; epoch < cfg.epochs; epoch++) {
@@ -184,7 +210,7 @@ export async function trainItem2vec(corpus: Item2vecCorpus, vocabSize: number, o
     try {
       await pool.request(
         Array.from({ length: threads }, (_, w) => ({
-          type: 'init', data: shared, sBegin: plan.bounds[w], sEnd: plan.bounds[w + 1], shareWords: plan.words[w], maxLen: plan.maxLen[w],
+          type: 'init', data: simd ? { ...shared, simd: simd.scratch(w) } : shared, sBegin: plan.bounds[w], sEnd: plan.bounds[w + 1], shareWords: plan.words[w], maxLen: plan.maxLen[w],
         })),
       );
       for (let epoch = 0; epoch < cfg.epochs; epoch++) {
@@ -211,5 +237,6 @@ export async function trainItem2vec(corpus: Item2vecCorpus, vocabSize: number, o
       throw new RangeError(`item2vec: vector of item ${Math.floor(i / dims)} is not finite after training; lower learningRate (${cfg.learningRate})`);
     }
   }
-  return { vectors: syn0, dims, wordsPerSecond: seconds > 0 ? words / seconds : 0, words, effectiveWords, seconds, config: cfg };
+  // A copy when syn0 is a view of the kernel's memory, so that the result does not keep syn1 alive.
+  return { vectors: simd ? sharedCopyF32(syn0) : syn0, dims, wordsPerSecond: seconds > 0 ? words / seconds : 0, words, effectiveWords, seconds, config: cfg };
 }
