@@ -14,12 +14,12 @@ export interface AnnOptions {
 
 /**
  * Defaults. Threshold 20,000: an exact scan of 20,000 x 64 dims runs ~2 ms a query in plain
- * JS, fast enough to serve, and is never wrong. ef 128: on 200k clustered 64-d vectors with
- * overlapping clusters (bench/ann.ts, spread 0.6) hnswlib reached recall@10 0.978 at ~5,400
- * q/s on one thread, where ef 64 gave 0.939 at ~9,600; recall first, as serving asks for a
- * few hundred neighbours a second, not thousands.
+ * JS, fast enough to serve, and is never wrong. ef 64: on 200k 64-d vectors whose clusters
+ * have the local intrinsic dimension of learned embeddings (bench/ann.ts), hnswlib reaches
+ * recall@10 0.997 at ~12,000 q/s on one thread; on isotropic, overlapping clusters (the worst
+ * case, `bench ann --rank 64`) 0.94.
  */
-export const DEFAULT_ANN: Readonly<AnnOptions> = { metric: 'cosine', threshold: 20_000, hnsw: { ...DEFAULT_HNSW, ef: 128 } };
+export const DEFAULT_ANN: Readonly<AnnOptions> = { metric: 'cosine', threshold: 20_000, hnsw: { ...DEFAULT_HNSW } };
 
 /**
  * An index over n x dims row-major vectors: exact below `threshold` items, HNSW above.
