@@ -70,7 +70,7 @@ export function evaluateNextTrack(
   const results: Record<string, Record<string, number>> = {};
   names.forEach((name, m) => (results[name] = metrics[m]!.result()));
   return {
-    protocol: `temporal: sessions cut at 30-minute gaps, last 20% of sessions by start time are the test set, every position after the first is a query${stride > 1 ? ` (every ${stride}th test session: ${queries} of ${total} queries)` : ''}; candidates: tracks seen in training, repeats allowed, ties by lower index`,
+    protocol: `temporal: sessions cut at 30-minute gaps, last 20% of sessions by start time are the test set, every position after the first is a query${stride > 1 ? ` (every ${stride}th test session: ${queries} of ${total} queries)` : ''}; candidates: tracks seen in training, repeats allowed, ties by lower track index (order of first play)`,
     queries,
     coldTargetShare: queries > 0 ? cold / queries : 0,
     candidates,

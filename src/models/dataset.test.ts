@@ -38,4 +38,20 @@ describe('loadPlays', () => {
     await store.close();
     rmSync(dir, { recursive: true });
   });
+
+  it('musicOnly leaves podcast episodes out before anything else (sessions then cut on music plays alone)', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'segue-ds-'));
+    const store = SqliteStore.open(join(dir, 's.db'));
+    const T = Date.UTC(2024, 0, 1);
+    await store.ingest({ tracks: [track('m1'), track('p1', 'show', { contentType: 'podcast' }), track('m2', 'a1', { contentType: 'music' })] });
+    await store.ingest({ events: [play('e1', 'u1', 'm1', T), play('e2', 'u1', 'p1', T + 1000), play('e3', 'u1', 'm2', T + 2000)] });
+    const all = await loadPlays(store);
+    expect(all.length).toBe(3);
+    const music = await loadPlays(store, { musicOnly: true });
+    expect(music.length).toBe(2);
+    expect(music.trackIds).toEqual(['m1', 'm2']);
+    expect(Array.from(music.ts, (t) => t - T)).toEqual([0, 2000]);
+    await store.close();
+    rmSync(dir, { recursive: true });
+  });
 });

@@ -35,6 +35,13 @@ export async function trackArtists(store: Store): Promise<Map<string, string>> {
   return out;
 }
 
+/** Ids of the catalog's podcast episodes (tracks whose contentType is 'podcast'). */
+export async function podcastIds(store: Store): Promise<Set<string>> {
+  const out = new Set<string>();
+  for await (const b of store.catalog.scanTracks()) for (const t of b) if (t.contentType === 'podcast') out.add(t.id);
+  return out;
+}
+
 /**
  * Read every play (play_end, skip, and track-level play_count) from the store.
  *
@@ -42,10 +49,15 @@ export async function trackArtists(store: Store): Promise<Map<string, string>> {
  * artist ids): a track play counts for the track's main artist, and artist-level
  * play_count events (Last.fm 2K) are read too. Listener–artist recommendation uses this.
  *
+ * With `musicOnly`, plays of podcast episodes are left out, as if they had never happened
+ * (the next-track task ranks music tracks: an episode is neither a query nor a target, and
+ * sessions are cut on the music plays alone). Tracks missing from the catalog count as music.
+ *
  * @example const log = await loadPlays(store); // log.track[i], log.ts[i] ...
  */
-export async function loadPlays(store: Store, opts: { signal?: AbortSignal; item?: 'track' | 'artist' } = {}): Promise<PlayLog> {
+export async function loadPlays(store: Store, opts: { signal?: AbortSignal; item?: 'track' | 'artist'; musicOnly?: boolean } = {}): Promise<PlayLog> {
   const artistOf = opts.item === 'artist' ? await trackArtists(store) : undefined;
+  const podcast = opts.musicOnly ? await podcastIds(store) : undefined;
   const trackIx = new Map<string, number>();
   const listenerIx = new Map<string, number>();
   const trackIds: string[] = [];
@@ -57,6 +69,7 @@ export async function loadPlays(store: Store, opts: { signal?: AbortSignal; item
   for await (const batch of store.events.scan({ types: ['play_end', 'skip', 'play_count'], batchSize: 20_000 })) {
     if (opts.signal?.aborted) throw new Error('loading plays: aborted');
     for (const e of batch) {
+      if (podcast && e.trackId !== undefined && podcast.has(e.trackId)) continue;
       const item = artistOf ? (e.trackId === undefined ? e.artistId : artistOf.get(e.trackId)) : e.trackId;
       if (item === undefined) continue; // artist-level aggregates have no track; tracks with no artist have no artist
       if (n === cap) {

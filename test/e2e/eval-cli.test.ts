@@ -19,14 +19,15 @@ describe('segue eval --task next-track', () => {
     const report = JSON.parse(r.stdout) as { queries: number; results: Record<string, Record<string, number>>; models: string[]; blend: { weights: Record<string, number>; tunedOn: string } };
     // Blend weights come from validation sessions inside the training period, never the test set.
     expect(report.blend.tunedOn).toMatch(/validation queries \(latest 20% of training sessions\)/);
-    expect(Object.keys(report.blend.weights)).toEqual(['transitions', 'sknn', 'item2vec', 'popularity']);
+    expect(report.blend.tunedOn).toMatch(/mean of the best grid points of 100 bootstrap resamples of the validation sessions/);
+    expect(Object.keys(report.blend.weights)).toEqual(['transitions', 'sknn', 'item2vec', 'popularity', 'repeat', 'played']);
     expect(JSON.parse(readFileSync(out, 'utf8'))).toEqual(report);
-    expect(report.models).toEqual(['popularity', 'transitions', 'sknn', 'item2vec', 'blend']);
+    expect(report.models).toEqual(['popularity', 'markov', 'transitions', 'sknn', 'item2vec', 'blend']);
     expect(report.queries).toBeGreaterThan(500);
     const pop = report.results.popularity!['HR@10']!;
     expect(report.results.blend!['HR@10']).toBeGreaterThan(pop);
     // The tuned blend is at least as good as its best single source, within noise.
-    const best = Math.max(...['transitions', 'sknn', 'item2vec'].map((m) => report.results[m]!['NDCG@10']!));
+    const best = Math.max(...['markov', 'transitions', 'sknn', 'item2vec'].map((m) => report.results[m]!['NDCG@10']!));
     expect(report.results.blend!['NDCG@10']).toBeGreaterThanOrEqual(best * 0.95);
     for (const m of report.models) for (const k of ['HR@10', 'NDCG@10', 'MRR@10', 'HR@100', 'coverage']) expect(report.results[m]![k]).toBeGreaterThanOrEqual(0);
     const text = segue(['--store', db, 'eval', '--task', 'next-track', '--models', 'transitions']);
