@@ -4,7 +4,7 @@ import { compileWat, instantiate, WasmHeap } from '../../math/wasm.js';
 import { csrFromCoo, type Csr } from '../csr.js';
 import { alsKernelWat, simdDims } from './kernel-wat.js';
 import { cgSolveRows, exactSolveRows, gramianRows } from './solver.js';
-import { trainAls } from './train.js';
+import { SIMD_MAX_CONFIDENCE, trainAls } from './train.js';
 
 type Kernel = Record<string, (...args: number[]) => number>;
 
@@ -69,6 +69,23 @@ describe('the ALS SIMD kernel', () => {
     }
   });
 
+  it('solves rows lo..hi only', async () => {
+    const d = 8;
+    const p = randomProblem(7, 30, 50, d, 0.2);
+    const h = await onHeap(p, d);
+    const A = new Float64Array(d * d);
+    gramianRows(p.Y, d, 0, 50, A);
+    for (let j = 0; j < d; j++) A[j * d + j]! += 0.1;
+    h.A.set(A);
+    expect(h.k.cg_rows!(h.indptr.byteOffset, h.indices.byteOffset, h.data.byteOffset, h.X.byteOffset, h.Y.byteOffset, h.A.byteOffset, 1, 3, 10, 20, h.scratch.byteOffset)).toBe(-1);
+    expect(Array.from(h.X.subarray(0, 10 * d))).toEqual(Array.from(p.X.subarray(0, 10 * d)));
+    expect(Array.from(h.X.subarray(20 * d))).toEqual(Array.from(p.X.subarray(20 * d)));
+    const ref = p.X.slice();
+    cgSolveRows(p.m.indptr, p.m.indices, p.m.data, ref, p.Y, A, d, 1, 3, 10, 20);
+    for (let i = 10 * d; i < 20 * d; i++) expect(Math.abs(h.X[i]! - ref[i]!)).toBeLessThan(1e-3 * (1 + Math.abs(ref[i]!)));
+    expect(Array.from(h.X.subarray(10 * d, 20 * d))).not.toEqual(Array.from(p.X.subarray(10 * d, 20 * d)));
+  });
+
   it('gives an empty row zero factors and reports the first non-finite row', async () => {
     const d = 4;
     const p = randomProblem(5, 6, 10, d, 0.5);
@@ -87,6 +104,8 @@ describe('the ALS SIMD kernel', () => {
     const js = await trainAls(p.m, { dims: 16, epochs: 4, threads: 1, kernel: 'js' });
     const one = await trainAls(p.m, { dims: 16, epochs: 4, threads: 1, kernel: 'simd' });
     const two = await trainAls(p.m, { dims: 16, epochs: 4, threads: 2, kernel: 'simd' });
+    expect([js.kernel, one.kernel, two.kernel]).toEqual(['js', 'simd', 'simd']);
+    expect(Array.from(one.userFactors)).not.toEqual(Array.from(js.userFactors)); // float32 vs float64: not the same code
     expect(Array.from(two.userFactors)).toEqual(Array.from(one.userFactors));
     expect(Array.from(two.itemFactors)).toEqual(Array.from(one.itemFactors));
     // Scores agree with the float64 reference to float32 rounding carried through 4 epochs.
@@ -103,6 +122,12 @@ describe('the ALS SIMD kernel', () => {
     expect(worst).toBeLessThan(1e-2 * scale);
     // A factor count the kernel cannot take runs on the JavaScript kernel.
     const six = await trainAls(p.m, { dims: 6, epochs: 2, threads: 1 });
+    expect(six.kernel).toBe('js');
     expect(six.userFactors.every(Number.isFinite)).toBe(true);
+    // So does a confidence beyond float32's comfortable range.
+    const big = { ...p.m, data: p.m.data.map((v, q) => (q === 0 ? SIMD_MAX_CONFIDENCE * 10 : v)) };
+    const huge = await trainAls(big, { dims: 16, epochs: 2, threads: 1 });
+    expect(huge.kernel).toBe('js');
+    expect(huge.userFactors.every(Number.isFinite)).toBe(true);
   });
 });

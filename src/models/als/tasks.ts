@@ -38,6 +38,8 @@ export interface AlsShared {
     partials32: Float32Array;
     /** 4 x dims float32 per worker. */
     scratch: Float32Array;
+    /** Made on first use, in the thread that runs (each worker has its own copy of this object). */
+    instance?: WebAssembly.Instance;
   };
 }
 
@@ -49,15 +51,10 @@ export type AlsTask =
 /** `bad` is the first row whose factors came out non-finite, or -1. */
 export type AlsReply = { bad: number } | { error: string };
 
-let instance: { module: WebAssembly.Module; memory: WebAssembly.Memory; exports: Record<string, (...args: number[]) => number> } | undefined;
-
-/** This thread's instance of the SIMD kernel over the shared memory. */
+/** This thread's instance of the SIMD kernel over the shared memory, kept on `simd` (so it lives as long as the run's state). */
 function kernel(simd: NonNullable<AlsShared['simd']>): Record<string, (...args: number[]) => number> {
-  if (instance?.module !== simd.module || instance.memory !== simd.memory) {
-    const inst = new WebAssembly.Instance(simd.module, { env: { memory: simd.memory } });
-    instance = { module: simd.module, memory: simd.memory, exports: inst.exports as Record<string, (...args: number[]) => number> };
-  }
-  return instance.exports;
+  simd.instance ??= new WebAssembly.Instance(simd.module, { env: { memory: simd.memory } });
+  return simd.instance.exports as Record<string, (...args: number[]) => number>;
 }
 
 /** Run one task against the shared state. `gram` tasks' side names the factors summed. */

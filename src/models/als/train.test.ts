@@ -62,15 +62,16 @@ describe('trainAls', () => {
     expect(f.loss).toBe(losses[7]);
   });
 
-  it('gives identical factors on 1 and 2 worker threads, and for the same seed', async () => {
+  for (const kernel of ['simd', 'js'] as const) it(`gives identical factors on 1 and 2 worker threads, and for the same seed (${kernel} kernel)`, async () => {
     const m = twoGroups(3, 300, 200, 12);
-    const one = await trainAls(m, { dims: 16, epochs: 4, threads: 1 });
-    const two = await trainAls(m, { dims: 16, epochs: 4, threads: 2 });
-    const again = await trainAls(m, { dims: 16, epochs: 4, threads: 2 });
+    const one = await trainAls(m, { dims: 16, epochs: 4, threads: 1, kernel });
+    const two = await trainAls(m, { dims: 16, epochs: 4, threads: 2, kernel });
+    const again = await trainAls(m, { dims: 16, epochs: 4, threads: 2, kernel });
+    expect(two.kernel).toBe(kernel);
     expect(two.userFactors).toEqual(one.userFactors);
     expect(two.itemFactors).toEqual(one.itemFactors);
     expect(again.userFactors).toEqual(two.userFactors);
-    const other = await trainAls(m, { dims: 16, epochs: 4, threads: 1, seed: 7 });
+    const other = await trainAls(m, { dims: 16, epochs: 4, threads: 1, seed: 7, kernel });
     expect(other.userFactors).not.toEqual(one.userFactors);
   });
 

@@ -38,12 +38,20 @@ export interface AlsFactors {
   dims: number;
   /** Training loss after the last epoch, with `calculateLoss`. */
   loss?: number;
+  /** The kernel that ran: 'simd' unless asked for 'js' or the input needs it (see AlsConfig.kernel). */
+  kernel: 'simd' | 'js';
 }
 
 /** Factors stopped being finite: the message names the side, row and epoch, and suggests a fix. */
 export class AlsDivergedError extends Error {
   override readonly name = 'AlsDivergedError';
 }
+
+/**
+ * Above this alpha |r_ui| the JavaScript kernel (float64 accumulation) runs instead of the
+ * float32 SIMD one: implicit-feedback confidences are play counts or their logs, far below.
+ */
+export const SIMD_MAX_CONFIDENCE = 1e6;
 
 /** Scale of the initial normal factors. */
 const INIT_SCALE = 0.01;
@@ -106,8 +114,11 @@ export async function trainAls(userItems: Csr, opts: AlsTrainOptions = {}): Prom
   const nnz = userItems.indptr[nUsers]!;
   const t = transpose({ ...userItems, indices: userItems.indices.subarray(0, nnz), data: userItems.data.subarray(0, nnz) });
   const nChunks = Math.ceil(Math.max(nUsers, nItems, 1) / GRAM_CHUNK);
+  // float32 arithmetic (the SIMD kernel) overflows in the CG residuals long before float64 does.
+  let maxConfidence = 0;
+  for (let q = 0; q < nnz; q++) maxConfidence = Math.max(maxConfidence, Math.abs(userItems.data[q]!) * cfg.alpha);
   const simdBytes = nnz * 16 + (nUsers + nItems) * (d * 4 + 8) + (nChunks + 1 + threads) * d * d * 4;
-  const s = cfg.kernel === 'simd' && simdDims(d) && simdBytes < MAX_HEAP_BYTES ? await simdState(userItems, t, d, threads, nChunks) : plainState(userItems, t, d, share, nChunks);
+  const s = cfg.kernel === 'simd' && simdDims(d) && simdBytes < MAX_HEAP_BYTES && maxConfidence <= SIMD_MAX_CONFIDENCE ? await simdState(userItems, t, d, threads, nChunks) : plainState(userItems, t, d, share, nChunks);
   const { user, item, userFactors, itemFactors } = s;
   const rng = new Rng(deriveSeed(cfg.seed, 'als', 'init'));
   for (let i = 0; i < userFactors.length; i++) userFactors[i] = rng.normal() * INIT_SCALE;
@@ -165,7 +176,7 @@ export async function trainAls(userItems: Csr, opts: AlsTrainOptions = {}): Prom
     await pool?.close();
   }
   // Copies, so that the result does not keep the whole training heap alive.
-  return { userFactors: s.simd ? userFactors.slice() : userFactors, itemFactors: s.simd ? itemFactors.slice() : itemFactors, dims: d, ...(loss === undefined ? {} : { loss }) };
+  return { userFactors: s.simd ? userFactors.slice() : userFactors, itemFactors: s.simd ? itemFactors.slice() : itemFactors, dims: d, kernel: s.simd ? 'simd' : 'js', ...(loss === undefined ? {} : { loss }) };
 }
 
 /** Training state in plain (or, for workers, shared) typed arrays, for the JavaScript kernel. */

@@ -54,7 +54,7 @@ export function sgnsKernelWat(dims: number): string {
   (import "env" "memory" (memory 1 65536 shared))
   (func (export "sg_pair")
     (param $l1 i32) (param $targets i32) (param $n i32) (param $alpha f32) (param $syn1 i32) (param $exp i32) (param $work i32)
-    (local $i i32) (local $l2 i32) (local $f f32) (local $g f32) (local $label f32)
+    (local $i i32) (local $l2 i32) (local $e i32) (local $f f32) (local $g f32) (local $label f32)
     (local $acc0 v128) (local $acc1 v128) (local $acc2 v128) (local $acc3 v128) (local $g4 v128) (local $u v128)
     (memory.fill (local.get $work) (i32.const 0) (i32.const ${RB}))
     (local.set $label (f32.const 1))
@@ -66,9 +66,13 @@ export function sgnsKernelWat(dims: number): string {
         (then (local.set $g (f32.mul (f32.sub (local.get $label) (f32.const 1)) (local.get $alpha))))
         (else (if (f32.le (local.get $f) (f32.const -${MAX_EXP}))
           (then (local.set $g (f32.mul (local.get $label) (local.get $alpha))))
-          (else (local.set $g (f32.mul
+          (else
+            ;; just below 6, (f + 6) * scale can round up to the table's size: clamp to its last slot
+            (local.set $e (i32.trunc_sat_f32_s (f32.mul (f32.add (local.get $f) (f32.const ${MAX_EXP})) (f32.const ${EXP_SCALE}))))
+            (local.set $e (select (i32.const 999) (local.get $e) (i32.gt_s (local.get $e) (i32.const 999))))
+            (local.set $g (f32.mul
             (f32.sub (local.get $label)
-              (f32.load (i32.add (local.get $exp) (i32.shl (i32.trunc_sat_f32_s (f32.mul (f32.add (local.get $f) (f32.const ${MAX_EXP})) (f32.const ${EXP_SCALE}))) (i32.const 2)))))
+              (f32.load (i32.add (local.get $exp) (i32.shl (local.get $e) (i32.const 2)))))
             (local.get $alpha)))))))
       (if (f32.ne (local.get $g) (f32.const 0)) (then
         (local.set $g4 (f32x4.splat (local.get $g)))

@@ -49,8 +49,7 @@ describe('sgnsRun (the fast kernel)', () => {
     });
   }
 
-  it('with the SIMD pair update: the same draws and counts, and the same vectors up to float32 rounding', async () => {
-    const dims = 16;
+  for (const dims of [4, 8, 12, 16]) it(`with the SIMD pair update: the same draws and counts, and the same vectors up to float32 rounding (dims ${dims})`, async () => {
     const js = setup(dims);
     const v = js.syn0.length / dims;
     const heap = new WasmHeap([{ f32: v * dims }, { f32: v * dims }, { f32: 1000 }, { i32: js.negatives + 1 }, { f32: dims }], { shared: true });
@@ -73,6 +72,23 @@ describe('sgnsRun (the fast kernel)', () => {
     }
     expect(maxAbs).toBeGreaterThan(0.01);
     expect(maxDiff).toBeLessThan(1e-4);
+  });
+
+  it('the SIMD sigmoid lookup stays in the table just below MAX_EXP', async () => {
+    // f = the largest float32 below 6: (f + 6) * 1000 / 12 rounds to 1000 in float32.
+    const f = Math.fround(6 - 2 ** -21);
+    const heap = new WasmHeap([{ f32: 4 }, { f32: 4 }, { f32: 1000 }, { i32: 1 }, { f32: 4 }], { shared: true });
+    const [syn0, syn1, expTable, targets, work] = heap.views as [Float32Array, Float32Array, Float32Array, Int32Array, Float32Array];
+    expTable.set(sigmoidTable());
+    targets[0] = 0;
+    work.fill(0);
+    syn0.set([f, 0, 0, 0]);
+    syn1.set([1, 0, 0, 0]);
+    const { exports } = new WebAssembly.Instance(await compileWat('sgns', sgnsKernelWat(4)), { env: { memory: heap.memory } });
+    (exports.sg_pair as (...a: number[]) => number)(syn0.byteOffset, targets.byteOffset, 1, 0.025, syn1.byteOffset, expTable.byteOffset, work.byteOffset);
+    const g = (1 - expTable[999]!) * 0.025; // about 6.2e-5
+    expect(syn1[0]).toBeCloseTo(1 + g * f, 6);
+    expect(syn0[0]).toBeCloseTo(f + g, 6);
   });
 
   it('stops at a session boundary when the abort flag is set', () => {

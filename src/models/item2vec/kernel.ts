@@ -175,7 +175,12 @@ export function sgnsRun(d: KernelData, sBegin: number, sEnd: number, epoch: numb
           let g: number;
           if (f >= MAX_EXP) g = (label - 1) * alpha;
           else if (f <= -MAX_EXP) g = label * alpha;
-          else g = (label - expTable[((f + MAX_EXP) * EXP_SCALE) | 0]!) * alpha;
+          else {
+            // Just below MAX_EXP, (f + MAX_EXP) * EXP_SCALE can round up to the table's size.
+            let e = ((f + MAX_EXP) * EXP_SCALE) | 0;
+            if (e > 999) e = 999;
+            g = (label - expTable[e]!) * alpha;
+          }
           if (g === 0) continue;
           // e += g u_target; u_target += g v_j (one pass).
           c = 0;

@@ -15,7 +15,7 @@ export function sgnsReference(d: KernelData, sBegin: number, sEnd: number, epoch
     rng ^= rng << 5;
     return rng >>> 0;
   };
-  const sigmoid = (f: number): number => d.expTable[Math.floor((f + 6) * (1000 / 12))]!;
+  const sigmoid = (f: number): number => d.expTable[Math.min(999, Math.floor((f + 6) * (1000 / 12)))]!;
   const dot = (a: Float32Array, ia: number, b: Float32Array, ib: number): number => {
     let s = 0;
     for (let c = 0; c < dims; c++) s += a[ia + c]! * b[ib + c]!;

@@ -41,6 +41,8 @@ export interface Item2vecResult {
   effectiveWords: number;
   seconds: number;
   config: Item2vecConfig;
+  /** The kernel that ran: 'simd' unless asked for 'js' or dims is not a multiple of 4 (see Item2vecConfig.kernel). */
+  kernel: 'simd' | 'js';
 }
 
 function sharedF32(n: number): Float32Array {
@@ -238,5 +240,5 @@ export async function trainItem2vec(corpus: Item2vecCorpus, vocabSize: number, o
     }
   }
   // A copy when syn0 is a view of the kernel's memory, so that the result does not keep syn1 alive.
-  return { vectors: simd ? sharedCopyF32(syn0) : syn0, dims, wordsPerSecond: seconds > 0 ? words / seconds : 0, words, effectiveWords, seconds, config: cfg };
+  return { vectors: simd ? sharedCopyF32(syn0) : syn0, dims, wordsPerSecond: seconds > 0 ? words / seconds : 0, words, effectiveWords, seconds, config: cfg, kernel: simd ? 'simd' : 'js' };
 }
