@@ -85,7 +85,7 @@ export function alsKernelWat(dims: number): string {
     (local $u i32) (local $s i32) (local $e i32) (local $q i32) (local $xo i32) (local $yo i32) (local $k i32) (local $ak i32)
     (local $it i32) (local $bad i32)
     (local $v f32) (local $cm1 f32) (local $t f32) (local $dot f32) (local $rsold f32) (local $rsnew f32) (local $pap f32) (local $check f32)
-    (local $acc0 v128) (local $acc1 v128) (local $acc2 v128) (local $acc3 v128) (local $ts v128) (local $ts2 v128)
+    (local $acc0 v128) (local $acc1 v128) (local $acc2 v128) (local $acc3 v128) (local $ts v128)
     (local.set $bad ${i32(-1)})
     (local.set $u (local.get $lo))
     (block $done (loop $rows
