@@ -121,7 +121,11 @@ export class Rules {
   private runALen = 0;
   private runB = -1;
   private runBLen = 0;
-  private recent: number[] = [];
+  /** The latest `sep` artists (path, then history), newest first. */
+  private recent = new Int32Array(0);
+  private nRecent = 0;
+  private openA = true;
+  private openB = true;
 
   /**
    * Walk `path` (and the station's history) once, counting per artist and album: then
@@ -139,37 +143,40 @@ export class Rules {
     const w = this.policy.constraints.window;
     const start = path ? path.end : this.ctx.now;
     const from = w ? start - w.hours * HOUR : Infinity;
-    this.recent.length = 0;
+    this.nRecent = 0;
+    if (this.recent.length < this.sep) this.recent = new Int32Array(Math.ceil(this.sep));
     this.runA = -1; this.runALen = 0; this.runB = -1; this.runBLen = 0;
-    let openA = true, openB = true;
-    const touch = (a: number, b: number, inPath: boolean, inWindow: boolean): void => {
-      if (this.stampA[a] !== st) { this.stampA[a] = st; this.cntA[a] = 0; this.winA[a] = 0; }
-      if (inPath) this.cntA[a]!++;
-      if (inWindow) this.winA[a]!++;
-      if (b >= 0) {
-        if (this.stampB[b] !== st) { this.stampB[b] = st; this.cntB[b] = 0; this.winB[b] = 0; }
-        if (inPath) this.cntB[b]!++;
-        if (inWindow) this.winB[b]!++;
-      }
-      if (this.recent.length < this.sep) this.recent.push(a);
-      if (openA) {
-        if (this.runA < 0) { this.runA = a; this.runALen = 1; } else if (a === this.runA) this.runALen++; else openA = false;
-      }
-      if (openB) {
-        if (b < 0) openB = false;
-        else if (this.runB < 0) { this.runB = b; this.runBLen = 1; } else if (b === this.runB) this.runBLen++; else openB = false;
-      }
-    };
+    this.openA = true; this.openB = true;
     let tEnd = start;
     for (let node = path; node !== null; node = node.parent) {
       const j = node.i;
       this.used[j] = st;
       const s0 = tEnd - this.dur[j]!;
-      touch(this.artist[j]!, this.album[j]!, true, s0 >= from);
+      this.touch(st, this.artist[j]!, this.album[j]!, true, s0 >= from);
       tEnd = s0;
     }
-    for (let h = this.hArtist.length - 1; h >= 0; h--) touch(this.hArtist[h]!, this.hAlbum[h]!, false, this.hTs[h]! >= from);
+    for (let h = this.hArtist.length - 1; h >= 0; h--) this.touch(st, this.hArtist[h]!, this.hAlbum[h]!, false, this.hTs[h]! >= from);
     this.prepared = path;
+  }
+
+  /** Count one play of artist a (album b, -1 none), on the path or in the station's history, walking back from the end. */
+  private touch(st: number, a: number, b: number, inPath: boolean, inWindow: boolean): void {
+    if (this.stampA[a] !== st) { this.stampA[a] = st; this.cntA[a] = 0; this.winA[a] = 0; }
+    if (inPath) this.cntA[a]!++;
+    if (inWindow) this.winA[a]!++;
+    if (b >= 0) {
+      if (this.stampB[b] !== st) { this.stampB[b] = st; this.cntB[b] = 0; this.winB[b] = 0; }
+      if (inPath) this.cntB[b]!++;
+      if (inWindow) this.winB[b]!++;
+    }
+    if (this.nRecent < this.sep) this.recent[this.nRecent++] = a;
+    if (this.openA) {
+      if (this.runA < 0) { this.runA = a; this.runALen = 1; } else if (a === this.runA) this.runALen++; else this.openA = false;
+    }
+    if (this.openB) {
+      if (b < 0) this.openB = false;
+      else if (this.runB < 0) { this.runB = b; this.runBLen = 1; } else if (b === this.runB) this.runBLen++; else this.openB = false;
+    }
   }
 
   /** 0 when item i may follow the prepared path, else the code of the first rule it would break. */
@@ -181,7 +188,7 @@ export class Rules {
     const known = this.stampA[a] === st, knownB = b >= 0 && this.stampB[b] === st;
     this.artistCount = known ? this.cntA[a]! : 0;
     if (this.used[i] === st) return 1;
-    for (let k = 0; k < this.recent.length; k++) if (this.recent[k] === a) return 2;
+    for (let k = 0; k < this.nRecent; k++) if (this.recent[k] === a) return 2;
     if (c.maxPerArtist !== undefined && this.artistCount >= c.maxPerArtist) return 3;
     if (c.maxPerAlbum !== undefined && knownB && this.cntB[b]! >= c.maxPerAlbum) return 4;
     if (this.promo[i] && (path?.promoted ?? 0) >= this.promotedMax) return 5;

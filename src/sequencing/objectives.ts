@@ -71,6 +71,7 @@ interface Columns {
   cost: Float64Array;
 }
 const NEW = 1, EMERGING = 2, PROMOTED = 4;
+const SCRATCH = new Float64Array(1);
 
 export class Objectives {
   private cols: Columns | undefined;
@@ -117,8 +118,17 @@ export class Objectives {
     this.cols = c;
   }
 
-  /** `value` of item i after item `prev` (-1: first) from the prepared columns: the hot path of the solver. */
+  /** `value` of item i after item `prev` (-1: first) from the prepared columns. */
   valueAt(i: number, prev: number, placed: number, newOnes: number, sameArtist: number): number {
+    this.valueInto(SCRATCH, 0, i, prev, placed, newOnes, sameArtist);
+    return SCRATCH[0]!;
+  }
+
+  /**
+   * The same value written to out[k]: the hot path of the solver (a double returned from a
+   * call that is not inlined is boxed on the heap; one stored in a Float64Array is not).
+   */
+  valueInto(out: Float64Array, k: number, i: number, prev: number, placed: number, newOnes: number, sameArtist: number): void {
     const c = this.cols!, w = this.w;
     const f = c.flags[i]!;
     const isNew = (f & NEW) !== 0, emerging = (f & EMERGING) !== 0;
@@ -156,7 +166,7 @@ export class Objectives {
       }
       v += w.variety * ((c.genre[prev] !== c.genre[i] ? 0.5 : 0) + (c.artist[prev] !== c.artist[i] ? 0.5 : 0));
     }
-    return v;
+    out[k] = v;
   }
 
   /** The part of an item's value that does not depend on its place (for ordering the branching). */

@@ -58,44 +58,41 @@ export function sequence(items: readonly SeqItem[], policy: Policy, ctx: SeqCont
 
   let beam: State[] = [{ path: null, value: 0, newOnes: 0 }];
   const finished: State[] = [];
-  const optI: number[] = [], optV: number[] = [], top: number[] = [];
+  // Scratch reused at every position (typed: no reallocation, no boxed values).
+  const optI = new Int32Array(branching), optV = new Float64Array(branching), top = new Int32Array(width);
   for (let pos = 0; pos < L && beam.length > 0; pos++) {
     const next: State[] = [];
     for (const s of beam) {
       const prev = s.path ? s.path.i : -1;
       const placed = s.path?.len ?? 0;
-      optI.length = 0;
-      optV.length = 0;
+      let nOpt = 0;
       rules.prepare(s.path);
-      for (let r = 0; r < order.length && optI.length < branching; r++) {
+      for (let r = 0; r < order.length && nOpt < branching; r++) {
         const i = order[r]!;
         if (rules.allowed(i) !== 0) continue;
-        optI.push(i);
-        optV.push(obj.valueAt(i, prev, placed, s.newOnes, rules.artistCount));
+        optI[nOpt] = i;
+        obj.valueInto(optV, nOpt++, i, prev, placed, s.newOnes, rules.artistCount);
       }
-      if (optI.length === 0) {
+      if (nOpt === 0) {
         finished.push(s);
         continue;
       }
-      const take = (k: number, p: number): void => {
-        const i = optI[k]!;
-        next.push({ path: rules.extend(s.path, i, p), value: s.value + optV[k]!, newOnes: s.newOnes + (items[i]!.isNew ? 1 : 0) });
-      };
       if (explore) {
-        const ks = Array.from(optI.keys()).sort((a, b) => optV[b]! - optV[a]! || rankOf[optI[a]!]! - rankOf[optI[b]!]!);
+        const ks = Array.from({ length: nOpt }, (_, k) => k).sort((a, b) => optV[b]! - optV[a]! || rankOf[optI[a]!]! - rankOf[optI[b]!]!);
         const pick = sample(ks.map((k) => optV[k]!), explore.epsilon, explore.temperature, rng);
-        take(ks[pick.k]!, pick.p);
+        const k = ks[pick.k]!, i = optI[k]!;
+        next.push({ path: rules.extend(s.path, i, pick.p), value: s.value + optV[k]!, newOnes: s.newOnes + (items[i]!.isNew ? 1 : 0) });
       } else {
         // The `width` best options (value, then base rank): a partial insertion, not a full sort.
-        top.length = 0;
-        for (let k = 0; k < optI.length; k++) {
+        let nTop = 0;
+        for (let k = 0; k < nOpt; k++) {
           const v = optV[k]!, rk = rankOf[optI[k]!]!;
-          let j = top.length;
+          let j = nTop;
           if (j === width) {
             const last = top[j - 1]!;
             if (!(v > optV[last]! || (v === optV[last]! && rk < rankOf[optI[last]!]!))) continue;
             j--;
-          } else top.push(k);
+          } else nTop++;
           while (j > 0) {
             const prevK = top[j - 1]!;
             if (!(v > optV[prevK]! || (v === optV[prevK]! && rk < rankOf[optI[prevK]!]!))) break;
@@ -104,7 +101,10 @@ export function sequence(items: readonly SeqItem[], policy: Policy, ctx: SeqCont
           }
           top[j] = k;
         }
-        for (const k of top) take(k, 1);
+        for (let t = 0; t < nTop; t++) {
+          const k = top[t]!, i = optI[k]!;
+          next.push({ path: rules.extend(s.path, i, 1), value: s.value + optV[k]!, newOnes: s.newOnes + (items[i]!.isNew ? 1 : 0) });
+        }
       }
     }
     if (next.length > width) {
