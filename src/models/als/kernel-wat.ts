@@ -11,6 +11,8 @@
  *   gram_rows(F, lo, hi, out): out (float32 dims x dims) = sum over rows lo..hi of F of f f'.
  */
 
+import { v128Load, watDot } from '../../math/wat.js';
+
 /** Whether the SIMD kernel can run at this factor count. */
 export function simdDims(dims: number): boolean {
   return dims >= 4 && dims % 4 === 0 && dims <= 1024;
@@ -20,28 +22,14 @@ export function alsKernelWat(dims: number): string {
   if (!simdDims(dims)) throw new RangeError(`alsKernelWat: dims must be a multiple of 4 in 4..1024, got ${dims}`);
   const RB = dims * 4; // bytes per factor row
   const NV = dims / 4; // v128 per row
-  const NA = Math.min(4, NV); // dot-product accumulators
   const X_OFF = 0, R_OFF = RB, P_OFF = 2 * RB, AP_OFF = 3 * RB;
   const get = (n: string) => `(local.get $${n})`;
-  const ld = (p: string, off: number) => `(v128.load offset=${off} ${p})`;
+  const ld = v128Load;
   const mul = (a: string, b: string) => `(f32x4.mul ${a} ${b})`;
   const i32 = (n: number) => `(i32.const ${n})`;
 
   /** $out = sum_i a[aOff + i] * b[bOff + i] over one row. */
-  const dot = (a: string, aOff: number, b: string, bOff: number, out: string): string => {
-    const l: string[] = [];
-    for (let i = 0; i < NV; i++) {
-      const acc = `$acc${i % NA}`;
-      const term = mul(ld(a, aOff + 16 * i), ld(b, bOff + 16 * i));
-      l.push(i < NA ? `(local.set ${acc} ${term})` : `(local.set ${acc} (f32x4.add (local.get ${acc}) ${term}))`);
-    }
-    let sum = '(local.get $acc0)';
-    for (let k = 1; k < NA; k++) sum = `(f32x4.add ${sum} (local.get $acc${k}))`;
-    l.push(`(local.set $acc0 ${sum})`);
-    const lane = (k: number) => `(f32x4.extract_lane ${k} (local.get $acc0))`;
-    l.push(`(local.set $${out} (f32.add (f32.add ${lane(0)} ${lane(1)}) (f32.add ${lane(2)} ${lane(3)})))`);
-    return l.join('\n');
-  };
+  const dot = (a: string, aOff: number, b: string, bOff: number, out: string): string => watDot(NV, a, aOff, b, bOff, out);
 
   /** y[yOff..] (op)= s * x[xOff..], s a v128 local. */
   const axpy = (y: string, yOff: number, s: string, x: string, xOff: number, op: 'add' | 'sub' = 'add'): string => {

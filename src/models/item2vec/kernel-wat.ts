@@ -12,6 +12,8 @@
  *     work: dims float32 of scratch for e, own per thread.
  */
 
+import { v128Load, watDot } from '../../math/wat.js';
+
 /** Whether the SIMD kernel can run at this vector size. */
 export function sgnsSimdDims(dims: number): boolean {
   return dims >= 4 && dims % 4 === 0 && dims <= 1024;
@@ -21,23 +23,12 @@ export function sgnsKernelWat(dims: number): string {
   if (!sgnsSimdDims(dims)) throw new RangeError(`sgnsKernelWat: dims must be a multiple of 4 in 4..1024, got ${dims}`);
   const RB = dims * 4;
   const NV = dims / 4;
-  const NA = Math.min(4, NV);
   const MAX_EXP = 6;
   const EXP_SCALE = 1000 / MAX_EXP / 2;
-  const ld = (p: string, off: number) => `(v128.load offset=${off} ${p})`;
+  const ld = v128Load;
   const l1 = '(local.get $l1)', l2 = '(local.get $l2)', work = '(local.get $work)';
 
-  const dot: string[] = [];
-  for (let i = 0; i < NV; i++) {
-    const acc = `$acc${i % NA}`;
-    const term = `(f32x4.mul ${ld(l1, 16 * i)} ${ld(l2, 16 * i)})`;
-    dot.push(i < NA ? `(local.set ${acc} ${term})` : `(local.set ${acc} (f32x4.add (local.get ${acc}) ${term}))`);
-  }
-  let sum = '(local.get $acc0)';
-  for (let k = 1; k < NA; k++) sum = `(f32x4.add ${sum} (local.get $acc${k}))`;
-  dot.push(`(local.set $acc0 ${sum})`);
-  const lane = (k: number) => `(f32x4.extract_lane ${k} (local.get $acc0))`;
-  dot.push(`(local.set $f (f32.add (f32.add ${lane(0)} ${lane(1)}) (f32.add ${lane(2)} ${lane(3)})))`);
+  const dot = watDot(NV, l1, 0, l2, 0, 'f');
 
   // e += g u; u += g v (u read once).
   const update: string[] = [];
@@ -61,7 +52,7 @@ export function sgnsKernelWat(dims: number): string {
     (block $done (loop $targets
       (br_if $done (i32.ge_s (local.get $i) (local.get $n)))
       (local.set $l2 (i32.add (local.get $syn1) (i32.mul (i32.load (i32.add (local.get $targets) (i32.shl (local.get $i) (i32.const 2)))) (i32.const ${RB}))))
-      ${dot.join('\n      ')}
+      ${dot}
       (if (f32.ge (local.get $f) (f32.const ${MAX_EXP}))
         (then (local.set $g (f32.mul (f32.sub (local.get $label) (f32.const 1)) (local.get $alpha))))
         (else (if (f32.le (local.get $f) (f32.const -${MAX_EXP}))
