@@ -197,8 +197,11 @@ export class StateEngine {
     return {
       listenerId,
       countersInto(kind: CounterKind, key: string, now: number, out: Float64Array | Float32Array, offset: number): void {
-        const [map, h] = kind === 'track' ? [l.tracks, hl.t] : kind === 'artist' ? [l.artists, hl.a] : kind === 'genre' ? [l.genres, hl.g] : [tracks, hl.global];
-        readInto(map.get(key), now, h, out, offset);
+        // Called for every candidate's track, artist, genres and global row: no array per call.
+        if (kind === 'track') readInto(l.tracks.get(key), now, hl.t, out, offset);
+        else if (kind === 'artist') readInto(l.artists.get(key), now, hl.a, out, offset);
+        else if (kind === 'genre') readInto(l.genres.get(key), now, hl.g, out, offset);
+        else readInto(tracks.get(key), now, hl.global, out, offset);
       },
       session(now: number): SessionState | undefined {
         const s = l.session;

@@ -1,6 +1,6 @@
 import type { Store } from '../store/index.js';
 import { decodeArtifact, encodeArtifact, type ArtifactMeta, type TypedArray } from './artifact.js';
-import { topK } from './topk.js';
+import { topK, Touched } from './topk.js';
 import { TransitionsModel } from './transitions.js';
 import { SknnModel } from './sknn.js';
 import { ContentModel } from './content.js';
@@ -95,7 +95,7 @@ function knownPrefix(h: History, n: number): Int32Array {
 
 /** A session model: scores every track for a session prefix, and saves itself. */
 interface SessionScorer {
-  scoreInto(prefix: Int32Array, out: Float32Array | Float64Array, weight?: number): void;
+  scoreInto(prefix: Int32Array, out: Float32Array | Float64Array, weight?: number, touched?: Touched): void;
   save(meta?: Record<string, unknown>): Uint8Array;
 }
 
@@ -117,14 +117,21 @@ abstract class SessionCandidates extends Base {
   }
   recommend(h: History, k: number, exclude?: ReadonlySet<number>): Ranked {
     this.checkK(`${this.name}.recommend`, k);
-    // One scratch vector per model, reused: a fresh vocabulary-sized array per request costs
-    // more in garbage collection than in scoring (JavaScript runs one request at a time).
-    const s = (this.scratch ??= new Float64Array(this.trackIds.length));
-    s.fill(0);
-    this.scoreInto(h, s);
-    return this.best(s, k, exclude);
+    // Sparse: a session scores the few thousand tracks that follow its own, so the scratch
+    // vector stays zero between requests and only the touched entries are ranked and reset
+    // (three vocabulary-sized passes per request had been most of the model's serving cost).
+    const n = this.trackIds.length;
+    const s = (this.scratch ??= new Float64Array(n));
+    const touched = (this.touched ??= new Touched(n));
+    try {
+      this.model.scoreInto(knownPrefix(h, n), s, 1, touched);
+      return touched.best(s, k, exclude);
+    } finally {
+      touched.reset(s);
+    }
   }
   private scratch: Float64Array | undefined;
+  private touched: Touched | undefined;
   save(): Uint8Array {
     return this.model.save({ trackIds: this.trackIds });
   }

@@ -1,6 +1,6 @@
 import type { PlayLog } from './dataset.js';
 import { csrFromCoo, transpose, type Csr } from './csr.js';
-import { topK } from './topk.js';
+import { topK, type Touched } from './topk.js';
 import { decodeArtifact, encodeArtifact } from './artifact.js';
 
 export interface SknnConfig {
@@ -72,16 +72,15 @@ export class SknnModel {
 
   /**
    * The `k` most recent of the sessions, latest first (ties: lower id first). The cut-off
-   * time comes from a native numeric sort of the times; only the k chosen are sorted with a
-   * comparator (a comparator sort of every touched session, thousands for popular tracks,
-   * had been the model's main cost).
+   * time comes from a selection over the times (linear, where a sort of every touched
+   * session, thousands for popular tracks, had been the model's main cost); only the k
+   * chosen are sorted with a comparator.
    */
   private mostRecent(sessions: number[], k: number): number[] {
     const n = sessions.length;
     const times = new Float64Array(n);
     for (let i = 0; i < n; i++) times[i] = this.sessionTs[sessions[i]!]!;
-    times.sort();
-    const cut = times[n - k]!;
+    const cut = kthSmallest(times, n - k);
     const chosen: number[] = [];
     const atCut: number[] = [];
     for (const s of sessions) {
@@ -94,8 +93,8 @@ export class SknnModel {
     return chosen.sort((a, b) => this.sessionTs[b]! - this.sessionTs[a]! || a - b);
   }
 
-  /** Add candidate scores for a session prefix (latest last) into `out`, times `weight`. */
-  scoreInto(prefix: Int32Array, out: Float32Array | Float64Array, weight = 1): void {
+  /** Add candidate scores for a session prefix (latest last) into `out`, times `weight`; `sink` hears of every entry written. */
+  scoreInto(prefix: Int32Array, out: Float32Array | Float64Array, weight = 1, sink?: Touched): void {
     if (prefix.length === 0) return;
     const { indptr: tp, indices: ts } = this.trackSessions;
     const stamp = ++this.stamp;
@@ -135,7 +134,37 @@ export class SknnModel {
     for (let j = 0; j < best.ix.length; j++) {
       const s = pool[best.ix[j]!]!;
       const sim = best.scores[j]! * weight;
+      if (sink) for (let x = sp[s]!; x < sp[s + 1]!; x++) sink.add(st[x]!);
       for (let x = sp[s]!; x < sp[s + 1]!; x++) out[st[x]!]! += sim;
     }
   }
+}
+
+/**
+ * The value that would sit at index `k` of `a` sorted ascending (Hoare's quickselect,
+ * median-of-three pivots). Reorders `a` in place.
+ */
+export function kthSmallest(a: Float64Array, k: number): number {
+  let lo = 0, hi = a.length - 1;
+  while (hi > lo) {
+    const mid = (lo + hi) >>> 1;
+    // Median of three as the pivot value.
+    let x = a[lo]!, y = a[mid]!, z = a[hi]!;
+    if (x > y) { const t = x; x = y; y = t; }
+    if (y > z) { y = z; if (x > y) y = x; }
+    const pivot = y;
+    let i = lo, j = hi;
+    while (i <= j) {
+      while (a[i]! < pivot) i++;
+      while (a[j]! > pivot) j--;
+      if (i <= j) {
+        const t = a[i]!; a[i] = a[j]!; a[j] = t;
+        i++; j--;
+      }
+    }
+    if (k <= j) hi = j;
+    else if (k >= i) lo = i;
+    else return a[k]!;
+  }
+  return a[k]!;
 }

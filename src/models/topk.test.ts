@@ -1,6 +1,7 @@
 import { describe, it, expect } from 'vitest';
 import fc from 'fast-check';
-import { topK } from './topk.js';
+import { topK, Touched } from './topk.js';
+import { kthSmallest } from './sknn.js';
 import { csrFromCoo, transpose } from './csr.js';
 
 /** Reference: sort every index by (score desc, index asc). */
@@ -25,6 +26,43 @@ describe('topK', () => {
     expect(Array.from(topK(s, 10, new Set([2])).ix)).toEqual([3, 1]);
     expect(Array.from(topK(s, 10, Uint8Array.of(0, 0, 0, 1)).ix)).toEqual([2, 1]);
     expect(topK(new Float32Array(0), 5).ix.length).toBe(0);
+  });
+});
+
+describe('sparse scores', () => {
+  it('Touched.best ranks the touched entries exactly as the dense vector would be ranked, and resets them', () => {
+    fc.assert(
+      fc.property(fc.array(fc.tuple(fc.integer({ min: 0, max: 39 }), fc.integer({ min: -2, max: 3 })), { maxLength: 80 }), fc.integer({ min: 0, max: 12 }), fc.array(fc.integer({ min: 0, max: 39 }), { maxLength: 5 }), (writes, k, ex) => {
+        const dense = new Float64Array(40), sparse = new Float64Array(40);
+        const touched = new Touched(40);
+        for (const [j, v] of writes) {
+          dense[j]! += v / 2;
+          touched.add(j);
+          sparse[j]! += v / 2;
+        }
+        const exclude = new Set(ex);
+        // The dense reference: scores of 0 or less never enter, nor excluded tracks.
+        const ref = Float64Array.from(dense, (v) => (v > 0 ? v : NaN));
+        const want = topK(ref, k, exclude);
+        const got = touched.best(sparse, k, exclude);
+        expect(Array.from(got.ix)).toEqual(Array.from(want.ix));
+        expect(Array.from(got.scores)).toEqual(Array.from(want.scores));
+        touched.reset(sparse);
+        expect(sparse.every((v) => v === 0)).toBe(true);
+        expect(touched.n).toBe(0);
+        touched.add(writes[0]?.[0] ?? 0);
+        expect(touched.n).toBe(1); // marks were cleared too
+      }),
+    );
+  });
+  it('kthSmallest selects what a sort would put at k, ties and duplicates included', () => {
+    fc.assert(
+      fc.property(fc.array(fc.integer({ min: -5, max: 5 }), { minLength: 1, maxLength: 200 }), fc.nat(), (xs, r) => {
+        const k = r % xs.length;
+        const sorted = Float64Array.from(xs).sort();
+        expect(kthSmallest(Float64Array.from(xs), k)).toBe(sorted[k]);
+      }),
+    );
   });
 });
 

@@ -63,3 +63,44 @@ export function topK(scores: Float32Array | Float64Array, k: number, exclude?: R
   }
   return { ix, scores: sc };
 }
+
+/**
+ * The entries of a score vector that a sparse scorer wrote, in first-touch order: a scorer
+ * calls `add(j)` before its first write to out[j]. `best` ranks only those, with the same
+ * result (ties by lower index) as ranking the whole vector; `reset` zeroes them again.
+ */
+export class Touched {
+  readonly list: Int32Array;
+  n = 0;
+  private readonly seen: Uint8Array;
+  constructor(size: number) {
+    this.list = new Int32Array(size);
+    this.seen = new Uint8Array(size);
+  }
+  add(j: number): void {
+    if (this.seen[j] === 0) {
+      this.seen[j] = 1;
+      this.list[this.n++] = j;
+    }
+  }
+  /** The top k touched entries scored above 0, never an excluded one. */
+  best(scores: Float64Array, k: number, exclude?: ReadonlySet<number>): { ix: Int32Array; scores: Float32Array } {
+    const ids = this.list.subarray(0, this.n).sort();
+    const sub = new Float64Array(ids.length);
+    for (let q = 0; q < ids.length; q++) {
+      const v = scores[ids[q]!]!;
+      sub[q] = v > 0 && !(exclude !== undefined && exclude.has(ids[q]!)) ? v : NaN;
+    }
+    const r = topK(sub, k);
+    for (let q = 0; q < r.ix.length; q++) r.ix[q] = ids[r.ix[q]!]!;
+    return r;
+  }
+  reset(scores: Float64Array): void {
+    for (let q = 0; q < this.n; q++) {
+      const j = this.list[q]!;
+      scores[j] = 0;
+      this.seen[j] = 0;
+    }
+    this.n = 0;
+  }
+}

@@ -1,6 +1,7 @@
 import type { PlayLog } from './dataset.js';
 import { csrFromCoo, type Csr } from './csr.js';
 import { decodeArtifact, encodeArtifact } from './artifact.js';
+import type { Touched } from './topk.js';
 
 export interface TransitionsConfig {
   /** How many later positions of a session a track links to. Default 5. */
@@ -92,13 +93,14 @@ export class TransitionsModel {
    * Add the scores of every candidate given a session prefix (latest last) into `out`
    * (length = tracks), times `weight`. Candidates with no link keep what `out` had.
    */
-  scoreInto(prefix: Int32Array, out: Float32Array | Float64Array, weight = 1): void {
+  scoreInto(prefix: Int32Array, out: Float32Array | Float64Array, weight = 1, touched?: Touched): void {
     let vote = weight;
     for (let k = 0; k < this.cfg.prefixTracks && k < prefix.length; k++) {
       const src = prefix[prefix.length - 1 - k]!;
       if (src >= 0 && src < this.norm.length) {
         const f = vote * this.norm[src]!;
         const { indptr, indices, data } = this.links;
+        if (touched) for (let p = indptr[src]!; p < indptr[src + 1]!; p++) touched.add(indices[p]!);
         for (let p = indptr[src]!; p < indptr[src + 1]!; p++) out[indices[p]!]! += f * data[p]!;
       }
       vote *= this.cfg.prefixDecay;

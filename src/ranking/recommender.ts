@@ -114,6 +114,18 @@ export class Recommender {
     return Array.from({ length: n }, (_, k) => ({ trackId: t.ids[r.ix[k]!]!, artistId: t.artist[r.ix[k]!]!, score: Number(r.score[k]!.toFixed(6)), sources: r.sources[k]! }));
   }
 
+  private readonly toTable = new Map<CandidateModel, { size: number; ixs: Int32Array }>();
+
+  /** Catalog ix of each of a model's tracks (-1: not in the catalog), rebuilt when the catalog grew. */
+  private tableIxs(model: CandidateModel): Int32Array {
+    let m = this.toTable.get(model);
+    if (m === undefined || m.size !== this.table.size) {
+      m = { size: this.table.size, ixs: Int32Array.from(model.trackIds, (id) => this.table.indexOf(id)) };
+      this.toTable.set(model, m);
+    }
+    return m.ixs;
+  }
+
   /** Every candidate, ranked: retrieval, features from the state now, the ranker, the session's feedback. */
   async rank(req: NextRequest): Promise<Ranked> {
     const now = req.now ?? Date.now();
@@ -141,10 +153,12 @@ export class Recommender {
       }
       const list = model.recommend({ tracks, listener: req.listenerId }, this.config.candidatesPerSource, exclude);
       const scores = new Map<number, number>();
+      const toTable = this.tableIxs(model);
       for (let k = 0; k < list.ix.length; k++) {
-        const id = model.trackIds[list.ix[k]!]!;
-        const ix = t.indexOf(id);
-        if (ix < 0 || played.has(id) || dropped.has(t.artist[ix]!) || view.banned(id, t.artist[ix])) continue;
+        const ix = toTable[list.ix[k]!]!;
+        if (ix < 0) continue;
+        const id = t.ids[ix]!;
+        if (played.has(id) || dropped.has(t.artist[ix]!) || view.banned(id, t.artist[ix])) continue;
         let c = cand.get(ix);
         if (c === undefined) {
           c = cand.size;

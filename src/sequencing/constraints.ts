@@ -97,7 +97,23 @@ export class Rules {
     const share = policy.constraints.promotedShare?.max;
     this.promotedMax = share === undefined ? Infinity : Math.floor(share * policy.length + 1e-9);
     this.sep = policy.constraints.artistSeparation ?? 0;
+    const c = policy.constraints, w = c.window;
+    this.maxArtist = c.maxPerArtist ?? Infinity;
+    this.maxAlbum = c.maxPerAlbum ?? Infinity;
+    this.windowed = w !== undefined;
+    this.wArtistRun = w?.artistInARow ?? Infinity;
+    this.wAlbumRun = w?.albumInARow ?? Infinity;
+    this.wArtist = w?.perArtist ?? Infinity;
+    this.wAlbum = w?.perAlbum ?? Infinity;
   }
+  // The policy's limits as numbers (Infinity: no limit), read by `allowed` on every candidate.
+  private readonly maxArtist: number;
+  private readonly maxAlbum: number;
+  private readonly windowed: boolean;
+  private readonly wArtistRun: number;
+  private readonly wAlbumRun: number;
+  private readonly wArtist: number;
+  private readonly wAlbum: number;
 
   /** The path after appending item i to `path`, picked with probability `prop`. */
   extend(path: PathNode | null, i: number, prop = 1): PathNode {
@@ -181,27 +197,26 @@ export class Rules {
 
   /** 0 when item i may follow the prepared path, else the code of the first rule it would break. */
   allowed(i: number): number {
-    const c = this.policy.constraints;
-    const path = this.prepared ?? null;
     const st = this.stamp;
+    // Most rejections in a long list are of tracks already on the path: that test first.
+    if (this.used[i] === st) return 1;
+    const path = this.prepared ?? null;
     const a = this.artist[i]!, b = this.album[i]!;
     const known = this.stampA[a] === st, knownB = b >= 0 && this.stampB[b] === st;
     this.artistCount = known ? this.cntA[a]! : 0;
-    if (this.used[i] === st) return 1;
     for (let k = 0; k < this.nRecent; k++) if (this.recent[k] === a) return 2;
-    if (c.maxPerArtist !== undefined && this.artistCount >= c.maxPerArtist) return 3;
-    if (c.maxPerAlbum !== undefined && knownB && this.cntB[b]! >= c.maxPerAlbum) return 4;
+    if (this.artistCount >= this.maxArtist) return 3;
+    if (knownB && this.cntB[b]! >= this.maxAlbum) return 4;
     if (this.promo[i] && (path?.promoted ?? 0) >= this.promotedMax) return 5;
     if (this.pod[i]) {
-      if (this.policy.surface !== 'shuffle' && (path?.podcasts ?? 0) >= (c.maxPodcasts ?? 0)) return 6;
+      if (this.policy.surface !== 'shuffle' && (path?.podcasts ?? 0) >= (this.policy.constraints.maxPodcasts ?? 0)) return 6;
       if (path && this.pod[path.i]) return 7;
     }
-    const w = c.window;
-    if (w) {
-      if (a === this.runA && this.runALen >= w.artistInARow) return 8;
-      if (b >= 0 && b === this.runB && this.runBLen >= w.albumInARow) return 9;
-      if (known && this.winA[a]! >= w.perArtist) return 10;
-      if (knownB && this.winB[b]! >= w.perAlbum) return 11;
+    if (this.windowed) {
+      if (a === this.runA && this.runALen >= this.wArtistRun) return 8;
+      if (b >= 0 && b === this.runB && this.runBLen >= this.wAlbumRun) return 9;
+      if (known && this.winA[a]! >= this.wArtist) return 10;
+      if (knownB && this.winB[b]! >= this.wAlbum) return 11;
     }
     return OK;
   }

@@ -9,6 +9,10 @@ interface State {
   path: PathNode | null;
   value: number;
   newOnes: number;
+  /** The first `skip` candidates in base order are all on the path: a walk starts after them. */
+  skip: number;
+  /** Rank of the path among the beam's paths in item-index order (the tie-break of equal values). */
+  lex: number;
 }
 
 /** Item indexes of a path, in order. */
@@ -56,20 +60,34 @@ export function sequence(items: readonly SeqItem[], policy: Policy, ctx: SeqCont
   const rng = new Rng(ctx.seed ?? 1);
   const L = policy.length;
 
-  let beam: State[] = [{ path: null, value: 0, newOnes: 0 }];
+  let beam: State[] = [{ path: null, value: 0, newOnes: 0, skip: 0, lex: 0 }];
   const finished: State[] = [];
   // Scratch reused at every position (typed: no reallocation, no boxed values).
   const optI = new Int32Array(branching), optV = new Float64Array(branching), top = new Int32Array(width);
+  // The position's best `width` children, best first: parent, item, total value, the parent's walk start.
+  const cB = new Int32Array(width), cI = new Int32Array(width), cV = new Float64Array(width), cS = new Int32Array(width), byLex = new Int32Array(width);
   for (let pos = 0; pos < L && beam.length > 0; pos++) {
     const next: State[] = [];
-    for (const s of beam) {
+    let nC = 0;
+    for (let b = 0; b < beam.length; b++) {
+      const s = beam[b]!;
       const prev = s.path ? s.path.i : -1;
       const placed = s.path?.len ?? 0;
       let nOpt = 0;
       rules.prepare(s.path);
-      for (let r = 0; r < order.length && nOpt < branching; r++) {
+      // Candidates ahead of `lead` are all on this path, and so on every child's.
+      let lead = s.skip, leading = true;
+      for (let r = s.skip; r < order.length && nOpt < branching; r++) {
         const i = order[r]!;
-        if (rules.allowed(i) !== 0) continue;
+        const code = rules.allowed(i);
+        if (code !== 0) {
+          if (leading) {
+            if (code === 1) lead = r + 1;
+            else leading = false;
+          }
+          continue;
+        }
+        leading = false;
         optI[nOpt] = i;
         obj.valueInto(optV, nOpt++, i, prev, placed, s.newOnes, rules.artistCount);
       }
@@ -81,36 +99,56 @@ export function sequence(items: readonly SeqItem[], policy: Policy, ctx: SeqCont
         const ks = Array.from({ length: nOpt }, (_, k) => k).sort((a, b) => optV[b]! - optV[a]! || rankOf[optI[a]!]! - rankOf[optI[b]!]!);
         const pick = sample(ks.map((k) => optV[k]!), explore.epsilon, explore.temperature, rng);
         const k = ks[pick.k]!, i = optI[k]!;
-        next.push({ path: rules.extend(s.path, i, pick.p), value: s.value + optV[k]!, newOnes: s.newOnes + (items[i]!.isNew ? 1 : 0) });
-      } else {
-        // The `width` best options (value, then base rank): a partial insertion, not a full sort.
-        let nTop = 0;
-        for (let k = 0; k < nOpt; k++) {
-          const v = optV[k]!, rk = rankOf[optI[k]!]!;
-          let j = nTop;
-          if (j === width) {
-            const last = top[j - 1]!;
-            if (!(v > optV[last]! || (v === optV[last]! && rk < rankOf[optI[last]!]!))) continue;
-            j--;
-          } else nTop++;
-          while (j > 0) {
-            const prevK = top[j - 1]!;
-            if (!(v > optV[prevK]! || (v === optV[prevK]! && rk < rankOf[optI[prevK]!]!))) break;
-            top[j] = prevK;
-            j--;
-          }
-          top[j] = k;
+        next.push({ path: rules.extend(s.path, i, pick.p), value: s.value + optV[k]!, newOnes: s.newOnes + (items[i]!.isNew ? 1 : 0), skip: lead, lex: 0 });
+        continue;
+      }
+      // This parent's `width` best options (value, then base rank): a partial insertion, not a full sort.
+      let nTop = 0;
+      for (let k = 0; k < nOpt; k++) {
+        const v = optV[k]!, rk = rankOf[optI[k]!]!;
+        let j = nTop;
+        if (j === width) {
+          const last = top[j - 1]!;
+          if (!(v > optV[last]! || (v === optV[last]! && rk < rankOf[optI[last]!]!))) continue;
+          j--;
+        } else nTop++;
+        while (j > 0) {
+          const prevK = top[j - 1]!;
+          if (!(v > optV[prevK]! || (v === optV[prevK]! && rk < rankOf[optI[prevK]!]!))) break;
+          top[j] = prevK;
+          j--;
         }
-        for (let t = 0; t < nTop; t++) {
-          const k = top[t]!, i = optI[k]!;
-          next.push({ path: rules.extend(s.path, i, 1), value: s.value + optV[k]!, newOnes: s.newOnes + (items[i]!.isNew ? 1 : 0) });
+        top[j] = k;
+      }
+      // Into the position's best `width` children: total value, then the path's item indexes
+      // (the parent's rank among the beam's paths, then the item), as a sort of the paths would.
+      for (let t = 0; t < nTop; t++) {
+        const k = top[t]!, i = optI[k]!, v = s.value + optV[k]!;
+        let j = nC;
+        if (j === width) {
+          const w = j - 1;
+          if (!(v > cV[w]! || (v === cV[w]! && (s.lex < beam[cB[w]!]!.lex || (b === cB[w] && i < cI[w]!))))) continue;
+          j--;
+        } else nC++;
+        while (j > 0) {
+          const w = j - 1;
+          if (!(v > cV[w]! || (v === cV[w]! && (s.lex < beam[cB[w]!]!.lex || (b === cB[w] && i < cI[w]!))))) break;
+          cB[j] = cB[w]!; cI[j] = cI[w]!; cV[j] = cV[w]!; cS[j] = cS[w]!;
+          j--;
         }
+        cB[j] = b; cI[j] = i; cV[j] = v; cS[j] = lead;
       }
     }
-    if (next.length > width) {
-      next.sort((a, b) => b.value - a.value || comparePaths(a.path, b.path));
-      next.length = width;
-    } else if (next.length > 1) next.sort((a, b) => b.value - a.value || comparePaths(a.path, b.path));
+    if (!explore) {
+      // Ranks of the children's paths in item-index order: by the parent's rank, then the item.
+      for (let c = 0; c < nC; c++) byLex[c] = c;
+      const lexOrder = Array.from(byLex.subarray(0, nC)).sort((x, y) => beam[cB[x]!]!.lex - beam[cB[y]!]!.lex || cI[x]! - cI[y]!);
+      for (let c = 0; c < nC; c++) {
+        const s = beam[cB[c]!]!, i = cI[c]!;
+        next.push({ path: rules.extend(s.path, i, 1), value: cV[c]!, newOnes: s.newOnes + (items[i]!.isNew ? 1 : 0), skip: cS[c]!, lex: 0 });
+      }
+      lexOrder.forEach((c, r) => (next[c]!.lex = r));
+    }
     beam = next;
   }
   finished.push(...beam);
