@@ -90,6 +90,7 @@ export class TrackTable {
     this.mode[i] = a?.mode ?? -1;
     this.emerging[i] = artist?.emerging ? 1 : 0;
     this.album[i] = track.album?.id ?? '';
+    this.albums = undefined;
     this.markets[i] = track.markets;
     this.durationMs[i] = track.durationMs ?? 210_000;
     this.explicit[i] = track.explicit ? 1 : 0;
@@ -120,6 +121,25 @@ export class TrackTable {
     this.costTier = g(this.costTier);
     this.promotedFrom = g(this.promotedFrom);
     this.promotedTo = g(this.promotedTo);
+  }
+
+  private albums: Map<string, number[]> | undefined;
+
+  /** Track ixs of an album, in catalog order ([] for '' or an unknown album); the index is built on first use and again after the catalog changes. */
+  albumTracks(album: string): readonly number[] {
+    if (album === '') return [];
+    if (this.albums === undefined) {
+      const m = new Map<string, number[]>();
+      for (let i = 0; i < this.ids.length; i++) {
+        const a = this.album[i]!;
+        if (a === '') continue;
+        const list = m.get(a);
+        if (list) list.push(i);
+        else m.set(a, [i]);
+      }
+      this.albums = m;
+    }
+    return this.albums.get(album) ?? [];
   }
 
   /** Whether track ix is in its promotion window at `now`. */

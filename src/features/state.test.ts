@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { openStore } from '../store/index.js';
 import type { SegueEvent } from '../domain/index.js';
-import { StateEngine, EmbeddedOnlineState, DEFAULT_STATE, acceptEvents, STATE_KEY, type TrackInfo, type StateConfig } from './index.js';
+import { StateEngine, EmbeddedOnlineState, DEFAULT_STATE, acceptEvents, STATE_KEY, TrackTable, type TrackInfo, type StateConfig } from './index.js';
 import { TRACKS_OWNER, trackShard } from './embedded.js';
 
 const DAY = 86_400_000;
@@ -235,5 +235,24 @@ describe('embedded online state: deferred flushes and storage format', () => {
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
+  });
+});
+
+describe('track table', () => {
+  it('lists an album\'s tracks in catalog order, and sees tracks added later', () => {
+    const t = new TrackTable(2);
+    const track = (id: string, album?: string) => ({ id, title: id, artists: [{ id: 'a1' }], ...(album ? { album: { id: album } } : {}) }) as Parameters<TrackTable['add']>[0];
+    t.add(track('x1', 'al1'));
+    t.add(track('x2'));
+    t.add(track('x3', 'al2'));
+    t.add(track('x4', 'al1'));
+    expect(t.albumTracks('al1')).toEqual([0, 3]);
+    expect(t.albumTracks('al2')).toEqual([2]);
+    expect(t.albumTracks('')).toEqual([]);
+    expect(t.albumTracks('nope')).toEqual([]);
+    t.add(track('x5', 'al1'));
+    t.add(track('x3', 'al1')); // moved to another album
+    expect(t.albumTracks('al1')).toEqual([0, 2, 3, 4]);
+    expect(t.albumTracks('al2')).toEqual([]);
   });
 });

@@ -195,7 +195,7 @@ export class Surfaces {
       if (ix < 0) throw new SurfaceError(`unknown track ${JSON.stringify(req.seedTrack)}`, true);
       const album = t.album[ix]!;
       // The finished album (when the catalog knows it), ending with the seed track.
-      context = album ? t.ids.filter((_, j) => t.album[j] === album && j !== ix) : [];
+      context = t.albumTracks(album).filter((j) => j !== ix).map((j) => t.ids[j]!);
       context.push(req.seedTrack);
     } else throw new SurfaceError('autoplay continues an album or playlist: give seedTrack (CLI: --seed-track), its last track, or playlistId (--playlist)');
     return this.ranked(req, policy, ctx, view, { context });
