@@ -174,7 +174,11 @@ export class Recommender {
     const m = ids.length;
     if (m === 0) return { ix: ids, score: new Float64Array(0), listen: undefined, sources: [] };
     const scores: Partial<Record<SourceName, Float32Array>> = {};
-    for (const [name, s] of bySource) scores[name] = Float32Array.from(ids, (ix) => s.get(ix) ?? 0);
+    for (const [name, s] of bySource) {
+      const col = new Float32Array(m);
+      for (let c = 0; c < m; c++) col[c] = s.get(ids[c]!) ?? 0;
+      scores[name] = col;
+    }
     const X = this.builder.build({ view, now, ...(req.surface ? { surface: req.surface } : {}), seedIx }, ids, new Float32Array(m * NF), scores);
 
     // Base order: the ranker, else the sources' scores each scaled to [0, 1] and summed.
@@ -204,12 +208,14 @@ export class Recommender {
       final[i] = v;
     });
     order.sort((a, b) => final[b]! - final[a]! || a - b);
-    return {
-      ix: Int32Array.from(order, (i) => ids[i]!),
-      score: Float64Array.from(order, (i) => final[i]!),
-      listen: listen ? Float64Array.from(order, (i) => listen[i]!) : undefined,
-      sources: order.map((i) => found[i]!),
-    };
+    const outIx = new Int32Array(m), outScore = new Float64Array(m), outListen = listen ? new Float64Array(m) : undefined;
+    for (let r = 0; r < m; r++) {
+      const i = order[r]!;
+      outIx[r] = ids[i]!;
+      outScore[r] = final[i]!;
+      if (outListen) outListen[r] = listen![i]!;
+    }
+    return { ix: outIx, score: outScore, listen: outListen, sources: order.map((i) => found[i]!) };
   }
 }
 

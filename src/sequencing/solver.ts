@@ -47,7 +47,9 @@ function prepareWalk(items: readonly SeqItem[], policy: Policy, ctx: SeqContext)
   const obj = new Objectives(policy);
   const rules = new Rules(items, policy, ctx);
   obj.prepare(items, rules.artist);
-  const order = pool.map((i) => ({ i, b: obj.base(items[i]!) })).sort((a, b) => b.b - a.b || a.i - b.i).map((x) => x.i);
+  const bases = new Float64Array(items.length);
+  for (const i of pool) bases[i] = obj.base(items[i]!);
+  const order = Array.from(Int32Array.from(pool).sort((a, b) => bases[b]! - bases[a]! || a - b));
   const rankOf = new Int32Array(items.length);
   order.forEach((i, r) => (rankOf[i] = r));
   const explore = policy.exploration && policy.exploration.epsilon > 0 ? policy.exploration : undefined;
