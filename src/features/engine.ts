@@ -218,11 +218,26 @@ export class StateEngine {
       top(kind: 'track' | 'artist' | 'genre', now: number, k: number): Array<{ key: string; plays: number; likes: number }> {
         const [map, h] = kind === 'track' ? [l.tracks, hl.t] : kind === 'artist' ? [l.artists, hl.a] : [l.genres, hl.g];
         const out = new Float64Array(4);
-        const all: Array<{ key: string; plays: number; likes: number }> = [];
+        const keys: string[] = [];
+        const plays: number[] = [], likes: number[] = [];
         for (const [key, r] of map) {
           readInto(r, now, h, out, 0);
-          if (out[PLAYS]! > 0 || out[LIKES]! > 0) all.push({ key, plays: out[PLAYS]!, likes: out[LIKES]! });
+          if (out[PLAYS]! > 0 || out[LIKES]! > 0) {
+            keys.push(key);
+            plays.push(out[PLAYS]!);
+            likes.push(out[LIKES]!);
+          }
         }
+        // Only what can make the top k is sorted: the rows at or above the k-th largest score.
+        const n = keys.length;
+        let cut = -Infinity;
+        if (k < n) {
+          const scores = new Float64Array(n);
+          for (let j = 0; j < n; j++) scores[j] = plays[j]! + likes[j]!;
+          cut = scores.sort()[n - Math.max(1, k)]!;
+        }
+        const all: Array<{ key: string; plays: number; likes: number }> = [];
+        for (let j = 0; j < n; j++) if (plays[j]! + likes[j]! >= cut) all.push({ key: keys[j]!, plays: plays[j]!, likes: likes[j]! });
         return all.sort((a, b) => b.plays + b.likes - (a.plays + a.likes) || (a.key < b.key ? -1 : 1)).slice(0, k);
       },
     };
