@@ -71,6 +71,8 @@ interface Columns {
   cost: Float64Array;
 }
 const NEW = 1, EMERGING = 2, PROMOTED = 4;
+/** Rows of memoized flow terms (see Objectives.flowTerm). */
+const FLOW_ROWS = 16;
 const SCRATCH = new Float64Array(1);
 
 export class Objectives {
@@ -116,6 +118,9 @@ export class Objectives {
       c.cost[i] = it.costTier / 3;
     }
     this.cols = c;
+    this.rowPrev.fill(-1);
+    this.rowValue = new Float64Array(FLOW_ROWS * n);
+    this.rowKnown = new Uint8Array(FLOW_ROWS * n);
   }
 
   /** `value` of item i after item `prev` (-1: first) from the prepared columns. */
@@ -137,36 +142,69 @@ export class Objectives {
       - w.cost * c.cost[i]! - w.fairness * sameArtist + this.lambdaDisc * (isNew ? 1 : 0) + this.lambdaEm * (emerging ? 1 : 0);
     if (isNew) v += w.discovery * Math.min(2, Math.max(0, 1 + 2 * (this.pace - share)));
     if (prev >= 0) {
-      if (w.flow !== 0) {
-        let sum = 0, n = 0;
-        const a = c.tempoL2[prev]!, b = c.tempoL2[i]!;
-        if (a === a && b === b) {
-          const r = Math.abs(a - b);
-          sum += Math.exp(-Math.min(r, Math.abs(r - 1)) / 0.04);
-          n++;
-        }
-        const pa = c.cam[prev]!, pb = c.cam[i]!;
-        if (pa >= 0 && pb >= 0) {
-          const d = Math.abs(pa - pb);
-          const kd = Math.min(d, 12 - d) + (c.mode[prev] === c.mode[i] ? 0 : 1);
-          sum += kd <= 1 ? 1 : kd === 2 ? 0.5 : 0;
-          n++;
-        }
-        const ea = c.energy[prev]!, eb = c.energy[i]!;
-        if (ea === ea && eb === eb) {
-          sum += 1 - Math.min(1, Math.abs(ea - eb) / 0.5);
-          n++;
-        }
-        const ga = c.genre[prev]!, gb = c.genre[i]!;
-        if (ga >= 0 && gb >= 0) {
-          sum += ga === gb ? 1 : 0;
-          n++;
-        }
-        v += w.flow * (n > 0 ? sum / n : 0.5);
-      }
+      if (w.flow !== 0) v += this.flowTerm(prev, i);
       v += w.variety * ((c.genre[prev] !== c.genre[i] ? 0.5 : 0) + (c.artist[prev] !== c.artist[i] ? 0.5 : 0));
     }
     out[k] = v;
+  }
+
+  // Flow terms memoized in a few rows, one per recent `prev`: a beam's partial sequences
+  // mostly end in a few tracks and try the same options, so about three in four flow
+  // evaluations of a radio page are repeats, and Math.exp is half of an evaluation.
+  private rowPrev = new Int32Array(FLOW_ROWS).fill(-1);
+  private rowValue = new Float64Array(0);
+  private rowKnown = new Uint8Array(0);
+  private row = 0;
+  private nextRow = 0;
+
+  /** The weighted flow from prev to i: the very same double whether computed or remembered. */
+  private flowTerm(prev: number, i: number): number {
+    const n = this.cols!.sat.length;
+    if (this.rowPrev[this.row] !== prev) {
+      let r = this.rowPrev.indexOf(prev);
+      if (r < 0) {
+        r = this.nextRow;
+        this.nextRow = (r + 1) % FLOW_ROWS;
+        this.rowPrev[r] = prev;
+        this.rowKnown.fill(0, r * n, (r + 1) * n);
+      }
+      this.row = r;
+    }
+    const at = this.row * n + i;
+    if (this.rowKnown[at] === 1) return this.rowValue[at]!;
+    const term = this.flowOf(prev, i);
+    this.rowValue[at] = term;
+    this.rowKnown[at] = 1;
+    return term;
+  }
+
+  private flowOf(prev: number, i: number): number {
+    const c = this.cols!, w = this.w;
+    let sum = 0, n = 0;
+    const a = c.tempoL2[prev]!, b = c.tempoL2[i]!;
+    if (a === a && b === b) {
+      const r = Math.abs(a - b);
+      sum += Math.exp(-Math.min(r, Math.abs(r - 1)) / 0.04);
+      n++;
+    }
+    const pa = c.cam[prev]!, pb = c.cam[i]!;
+    if (pa >= 0 && pb >= 0) {
+      const d = Math.abs(pa - pb);
+      const kd = Math.min(d, 12 - d) + (c.mode[prev] === c.mode[i] ? 0 : 1);
+      sum += kd <= 1 ? 1 : kd === 2 ? 0.5 : 0;
+      n++;
+    }
+    const ea = c.energy[prev]!, eb = c.energy[i]!;
+    if (ea === ea && eb === eb) {
+      sum += 1 - Math.min(1, Math.abs(ea - eb) / 0.5);
+      n++;
+    }
+    const ga = c.genre[prev]!, gb = c.genre[i]!;
+    if (ga >= 0 && gb >= 0) {
+      sum += ga === gb ? 1 : 0;
+      n++;
+    }
+    return w.flow * (n > 0 ? sum / n : 0.5);
   }
 
   /** The part of an item's value that does not depend on its place (for ordering the branching). */

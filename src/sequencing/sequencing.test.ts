@@ -193,6 +193,23 @@ describe('sequencer', () => {
       { numRuns: 400 },
     );
   });
+  it('values an item after another the same whether its flow term is computed or remembered, across many predecessors', () => {
+    fc.assert(
+      fc.property(itemsArb, fc.array(fc.tuple(fc.nat(), fc.nat(), fc.integer({ min: 0, max: 3 })), { minLength: 50, maxLength: 400 }), (items, calls) => {
+        const p = parsePolicy({ ...defaultPolicy('radio'), objectives: { satisfaction: 1, flow: 0.7, discovery: 0.3, variety: 0.2, fairness: 0.1 } });
+        const obj = new Objectives(p);
+        const rules = new Rules(items, p, { now: NOW });
+        obj.prepare(items, rules.artist);
+        // More distinct predecessors than the memo has rows, in an order that revisits them.
+        for (const [a, b, same] of calls) {
+          const i = a % items.length, prev = b % items.length;
+          const want = obj.value(items[i]!, items[prev], { placed: 3, newOnes: 1 }, same);
+          expect(obj.valueAt(i, prev, 3, 1, same)).toBeCloseTo(want, 12);
+        }
+      }),
+      { numRuns: 100 },
+    );
+  });
   it('fills the page when the feasible candidates allow it (greedy fill as a witness)', () => {
     // Plenty of distinct artists and no binding rule but separation: the page is full.
     const items = Array.from({ length: 100 }, (_, k): SeqItem => ({
