@@ -184,9 +184,10 @@ describe('sequencer', () => {
   it('returns what a plain beam search returns, ties included', () => {
     fc.assert(
       fc.property(itemsArb.chain((items) => fc.tuple(fc.constant(items), policyArb, ctxArb(items), fc.boolean())), ([raw, policy, ctx, coarse]) => {
-        // Coarse satisfaction and no flow make equal values (and so the tie-breaks) common.
-        const items = coarse ? raw.map((it) => ({ ...it, satisfaction: Math.round(it.satisfaction * 2) / 2, tempo: NaN, key: -1 })) : raw;
-        const p = coarse ? parsePolicy({ ...policy, objectives: { satisfaction: 1, discovery: 0.5 } }) : policy;
+        // Coarse satisfaction and value from satisfaction alone make equal values (and so the
+        // tie-breaks) common, also between two children of one parent at the beam's cut.
+        const items = coarse ? raw.map((it) => ({ ...it, satisfaction: Math.round(it.satisfaction * 3) / 3 })) : raw;
+        const p = coarse ? parsePolicy({ ...policy, objectives: { satisfaction: 1 }, multipliers: undefined }) : policy;
         const got = sequence(items, p, ctx).items.map((x) => Number(x.trackId.slice(1)));
         expect(got).toEqual(referenceBeam(items, p, ctx));
       }),
