@@ -67,7 +67,7 @@ export function sequence(items: readonly SeqItem[], policy: Policy, ctx: SeqCont
   // Scratch reused at every position (typed: no reallocation, no boxed values).
   const optI = new Int32Array(branching), optV = new Float64Array(branching), top = new Int32Array(width);
   // The position's best `width` children, best first: parent, item, total value, the parent's walk start.
-  const cB = new Int32Array(width), cI = new Int32Array(width), cV = new Float64Array(width), cS = new Int32Array(width), byLex = new Int32Array(width);
+  const cB = new Int32Array(width), cI = new Int32Array(width), cV = new Float64Array(width), cS = new Int32Array(width);
   for (let pos = 0; pos < L && beam.length > 0; pos++) {
     const next: State[] = [];
     let nC = 0;
@@ -143,8 +143,7 @@ export function sequence(items: readonly SeqItem[], policy: Policy, ctx: SeqCont
     }
     if (!explore) {
       // Ranks of the children's paths in item-index order: by the parent's rank, then the item.
-      for (let c = 0; c < nC; c++) byLex[c] = c;
-      const lexOrder = Array.from(byLex.subarray(0, nC)).sort((x, y) => beam[cB[x]!]!.lex - beam[cB[y]!]!.lex || cI[x]! - cI[y]!);
+      const lexOrder = Array.from({ length: nC }, (_, c) => c).sort((x, y) => beam[cB[x]!]!.lex - beam[cB[y]!]!.lex || cI[x]! - cI[y]!);
       for (let c = 0; c < nC; c++) {
         const s = beam[cB[c]!]!, i = cI[c]!;
         next.push({ path: rules.extend(s.path, i, 1), value: cV[c]!, newOnes: s.newOnes + (items[i]!.isNew ? 1 : 0), skip: cS[c]!, lex: 0 });
