@@ -5,7 +5,7 @@ import { PopularityCandidates, SknnCandidates, TransitionsCandidates, type Candi
 import { TransitionsModel } from '../models/transitions.js';
 import { SknnModel } from '../models/sknn.js';
 import { popularityTables } from '../models/popularity.js';
-import { topK } from '../models/topk.js';
+import { topK, Touched } from '../models/topk.js';
 import { auc, logLoss, ndcgAt, trainGbdt } from './gbdt/index.js';
 import { F, FEATURES, FeatureBuilder, type SourceName } from './features.js';
 import { isPlay, loadEventColumns, replay, type EventColumns } from './replay.js';
@@ -90,10 +90,21 @@ export async function trainRanker(
   onProgress('ranker: training its sources on the earlier sessions');
   const startArr = Int32Array.from(starts);
   const sources = new Map<SourceName, CandidateModel>();
+  // Each source's scorer for the replayed queries. Session models write only the tracks that
+  // follow the session's own (a few thousand of 200,000), so a query scores, ranks and resets
+  // only those; popularity does not depend on the history, so its scores and top list are
+  // computed once. Either gives what ranking the full score vector would.
+  const scorers = new Map<SourceName, QueryScorer>();
   for (const name of config.sources) {
-    if (name === 'transitions') sources.set(name, new TransitionsCandidates(TransitionsModel.train(log, startArr, trainRow), table.ids));
-    else if (name === 'sknn') sources.set(name, new SknnCandidates(SknnModel.train(log, startArr, trainRow), table.ids));
-    else if (name === 'popularity') sources.set(name, new PopularityCandidates(popularityTables(log, table.releaseMs, {}, trainRow), table.ids));
+    if (name === 'transitions' || name === 'sknn') {
+      const model = name === 'transitions' ? TransitionsModel.train(log, startArr, trainRow) : SknnModel.train(log, startArr, trainRow);
+      sources.set(name, name === 'transitions' ? new TransitionsCandidates(model as TransitionsModel, table.ids) : new SknnCandidates(model as SknnModel, table.ids));
+      scorers.set(name, sparseScorer(model, table.size, config.candidatesPerSource));
+    } else if (name === 'popularity') {
+      const tables = popularityTables(log, table.releaseMs, {}, trainRow);
+      sources.set(name, new PopularityCandidates(tables, table.ids));
+      scorers.set(name, fixedScorer(tables.popular, config.candidatesPerSource));
+    }
   }
 
   // Query plays: every play after the first of its session, sampled evenly per period.
@@ -114,7 +125,6 @@ export async function trainRanker(
 
   const emb = audioEmbedding(table);
   const builder = new FeatureBuilder(table, emb);
-  const full = new Float64Array(table.size);
   // Ranking groups (queries whose played track some source retrieved) and listen-through rows (every played track of known outcome).
   const train = new Rows(), test = new Rows();
   const listenTrain = new Rows(), listenTest = new Rows();
@@ -131,25 +141,16 @@ export async function trainRanker(
     const history = { tracks: log.track.subarray(s0, r) };
     const target = log.track[r]!;
     const cand = new Map<number, number>(); // track ix -> position
-    const scoreVecs: Float32Array[] = [];
-    const perSource: Float64Array[] = [];
-    for (const name of names) {
-      full.fill(0);
-      sources.get(name)!.scoreInto(history, full);
-      for (let k = 0; k < full.length; k++) if (!(full[k]! > 0)) full[k] = NaN;
-      const top = topK(full, config.candidatesPerSource);
-      for (const t of top.ix) if (!cand.has(t)) cand.set(t, cand.size);
-      perSource.push(full.slice());
-    }
+    for (const name of names) for (const t of scorers.get(name)!.top(history).ix) if (!cand.has(t)) cand.set(t, cand.size);
     // A target no source retrieved gets its row for the listen-through trees only: as a ranking
     // positive, its zero retrieval scores would teach the trees that not being retrieved is good.
     const hit = cand.has(target);
     if (!hit) cand.set(target, cand.size);
     const ids = Int32Array.from(cand.keys());
     const at = cand.get(target)!;
-    for (const vec of perSource) scoreVecs.push(Float32Array.from(ids, (t) => (Number.isNaN(vec[t]!) ? 0 : vec[t]!)));
     const scores: Partial<Record<SourceName, Float32Array>> = {};
-    names.forEach((n, j) => (scores[n] = scoreVecs[j]!));
+    for (const name of names) scores[name] = scorers.get(name)!.at(ids);
+    for (const sc of scorers.values()) sc.reset();
     if (Xbuf.length < ids.length * NF) Xbuf = new Float32Array(ids.length * NF);
     builder.build({ view: engine.view(log.listenerIds[log.listener[r]!]!), now: log.ts[r]!, seedIx: log.track[s0]! }, ids, Xbuf, scores);
     const skipped = log.skipped[r]!;
@@ -218,3 +219,42 @@ export async function trainRanker(
 }
 
 const round = (x: number): number => Number(x.toFixed(4));
+
+/** One source's retrieval for a replayed query: its top list, then its score of any track, until `reset`. */
+export interface QueryScorer {
+  /** The k best tracks scored above 0 (ties: lower ix first). */
+  top(history: { tracks: Int32Array }): { ix: Int32Array };
+  /** The scores of these tracks for the last query (0 where not above 0). */
+  at(ids: Int32Array): Float32Array;
+  reset(): void;
+}
+
+/** A session model's scorer: a scratch vector that stays zero between queries, and the entries each query touched. */
+export function sparseScorer(model: { scoreInto(prefix: Int32Array, out: Float64Array, weight: number, touched: Touched): void }, size: number, k: number): QueryScorer {
+  const scores = new Float64Array(size);
+  const touched = new Touched(size);
+  return {
+    top(history) {
+      model.scoreInto(history.tracks, scores, 1, touched);
+      return touched.best(scores, k);
+    },
+    at: (ids) => positive(scores, ids),
+    reset: () => touched.reset(scores),
+  };
+}
+
+/** A history-independent scorer (popularity): scores and top list computed once. */
+export function fixedScorer(scores: Float64Array, k: number): QueryScorer {
+  const masked = Float64Array.from(scores, (v) => (v > 0 ? v : NaN));
+  const best = topK(masked, k);
+  return { top: () => best, at: (ids) => positive(scores, ids), reset: () => {} };
+}
+
+function positive(scores: Float64Array, ids: Int32Array): Float32Array {
+  const out = new Float32Array(ids.length);
+  for (let c = 0; c < ids.length; c++) {
+    const v = scores[ids[c]!]!;
+    out[c] = v > 0 ? v : 0;
+  }
+  return out;
+}
