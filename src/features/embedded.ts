@@ -38,7 +38,38 @@ export class EmbeddedOnlineState implements OnlineState {
   private readonly dirtyShards = new Set<number>();
   /** The store held the counters in the single blob of the first format: rewrite them as shards. */
   private legacyBlob = false;
+  /**
+   * A replica (a second server process on the same store) holds every listener in memory
+   * from one snapshot and never writes: one process owns the stored state, and a replica
+   * must not read a listener's stored state written at another cursor than its own.
+   */
+  private replica = false;
   private constructor(private readonly store: Store, readonly engine: StateEngine, private cursorSeq: number) {}
+
+  /**
+   * A replica of the stored state: the log cursor, the track counters and every listener's
+   * state read in one snapshot (so all at the same cursor), in memory, never written back.
+   * It folds the log from there like the owner does; `flush` does nothing.
+   */
+  static async openReplica(store: Store, info: TrackInfo, config: StateConfig = DEFAULT_STATE): Promise<EmbeddedOnlineState> {
+    const engine = new StateEngine(info, config);
+    const shardKeys = Array.from({ length: TRACK_SHARDS }, (_, n) => shardKey(n));
+    const rows = await store.listenerState.snapshot({ keys: [STATE_KEY], listenerIds: [TRACKS_OWNER] });
+    const cursorRow = rows.find((r) => r.listenerId === TRACKS_OWNER && r.key === CURSOR_KEY);
+    const state = new EmbeddedOnlineState(store, engine, cursorRow ? (decode(cursorRow.value, 'log cursor') as { seq: number }).seq : 0);
+    state.replica = true;
+    const wanted = new Set([STATE_KEY, ...shardKeys]);
+    for (const r of rows) {
+      if (r.listenerId === TRACKS_OWNER) {
+        if (!wanted.has(r.key)) continue;
+        const doc = decode(r.value, r.key === STATE_KEY ? 'track counters' : `track counters ${r.key}`) as { v: number; t: [string, ...number[]][] };
+        for (const [id, ...c] of doc.t) engine.tracks.set(id, Float64Array.from(c));
+      } else if (r.key === STATE_KEY) {
+        engine.listeners.set(r.listenerId, listenerFromJson(decode(r.value, `state of listener ${r.listenerId}`) as ListenerJson));
+      }
+    }
+    return state;
+  }
 
   static async open(store: Store, info: TrackInfo, config: StateConfig = DEFAULT_STATE): Promise<EmbeddedOnlineState> {
     const engine = new StateEngine(info, config);
@@ -71,9 +102,10 @@ export class EmbeddedOnlineState implements OnlineState {
    * The state of a store as serving reads it: the catalog as a track table, session
    * vectors in the audio embedding, then caught up with the log.
    */
-  static async forStore(store: Store, config: StateConfig = DEFAULT_STATE, onProgress?: (events: number) => void): Promise<{ state: EmbeddedOnlineState; table: TrackTable; folded: number }> {
+  static async forStore(store: Store, config: StateConfig = DEFAULT_STATE, onProgress?: (events: number) => void, opts: { replica?: boolean } = {}): Promise<{ state: EmbeddedOnlineState; table: TrackTable; folded: number }> {
     const table = await TrackTable.load(store);
-    const state = await EmbeddedOnlineState.open(store, trackInfo(table, audioEmbedding(table)), config);
+    const info = trackInfo(table, audioEmbedding(table));
+    const state = opts.replica ? await EmbeddedOnlineState.openReplica(store, info, config) : await EmbeddedOnlineState.open(store, info, config);
     const folded = await state.catchUp(onProgress ? { onProgress } : {});
     return { state, table, folded };
   }
@@ -123,7 +155,7 @@ export class EmbeddedOnlineState implements OnlineState {
   }
 
   private async ensure(listenerId: string): Promise<void> {
-    if (this.loaded.has(listenerId)) return;
+    if (this.replica || this.loaded.has(listenerId)) return;
     this.loaded.add(listenerId);
     if (this.engine.listeners.has(listenerId)) return;
     const bytes = await this.store.listenerState.get(listenerId, STATE_KEY);
@@ -140,7 +172,17 @@ export class EmbeddedOnlineState implements OnlineState {
     return this.engine.view(listenerId);
   }
 
+  /** Whether this is a replica (see `openReplica`), which never writes. */
+  get isReplica(): boolean {
+    return this.replica;
+  }
+
   async flush(): Promise<void> {
+    if (this.replica) {
+      this.engine.takeDirty();
+      this.engine.takeDirtyTracks();
+      return;
+    }
     const entries: { listenerId: string; key: string; value: Uint8Array }[] = [];
     for (const id of this.engine.takeDirty()) {
       const l = this.engine.listeners.get(id);

@@ -185,6 +185,56 @@ describe('embedded online state: folding the log', () => {
   });
 });
 
+describe('embedded online state: a replica for a second server process', () => {
+  it('starts from one snapshot, folds the log like the owner, never writes, and never rereads a listener the owner flushed later', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'segue-state-'));
+    try {
+      const store = await openStore(join(dir, 'segue.db'));
+      await store.ingest({ tracks: ['t1', 't2', 't3'].map((id) => ({ id, title: id, artists: [{ id: info.artistOf(id)!, name: info.artistOf(id)! }], genres: [...info.genresOf(id)] })) });
+      const play = (l: string, t: string, ts: number, skipped = false) => ev('play_end', t, ts, { listenerId: l, skipped });
+      const owner = await EmbeddedOnlineState.open(store, info, cfg);
+      await store.ingest({ events: [play('u1', 't1', T0), play('u2', 't3', T0 + 1000, true), play('u1', 't2', T0 + 2000)] });
+      await owner.catchUp(); // flushed: stored state at this cursor
+      await store.ingest({ events: [play('u1', 't3', T0 + 3000), play('u3', 't1', T0 + 4000)] });
+      await owner.catchUp({ flush: false }); // folded in memory only: the stored state lags
+
+      const stored = async () => (await store.listenerState.snapshot({ keys: [STATE_KEY], listenerIds: [TRACKS_OWNER] })).map((r) => `${r.listenerId}/${r.key}/${Buffer.from(r.value).toString('base64')}`).sort();
+      const replica = await EmbeddedOnlineState.openReplica(store, info, cfg);
+      expect(replica.isReplica).toBe(true);
+      expect(replica.cursor).toBeLessThan(owner.cursor);
+      // The owner writes u1 (and u3) at its later cursor before the replica folds those events:
+      // reading u1's stored state now would count them twice.
+      await owner.flush();
+      await store.ingest({ events: [play('u2', 't2', T0 + 5000), play('u1', 't1', T0 + 6000, true)] });
+      await owner.catchUp({ flush: false });
+      const before = await stored();
+      expect(await replica.catchUp()).toBe(4);
+      expect(replica.cursor).toBe(owner.cursor);
+
+      const now = T0 + 7000;
+      const viewOf = async (s: EmbeddedOnlineState, l: string) => {
+        const v = await s.view(l);
+        const c = new Float64Array(4);
+        const counters: number[] = [];
+        for (const t of ['t1', 't2', 't3']) for (const kind of ['track', 'global'] as const) {
+          v.countersInto(kind, t, now, c, 0);
+          counters.push(...Array.from(c, (x) => Number(x.toFixed(9))));
+        }
+        return { counters, tracks: v.top('track', now, 10), artists: v.top('artist', now, 10), session: v.session(now)?.recent.map((p) => p.trackId) };
+      };
+      for (const l of ['u1', 'u2', 'u3', 'nobody']) expect(await viewOf(replica, l)).toEqual(await viewOf(owner, l));
+      expect((await viewOf(replica, 'u1')).counters.slice(0, 4)[0]).toBeCloseTo(2, 3); // t1 played twice by u1, each once
+
+      // A replica writes nothing: neither its fold nor its flush.
+      await replica.flush();
+      expect(await stored()).toEqual(before);
+      await store.close();
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
 describe('embedded online state: deferred flushes and storage format', () => {
   it('folds in memory without flushing; after a crash the stored cursor refolds what was not flushed, once', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'segue-state-'));

@@ -75,8 +75,8 @@ export class Recommender {
    * ranker, and the embedded online state caught up with the log (its session vectors in
    * the same audio embedding the features read).
    */
-  static async open(store: Store, opts: { config?: RecommenderConfig; state?: StateConfig; onProgress?: (eventsFolded: number) => void } = {}): Promise<Recommender> {
-    const { state, table } = await EmbeddedOnlineState.forStore(store, opts.state, opts.onProgress);
+  static async open(store: Store, opts: { config?: RecommenderConfig; state?: StateConfig; onProgress?: (eventsFolded: number) => void; replica?: boolean } = {}): Promise<Recommender> {
+    const { state, table } = await EmbeddedOnlineState.forStore(store, opts.state, opts.onProgress, { replica: opts.replica ?? false });
     const m = await Recommender.loadModels(store);
     return new Recommender(table, m.sources, state, m.ranker, audioEmbedding(table), opts.config, m.versions);
   }

@@ -17,6 +17,7 @@ import { Serving } from './serving.js';
 import { Type } from '@sinclair/typebox';
 import { ExperimentError, ExperimentSchema, createExperiment, experimentReport, shipExperiment, startExperiment, stopExperiment } from '../experiments/index.js';
 import { ServerMetrics } from './metrics.js';
+import { LocalCounters, type Counters, type Siblings } from './cluster.js';
 
 declare module 'fastify' {
   interface FastifyContextConfig {
@@ -43,6 +44,8 @@ export interface ServerOptions {
   logger?: boolean | Record<string, unknown>;
   /** Hears of events folded into the online state while it loads. */
   onProgress?: (eventsFolded: number) => void;
+  /** The other processes of `segue serve --workers N` (see cluster.ts); absent: this process serves alone. */
+  siblings?: Siblings;
 }
 
 export const DEFAULTS = { bodyLimit: 4 * 1024 * 1024, rateLimit: 60_000, reloadIntervalMs: 5_000, flushIntervalMs: 5_000 } as const;
@@ -94,7 +97,17 @@ export async function buildServer(store: Store, opts: ServerOptions = {}): Promi
     ajv: undefined,
   });
   const metrics = new ServerMetrics();
-  const serving = new Serving(store, { info: (m) => app.log.info(m), error: (m) => app.log.error(m) }, opts.onProgress);
+  const siblings = opts.siblings;
+  // Process 0 of several (or the only one) writes the online state; the others hold replicas.
+  const serving = new Serving(store, { info: (m) => app.log.info(m), error: (m) => app.log.error(m) }, opts.onProgress, (siblings?.index ?? 0) > 0);
+  const counters: Counters = siblings?.counters ?? new LocalCounters();
+  if (siblings) {
+    siblings.provideMetrics(() => metrics.snapshot(serving));
+    siblings.onAnnouncement((what) => {
+      if (what === 'catalog') serving.markCatalogChanged();
+      else void serving.reloadExperiments().catch((err: unknown) => app.log.error(`experiments reload failed: ${(err as Error).message}`));
+    });
+  }
   serving.flushEvery(cfg.flushIntervalMs);
   app.setValidatorCompiler(typeboxCompiler);
   // JSON only: any other body type gets 415.
@@ -112,7 +125,6 @@ export async function buildServer(store: Store, opts: ServerOptions = {}): Promi
   });
 
   // ---- auth, CORS, metrics ----
-  const authFailures = new Map<string, { count: number; until: number }>();
   app.addHook('onRequest', async (req, reply) => {
     (req as FastifyRequest & { startedAt: bigint }).startedAt = process.hrtime.bigint();
     const origin = req.headers.origin;
@@ -131,18 +143,15 @@ export async function buildServer(store: Store, opts: ServerOptions = {}): Promi
       throw new HttpError(401, 'unauthorized', 'an API key is required: send "Authorization: Bearer <key>" (create one with `segue keys create`)');
     }
     // Key guessing: an address that keeps presenting bad keys is refused for a while.
-    const ip = req.ip;
-    const failed = authFailures.get(ip);
-    if (failed && failed.until > Date.now() && failed.count >= AUTH_FAILURES_PER_MINUTE) {
-      void reply.header('retry-after', String(Math.ceil((failed.until - Date.now()) / 1000)));
-      throw new HttpError(429, 'rate_limited', `too many requests with an invalid API key from this address; retry in ${Math.ceil((failed.until - Date.now()) / 1000)} s`);
+    const failures = `auth-failures:${req.ip}`;
+    const failed = await counters.peek(failures, 60_000);
+    if (failed.count >= AUTH_FAILURES_PER_MINUTE) {
+      void reply.header('retry-after', String(Math.ceil(failed.ttl / 1000)));
+      throw new HttpError(429, 'rate_limited', `too many requests with an invalid API key from this address; retry in ${Math.ceil(failed.ttl / 1000)} s`);
     }
     const meta = await store.keys.verify(key);
     if (!meta) {
-      const f = failed && failed.until > Date.now() ? failed : { count: 0, until: Date.now() + 60_000 };
-      f.count++;
-      authFailures.set(ip, f);
-      if (authFailures.size > 10_000) for (const [k, v] of authFailures) if (v.until <= Date.now()) authFailures.delete(k);
+      await counters.hit(failures, 60_000);
       void reply.header('www-authenticate', 'Bearer realm="segue", error="invalid_token"');
       throw new HttpError(401, 'unauthorized', 'the API key is not valid (unknown, mistyped or revoked)');
     }
@@ -158,8 +167,18 @@ export async function buildServer(store: Store, opts: ServerOptions = {}): Promi
     if (started !== undefined) metrics.observe(req.method, req.routeOptions.url ?? 'unmatched', reply.statusCode, Number(process.hrtime.bigint() - started) / 1e9);
   });
 
+  // The counts live in `counters`: this process's memory, or shared by every process of a --workers cluster.
+  class CounterStore {
+    incr(key: string, cb: (err: Error | null, res?: { current: number; ttl: number }) => void, timeWindow: number): void {
+      counters.hit(`rate:${key}`, timeWindow).then((c) => cb(null, { current: c.count, ttl: c.ttl }), (err: Error) => cb(err));
+    }
+    child(): CounterStore {
+      return this;
+    }
+  }
   await app.register(rateLimit, {
     global: true,
+    store: CounterStore,
     hook: 'preHandler',
     timeWindow: 60_000,
     max: (req) => req.apiKey?.rateLimit ?? cfg.rateLimit,
@@ -212,7 +231,7 @@ export async function buildServer(store: Store, opts: ServerOptions = {}): Promi
   });
   app.get('/metrics', { ...publicRoute, schema: { hide: true } }, async (_req, reply) => {
     void reply.header('content-type', metrics.contentType);
-    return metrics.render(serving);
+    return siblings ? siblings.metrics() : metrics.render(serving);
   });
   app.get('/docs', { ...publicRoute, schema: { hide: true } }, async () => app.swagger());
 
@@ -261,7 +280,10 @@ export async function buildServer(store: Store, opts: ServerOptions = {}): Promi
     const n = (body.tracks?.length ?? 0) + (body.artists?.length ?? 0) + (body.listeners?.length ?? 0) + (body.playlists?.length ?? 0);
     if (n === 0) throw new HttpError(400, 'bad_request', 'body: give at least one of tracks, artists, listeners, playlists', '');
     const result = await store.ingest(body);
-    if ((body.tracks?.length ?? 0) + (body.artists?.length ?? 0) > 0) serving.markCatalogChanged();
+    if ((body.tracks?.length ?? 0) + (body.artists?.length ?? 0) > 0) {
+      serving.markCatalogChanged();
+      siblings?.announce('catalog');
+    }
     return { accepted: result.accepted, rejected: result.rejected.map((r) => ({ kind: r.kind, index: r.index, reason: r.reason })) };
   });
 
@@ -276,6 +298,9 @@ export async function buildServer(store: Store, opts: ServerOptions = {}): Promi
   }, async (req) => {
     const surface = (req.params as { surface: Surface }).surface;
     const b = req.body as RecommendRequest;
+    needServing();
+    // Another process may have acknowledged events this one has not folded yet.
+    if (siblings) await serving.fold();
     const surfaces = needServing();
     const now = b.now === undefined ? Date.now() : timestamp(b.now, '/now');
     const policy = b.policy === undefined ? undefined : overridePolicy(surface, b.policy, 'policy');
@@ -304,6 +329,8 @@ export async function buildServer(store: Store, opts: ServerOptions = {}): Promi
     schema: { summary: 'A listener\'s profile from the online state: top tracks, artists, genres and the current session', tags: ['listeners'], params: ListenerParam, response: { 200: ProfileReply, ...responses.errors(401, 403, 429, 503) } },
   }, async (req) => {
     const id = (req.params as { id: string }).id;
+    needServing();
+    if (siblings) await serving.fold();
     const surfaces = needServing();
     const now = Date.now();
     const view = await surfaces.reco.state.view(id);
@@ -357,6 +384,7 @@ export async function buildServer(store: Store, opts: ServerOptions = {}): Promi
       const name = (req.params as { name: string }).name;
       const x = verb === 'start' ? await startExperiment(store, name) : await stopExperiment(store, name);
       await serving.reloadExperiments();
+      siblings?.announce('experiments');
       return x;
     });
   }
@@ -366,6 +394,7 @@ export async function buildServer(store: Store, opts: ServerOptions = {}): Promi
   }, async (req) => {
     const x = await shipExperiment(store, (req.params as { name: string }).name, (req.body as { variant: string }).variant);
     await serving.reloadExperiments();
+    siblings?.announce('experiments');
     return x;
   });
   app.get('/v1/experiments/:name/report', {

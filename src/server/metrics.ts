@@ -1,4 +1,4 @@
-import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics, type MetricObjectWithValues, type MetricValue } from 'prom-client';
 import type { Serving } from './serving.js';
 
 /** Prometheus metrics of one server (its own registry: several servers in a process do not collide). */
@@ -10,8 +10,8 @@ export class ServerMetrics {
   });
   private readonly ingested = new Counter({ name: 'segue_events_total', help: 'Events received over HTTP, by outcome', labelNames: ['outcome'] as const, registers: [this.registry] });
   private readonly served = new Counter({ name: 'segue_recommendations_total', help: 'Recommendation responses, by surface', labelNames: ['surface'] as const, registers: [this.registry] });
-  private readonly modelVersion = new Gauge({ name: 'segue_model_version', help: 'Model version the server answers with', labelNames: ['model'] as const, registers: [this.registry] });
-  private readonly ready = new Gauge({ name: 'segue_ready', help: '1 when the server has models to serve', registers: [this.registry] });
+  private readonly modelVersion = new Gauge({ name: 'segue_model_version', help: 'Model version the server answers with (the oldest, across the processes of --workers)', labelNames: ['model'] as const, registers: [this.registry], aggregator: 'min' });
+  private readonly ready = new Gauge({ name: 'segue_ready', help: '1 when the server has models to serve (every process of --workers)', registers: [this.registry], aggregator: 'min' });
 
   constructor() {
     collectDefaultMetrics({ register: this.registry, prefix: 'segue_' });
@@ -36,9 +36,19 @@ export class ServerMetrics {
   }
 
   async render(serving: Serving): Promise<string> {
+    this.update(serving);
+    return this.registry.metrics();
+  }
+
+  /** The metrics as objects, for the aggregate of several processes. */
+  async snapshot(serving: Serving): Promise<MetricObjectWithValues<MetricValue<string>>[]> {
+    this.update(serving);
+    return this.registry.getMetricsAsJSON();
+  }
+
+  private update(serving: Serving): void {
     this.ready.set(serving.surfaces ? 1 : 0);
     this.modelVersion.reset();
     for (const [model, v] of Object.entries(serving.surfaces?.reco.versions ?? {})) this.modelVersion.set({ model }, v);
-    return this.registry.metrics();
   }
 }

@@ -26,6 +26,8 @@ export class Serving {
     readonly store: Store,
     private readonly log: { info: (msg: string) => void; error: (msg: string) => void },
     private readonly onProgress?: (eventsFolded: number) => void,
+    /** A second server process on the store: its online state is a read-only replica (the first process writes the state). */
+    readonly replica = false,
   ) {}
 
   /** Load now (or record why not), then check for new models every `intervalMs` (0: never). */
@@ -127,7 +129,7 @@ export class Serving {
       try {
         this.reopening = !catalogSame;
         if (this.reopening) await this.surfaces?.reco.state.flush();
-        const next = catalogSame ? await this.surfaces!.reload() : await Surfaces.open(this.store, this.onProgress ? { onProgress: this.onProgress } : {});
+        const next = catalogSame ? await this.surfaces!.reload() : await Surfaces.open(this.store, { ...(this.onProgress ? { onProgress: this.onProgress } : {}), replica: this.replica });
         this.surfaces = next;
         this.loadedAt = Date.now();
         this.problem = '';

@@ -223,6 +223,11 @@ export function storeContract(name: string, open: () => Promise<Store>, cleanup:
       const bad = { listenerId: 'u3', key: 'a', get value(): Uint8Array { throw new Error('boom'); } };
       await expect(store.listenerState.putMany([{ listenerId: 'u3', key: 'b', value: new Uint8Array([3]) }, bad])).rejects.toThrow('boom');
       expect(await store.listenerState.get('u3', 'b')).toBeUndefined();
+      // A snapshot: values under the keys, or of the listeners, asked for; nothing else.
+      await store.listenerState.put('*', 'cursor', new Uint8Array([9]));
+      const snap = await store.listenerState.snapshot({ keys: ['a'], listenerIds: ['*'] });
+      expect(snap.map((e) => [e.listenerId, e.key, Array.from(e.value)]).sort()).toEqual([['*', 'cursor', [9]], ['u1', 'a', [1]], ['u2', 'a', [2]]]);
+      expect(await store.listenerState.snapshot({ keys: [], listenerIds: [] })).toEqual([]);
     });
 
     it('logs exposures once per request id', async () => {

@@ -107,6 +107,11 @@ export interface ListenerStateStore {
   /** Write many values in one transaction: all of them or, on failure, none. */
   putMany(entries: Iterable<{ listenerId: string; key: string; value: Uint8Array }>): Promise<number>;
   delete(listenerId: string, key: string): Promise<void>;
+  /**
+   * Every value stored under one of `keys` or for one of `listenerIds`, read at a single
+   * point in time: a concurrent `putMany` is seen whole or not at all.
+   */
+  snapshot(opts: { keys: readonly string[]; listenerIds: readonly string[] }): Promise<Array<{ listenerId: string; key: string; value: Uint8Array }>>;
 }
 
 export interface ExposureStore {

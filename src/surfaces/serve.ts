@@ -102,8 +102,8 @@ export class Surfaces {
   }
 
   /** Open on a store; `onProgress` hears of events folded into the online state (many, the first time after an import of history). */
-  static async open(store: Store, opts: { onProgress?: (eventsFolded: number) => void } = {}): Promise<Surfaces> {
-    return new Surfaces(store, await Recommender.open(store, opts.onProgress ? { onProgress: opts.onProgress } : {}), await Assigner.load(store));
+  static async open(store: Store, opts: { onProgress?: (eventsFolded: number) => void; replica?: boolean } = {}): Promise<Surfaces> {
+    return new Surfaces(store, await Recommender.open(store, { ...(opts.onProgress ? { onProgress: opts.onProgress } : {}), replica: opts.replica ?? false }), await Assigner.load(store));
   }
 
   /** The same catalog and online state with the latest trained models (see Recommender.reload). */

@@ -1,11 +1,12 @@
 import type { Command } from 'commander';
 import { openStore, type Store } from '../../store/index.js';
 import { buildServer, DEFAULTS } from '../../server/index.js';
+import { runPrimary, workerPlace, WorkerSiblings, type Siblings } from '../../server/cluster.js';
 import { positiveInt } from '../args.js';
 import { CliError } from '../errors.js';
 import type { GlobalOptions } from '../context.js';
 
-interface Flags { port?: string; host: string; rateLimit?: string; bodyLimit?: string; reloadInterval?: string; corsOrigin?: string[]; log: boolean }
+interface Flags { port?: string; workers?: string; host: string; rateLimit?: string; bodyLimit?: string; reloadInterval?: string; corsOrigin?: string[]; log: boolean }
 
 export interface RunningServer {
   url: string;
@@ -18,12 +19,12 @@ export interface RunningServer {
  * in-flight ones finish, and close the store. Every accepted event is committed before its
  * response, so even a SIGKILL loses nothing that was acknowledged.
  */
-export async function runServer(store: Store, o: { port: number; host: string; rateLimit?: number; bodyLimit?: number; reloadIntervalMs?: number; corsOrigins?: string[]; log?: boolean; quiet?: boolean }): Promise<RunningServer> {
+export async function runServer(store: Store, o: { port: number; host: string; rateLimit?: number; bodyLimit?: number; reloadIntervalMs?: number; corsOrigins?: string[]; log?: boolean; quiet?: boolean; siblings?: Siblings }): Promise<RunningServer> {
   const tty = !o.quiet && process.stderr.isTTY;
   const { app, serving } = await buildServer(store, {
     ...(o.rateLimit !== undefined ? { rateLimit: o.rateLimit } : {}), ...(o.bodyLimit !== undefined ? { bodyLimit: o.bodyLimit } : {}),
     ...(o.reloadIntervalMs !== undefined ? { reloadIntervalMs: o.reloadIntervalMs } : {}), ...(o.corsOrigins ? { corsOrigins: o.corsOrigins } : {}),
-    logger: o.log ? { level: 'info' } : false,
+    logger: o.log ? { level: 'info' } : false, ...(o.siblings ? { siblings: o.siblings } : {}),
     ...(tty ? { onProgress: (n: number) => process.stderr.write(`\r\x1b[Kfolding the event log into the online listener state: ${n.toLocaleString('en-US')} events`) } : {}),
   });
   if (!o.quiet) process.stderr.write('segue serve: loading the catalog, models and online state...\n');
@@ -49,6 +50,8 @@ export async function runServer(store: Store, o: { port: number; host: string; r
     };
     process.once('SIGINT', () => shutdown('SIGINT'));
     process.once('SIGTERM', () => shutdown('SIGTERM'));
+    // A worker whose primary is gone (killed) stops too, finishing what it has in flight.
+    if (o.siblings) process.once('disconnect', () => shutdown('the primary process is gone'));
   });
   return { url: address.replace('[::1]', 'localhost'), closed };
 }
@@ -58,6 +61,7 @@ export function registerServe(program: Command, globals: () => GlobalOptions): v
     .command('serve')
     .description('serve the HTTP API (JSON, /v1) on the store; OpenAPI document at /docs')
     .option('--port <port>', 'TCP port (default: PORT, else 8080; 0 picks a free one)')
+    .option('--workers <n>', 'server processes on the port and store, to use more cores (default 1; see README "Several processes")')
     .option('--host <host>', 'address to listen on (0.0.0.0 for every interface)', '127.0.0.1')
     .option('--rate-limit <n>', `requests per minute per API key, unless the key has its own (default ${DEFAULTS.rateLimit})`)
     .option('--body-limit <bytes>', `largest request body (default ${DEFAULTS.bodyLimit})`)
@@ -71,18 +75,34 @@ export function registerServe(program: Command, globals: () => GlobalOptions): v
       if (!(Number.isInteger(port) && port >= 0 && port <= 65535)) throw new CliError(`--port must be an integer in 0..65535, got ${JSON.stringify(portText)}`);
       const reload = flags.reloadInterval === undefined ? undefined : Number(flags.reloadInterval);
       if (reload !== undefined && !(Number.isInteger(reload) && reload >= 0)) throw new CliError(`--reload-interval must be a whole number of ms, got ${JSON.stringify(flags.reloadInterval)}`);
+      const workers = flags.workers === undefined ? 1 : positiveInt('--workers', flags.workers);
+      const place = workerPlace();
+      if (workers > 1 && !place) {
+        // The primary: checks the store opens (a clear error once, not one per worker), then forks.
+        await (await openStore(g.store)).close();
+        process.exitCode = await runPrimary({
+          workers,
+          log: (m) => process.stderr.write(`segue serve: ${m}\n`),
+          onListening: (url) => process.stdout.write(`Segue API listening on ${url.replace('[::1]', 'localhost')} (OpenAPI at ${url}/docs; ${workers} processes)\n`),
+        });
+        return;
+      }
+      const siblings = place ? new WorkerSiblings(place.index, place.count) : undefined;
       const store = await openStore(g.store);
       try {
         const s = await runServer(store, {
-          port, host: flags.host, log: flags.log,
+          port, host: flags.host, log: flags.log, ...(siblings ? { siblings, quiet: siblings.index > 0 } : {}),
           ...(flags.rateLimit !== undefined ? { rateLimit: positiveInt('--rate-limit', flags.rateLimit) } : {}),
           ...(flags.bodyLimit !== undefined ? { bodyLimit: positiveInt('--body-limit', flags.bodyLimit) } : {}),
           ...(reload !== undefined ? { reloadIntervalMs: reload } : {}), ...(flags.corsOrigin ? { corsOrigins: flags.corsOrigin } : {}),
         });
-        process.stdout.write(`Segue API listening on ${s.url} (OpenAPI at ${s.url}/docs)\n`);
+        if (siblings) siblings.listening(s.url);
+        else process.stdout.write(`Segue API listening on ${s.url} (OpenAPI at ${s.url}/docs)\n`);
         await s.closed;
       } finally {
         await store.close();
       }
+      // A worker's IPC channel would keep it alive: everything is closed, so leave.
+      if (siblings) process.exit(process.exitCode ?? 0);
     });
 }

@@ -28,6 +28,13 @@ export class SqliteListenerState implements ListenerStateStore {
   async delete(listenerId: string, key: string): Promise<void> {
     this.db.prepare('DELETE FROM listener_state WHERE listener_id = ? AND key = ?').run(listenerId, key);
   }
+  async snapshot(opts: { keys: readonly string[]; listenerIds: readonly string[] }): Promise<Array<{ listenerId: string; key: string; value: Uint8Array }>> {
+    // One statement is one read transaction: WAL readers see the database as of its start.
+    const rows = this.db
+      .prepare<[string, string], { listener_id: string; key: string; value: Buffer }>('SELECT listener_id, key, value FROM listener_state WHERE key IN (SELECT value FROM json_each(?)) OR listener_id IN (SELECT value FROM json_each(?))')
+      .all(JSON.stringify(opts.keys), JSON.stringify(opts.listenerIds));
+    return rows.map((r) => ({ listenerId: r.listener_id, key: r.key, value: new Uint8Array(r.value) }));
+  }
 }
 
 export class SqliteExposures implements ExposureStore {

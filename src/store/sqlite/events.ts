@@ -67,6 +67,8 @@ export class SqliteEventLog implements EventLog {
     return (this.db.prepare('SELECT count(*) AS n FROM events').get() as { n: number }).n;
   }
 
+  private readonly scanStmts = new Map<string, Database.Statement<[number, number], unknown[]>>();
+
   async *scan(opts: { afterSeq?: number; batchSize?: number; types?: EventType[] } = {}): AsyncIterable<StoredEvent[]> {
     const size = opts.batchSize ?? 10_000;
     const typeFilter = opts.types && opts.types.length > 0 ? `AND e.type IN (${opts.types.map((t) => EVENT_TYPE_CODE[t]).join(',')})` : '';
@@ -75,7 +77,12 @@ export class SqliteEventLog implements EventLog {
     // of freshly ingested events more than their insertion.
     // Rows as arrays: better-sqlite3 builds an object of 22 properties per row several
     // times slower than an array of them (and than the object literal made from it here).
-    const stmt = this.db.prepare<[number, number], unknown[]>(`${SELECT_IX} WHERE e.seq > ? ${typeFilter} ORDER BY e.seq LIMIT ?`).raw(true);
+    // Prepared once per filter: a server scans for new events before every request it serves.
+    let stmt = this.scanStmts.get(typeFilter);
+    if (stmt === undefined) {
+      stmt = this.db.prepare<[number, number], unknown[]>(`${SELECT_IX} WHERE e.seq > ? ${typeFilter} ORDER BY e.seq LIMIT ?`).raw(true);
+      this.scanStmts.set(typeFilter, stmt);
+    }
     let after = opts.afterSeq ?? 0;
     for (;;) {
       const rows = stmt.all(after, size);
