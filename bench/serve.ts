@@ -4,13 +4,17 @@
  * recommendation requests (requests/s, p50, p99) and event ingest in HTTP batches of 500
  * (events/s); GET /healthz in the same run as the baseline (what the HTTP stack alone does).
  *
- *   npm run bench -- serve [--store .bench-tmp/serve-demo.db] [--seconds 20] [--connections 8] [--skip healthz,radio,autoplay,ingest]
+ *   npm run bench -- serve [--store .bench-tmp/serve-demo.db] [--seconds 20] [--connections 8] [--workers N] [--skip healthz,radio,autoplay,ingest,baseline]
+ *
+ * The server runs `--workers N` processes (default: one per core). With more than one, radio
+ * and autoplay are measured first on a single process too: the baseline, in the same run.
  *
  * The store is built with `segue demo --no-serve` the first time (about a minute).
  */
 import { spawn, spawnSync } from 'node:child_process';
 import { copyFileSync, existsSync, mkdirSync, rmSync } from 'node:fs';
 import { dirname, join } from 'node:path';
+import { availableParallelism } from 'node:os';
 import autocannon from 'autocannon';
 import { SqliteStore } from '../src/store/index.js';
 import { machineLine } from './machine.js';
@@ -29,6 +33,8 @@ export async function serveBench(args: string[]): Promise<void> {
   const seconds = Number(arg(args, '--seconds', '20'));
   const connections = Number(arg(args, '--connections', '8'));
   const skip = new Set(arg(args, '--skip', '').split(',').filter(Boolean));
+  const workers = Number(arg(args, '--workers', String(availableParallelism())));
+  if (!(Number.isInteger(workers) && workers >= 1)) throw new Error(`--workers must be a whole number >= 1, got ${arg(args, '--workers', '')}`);
   console.log(machineLine());
   if (!existsSync(db)) {
     mkdirSync(dirname(db), { recursive: true });
@@ -49,16 +55,19 @@ export async function serveBench(args: string[]): Promise<void> {
   const seeds = stats.topTracks.map((t) => t.id);
   console.log(`world: ${stats.tracks.toLocaleString('en-US')} tracks, ${stats.listeners.toLocaleString('en-US')} listeners, ${stats.events.toLocaleString('en-US')} events; ${connections} connections, ${seconds} s per load`);
 
-  const server = spawn(process.execPath, [CLI, '--store', work, 'serve', '--port', '0', '--reload-interval', '0'], { stdio: ['ignore', 'pipe', 'inherit'] });
-  const url = await new Promise<string>((resolve, reject) => {
-    let buf = '';
-    server.stdout.on('data', (d: Buffer) => {
-      buf += d.toString();
-      const m = /listening on (http:\/\/\S+) /.exec(buf);
-      if (m) resolve(m[1]!);
+  const startServer = async (n: number): Promise<{ server: ReturnType<typeof spawn>; url: string }> => {
+    const server = spawn(process.execPath, [CLI, '--store', work, 'serve', '--port', '0', '--reload-interval', '0', '--workers', String(n)], { stdio: ['ignore', 'pipe', 'inherit'] });
+    const url = await new Promise<string>((resolve, reject) => {
+      let buf = '';
+      server.stdout!.on('data', (d: Buffer) => {
+        buf += d.toString();
+        const m = /listening on (http:\/\/\S+) /.exec(buf);
+        if (m) resolve(m[1]!);
+      });
+      server.on('exit', (c) => reject(new Error(`segue serve exited with ${c}`)));
     });
-    server.on('exit', (c) => reject(new Error(`segue serve exited with ${c}`)));
-  });
+    return { server, url };
+  };
   const t0 = Date.now();
   let run = 0;
   const loads: Load[] = [
@@ -72,28 +81,38 @@ export async function serveBench(args: string[]): Promise<void> {
     },
   ];
   const key2name: Record<string, string[]> = { healthz: [loads[0]!.title], radio: [loads[1]!.title, loads[2]!.title], autoplay: [loads[3]!.title], ingest: [loads[4]!.title] };
-  try {
-    for (const load of loads) {
-      if ([...skip].some((s) => key2name[s]?.includes(load.title))) continue;
-      run++;
-      let i = 0;
-      const headers = { authorization: `Bearer ${key}`, 'content-type': 'application/json' };
-      // Warm up (JIT, page cache), then measure.
-      for (const [dur, measured] of [[3, false], [seconds, true]] as const) {
-        const result = await autocannon({
-          url, connections: load.connections ?? connections, duration: dur, pipelining: 1,
-          requests: [{ method: load.method, path: load.path, headers, ...(load.body ? { setupRequest: (req: autocannon.Request) => ({ ...req, body: load.body!(i++) }) } : {}) }],
-        });
-        if (!measured) continue;
-        const rps = result.requests.average;
-        const bad = result.non2xx + result.errors + result.timeouts;
-        const per = load.perRequest ? `, ${Math.round(rps * load.perRequest).toLocaleString('en-US')} events/s` : '';
-        console.log(`${load.title}: ${Math.round(rps).toLocaleString('en-US')} req/s${per}, p50 ${result.latency.p50} ms, p99 ${result.latency.p99} ms, ${bad} errors of ${result.requests.total.toLocaleString('en-US')}${load.target ? `; target ${load.target}` : ''}`);
+  const wanted = (load: Load): boolean => ![...skip].some((s) => key2name[s]?.includes(load.title));
+  const runLoads = async (n: number, list: Load[]): Promise<void> => {
+    const { server, url } = await startServer(n);
+    const label = `${n} server process${n === 1 ? '' : 'es'}`;
+    try {
+      for (const load of list) {
+        run++;
+        let i = 0;
+        const headers = { authorization: `Bearer ${key}`, 'content-type': 'application/json' };
+        // Warm up (JIT, page cache), then measure.
+        for (const [dur, measured] of [[3, false], [seconds, true]] as const) {
+          const result = await autocannon({
+            url, connections: load.connections ?? connections, duration: dur, pipelining: 1,
+            requests: [{ method: load.method, path: load.path, headers, ...(load.body ? { setupRequest: (req: autocannon.Request) => ({ ...req, body: load.body!(i++) }) } : {}) }],
+          });
+          if (!measured) continue;
+          const rps = result.requests.average;
+          const bad = result.non2xx + result.errors + result.timeouts;
+          const per = load.perRequest ? `, ${Math.round(rps * load.perRequest).toLocaleString('en-US')} events/s` : '';
+          console.log(`${load.title} [${label}]: ${Math.round(rps).toLocaleString('en-US')} req/s${per}, p50 ${result.latency.p50} ms, p99 ${result.latency.p99} ms, ${bad} errors of ${result.requests.total.toLocaleString('en-US')}${load.target && n === workers ? `; target ${load.target}` : ''}`);
+        }
       }
+    } finally {
+      server.kill('SIGTERM');
+      await new Promise((r) => server.on('exit', r));
     }
+  };
+  try {
+    // The baseline first: ingest, which grows the store, runs last.
+    if (workers > 1 && !skip.has('baseline')) await runLoads(1, [loads[1]!, loads[3]!].filter(wanted));
+    await runLoads(workers, loads.filter(wanted));
   } finally {
-    server.kill('SIGTERM');
-    await new Promise((r) => server.on('exit', r));
     for (const f of [work, `${work}-wal`, `${work}-shm`]) rmSync(f, { force: true });
   }
 }

@@ -63,7 +63,8 @@ export class Serving {
   /** Flush every `ms`. */
   flushEvery(ms: number): void {
     if (this.flushTimer) clearInterval(this.flushTimer);
-    this.flushTimer = setInterval(() => void this.flush().catch((err: unknown) => this.log.error(`state flush failed: ${(err as Error).message}`)), ms);
+    // Fold first: with --workers, events another process acknowledged reach the stored state even while this one gets no requests.
+    this.flushTimer = setInterval(() => void this.fold().then(() => this.flush()).catch((err: unknown) => this.log.error(`state flush failed: ${(err as Error).message}`)), ms);
     this.flushTimer.unref();
   }
 
