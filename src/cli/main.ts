@@ -1,4 +1,5 @@
 #!/usr/bin/env node
+import cluster from 'node:cluster';
 import { Command, CommanderError } from 'commander';
 import { registerImport } from './commands/import.js';
 import { registerStats } from './commands/stats.js';
@@ -64,3 +65,6 @@ export async function main(argv: string[]): Promise<number> {
 
 const code = await main(process.argv);
 process.exitCode = code;
+// A `serve --workers` worker: its IPC channel to the primary would keep it alive after a
+// failure (a port in use) or a stop; the primary sees the exit and its code.
+if (cluster.isWorker) process.exit(code);

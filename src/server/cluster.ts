@@ -88,7 +88,11 @@ type ToWorker =
   | { segue: 'collect'; id: number }
   | { segue: 'metrics-text'; id: number; text?: string; error?: string };
 
+/** How long the primary waits for every worker's metrics; a worker waits longer for the primary's answer. */
+const COLLECT_TIMEOUT_MS = 3_000;
 const IPC_TIMEOUT_MS = 5_000;
+/** After SIGTERM, how long the workers have to finish their requests before they are killed. */
+export const STOP_GRACE_MS = 30_000;
 
 /** The Siblings of a worker process, talking to the primary over the cluster's IPC channel. */
 export class WorkerSiblings implements Siblings {
@@ -101,13 +105,26 @@ export class WorkerSiblings implements Siblings {
   constructor(readonly index: number, readonly count: number) {
     if (!cluster.isWorker || !process.send) throw new Error('WorkerSiblings: not a cluster worker');
     process.on('message', (m: ToWorker) => this.receive(m));
-    this.counters = {
-      hit: (key, windowMs) => this.ask({ segue: 'hit', id: 0, key, windowMs }).then((r) => ({ count: (r as { count: number }).count, ttl: (r as { ttl: number }).ttl })),
-      peek: (key, windowMs) => this.ask({ segue: 'peek', id: 0, key, windowMs }).then((r) => ({ count: (r as { count: number }).count, ttl: (r as { ttl: number }).ttl })),
-    };
+    // Should the primary not answer, this process counts alone: limits still hold per process.
+    const local = new LocalCounters();
+    const shared = (op: 'hit' | 'peek', key: string, windowMs: number): Promise<Count> =>
+      this.ask({ segue: op, id: 0, key, windowMs }).then(
+        (r) => {
+          if (r.segue !== 'count' || !Number.isFinite(r.count) || !Number.isFinite(r.ttl)) throw new Error(`unexpected answer to ${op} from the primary process`);
+          return { count: r.count, ttl: r.ttl };
+        },
+      ).catch((err: Error) => {
+        if (!this.warned) {
+          this.warned = true;
+          process.stderr.write(`segue serve: worker ${this.index}: ${err.message}; counting rate limits in this process alone\n`);
+        }
+        return op === 'hit' ? local.hitNow(key, windowMs) : local.peekNow(key, windowMs);
+      });
+    this.counters = { hit: (key, windowMs) => shared('hit', key, windowMs), peek: (key, windowMs) => shared('peek', key, windowMs) };
   }
+  private warned = false;
 
-  private ask(m: ToPrimary & { id: number }): Promise<ToWorker> {
+  private ask(m: Extract<ToPrimary, { segue: 'hit' | 'peek' | 'metrics' }>): Promise<ToWorker> {
     const id = this.next++;
     return new Promise((resolve, reject) => {
       const timer = setTimeout(() => {
@@ -149,7 +166,8 @@ export class WorkerSiblings implements Siblings {
   }
   async metrics(): Promise<string> {
     const r = await this.ask({ segue: 'metrics', id: 0 });
-    return (r as { text: string }).text;
+    if (r.segue !== 'metrics-text' || typeof r.text !== 'string') throw new Error('unexpected answer to metrics from the primary process');
+    return r.text;
   }
   listening(url: string): void {
     process.send?.({ segue: 'listening', url } satisfies ToPrimary);
@@ -177,19 +195,34 @@ export function runPrimary(o: PrimaryOptions): Promise<number> {
   let url: string | undefined;
   let stopping = false;
   let collectNext = 1;
-  const collecting = new Map<number, { want: number; got: MetricObjectWithValues<MetricValue<string>>[][]; done: (text?: string, error?: string) => void }>();
+  /** Collections of metrics under way: the workers still to answer, and what came. */
+  const collecting = new Map<number, { waiting: Set<number>; got: MetricObjectWithValues<MetricValue<string>>[][]; done: (text?: string, error?: string) => void }>();
+  /** Restarts in a row of each worker that died young (backoff). */
+  const failures = new Map<number, number>();
+  const startedAt = new Map<number, number>();
+  let killTimer: NodeJS.Timeout | undefined;
 
   return new Promise<number>((resolve) => {
     let exitCode = 0;
     const fork = (i: number): void => {
-      const w = cluster.fork({ SEGUE_WORKER: `${i}/${o.workers}` });
+      // Once listening, a replacement takes the port the cluster got (with --port 0, a new
+      // listen after every worker died would get another one).
+      const port = url === undefined ? undefined : new URL(url).port;
+      const w = cluster.fork({ SEGUE_WORKER: `${i}/${o.workers}`, ...(port ? { SEGUE_WORKER_PORT: port } : {}) });
       byIndex.set(i, w);
+      startedAt.set(i, Date.now());
       w.on('message', (m: ToPrimary) => onMessage(i, w, m));
       w.on('exit', (code, signal) => {
-        if (byIndex.get(i) === w) byIndex.delete(i);
+        if (byIndex.get(i) !== w) return;
+        byIndex.delete(i);
         const wasUp = up.delete(i);
+        // A collection of metrics no longer waits for it.
+        for (const c of collecting.values()) if (c.waiting.delete(i)) finishIfDone(c);
         if (stopping) {
-          if (byIndex.size === 0) resolve(exitCode);
+          if (byIndex.size === 0) {
+            if (killTimer) clearTimeout(killTimer);
+            resolve(exitCode);
+          }
           return;
         }
         const how = signal ? `signal ${signal}` : `code ${code}`;
@@ -200,10 +233,16 @@ export function runPrimary(o: PrimaryOptions): Promise<number> {
           stop();
           return;
         }
-        o.log(`worker ${i} exited (${how}); starting a new one`);
+        // A worker that keeps dying young is restarted ever more slowly (0.5 s doubling to 30 s).
+        // The timer is not unref'd: with every worker gone it is what keeps the primary alive.
+        const young = Date.now() - (startedAt.get(i) ?? 0) < 60_000;
+        const n = young ? (failures.get(i) ?? 0) + 1 : 1;
+        failures.set(i, n);
+        const delay = Math.min(30_000, 500 * 2 ** (n - 1));
+        o.log(`worker ${i} exited (${how}); starting a new one${delay > 500 ? ` in ${delay / 1000} s` : ''}`);
         setTimeout(() => {
           if (!stopping) fork(i);
-        }, 500).unref();
+        }, delay);
       });
     };
     const send = (w: Worker, m: ToWorker): void => {
@@ -222,30 +261,30 @@ export function runPrimary(o: PrimaryOptions): Promise<number> {
           for (const [j, other] of byIndex) if (j !== i) send(other, { segue: 'announced', what: m.what });
           break;
         case 'metrics': {
+          // From the workers that are up (one starting does not answer yet); one that dies meanwhile is dropped.
           const cid = collectNext++;
-          const live = [...byIndex.values()].filter((x) => x.isConnected());
-          const timer = setTimeout(() => finish(undefined, 'a worker did not report its metrics in time'), IPC_TIMEOUT_MS);
+          const timer = setTimeout(() => finish(undefined, 'a worker did not report its metrics in time'), COLLECT_TIMEOUT_MS);
           const finish = (text?: string, error?: string): void => {
             clearTimeout(timer);
             collecting.delete(cid);
             send(w, { segue: 'metrics-text', id: m.id, ...(text !== undefined ? { text } : {}), ...(error !== undefined ? { error } : {}) });
           };
-          collecting.set(cid, {
-            want: live.length, got: [], done: finish,
-          });
-          for (const x of live) send(x, { segue: 'collect', id: cid });
+          const c = { waiting: new Set([...up].filter((j) => byIndex.get(j)?.isConnected())), got: [] as MetricObjectWithValues<MetricValue<string>>[][], done: finish };
+          collecting.set(cid, c);
+          for (const j of c.waiting) send(byIndex.get(j)!, { segue: 'collect', id: cid });
+          finishIfDone(c);
           break;
         }
         case 'collected': {
           const c = collecting.get(m.id);
-          if (!c) break;
+          if (!c || !c.waiting.delete(i)) break;
           c.got.push(m.metrics);
-          if (c.got.length === c.want) {
-            AggregatorRegistry.aggregate(c.got).metrics().then((text) => c.done(text), (err: Error) => c.done(undefined, err.message));
-          }
+          finishIfDone(c);
           break;
         }
         case 'listening':
+          if (byIndex.get(i) !== w || stopping) break;
+          failures.delete(i);
           up.add(i);
           if (url === undefined && up.size === o.workers) {
             url = m.url;
@@ -254,11 +293,30 @@ export function runPrimary(o: PrimaryOptions): Promise<number> {
           break;
       }
     };
+    const finishIfDone = (c: { waiting: Set<number>; got: MetricObjectWithValues<MetricValue<string>>[][]; done: (text?: string, error?: string) => void }): void => {
+      if (c.waiting.size > 0) return;
+      let text: Promise<string>;
+      try {
+        text = AggregatorRegistry.aggregate(c.got).metrics();
+      } catch (err) {
+        c.done(undefined, (err as Error).message);
+        return;
+      }
+      text.then((t) => c.done(t), (err: Error) => c.done(undefined, err.message));
+    };
     const stop = (): void => {
       if (stopping) return;
       stopping = true;
-      if (byIndex.size === 0) resolve(exitCode);
+      if (byIndex.size === 0) {
+        resolve(exitCode);
+        return;
+      }
       for (const w of byIndex.values()) w.process.kill('SIGTERM');
+      // A worker stuck in a request does not hold the stop open for ever.
+      killTimer = setTimeout(() => {
+        o.log(`workers still running ${STOP_GRACE_MS / 1000} s after SIGTERM: killing them`);
+        for (const w of byIndex.values()) w.process.kill('SIGKILL');
+      }, STOP_GRACE_MS);
     };
     process.once('SIGINT', () => {
       o.log('SIGINT: the workers finish their in-flight requests, then stop');
@@ -272,10 +330,11 @@ export function runPrimary(o: PrimaryOptions): Promise<number> {
   });
 }
 
-/** This process's place in a `--workers` cluster, from SEGUE_WORKER ("i/n"), or undefined. */
-export function workerPlace(): { index: number; count: number } | undefined {
+/** This process's place in a `--workers` cluster, from SEGUE_WORKER ("i/n"), or undefined; `port`: the cluster's port, for a replacement. */
+export function workerPlace(): { index: number; count: number; port?: number } | undefined {
   if (!cluster.isWorker) return undefined;
   const m = /^(\d+)\/(\d+)$/.exec(process.env.SEGUE_WORKER ?? '');
   if (!m) return undefined;
-  return { index: Number(m[1]), count: Number(m[2]) };
+  const port = Number(process.env.SEGUE_WORKER_PORT);
+  return { index: Number(m[1]), count: Number(m[2]), ...(Number.isInteger(port) && port > 0 ? { port } : {}) };
 }

@@ -93,6 +93,18 @@ export class Serving {
   }
 
   /**
+   * Before a read: fold what the log holds past the state (events another process acknowledged,
+   * or that arrived during a reopen). Takes the fold's turn only when the log has something
+   * new, so a read never waits behind a flush or another read for nothing.
+   */
+  async foldForRead(): Promise<number> {
+    const st = this.surfaces?.reco.state;
+    if (this.reopening || !(st instanceof EmbeddedOnlineState)) return 0;
+    if ((await this.store.events.lastSeq()) <= st.cursor) return 0;
+    return this.fold();
+  }
+
+  /**
    * Write the online state (and its log cursor) to the store, in one transaction. The server
    * does this every few seconds, before a reopen and at shutdown, not per request: the state
    * is a fold of the log, so a crash between flushes loses nothing, the next start folds the

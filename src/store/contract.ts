@@ -37,11 +37,16 @@ export function storeContract(name: string, open: () => Promise<Store>, cleanup:
     });
 
     it('writes catalog and events in one batch; events may refer to tracks of the same batch', async () => {
+      expect(await store.events.lastSeq()).toBe(0);
       const r = await store.ingest({ tracks: [track('t1'), track('t2', 'a2')], events: [play('e1', 'u1', 't1', T0), play('e2', 'u1', 't2', T0 + 4 * MIN)] });
       expect(r.accepted).toBe(4);
       expect(r.duplicates).toBe(0);
       expect(r.rejected).toEqual([]);
       expect(await store.events.count()).toBe(2);
+      // The latest event's seq: what a scan from it would return last.
+      const seqs: number[] = [];
+      for await (const batch of store.events.scan()) for (const e of batch) seqs.push(e.seq);
+      expect(await store.events.lastSeq()).toBe(Math.max(...seqs));
       expect((await store.catalog.getArtist('a2'))?.name).toBe('Artist a2');
       expect(await store.catalog.counts()).toEqual({ tracks: 2, artists: 2, listeners: 1, playlists: 0 });
     });

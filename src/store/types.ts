@@ -88,6 +88,8 @@ export interface StoredEvent extends SegueEvent {
 
 export interface EventLog {
   count(): Promise<number>;
+  /** The seq of the latest event in the log (0 when empty): a cheap test for anything new past a cursor. */
+  lastSeq(): Promise<number>;
   /** Events in log order, from `afterSeq` (exclusive), in pages. */
   scan(opts?: { afterSeq?: number; batchSize?: number; types?: EventType[] }): AsyncIterable<StoredEvent[]>;
   /** One listener's events in time order. */

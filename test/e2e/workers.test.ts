@@ -1,5 +1,6 @@
 import { describe, it, expect, beforeAll, afterAll } from 'vitest';
 import { execFileSync } from 'node:child_process';
+import { createServer, type AddressInfo } from 'node:net';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -154,6 +155,10 @@ describe('segue serve --workers 2', () => {
     while (!/worker \d exited \(signal SIGKILL\); starting a new one/.test(server.err.join('')) && Date.now() < seen) await new Promise((r) => setTimeout(r, 20));
     expect(server.err.join('')).toMatch(/worker \d exited \(signal SIGKILL\); starting a new one/);
     for (let i = 0; i < 6; i++) expect((await radio(listeners[3]!, { log: false })).status).toBe(200);
+    // Metrics come from the processes that are up: the one starting is not waited for.
+    const t = Date.now();
+    expect((await call('/metrics')).status).toBe(200);
+    expect(Date.now() - t).toBeLessThan(2_500);
     const deadline = Date.now() + 60_000;
     const replaced = () => {
       const now = children(server.proc.pid!);
@@ -165,6 +170,28 @@ describe('segue serve --workers 2', () => {
     for (let i = 0; i < 6; i++) expect((await radio(listeners[4]!, { log: false })).status).toBe(200);
   }, 90_000);
 
+  it('restarts the workers when all die at once', async () => {
+    const before = children(server.proc.pid!);
+    for (const pid of before) process.kill(pid, 'SIGKILL');
+    const deadline = Date.now() + 60_000;
+    const restarted = () => {
+      const now = children(server.proc.pid!);
+      return now.length === 2 && now.every((p) => !before.includes(p));
+    };
+    while (!restarted() && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+    expect(restarted()).toBe(true);
+    expect(server.proc.exitCode).toBeNull();
+    // Both listen again: requests on fresh connections reach each and succeed.
+    const ready = Date.now() + 60_000;
+    let ok = 0;
+    while (ok < 4 && Date.now() < ready) {
+      const r = await call('/readyz').catch(() => undefined);
+      ok = r?.status === 200 ? ok + 1 : 0;
+      if (ok < 4) await new Promise((res) => setTimeout(res, 100));
+    }
+    expect(ok).toBe(4);
+  }, 120_000);
+
   it('stops every process on SIGTERM, exiting 0', async () => {
     const pids = children(server.proc.pid!);
     server.proc.kill('SIGTERM');
@@ -173,8 +200,30 @@ describe('segue serve --workers 2', () => {
   }, 60_000);
 });
 
-describe('segue serve --workers 2, primary killed', () => {
-  it('takes its workers with it: they finish and exit, freeing the port and the store', async () => {
+describe('segue serve --workers 2, failures', () => {
+  it('stops with exit code 1 and says why when the workers cannot start (port in use)', async () => {
+    const taken = createServer();
+    await new Promise<void>((r) => taken.listen(0, '127.0.0.1', r));
+    const port = (taken.address() as AddressInfo).port;
+    try {
+      const proc = segueAsync(['--store', db, 'serve', '--port', String(port), '--reload-interval', '0', '--workers', '2']);
+      let err = '';
+      proc.stderr.on('data', (d: Buffer) => (err += d.toString()));
+      expect(await exited(proc)).toBe(1);
+      expect(err).toMatch(new RegExp(`port ${port} on 127.0.0.1 is in use`));
+      expect(err).toMatch(/worker \d failed to start \(code 1\); stopping/);
+    } finally {
+      taken.close();
+    }
+  }, 120_000);
+
+  it('refuses an absurd --workers', () => {
+    const r = segue(['--store', db, 'serve', '--workers', '500']);
+    expect(r.status).not.toBe(0);
+    expect(r.stderr).toMatch(/--workers must be at most 64/);
+  });
+
+  it('a killed primary takes its workers with it (Node\'s cluster ends them at once), freeing the port and the store', async () => {
     const s = await start();
     const pids = children(s.proc.pid!);
     expect(pids).toHaveLength(2);

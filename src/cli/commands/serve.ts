@@ -6,6 +6,9 @@ import { positiveInt } from '../args.js';
 import { CliError } from '../errors.js';
 import type { GlobalOptions } from '../context.js';
 
+/** More processes than this is a typo, not a plan: each holds the catalog, models and state. */
+const MAX_WORKERS = 64;
+
 interface Flags { port?: string; workers?: string; host: string; rateLimit?: string; bodyLimit?: string; reloadInterval?: string; corsOrigin?: string[]; log: boolean }
 
 export interface RunningServer {
@@ -50,8 +53,6 @@ export async function runServer(store: Store, o: { port: number; host: string; r
     };
     process.once('SIGINT', () => shutdown('SIGINT'));
     process.once('SIGTERM', () => shutdown('SIGTERM'));
-    // A worker whose primary is gone (killed) stops too, finishing what it has in flight.
-    if (o.siblings) process.once('disconnect', () => shutdown('the primary process is gone'));
   });
   return { url: address.replace('[::1]', 'localhost'), closed };
 }
@@ -76,9 +77,10 @@ export function registerServe(program: Command, globals: () => GlobalOptions): v
       const reload = flags.reloadInterval === undefined ? undefined : Number(flags.reloadInterval);
       if (reload !== undefined && !(Number.isInteger(reload) && reload >= 0)) throw new CliError(`--reload-interval must be a whole number of ms, got ${JSON.stringify(flags.reloadInterval)}`);
       const workers = flags.workers === undefined ? 1 : positiveInt('--workers', flags.workers);
+      if (workers > MAX_WORKERS) throw new CliError(`--workers must be at most ${MAX_WORKERS} (each process holds the catalog, models and online state in memory), got ${workers}`);
       const place = workerPlace();
       if (workers > 1 && !place) {
-        // The primary: checks the store opens (a clear error once, not one per worker), then forks.
+        // The primary: checks the store opens (one clear error rather than one per worker), then forks.
         await (await openStore(g.store)).close();
         process.exitCode = await runPrimary({
           workers,
@@ -91,7 +93,7 @@ export function registerServe(program: Command, globals: () => GlobalOptions): v
       const store = await openStore(g.store);
       try {
         const s = await runServer(store, {
-          port, host: flags.host, log: flags.log, ...(siblings ? { siblings, quiet: siblings.index > 0 } : {}),
+          port: place?.port ?? port, host: flags.host, log: flags.log, ...(siblings ? { siblings, quiet: siblings.index > 0 } : {}),
           ...(flags.rateLimit !== undefined ? { rateLimit: positiveInt('--rate-limit', flags.rateLimit) } : {}),
           ...(flags.bodyLimit !== undefined ? { bodyLimit: positiveInt('--body-limit', flags.bodyLimit) } : {}),
           ...(reload !== undefined ? { reloadIntervalMs: reload } : {}), ...(flags.corsOrigin ? { corsOrigins: flags.corsOrigin } : {}),
@@ -102,7 +104,5 @@ export function registerServe(program: Command, globals: () => GlobalOptions): v
       } finally {
         await store.close();
       }
-      // A worker's IPC channel would keep it alive: everything is closed, so leave.
-      if (siblings) process.exit(process.exitCode ?? 0);
     });
 }

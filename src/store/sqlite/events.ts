@@ -67,6 +67,12 @@ export class SqliteEventLog implements EventLog {
     return (this.db.prepare('SELECT count(*) AS n FROM events').get() as { n: number }).n;
   }
 
+  private lastSeqStmt: Database.Statement<[], { s: number | null }> | undefined;
+  async lastSeq(): Promise<number> {
+    this.lastSeqStmt ??= this.db.prepare<[], { s: number | null }>('SELECT max(seq) AS s FROM events');
+    return this.lastSeqStmt.get()!.s ?? 0;
+  }
+
   private readonly scanStmts = new Map<string, Database.Statement<[number, number], unknown[]>>();
 
   async *scan(opts: { afterSeq?: number; batchSize?: number; types?: EventType[] } = {}): AsyncIterable<StoredEvent[]> {
