@@ -68,6 +68,7 @@ export function sequence(items: readonly SeqItem[], policy: Policy, ctx: SeqCont
   const optI = new Int32Array(branching), optV = new Float64Array(branching), top = new Int32Array(width);
   // The position's best `width` children, best first: parent, item, total value, the parent's walk start.
   const cB = new Int32Array(width), cI = new Int32Array(width), cV = new Float64Array(width), cS = new Int32Array(width);
+  const lexOrder = new Int32Array(width);
   for (let pos = 0; pos < L && beam.length > 0; pos++) {
     const next: State[] = [];
     let nC = 0;
@@ -105,18 +106,19 @@ export function sequence(items: readonly SeqItem[], policy: Policy, ctx: SeqCont
         continue;
       }
       // This parent's `width` best options (value, then base rank): a partial insertion, not a full sort.
+      // (Base ranks are read only to break a tie: most comparisons are settled by value.)
       let nTop = 0;
       for (let k = 0; k < nOpt; k++) {
-        const v = optV[k]!, rk = rankOf[optI[k]!]!;
+        const v = optV[k]!;
         let j = nTop;
         if (j === width) {
           const last = top[j - 1]!;
-          if (!(v > optV[last]! || (v === optV[last]! && rk < rankOf[optI[last]!]!))) continue;
+          if (!(v > optV[last]! || (v === optV[last]! && rankOf[optI[k]!]! < rankOf[optI[last]!]!))) continue;
           j--;
         } else nTop++;
         while (j > 0) {
           const prevK = top[j - 1]!;
-          if (!(v > optV[prevK]! || (v === optV[prevK]! && rk < rankOf[optI[prevK]!]!))) break;
+          if (!(v > optV[prevK]! || (v === optV[prevK]! && rankOf[optI[k]!]! < rankOf[optI[prevK]!]!))) break;
           top[j] = prevK;
           j--;
         }
@@ -142,13 +144,21 @@ export function sequence(items: readonly SeqItem[], policy: Policy, ctx: SeqCont
       }
     }
     if (!explore) {
-      // Ranks of the children's paths in item-index order: by the parent's rank, then the item.
-      const lexOrder = Array.from({ length: nC }, (_, c) => c).sort((x, y) => beam[cB[x]!]!.lex - beam[cB[y]!]!.lex || cI[x]! - cI[y]!);
+      // Ranks of the children's paths in item-index order: by the parent's rank, then the item
+      // (an insertion sort of at most `width` children into typed scratch).
       for (let c = 0; c < nC; c++) {
         const s = beam[cB[c]!]!, i = cI[c]!;
-        next.push({ path: rules.extend(s.path, i, 1), value: cV[c]!, newOnes: s.newOnes + (items[i]!.isNew ? 1 : 0), skip: cS[c]!, lex: 0 });
+        next.push({ path: rules.extend(s.path, i, 1), value: cV[c]!, newOnes: s.newOnes + (items[i]!.isNew ? 1 : 0), skip: cS[c]!, lex: s.lex });
+        let j = c;
+        while (j > 0) {
+          const p = lexOrder[j - 1]!;
+          if (next[p]!.lex < s.lex || (next[p]!.lex === s.lex && cI[p]! < i)) break;
+          lexOrder[j] = p;
+          j--;
+        }
+        lexOrder[j] = c;
       }
-      lexOrder.forEach((c, r) => (next[c]!.lex = r));
+      for (let r = 0; r < nC; r++) next[lexOrder[r]!]!.lex = r;
     }
     beam = next;
   }
