@@ -4,8 +4,11 @@ import type { ExposureStore, ListenerStateStore, ModelMeta, ModelStore } from '.
 
 export class SqliteListenerState implements ListenerStateStore {
   constructor(private readonly db: Database.Database) {}
+  private getStmt: Database.Statement<[string, string], { value: Buffer }> | undefined;
   async get(listenerId: string, key: string): Promise<Uint8Array | undefined> {
-    const row = this.db.prepare<[string, string], { value: Buffer }>('SELECT value FROM listener_state WHERE listener_id = ? AND key = ?').get(listenerId, key);
+    // Prepared once: a server reads a listener's state, or a station's history, per request.
+    this.getStmt ??= this.db.prepare<[string, string], { value: Buffer }>('SELECT value FROM listener_state WHERE listener_id = ? AND key = ?');
+    const row = this.getStmt.get(listenerId, key);
     return row ? new Uint8Array(row.value) : undefined;
   }
   async put(listenerId: string, key: string, value: Uint8Array): Promise<void> {

@@ -4,14 +4,21 @@ import type { CatalogStore } from '../types.js';
 
 export class SqliteCatalog implements CatalogStore {
   constructor(private readonly db: Database.Database) {}
+  /** Statements prepared once: a catalog load reads every artist, and a server reads listeners and playlists per request. */
+  private readonly stmts = new Map<string, Database.Statement>();
+  private stmt<P extends unknown[], R>(sql: string): Database.Statement<P, R> {
+    let st = this.stmts.get(sql);
+    if (st === undefined) this.stmts.set(sql, (st = this.db.prepare(sql)));
+    return st as unknown as Database.Statement<P, R>;
+  }
 
   async getTrack(id: string): Promise<Track | undefined> {
-    const row = this.db.prepare<[string], { data: string }>('SELECT data FROM tracks WHERE id = ?').get(id);
+    const row = this.stmt<[string], { data: string }>('SELECT data FROM tracks WHERE id = ?').get(id);
     return row ? (JSON.parse(row.data) as Track) : undefined;
   }
 
   async getArtist(id: string): Promise<(Artist & { emergingDerived?: boolean }) | undefined> {
-    const row = this.db.prepare<[string], { data: string; emerging_derived: number | null }>('SELECT data, emerging_derived FROM artists WHERE id = ?').get(id);
+    const row = this.stmt<[string], { data: string; emerging_derived: number | null }>('SELECT data, emerging_derived FROM artists WHERE id = ?').get(id);
     if (!row) return undefined;
     const a = JSON.parse(row.data) as Artist & { emergingDerived?: boolean };
     if (row.emerging_derived !== null) a.emergingDerived = row.emerging_derived === 1;
@@ -19,12 +26,12 @@ export class SqliteCatalog implements CatalogStore {
   }
 
   async getListener(id: string): Promise<Listener | undefined> {
-    const row = this.db.prepare<[string], { data: string }>('SELECT data FROM listeners WHERE id = ?').get(id);
+    const row = this.stmt<[string], { data: string }>('SELECT data FROM listeners WHERE id = ?').get(id);
     return row ? (JSON.parse(row.data) as Listener) : undefined;
   }
 
   async getPlaylist(id: string): Promise<Playlist | undefined> {
-    const row = this.db.prepare<[string], { data: string }>('SELECT data FROM playlists WHERE id = ?').get(id);
+    const row = this.stmt<[string], { data: string }>('SELECT data FROM playlists WHERE id = ?').get(id);
     return row ? (JSON.parse(row.data) as Playlist) : undefined;
   }
 
