@@ -236,9 +236,15 @@ function explain(best: State, items: readonly SeqItem[], order: number[], obj: O
   const props: number[] = [];
   for (let n = best.path; n !== null; n = n.parent) props.push(n.prop);
   props.reverse();
+  // The walk at each position starts after the leading run of candidates already placed
+  // (each would answer "already placed", which is no rule holding it back).
+  const placed = new Uint8Array(items.length);
+  let lead = 0;
   seqOf(best.path).forEach((i, pos) => {
+    while (lead < order.length && placed[order[lead]!] === 1) lead++;
     // Candidates ahead of the pick in base order that a rule kept out of this position.
-    for (const j of order) {
+    for (let r = lead; r < order.length; r++) {
+      const j = order[r]!;
       if (j === i) break;
       const code = rules.check(path, j);
       if (code > 1) {
@@ -259,6 +265,7 @@ function explain(best: State, items: readonly SeqItem[], order: number[], obj: O
     const explanation: Explanation = { sources: it.sources, values, changedBy };
     out.push({ trackId: it.trackId, artistId: it.artistId, ...(it.albumId !== undefined ? { albumId: it.albumId } : {}), position: pos, value: Number(v.toFixed(6)), propensity: Number(props[pos]!.toFixed(6)), explanation });
     path = rules.extend(path, i);
+    placed[i] = 1;
     if (it.isNew) newOnes++;
   });
   return out;
