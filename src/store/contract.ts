@@ -228,6 +228,13 @@ export function storeContract(name: string, open: () => Promise<Store>, cleanup:
       const bad = { listenerId: 'u3', key: 'a', get value(): Uint8Array { throw new Error('boom'); } };
       await expect(store.listenerState.putMany([{ listenerId: 'u3', key: 'b', value: new Uint8Array([3]) }, bad])).rejects.toThrow('boom');
       expect(await store.listenerState.get('u3', 'b')).toBeUndefined();
+      // Read-modify-write: the function sees the stored value; concurrent updates all land.
+      const appendByte = (b: number) => (old: Uint8Array | undefined) => Uint8Array.from([...(old ?? []), b]);
+      expect(Array.from(await store.listenerState.update('u4', 'h', appendByte(1)))).toEqual([1]);
+      await Promise.all([2, 3, 4, 5].map((b) => store.listenerState.update('u4', 'h', appendByte(b))));
+      expect(Array.from((await store.listenerState.get('u4', 'h'))!).sort()).toEqual([1, 2, 3, 4, 5]);
+      await expect(store.listenerState.update('u4', 'h', () => { throw new Error('no'); })).rejects.toThrow('no');
+      expect((await store.listenerState.get('u4', 'h'))!.length).toBe(5);
       // A snapshot: values under the keys, or of the listeners, asked for; nothing else.
       await store.listenerState.put('*', 'cursor', new Uint8Array([9]));
       const snap = await store.listenerState.snapshot({ keys: ['a'], listenerIds: ['*'] });

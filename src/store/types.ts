@@ -110,6 +110,12 @@ export interface ListenerStateStore {
   putMany(entries: Iterable<{ listenerId: string; key: string; value: Uint8Array }>): Promise<number>;
   delete(listenerId: string, key: string): Promise<void>;
   /**
+   * Read-modify-write one value atomically: `fn` gets the value stored now (undefined when
+   * none) and returns the new one; no other write to the store, from this process or
+   * another, comes between the read and the write. Returns what was written.
+   */
+  update(listenerId: string, key: string, fn: (old: Uint8Array | undefined) => Uint8Array): Promise<Uint8Array>;
+  /**
    * Every value stored under one of `keys` or for one of `listenerIds`, read at a single
    * point in time: a concurrent `putMany` is seen whole or not at all.
    */

@@ -179,9 +179,12 @@ export class Surfaces {
         ts += t.durationMs[t.indexOf(x.trackId)]!;
         return play;
       });
-      // Keep a day of the station: enough for every window rule and no-repeat check.
-      const keep = [...history, ...served].filter((h) => h.ts > ctx.now - DAY);
-      await this.store.listenerState.put(req.listenerId, key, new TextEncoder().encode(JSON.stringify(keep)));
+      // Appended to the history as stored now (a page served meanwhile, by this process or
+      // another, stays in it), keeping a day: enough for every window rule and no-repeat check.
+      await this.store.listenerState.update(req.listenerId, key, (old) => {
+        const now = old ? (JSON.parse(new TextDecoder().decode(old)) as PastPlay[]) : [];
+        return new TextEncoder().encode(JSON.stringify([...now, ...served].filter((h) => h.ts > ctx.now - DAY)));
+      });
     }
     return { ...res, ...(req.stationId ? { stationId: req.stationId } : {}) };
   }

@@ -121,6 +121,23 @@ describe('segue serve --workers 2', () => {
     }
   });
 
+  it('keeps every page of a station that both processes served at the same time', async () => {
+    const station = `wk-st-${Date.now()}`;
+    const served: string[] = [];
+    for (let round = 0; round < 3; round++) {
+      const pages = await Promise.all([1, 2].map((k) => radio(listeners[5]!, { stationId: station, n: 8, seed: round * 2 + k, log: false })));
+      for (const p of pages) {
+        expect(p.status).toBe(200);
+        served.push(...(p.json!.items as Array<{ trackId: string }>).map((x) => x.trackId));
+      }
+    }
+    // One process writing its page's history over the other's would lose tracks here.
+    const store = SqliteStore.open(db);
+    const stored = JSON.parse(new TextDecoder().decode((await store.listenerState.get(listeners[5]!, `station:${station}`))!)) as Array<{ trackId: string }>;
+    await store.close();
+    expect(stored.map((p) => p.trackId).sort()).toEqual([...served].sort());
+  });
+
   it('counts a key\'s rate limit across both processes', async () => {
     const codes: number[] = [];
     for (let i = 0; i < 9; i++) codes.push((await call('/v1/recommend/radio', { listenerId: listeners[1], n: 5, log: false }, keys.limited)).status);

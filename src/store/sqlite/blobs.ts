@@ -31,6 +31,17 @@ export class SqliteListenerState implements ListenerStateStore {
   async delete(listenerId: string, key: string): Promise<void> {
     this.db.prepare('DELETE FROM listener_state WHERE listener_id = ? AND key = ?').run(listenerId, key);
   }
+  async update(listenerId: string, key: string, fn: (old: Uint8Array | undefined) => Uint8Array): Promise<Uint8Array> {
+    // BEGIN IMMEDIATE takes the write lock before the read: no other connection writes in between.
+    this.getStmt ??= this.db.prepare<[string, string], { value: Buffer }>('SELECT value FROM listener_state WHERE listener_id = ? AND key = ?');
+    const put = this.db.prepare('INSERT INTO listener_state (listener_id, key, value, updated_at) VALUES (?, ?, ?, ?) ON CONFLICT (listener_id, key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at');
+    return this.db.transaction(() => {
+      const row = this.getStmt!.get(listenerId, key);
+      const value = fn(row ? new Uint8Array(row.value) : undefined);
+      put.run(listenerId, key, Buffer.from(value.buffer, value.byteOffset, value.byteLength), Date.now());
+      return value;
+    }).immediate();
+  }
   async snapshot(opts: { keys: readonly string[]; listenerIds: readonly string[] }): Promise<Array<{ listenerId: string; key: string; value: Uint8Array }>> {
     // One statement is one read transaction: WAL readers see the database as of its start.
     const rows = this.db
