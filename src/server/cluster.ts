@@ -315,6 +315,7 @@ export function runPrimary(o: PrimaryOptions): Promise<number> {
       // A worker stuck in a request does not hold the stop open for ever.
       killTimer = setTimeout(() => {
         o.log(`workers still running ${STOP_GRACE_MS / 1000} s after SIGTERM: killing them`);
+        exitCode = 1;
         for (const w of byIndex.values()) w.process.kill('SIGKILL');
       }, STOP_GRACE_MS);
     };
