@@ -238,6 +238,9 @@ describe('segue serve --workers 2, failures', () => {
     const r = segue(['--store', db, 'serve', '--workers', '500']);
     expect(r.status).not.toBe(0);
     expect(r.stderr).toMatch(/--workers must be at most 64/);
+    const bad = segue(['--store', db, 'serve', '--workers', 'many']);
+    expect(bad.status).not.toBe(0);
+    expect(bad.stderr).toMatch(/--workers must be a whole number of processes \(1 or more\) or auto, got "many"/);
   });
 
   it('a killed primary takes its workers with it (Node\'s cluster ends them at once), freeing the port and the store', async () => {

@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { availableParallelism } from 'node:os';
 import { openStore, type Store } from '../../store/index.js';
 import { buildServer, DEFAULTS } from '../../server/index.js';
 import { runPrimary, workerPlace, WorkerSiblings, type Siblings } from '../../server/cluster.js';
@@ -62,7 +63,7 @@ export function registerServe(program: Command, globals: () => GlobalOptions): v
     .command('serve')
     .description('serve the HTTP API (JSON, /v1) on the store; OpenAPI document at /docs')
     .option('--port <port>', 'TCP port (default: PORT, else 8080; 0 picks a free one)')
-    .option('--workers <n>', 'server processes on the port and store, to use more cores (default 1; see README "Several processes")')
+    .option('--workers <n>', 'server processes on the port and store, to use more cores: a number, or auto for one per core (default 1; see README "Several processes")')
     .option('--host <host>', 'address to listen on (0.0.0.0 for every interface)', '127.0.0.1')
     .option('--rate-limit <n>', `requests per minute per API key, unless the key has its own (default ${DEFAULTS.rateLimit})`)
     .option('--body-limit <bytes>', `largest request body (default ${DEFAULTS.bodyLimit})`)
@@ -76,7 +77,8 @@ export function registerServe(program: Command, globals: () => GlobalOptions): v
       if (!(Number.isInteger(port) && port >= 0 && port <= 65535)) throw new CliError(`--port must be an integer in 0..65535, got ${JSON.stringify(portText)}`);
       const reload = flags.reloadInterval === undefined ? undefined : Number(flags.reloadInterval);
       if (reload !== undefined && !(Number.isInteger(reload) && reload >= 0)) throw new CliError(`--reload-interval must be a whole number of ms, got ${JSON.stringify(flags.reloadInterval)}`);
-      const workers = flags.workers === undefined ? 1 : positiveInt('--workers', flags.workers);
+      const workers = flags.workers === undefined ? 1 : flags.workers === 'auto' ? availableParallelism() : Number(flags.workers);
+      if (!(Number.isInteger(workers) && workers >= 1)) throw new CliError(`--workers must be a whole number of processes (1 or more) or auto, got ${JSON.stringify(flags.workers)}`);
       if (workers > MAX_WORKERS) throw new CliError(`--workers must be at most ${MAX_WORKERS} (each process holds the catalog, models and online state in memory), got ${workers}`);
       const place = workerPlace();
       if (workers > 1 && !place) {
