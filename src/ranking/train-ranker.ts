@@ -96,9 +96,13 @@ export async function trainRanker(
   // computed once. Either gives what ranking the full score vector would.
   const scorers = new Map<SourceName, QueryScorer>();
   for (const name of config.sources) {
-    if (name === 'transitions' || name === 'sknn') {
-      const model = name === 'transitions' ? TransitionsModel.train(log, startArr, trainRow) : SknnModel.train(log, startArr, trainRow);
-      sources.set(name, name === 'transitions' ? new TransitionsCandidates(model as TransitionsModel, table.ids) : new SknnCandidates(model as SknnModel, table.ids));
+    if (name === 'transitions') {
+      const model = TransitionsModel.train(log, startArr, trainRow);
+      sources.set(name, new TransitionsCandidates(model, table.ids));
+      scorers.set(name, sparseScorer(model, table.size, config.candidatesPerSource));
+    } else if (name === 'sknn') {
+      const model = SknnModel.train(log, startArr, trainRow);
+      sources.set(name, new SknnCandidates(model, table.ids));
       scorers.set(name, sparseScorer(model, table.size, config.candidatesPerSource));
     } else if (name === 'popularity') {
       const tables = popularityTables(log, table.releaseMs, {}, trainRow);

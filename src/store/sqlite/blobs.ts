@@ -1,23 +1,25 @@
 import type Database from 'better-sqlite3';
 import type { Exposure } from '../../domain/index.js';
 import type { ExposureStore, ListenerStateStore, ModelMeta, ModelStore } from '../types.js';
+import { prepared } from './statements.js';
+
+const SELECT_STATE = 'SELECT value FROM listener_state WHERE listener_id = ? AND key = ?';
+const UPSERT_STATE = 'INSERT INTO listener_state (listener_id, key, value, updated_at) VALUES (?, ?, ?, ?) ON CONFLICT (listener_id, key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at';
 
 export class SqliteListenerState implements ListenerStateStore {
   constructor(private readonly db: Database.Database) {}
-  private getStmt: Database.Statement<[string, string], { value: Buffer }> | undefined;
+  // Prepared once: a server reads a listener's state, or a station's history, per request.
+  private readonly read = () => prepared<[string, string], { value: Buffer }>(this.db, SELECT_STATE);
+  private readonly upsert = () => prepared<[string, string, Buffer, number]>(this.db, UPSERT_STATE);
   async get(listenerId: string, key: string): Promise<Uint8Array | undefined> {
-    // Prepared once: a server reads a listener's state, or a station's history, per request.
-    this.getStmt ??= this.db.prepare<[string, string], { value: Buffer }>('SELECT value FROM listener_state WHERE listener_id = ? AND key = ?');
-    const row = this.getStmt.get(listenerId, key);
+    const row = this.read().get(listenerId, key);
     return row ? new Uint8Array(row.value) : undefined;
   }
   async put(listenerId: string, key: string, value: Uint8Array): Promise<void> {
-    this.db
-      .prepare('INSERT INTO listener_state (listener_id, key, value, updated_at) VALUES (?, ?, ?, ?) ON CONFLICT (listener_id, key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at')
-      .run(listenerId, key, Buffer.from(value.buffer, value.byteOffset, value.byteLength), Date.now());
+    this.upsert().run(listenerId, key, Buffer.from(value.buffer, value.byteOffset, value.byteLength), Date.now());
   }
   async putMany(entries: Iterable<{ listenerId: string; key: string; value: Uint8Array }>): Promise<number> {
-    const stmt = this.db.prepare('INSERT INTO listener_state (listener_id, key, value, updated_at) VALUES (?, ?, ?, ?) ON CONFLICT (listener_id, key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at');
+    const stmt = this.upsert();
     const now = Date.now();
     return this.db.transaction(() => {
       let n = 0;
@@ -33,10 +35,9 @@ export class SqliteListenerState implements ListenerStateStore {
   }
   async update(listenerId: string, key: string, fn: (old: Uint8Array | undefined) => Uint8Array): Promise<Uint8Array> {
     // BEGIN IMMEDIATE takes the write lock before the read: no other connection writes in between.
-    this.getStmt ??= this.db.prepare<[string, string], { value: Buffer }>('SELECT value FROM listener_state WHERE listener_id = ? AND key = ?');
-    const put = this.db.prepare('INSERT INTO listener_state (listener_id, key, value, updated_at) VALUES (?, ?, ?, ?) ON CONFLICT (listener_id, key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at');
+    const put = this.upsert();
     return this.db.transaction(() => {
-      const row = this.getStmt!.get(listenerId, key);
+      const row = this.read().get(listenerId, key);
       const value = fn(row ? new Uint8Array(row.value) : undefined);
       put.run(listenerId, key, Buffer.from(value.buffer, value.byteOffset, value.byteLength), Date.now());
       return value;

@@ -1,15 +1,13 @@
 import type Database from 'better-sqlite3';
 import { deriveEmerging, type Artist, type Listener, type Playlist, type Track } from '../../domain/index.js';
 import type { CatalogStore } from '../types.js';
+import { prepared } from './statements.js';
 
 export class SqliteCatalog implements CatalogStore {
   constructor(private readonly db: Database.Database) {}
-  /** Statements prepared once: a catalog load reads every artist, and a server reads listeners and playlists per request. */
-  private readonly stmts = new Map<string, Database.Statement>();
+  /** Prepared once (a catalog load reads every artist; a server reads listeners and playlists per request). */
   private stmt<P extends unknown[], R>(sql: string): Database.Statement<P, R> {
-    let st = this.stmts.get(sql);
-    if (st === undefined) this.stmts.set(sql, (st = this.db.prepare(sql)));
-    return st as unknown as Database.Statement<P, R>;
+    return prepared<P, R>(this.db, sql);
   }
 
   async getTrack(id: string): Promise<Track | undefined> {

@@ -1,3 +1,4 @@
+import { prepared } from './statements.js';
 import type Database from 'better-sqlite3';
 import { EVENT_TYPE_BY_CODE, EVENT_TYPE_CODE, type EventType } from '../../domain/index.js';
 import type { EventLog, StoredEvent } from '../types.js';
@@ -67,13 +68,9 @@ export class SqliteEventLog implements EventLog {
     return (this.db.prepare('SELECT count(*) AS n FROM events').get() as { n: number }).n;
   }
 
-  private lastSeqStmt: Database.Statement<[], { s: number | null }> | undefined;
   async lastSeq(): Promise<number> {
-    this.lastSeqStmt ??= this.db.prepare<[], { s: number | null }>('SELECT max(seq) AS s FROM events');
-    return this.lastSeqStmt.get()!.s ?? 0;
+    return prepared<[], { s: number | null }>(this.db, 'SELECT max(seq) AS s FROM events').get()!.s ?? 0;
   }
-
-  private readonly scanStmts = new Map<string, Database.Statement<[number, number], unknown[]>>();
 
   async *scan(opts: { afterSeq?: number; batchSize?: number; types?: EventType[] } = {}): AsyncIterable<StoredEvent[]> {
     const size = opts.batchSize ?? 10_000;
@@ -83,12 +80,8 @@ export class SqliteEventLog implements EventLog {
     // of freshly ingested events more than their insertion.
     // Rows as arrays: better-sqlite3 builds an object of 22 properties per row several
     // times slower than an array of them (and than the object literal made from it here).
-    // Prepared once per filter: a server scans for new events before every request it serves.
-    let stmt = this.scanStmts.get(typeFilter);
-    if (stmt === undefined) {
-      stmt = this.db.prepare<[number, number], unknown[]>(`${SELECT_IX} WHERE e.seq > ? ${typeFilter} ORDER BY e.seq LIMIT ?`).raw(true);
-      this.scanStmts.set(typeFilter, stmt);
-    }
+    // Prepared once per filter: a server folds new events after every ingest batch.
+    const stmt = prepared<[number, number], unknown[]>(this.db, `${SELECT_IX} WHERE e.seq > ? ${typeFilter} ORDER BY e.seq LIMIT ?`).raw(true);
     let after = opts.afterSeq ?? 0;
     for (;;) {
       const rows = stmt.all(after, size);
