@@ -4,7 +4,7 @@
  * recommendation requests (requests/s, p50, p99) and event ingest in HTTP batches of 500
  * (events/s); GET /healthz in the same run as the baseline (what the HTTP stack alone does).
  *
- *   npm run bench -- serve [--store .bench-tmp/serve-demo.db] [--seconds 20] [--connections 8] [--workers N] [--skip healthz,radio,greedy,autoplay,ingest,baseline]
+ *   npm run bench -- serve [--store .bench-tmp/serve-demo.db] [--seconds 20] [--connections 8] [--workers N] [--skip healthz,radio,greedy,lean,autoplay,ingest,baseline]
  *
  * The server runs `--workers N` processes (default: one per core). With more than one, radio
  * and autoplay are measured first on a single process too: the baseline, in the same run.
@@ -25,6 +25,8 @@ function arg(args: string[], name: string, def: string): string {
   const i = args.indexOf(name);
   return i >= 0 && args[i + 1] !== undefined ? args[i + 1]! : def;
 }
+
+const LEAN = ['transitions', 'sknn', 'popularity'].map((source) => ({ source, k: 30 }));
 
 interface Load { title: string; method: 'GET' | 'POST'; path: string; body?: (i: number) => string; perRequest?: number; target?: string; connections?: number }
 
@@ -76,13 +78,16 @@ export async function serveBench(args: string[]): Promise<void> {
     { title: 'POST /v1/recommend/radio, 50 tracks, one connection (latency without queueing)', connections: 1, method: 'POST', path: '/v1/recommend/radio', body: (i) => JSON.stringify({ listenerId: listeners[i % listeners.length], n: 50, seed: i }) },
     // What a cheaper policy buys: the same request sequenced greedily instead of by beam search.
     { title: 'POST /v1/recommend/radio, 50 tracks, greedy sequencing (policy override beamWidth 1)', method: 'POST', path: '/v1/recommend/radio', body: (i) => JSON.stringify({ listenerId: listeners[i % listeners.length], n: 50, seed: i, policy: { solver: { beamWidth: 1 } } }) },
+    // The cheapest policy worth serving: 30 candidates from each of the demo's three sources, greedy (see README "Retrieval depth and beam width").
+    { title: 'POST /v1/recommend/radio, 50 tracks, lean policy (30 candidates per source, greedy)', method: 'POST', path: '/v1/recommend/radio', body: (i) => JSON.stringify({ listenerId: listeners[i % listeners.length], n: 50, seed: i, policy: { candidates: LEAN, solver: { beamWidth: 1 } } }) },
     { title: 'POST /v1/recommend/autoplay, 30 tracks', method: 'POST', path: '/v1/recommend/autoplay', body: (i) => JSON.stringify({ listenerId: listeners[i % listeners.length], seedTrack: seeds[(i * 7) % seeds.length], seed: i }), target: '>= 1,500 req/s, p99 < 25 ms' },
     {
       title: 'POST /v1/events, batches of 500', method: 'POST', path: '/v1/events', perRequest: 500, target: '>= 30,000 events/s',
       body: (i) => JSON.stringify({ events: Array.from({ length: 500 }, (_, k) => ({ type: 'play_end', eventId: `bench-${t0}-${run}-${i}-${k}`, listenerId: listeners[(i + k) % listeners.length], trackId: seeds[(i * 31 + k) % seeds.length], ts: t0 - 60_000 + k, msPlayed: 150_000, endReason: k % 4 === 0 ? 'fwdbtn' : 'trackdone' })) }),
     },
   ];
-  const key2name: Record<string, string[]> = { healthz: [loads[0]!.title], radio: [loads[1]!.title, loads[2]!.title], greedy: [loads[3]!.title], autoplay: [loads[4]!.title], ingest: [loads[5]!.title] };
+  const key2name: Record<string, string[]> = { healthz: [loads[0]!.title], radio: [loads[1]!.title, loads[2]!.title], greedy: [loads[3]!.title], lean: [loads[4]!.title], autoplay: [loads[5]!.title], ingest: [loads[6]!.title] };
+  for (const s of skip) if (!(s in key2name) && s !== 'baseline') throw new Error(`--skip: unknown load ${JSON.stringify(s)} (known: ${[...Object.keys(key2name), 'baseline'].join(', ')})`);
   const wanted = (load: Load): boolean => ![...skip].some((s) => key2name[s]?.includes(load.title));
   const runLoads = async (n: number, list: Load[]): Promise<void> => {
     const { server, url } = await startServer(n);
@@ -112,7 +117,7 @@ export async function serveBench(args: string[]): Promise<void> {
   };
   try {
     // The baseline first: ingest, which grows the store, runs last.
-    if (workers > 1 && !skip.has('baseline')) await runLoads(1, [loads[1]!, loads[4]!].filter(wanted));
+    if (workers > 1 && !skip.has('baseline')) await runLoads(1, [loads[1]!, loads[5]!].filter(wanted));
     await runLoads(workers, loads.filter(wanted));
   } finally {
     for (const f of [work, `${work}-wal`, `${work}-shm`]) rmSync(f, { force: true });

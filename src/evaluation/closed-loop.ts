@@ -7,7 +7,7 @@ import { simulate, writeToStore, startSession, respond, Ctx, Responses } from '.
 import { trainModels } from '../models/train.js';
 import { loadModel } from '../models/candidate.js';
 import { trainRanker, DEFAULT_RANKER } from '../ranking/index.js';
-import { Surfaces, toSeqItems } from '../surfaces/index.js';
+import { Surfaces, retrieval, toSeqItems } from '../surfaces/index.js';
 import { defaultPolicy, parsePolicy, staticFilter, type Policy } from '../sequencing/index.js';
 
 export interface ClosedLoopOptions {
@@ -171,7 +171,7 @@ export class ClosedLoopWorld {
 async function sortedByRanker(surfaces: Surfaces, policy: Policy, listenerId: string, seedTrack: string, now: number, surface: 'radio' | 'autoplay', length: number, ixOf: (id: string) => number): Promise<Int32Array> {
   const reco = surfaces.reco;
   const view = await reco.state.view(listenerId);
-  const items = toSeqItems(await reco.rank({ listenerId, seedTrack, now, surface }), reco.table, view, now, policy.candidates.reduce((a, c) => a + c.k, 0));
+  const items = toSeqItems(await reco.rank({ listenerId, seedTrack, now, surface, perSource: retrieval(policy) }), reco.table, view, now, policy.candidates.reduce((a, c) => a + c.k, 0));
   const played = view.touchedSince(now - (policy.constraints.noRepeatHours ?? 0) * 3_600_000);
   const { pool } = staticFilter(items, policy, { now, played });
   pool.sort((a, b) => items[b]!.satisfaction - items[a]!.satisfaction || a - b);

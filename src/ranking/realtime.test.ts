@@ -8,6 +8,8 @@ import { trainModels } from '../models/train.js';
 import { acceptEvents } from '../features/index.js';
 import type { SegueEvent } from '../domain/index.js';
 import { Recommender, trainRanker, DEFAULT_RANKER, type Recommendation } from './index.js';
+import { Surfaces } from '../surfaces/index.js';
+import { PolicyError, overridePolicy } from '../sequencing/index.js';
 
 /**
  * Real time (issue 4, item 6): after an event is accepted, the next recommendation for that
@@ -101,5 +103,42 @@ describe('real-time recommendations', () => {
     expect(again.duplicates).toBe(1);
     const sess = (await reco.state.view(listener)).session(T)!;
     expect(sess.skips).toBe(1);
+  });
+
+  it('retrieves from the sources a request names, as many as it says from each', async () => {
+    // A seed that every source has neighbours for (an often played track).
+    let q = { listenerId: 'per-source-listener', seedTrack: '', now: T, surface: 'radio' };
+    for (let ix = 0; ix < reco.table.size; ix++) {
+      q = { ...q, seedTrack: reco.table.ids[ix]! };
+      const all = await reco.rank(q);
+      if (new Set(all.sources.flat()).size === 3) break;
+    }
+    expect([...new Set((await reco.rank(q)).sources.flat())].sort()).toEqual(['popularity', 'sknn', 'transitions']);
+    const only = await reco.rank({ ...q, perSource: { sknn: 30 } });
+    expect(only.ix.length).toBeGreaterThan(0);
+    expect(only.ix.length).toBeLessThanOrEqual(30);
+    for (const s of only.sources) expect(s).toEqual(['sknn']);
+    const two = await reco.rank({ ...q, perSource: { transitions: 10, popularity: 5 } });
+    expect(two.ix.length).toBeLessThanOrEqual(15);
+    for (const s of two.sources) for (const x of s) expect(['transitions', 'popularity']).toContain(x);
+    // More from each source: at least as many candidates (the first 30 of a source are among its first 100).
+    const more = await reco.rank({ ...q, perSource: { sknn: 100 } });
+    expect(more.ix.length).toBeGreaterThan(only.ix.length);
+    expect(new Set(more.ix)).toEqual(new Set([...more.ix, ...only.ix]));
+  });
+
+  it('a surface retrieves as its policy\'s candidates say, and refuses a policy that names no retrieval source', async () => {
+    const surfaces = new Surfaces(store, reco);
+    const listenerId = 'policy-sources-listener';
+    const seedTrack = reco.table.ids[30]!;
+    const r = await surfaces.serve({ surface: 'radio', listenerId, seedTrack, now: T, log: false, n: 10, policy: overridePolicy('radio', { candidates: [{ source: 'transitions', k: 60 }] }) });
+    expect(r.items.length).toBe(10);
+    for (const it of r.items) expect(it.explanation.sources).toEqual(['transitions']);
+    const both = await surfaces.serve({ surface: 'radio', listenerId, seedTrack, now: T, log: false, n: 10 });
+    expect(new Set(both.items.flatMap((it) => it.explanation.sources)).size).toBeGreaterThan(1);
+    await expect(surfaces.serve({ surface: 'radio', listenerId, seedTrack, now: T, log: false, policy: overridePolicy('radio', { candidates: [{ source: 'fresh', k: 100 }] }) }))
+      .rejects.toThrow(PolicyError);
+    await expect(surfaces.serve({ surface: 'autoplay', listenerId, seedTrack, now: T, log: false, policy: overridePolicy('autoplay', { candidates: [{ source: 'trending', k: 100 }] }) }))
+      .rejects.toThrow(/policy\.candidates: autoplay retrieves from transitions, sknn, item2vec, als, content, popularity; the policy names none of them \(trending\)/);
   });
 });

@@ -7,7 +7,7 @@ import { Ranker } from './ranker.js';
 const NF = FEATURES.length;
 
 export interface RecommenderConfig {
-  /** Candidates each source retrieves. */
+  /** Candidates each source retrieves when the request does not say (`NextRequest.perSource`). */
   candidatesPerSource: number;
   /** An artist skipped this many times in a session, never listened through, drops out of it. */
   artistSkipsToDrop: number;
@@ -30,6 +30,11 @@ export interface NextRequest {
   surface?: string;
   /** How many tracks. Default 20. */
   n?: number;
+  /**
+   * How many candidates each source retrieves (a policy's `candidates`); a source left out
+   * retrieves none. Default: `candidatesPerSource` from every trained source.
+   */
+  perSource?: Partial<Record<SourceName, number>>;
 }
 
 /** Ranked candidates, best first: catalog track ixs with their final scores. */
@@ -145,13 +150,15 @@ export class Recommender {
     const found: SourceName[][] = [];
     const bySource = new Map<SourceName, Map<number, number>>();
     for (const [name, model] of this.sources) {
+      const k = req.perSource ? (req.perSource[name] ?? 0) : this.config.candidatesPerSource;
+      if (k <= 0) continue;
       const tracks = Int32Array.from(historyIds.map((id) => model.trackIndex(id)).filter((i) => i >= 0));
       const exclude = new Set<number>();
       for (const id of played) {
         const i = model.trackIndex(id);
         if (i >= 0) exclude.add(i);
       }
-      const list = model.recommend({ tracks, listener: req.listenerId }, this.config.candidatesPerSource, exclude);
+      const list = model.recommend({ tracks, listener: req.listenerId }, k, exclude);
       const scores = new Map<number, number>();
       const toTable = this.tableIxs(model);
       for (let k = 0; k < list.ix.length; k++) {
