@@ -143,6 +143,16 @@ describe('API contract', () => {
     expect(bad.json()).toMatchObject({ error: 'bad_request', field: '/policy', message: expect.stringMatching(/objectives\.flow/) });
     const wrong = await post('/v1/recommend/radio', { listenerId: listener, policy: { surface: 'blend' } }, keys.recommend);
     expect(wrong.json()).toMatchObject({ message: expect.stringMatching(/surface is "blend"/) });
+    const none = await post('/v1/recommend/radio', { listenerId: listener, policy: { candidates: [{ source: 'fresh', k: 50 }] } }, keys.recommend);
+    expect(none.statusCode).toBe(400);
+    expect(none.json()).toMatchObject({ error: 'bad_request', field: '/policy', message: expect.stringMatching(/^policy\.candidates: radio retrieves from .* the policy names none of them \(fresh\)/) });
+    // This store has transitions and popularity: a policy of untrained sources is refused, one of a trained source gets only its candidates.
+    const untrained = await post('/v1/recommend/radio', { listenerId: listener, policy: { candidates: [{ source: 'sknn', k: 40 }, { source: 'als', k: 40 }] } }, keys.recommend);
+    expect(untrained.statusCode).toBe(400);
+    expect(untrained.json()).toMatchObject({ field: '/policy', message: expect.stringMatching(/no model of sknn, als is trained on this store \(trained: transitions, popularity/) });
+    const one = (await post('/v1/recommend/radio', { listenerId: listener, n: 10, policy: { candidates: [{ source: 'transitions', k: 40 }] } }, keys.recommend)).json() as { items: Array<{ explanation: { sources: string[] } }> };
+    expect(one.items.length).toBeGreaterThan(0);
+    for (const it of one.items) expect(it.explanation.sources).toEqual(['transitions']);
   });
 
   it('pages a radio station without repeats and takes feedback: a disliked track and a twice-skipped artist stay out', async () => {

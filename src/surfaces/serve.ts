@@ -251,7 +251,7 @@ export class Surfaces {
     const used = new Set<string>();
     for (const [genre, xs] of clusters) {
       const familiar = xs.slice(0, 15).map((x) => x.key);
-      const r = await this.reco.rank({ listenerId: req.listenerId, now: ctx.now, context: familiar, surface: 'mix', perSource: retrieval(policy) });
+      const r = await this.reco.rank({ listenerId: req.listenerId, now: ctx.now, context: familiar, surface: 'mix', perSource: retrieval(policy, this.reco.sources) });
       const fresh = toSeqItems(r, t, view, ctx.now, 300).filter((it) => it.genre === genre && !used.has(it.trackId));
       const known = familiar.filter((id) => !used.has(id)).map((id, k) => itemOf(t, t.indexOf(id), 1 - k / (2 * familiar.length), ['familiar'], false, ctx.now));
       const items = [...known, ...fresh];
@@ -276,7 +276,7 @@ export class Surfaces {
     const sat = new Map<string, Float64Array>();
     const sources = new Map<string, Set<string>>();
     for (const [m, id] of members.entries()) {
-      const r = await this.reco.rank({ listenerId: id, now: ctx.now, context: this.favourites(views[m]!, ctx.now, 15), surface: 'mix', perSource: retrieval(policy) });
+      const r = await this.reco.rank({ listenerId: id, now: ctx.now, context: this.favourites(views[m]!, ctx.now, 15), surface: 'mix', perSource: retrieval(policy, this.reco.sources) });
       toSeqItems(r, t, views[m]!, ctx.now, 200).forEach((it) => {
         const s = sat.get(it.trackId) ?? new Float64Array(members.length);
         s[m] = it.satisfaction;
@@ -320,7 +320,7 @@ export class Surfaces {
     const t = this.reco.table;
     // One recommendation after every three of the playlist's tracks.
     const inserts = Math.floor(tracks.length / 3);
-    const r = await this.reco.rank({ listenerId: req.listenerId, now: ctx.now, context: tracks, surface: 'playlist', perSource: retrieval(policy) });
+    const r = await this.reco.rank({ listenerId: req.listenerId, now: ctx.now, context: tracks, surface: 'playlist', perSource: retrieval(policy, this.reco.sources) });
     const cands = toSeqItems(r, t, view, ctx.now, 300);
     const seq = sequence(cands, parsePolicy({ ...policy, length: Math.max(1, inserts) }), ctx);
     const recs = this.finish(seq, cands).items;
@@ -353,7 +353,7 @@ export class Surfaces {
   /** Retrieval and ranking through the Recommender, then the sequencer; `keep` may filter and reshape candidates. */
   private async ranked(req: SurfaceRequest, policy: Policy, ctx: SeqContext, view: StateView, q: Omit<NextRequest, 'listenerId'>, keep?: (it: SeqItem) => boolean): Promise<Omit<SurfaceResponse, 'requestId' | 'surface' | 'listenerId' | 'policyId'>> {
     const k = policy.candidates.reduce((a, c) => a + c.k, 0);
-    const r = await this.reco.rank({ ...q, listenerId: req.listenerId, now: ctx.now, surface: req.surface === 'autoplay' ? 'autoplay' : 'radio', perSource: retrieval(policy) });
+    const r = await this.reco.rank({ ...q, listenerId: req.listenerId, now: ctx.now, surface: req.surface === 'autoplay' ? 'autoplay' : 'radio', perSource: retrieval(policy, this.reco.sources) });
     let items = toSeqItems(r, this.reco.table, view, ctx.now, k);
     if (keep) items = items.filter(keep);
     return this.finish(sequence(items, policy, ctx), items);
@@ -426,11 +426,15 @@ const RETRIEVAL = new Set<string>(SOURCES);
  * listed twice gives the sum). `fresh` and `trending` are not retrieval models: a surface
  * that retrieves needs at least one of the others (a PolicyError, 400, names the field).
  */
-export function retrieval(policy: Policy): Partial<Record<SourceName, number>> {
+export function retrieval(policy: Policy, trained?: ReadonlyMap<SourceName, unknown>): Partial<Record<SourceName, number>> {
   const out: Partial<Record<SourceName, number>> = {};
   for (const c of policy.candidates) if (RETRIEVAL.has(c.source)) out[c.source as SourceName] = (out[c.source as SourceName] ?? 0) + c.k;
-  if (Object.keys(out).length === 0) {
+  const named = Object.keys(out) as SourceName[];
+  if (named.length === 0) {
     throw new PolicyError(`policy.candidates: ${policy.surface} retrieves from ${SOURCES.join(', ')}; the policy names none of them (${policy.candidates.map((c) => c.source).join(', ')})`);
+  }
+  if (trained && !named.some((n) => trained.has(n))) {
+    throw new PolicyError(`policy.candidates: no model of ${named.join(', ')} is trained on this store (trained: ${[...trained.keys()].join(', ')}; \`segue train\`)`);
   }
   return out;
 }
