@@ -15,6 +15,7 @@ const SUITES: Record<string, (args: string[]) => Promise<unknown>> = {
   ranking: async (a) => (await import('./ranking.js')).rankingBench(a),
   sequencing: async (a) => (await import('./sequencing.js')).sequencingBench(a),
   'closed-loop': async (a) => (await import('./closed-loop.js')).closedLoopBench(a),
+  depth: async (a) => (await import('./depth.js')).depthBench(a),
   serve: async (a) => (await import('./serve.js')).serveBench(a),
 };
 
