@@ -146,6 +146,12 @@ describe('API contract', () => {
     const none = await post('/v1/recommend/radio', { listenerId: listener, policy: { candidates: [{ source: 'fresh', k: 50 }] } }, keys.recommend);
     expect(none.statusCode).toBe(400);
     expect(none.json()).toMatchObject({ error: 'bad_request', field: '/policy', message: expect.stringMatching(/^policy\.candidates: radio retrieves from .* the policy names none of them \(fresh\)/) });
+    // A request's cost grows with its candidates: a policy may not ask for more than 2,000.
+    const huge = await post('/v1/recommend/radio', { listenerId: listener, policy: { candidates: [{ source: 'transitions', k: 1500 }, { source: 'popularity', k: 400 }, { source: 'transitions', k: 200 }] } }, keys.recommend);
+    expect(huge.statusCode).toBe(400);
+    expect(huge.json()).toMatchObject({ field: '/policy', message: 'policy.candidates: at most 2000 candidates from the retrieval sources in all, the policy asks for 2100' });
+    const most = await post('/v1/recommend/radio', { listenerId: listener, n: 5, policy: { candidates: [{ source: 'transitions', k: 1500 }, { source: 'popularity', k: 500 }, { source: 'fresh', k: 500 }] } }, keys.recommend);
+    expect(most.statusCode).toBe(200);
     // This store has transitions and popularity: a policy of untrained sources is refused, one of a trained source gets only its candidates.
     const untrained = await post('/v1/recommend/radio', { listenerId: listener, policy: { candidates: [{ source: 'sknn', k: 40 }, { source: 'als', k: 40 }] } }, keys.recommend);
     expect(untrained.statusCode).toBe(400);
