@@ -136,9 +136,15 @@ describe('real-time recommendations', () => {
     for (const it of r.items) expect(it.explanation.sources).toEqual(['transitions']);
     const both = await surfaces.serve({ surface: 'radio', listenerId, seedTrack, now: T, log: false, n: 10 });
     expect(new Set(both.items.flatMap((it) => it.explanation.sources)).size).toBeGreaterThan(1);
-    await expect(surfaces.serve({ surface: 'radio', listenerId, seedTrack, now: T, log: false, policy: overridePolicy('radio', { candidates: [{ source: 'fresh', k: 100 }] }) }))
-      .rejects.toThrow(PolicyError);
-    await expect(surfaces.serve({ surface: 'autoplay', listenerId, seedTrack, now: T, log: false, policy: overridePolicy('autoplay', { candidates: [{ source: 'trending', k: 100 }] }) }))
-      .rejects.toThrow(/policy\.candidates: autoplay retrieves from transitions, sknn, item2vec, als, content, popularity; the policy names none of them \(trending\)/);
+    // The policy's own rules (any store): a retrieving surface names a retrieval source, and asks for 2,000 candidates at most.
+    expect(() => overridePolicy('radio', { candidates: [{ source: 'fresh', k: 100 }] })).toThrow(PolicyError);
+    expect(() => overridePolicy('autoplay', { candidates: [{ source: 'trending', k: 100 }] }))
+      .toThrow(/^policy\.candidates: autoplay retrieves from transitions, sknn, item2vec, als, content, popularity; the policy names none of them \(trending\)$/);
+    expect(() => overridePolicy('mood', { candidates: [{ source: 'sknn', k: 1500 }, { source: 'als', k: 501 }] }, 'variants.b.policy'))
+      .toThrow('variants.b.policy.candidates: at most 2000 candidates from the retrieval sources in all, the policy asks for 2001');
+    expect(overridePolicy('release-radar', { candidates: [{ source: 'fresh', k: 3000 }] }).candidates).toEqual([{ source: 'fresh', k: 3000 }]);
+    // The store's: a policy of untrained sources only.
+    await expect(surfaces.serve({ surface: 'radio', listenerId, seedTrack, now: T, log: false, policy: overridePolicy('radio', { candidates: [{ source: 'item2vec', k: 100 }] }) }))
+      .rejects.toThrow(/no model of item2vec is trained on this store \(trained: /);
   });
 });

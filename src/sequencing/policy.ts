@@ -2,6 +2,8 @@ import { Type, type Static } from '@sinclair/typebox';
 import { validator } from '../domain/validate.js';
 
 /** Surfaces Segue serves; each has a default policy. */
+import { SOURCES } from '../ranking/features.js';
+
 export const SURFACES = ['autoplay', 'radio', 'daily-mixes', 'discovery', 'release-radar', 'blend', 'mood', 'enhance', 'shuffle'] as const;
 export type Surface = (typeof SURFACES)[number];
 
@@ -157,11 +159,26 @@ export function defaultPolicy(surface: Surface): Policy {
   }
 }
 
+/** The candidate sources that are retrieval models (the others, `fresh` and `trending`, name a surface's own recipe). */
+export const RETRIEVAL_SOURCES: readonly string[] = SOURCES;
+/** Surfaces whose candidates come from retrieval: their policies must name a retrieval source. */
+export const RETRIEVING_SURFACES: readonly Surface[] = ['autoplay', 'radio', 'daily-mixes', 'discovery', 'blend', 'mood', 'enhance'];
+/** Candidates a request may retrieve in all (a request's CPU grows with them: see README "Retrieval depth and beam width"). */
+export const MAX_RETRIEVED = 2000;
+
 /** Parse and validate a policy; a surface's defaults fill what it leaves out of `constraints` and `objectives`. */
 export function parsePolicy(value: unknown, where = 'policy'): Policy {
   const r = check.check(value);
   if (!r.ok) throw new PolicyError(`${where}: ${r.error}`);
   const p = r.value;
+  if (RETRIEVING_SURFACES.includes(p.surface)) {
+    const retrieved = p.candidates.filter((c) => RETRIEVAL_SOURCES.includes(c.source));
+    if (retrieved.length === 0) {
+      throw new PolicyError(`${where}.candidates: ${p.surface} retrieves from ${RETRIEVAL_SOURCES.join(', ')}; the policy names none of them (${p.candidates.map((c) => c.source).join(', ')})`);
+    }
+    const total = retrieved.reduce((a, c) => a + c.k, 0);
+    if (total > MAX_RETRIEVED) throw new PolicyError(`${where}.candidates: at most ${MAX_RETRIEVED} candidates from the retrieval sources in all, the policy asks for ${total}`);
+  }
   if (p.constraints.maxPerAlbum !== undefined && p.constraints.maxPerArtist !== undefined && p.constraints.maxPerAlbum > p.constraints.maxPerArtist) {
     // Allowed, but it would never bind; say so rather than silently ignore it.
     throw new PolicyError(`${where}: constraints.maxPerAlbum (${p.constraints.maxPerAlbum}) is above constraints.maxPerArtist (${p.constraints.maxPerArtist}), so it never applies`);

@@ -420,26 +420,17 @@ export class Surfaces {
 }
 
 const RETRIEVAL = new Set<string>(SOURCES);
-/** Candidates a request may retrieve in all (a request's CPU grows with them: see README "Retrieval depth and beam width"). */
-export const MAX_RETRIEVED = 2000;
 
 /**
  * How many candidates each retrieval source gives, from a policy's `candidates` (a source
- * listed twice gives the sum), at most MAX_RETRIEVED in all. `fresh` and `trending` are not
- * retrieval models: a surface that retrieves needs at least one of the others. A policy that
- * breaks either rule is a PolicyError (400, naming the field).
+ * listed twice gives the sum; `parsePolicy` has checked that a retrieving surface names one,
+ * and the total). With `trained`, a PolicyError (400, naming the field) when none of the
+ * named sources is trained on this store.
  */
 export function retrieval(policy: Policy, trained?: ReadonlyMap<SourceName, unknown>): Partial<Record<SourceName, number>> {
   const out: Partial<Record<SourceName, number>> = {};
   for (const c of policy.candidates) if (RETRIEVAL.has(c.source)) out[c.source as SourceName] = (out[c.source as SourceName] ?? 0) + c.k;
   const named = Object.keys(out) as SourceName[];
-  if (named.length === 0) {
-    throw new PolicyError(`policy.candidates: ${policy.surface} retrieves from ${SOURCES.join(', ')}; the policy names none of them (${policy.candidates.map((c) => c.source).join(', ')})`);
-  }
-  const total = named.reduce((a, n) => a + out[n]!, 0);
-  if (total > MAX_RETRIEVED) {
-    throw new PolicyError(`policy.candidates: at most ${MAX_RETRIEVED} candidates from the retrieval sources in all, the policy asks for ${total}`);
-  }
   if (trained && !named.some((n) => trained.has(n))) {
     throw new PolicyError(`policy.candidates: no model of ${named.join(', ')} is trained on this store (trained: ${[...trained.keys()].join(', ')}; \`segue train\`)`);
   }
