@@ -12,7 +12,7 @@ export function hash01(key: string): number {
 
 export function fromStored(x: StoredExperiment): Experiment {
   return {
-    def: parseExperiment(x.def, `experiment ${x.name}`), status: x.status as ExperimentStatus, createdAt: x.createdAt,
+    def: parseExperiment(x.def, `experiment ${x.name}`, true), status: x.status as ExperimentStatus, createdAt: x.createdAt,
     startedAt: x.startedAt, stoppedAt: x.stoppedAt, offset: x.offset, shippedVariant: x.shippedVariant,
   };
 }

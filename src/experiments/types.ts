@@ -100,8 +100,12 @@ export class ExperimentError extends Error {
 
 const check = validator(ExperimentSchema);
 
-/** Validate a definition: the schema, unique variant names, a known control, policies valid on every surface. */
-export function parseExperiment(value: unknown, where = 'experiment'): ExperimentDef {
+/**
+ * Validate a definition: the schema, unique variant names, a known control, policies valid on
+ * every surface. `stored`: a definition read back from the store, whose policies may predate
+ * rules added since (it must load, or the experiment could not even be stopped).
+ */
+export function parseExperiment(value: unknown, where = 'experiment', stored = false): ExperimentDef {
   const r = check.check(value);
   if (!r.ok) throw new ExperimentError(`${where}: ${r.error}`);
   const def = r.value;
@@ -112,7 +116,7 @@ export function parseExperiment(value: unknown, where = 'experiment'): Experimen
   for (const v of def.variants) {
     for (const s of def.surfaces) {
       try {
-        overridePolicy(s as Surface, v.policy ?? {}, `variants.${v.name}.policy`);
+        overridePolicy(s as Surface, v.policy ?? {}, `variants.${v.name}.policy`, undefined, { retrievalRules: !stored });
       } catch (err) {
         if (err instanceof PolicyError) throw new ExperimentError(`${where}: ${err.message} (on ${s})`);
         throw err;

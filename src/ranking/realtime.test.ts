@@ -9,7 +9,8 @@ import { acceptEvents } from '../features/index.js';
 import type { SegueEvent } from '../domain/index.js';
 import { Recommender, trainRanker, DEFAULT_RANKER, type Recommendation } from './index.js';
 import { Surfaces } from '../surfaces/index.js';
-import { PolicyError, overridePolicy } from '../sequencing/index.js';
+import { PolicyError, RETRIEVING_SURFACES, defaultPolicy, overridePolicy } from '../sequencing/index.js';
+import { Assigner, createExperiment, startExperiment, stopExperiment } from '../experiments/index.js';
 
 /**
  * Real time (issue 4, item 6): after an event is accepted, the next recommendation for that
@@ -146,5 +147,54 @@ describe('real-time recommendations', () => {
     // The store's: a policy of untrained sources only.
     await expect(surfaces.serve({ surface: 'radio', listenerId, seedTrack, now: T, log: false, policy: overridePolicy('radio', { candidates: [{ source: 'item2vec', k: 100 }] }) }))
       .rejects.toThrow(/no model of item2vec is trained on this store \(trained: /);
+  });
+
+  it('every retrieving surface reads how many candidates its policy asks of each source', async () => {
+    // The default asks what the engine always retrieved: 100 from each source.
+    for (const surface of RETRIEVING_SURFACES) expect(defaultPolicy(surface).candidates).toEqual(['transitions', 'sknn', 'item2vec', 'als', 'content', 'popularity'].map((source) => ({ source, k: 100 })));
+    const surfaces = new Surfaces(store, reco);
+    const only = (k: number) => overridePolicy('radio', { candidates: [{ source: 'transitions', k }] });
+    const listenerId = 'lis1';
+    // k through a surface: at most k distinct tracks can come back.
+    const few = await surfaces.serve({ surface: 'radio', listenerId, now: T, log: false, n: 20, policy: only(4) });
+    expect(few.items.length).toBeGreaterThan(0);
+    expect(few.items.length).toBeLessThanOrEqual(4);
+    expect((await surfaces.serve({ surface: 'radio', listenerId, now: T, log: false, n: 20, policy: only(60) })).items.length).toBeGreaterThan(4);
+    // Daily mixes, blend and enhance retrieve through the policy too (their own tracks aside).
+    const mixes = await surfaces.serve({ surface: 'daily-mixes', listenerId, now: T, log: false, policy: overridePolicy('daily-mixes', { candidates: [{ source: 'popularity', k: 80 }] }) });
+    const fromMixes = mixes.items.filter((it) => !it.explanation.sources.includes('familiar'));
+    expect(fromMixes.length).toBeGreaterThan(0);
+    for (const it of fromMixes) expect(it.explanation.sources).toEqual(['popularity']);
+    const blend = await surfaces.serve({ surface: 'blend', listenerId, with: ['lis2'], now: T, log: false, n: 15, policy: overridePolicy('blend', { candidates: [{ source: 'popularity', k: 80 }] }) });
+    expect(blend.items.length).toBe(15);
+    for (const it of blend.items) for (const x of it.explanation.sources) expect(x).toMatch(/^popularity \(lis[12]\)$/);
+    const enhanced = await surfaces.serve({ surface: 'enhance', listenerId, playlistId: 'pls0', now: T, log: false, policy: overridePolicy('enhance', { candidates: [{ source: 'popularity', k: 80 }] }) });
+    const inserted = enhanced.items.filter((it) => it.inserted);
+    expect(inserted.length).toBeGreaterThan(0);
+    for (const it of inserted) expect(it.explanation.sources).toEqual(['popularity']);
+  });
+
+  it('an experiment stored before the retrieval rules still loads, serves and stops; a new one like it is refused', async () => {
+    const legacy = {
+      name: 'legacy-candidates', surfaces: ['radio'],
+      variants: [
+        { name: 'control', weight: 1 },
+        { name: 'deep', weight: 1, policy: { candidates: [{ source: 'transitions', k: 1500 }, { source: 'sknn', k: 1000 }] } },
+        { name: 'recipe', weight: 1, policy: { candidates: [{ source: 'fresh', k: 100 }] } },
+      ],
+    };
+    await expect(createExperiment(store, legacy)).rejects.toThrow(/variants\.deep\.policy\.candidates: at most 2000/);
+    // As an older version stored it.
+    expect(await store.experiments.create({ name: legacy.name, def: legacy, status: 'draft', createdAt: T, startedAt: null, stoppedAt: null, offset: 0, shippedVariant: null })).toBe(true);
+    await startExperiment(store, legacy.name, T);
+    const surfaces = new Surfaces(store, reco, await Assigner.load(store));
+    const seen = new Set<string>();
+    for (let l = 0; l < 60 && seen.size < 3; l++) {
+      const r = await surfaces.serve({ surface: 'radio', listenerId: `lis${l}`, now: T + 1, log: false, n: 10 });
+      expect(r.items.length).toBe(10);
+      seen.add(r.policyId);
+    }
+    expect([...seen].sort()).toEqual(['legacy-candidates:control', 'legacy-candidates:deep', 'legacy-candidates:recipe']);
+    await stopExperiment(store, legacy.name, T + 2);
   });
 });

@@ -34,7 +34,7 @@ export interface NextRequest {
    * How many candidates each source retrieves (a policy's `candidates`); a source left out
    * retrieves none. Default: `candidatesPerSource` from every trained source.
    */
-  perSource?: Partial<Record<SourceName, number>>;
+  perSource?: Partial<Record<SourceName, number>> | undefined;
 }
 
 /** Ranked candidates, best first: catalog track ixs with their final scores. */

@@ -1,9 +1,8 @@
 import { Type, type Static } from '@sinclair/typebox';
 import { validator } from '../domain/validate.js';
-
-/** Surfaces Segue serves; each has a default policy. */
 import { SOURCES } from '../ranking/features.js';
 
+/** Surfaces Segue serves; each has a default policy. */
 export const SURFACES = ['autoplay', 'radio', 'daily-mixes', 'discovery', 'release-radar', 'blend', 'mood', 'enhance', 'shuffle'] as const;
 export type Surface = (typeof SURFACES)[number];
 
@@ -166,12 +165,22 @@ export const RETRIEVING_SURFACES: readonly Surface[] = ['autoplay', 'radio', 'da
 /** Candidates a request may retrieve in all (a request's CPU grows with them: see README "Retrieval depth and beam width"). */
 export const MAX_RETRIEVED = 2000;
 
+export interface ParseOptions {
+  /**
+   * Check the retrieval rules (a retrieving surface names a retrieval source, at most
+   * MAX_RETRIEVED candidates). Default true: every policy given now is checked. False for
+   * policies stored before the rules (experiments, saved partials), which must still load;
+   * serving reads their candidates leniently (see `retrieval` in surfaces/serve.ts).
+   */
+  retrievalRules?: boolean;
+}
+
 /** Parse and validate a policy; a surface's defaults fill what it leaves out of `constraints` and `objectives`. */
-export function parsePolicy(value: unknown, where = 'policy'): Policy {
+export function parsePolicy(value: unknown, where = 'policy', opts: ParseOptions = {}): Policy {
   const r = check.check(value);
   if (!r.ok) throw new PolicyError(`${where}: ${r.error}`);
   const p = r.value;
-  if (RETRIEVING_SURFACES.includes(p.surface)) {
+  if (opts.retrievalRules !== false && RETRIEVING_SURFACES.includes(p.surface)) {
     const retrieved = p.candidates.filter((c) => RETRIEVAL_SOURCES.includes(c.source));
     if (retrieved.length === 0) {
       throw new PolicyError(`${where}.candidates: ${p.surface} retrieves from ${RETRIEVAL_SOURCES.join(', ')}; the policy names none of them (${p.candidates.map((c) => c.source).join(', ')})`);
@@ -201,8 +210,8 @@ function deepMerge(base: Record<string, unknown>, over: Record<string, unknown>)
  * @example
  *   overridePolicy('radio', { objectives: { emergingArtists: 0.5 } }) // radio's defaults, more emerging artists
  */
-export function overridePolicy(surface: Surface, overrides: unknown, where = 'policy', base: Policy = defaultPolicy(surface)): Policy {
+export function overridePolicy(surface: Surface, overrides: unknown, where = 'policy', base: Policy = defaultPolicy(surface), opts: ParseOptions = {}): Policy {
   if (!isPlainObject(overrides)) throw new PolicyError(`${where}: expected a JSON object of policy fields, got ${JSON.stringify(overrides)?.slice(0, 60)}`);
   if (overrides.surface !== undefined && overrides.surface !== surface) throw new PolicyError(`${where}: surface is ${JSON.stringify(overrides.surface)}, but the request is for ${surface}`);
-  return parsePolicy(deepMerge(base as unknown as Record<string, unknown>, overrides), where);
+  return parsePolicy(deepMerge(base as unknown as Record<string, unknown>, overrides), where, opts);
 }

@@ -4,7 +4,7 @@ import { deriveSeed } from '../math/index.js';
 import { PLAYS as GLOBAL_PLAYS, type StateView } from '../features/index.js';
 import { Recommender, SOURCES, type NextRequest, type SourceName } from '../ranking/index.js';
 import { Assigner } from '../experiments/assign.js';
-import { PolicyError, defaultPolicy, overridePolicy, parsePolicy, sequence, type PastPlay, type Policy, type SeqContext, type SeqItem, type Sequence, type Surface } from '../sequencing/index.js';
+import { MAX_RETRIEVED, PolicyError, defaultPolicy, overridePolicy, parsePolicy, sequence, type PastPlay, type Policy, type SeqContext, type SeqItem, type Sequence, type Surface } from '../sequencing/index.js';
 import { itemOf, toSeqItems } from './items.js';
 
 const HOUR = 3_600_000;
@@ -114,11 +114,14 @@ export class Surfaces {
   async serve(req: SurfaceRequest): Promise<SurfaceResponse> {
     const now = req.now ?? Date.now();
     // Experiments: assignment at request time; the variants' policies and names go on the exposure.
+    // (A stored variant may predate the retrieval rules: it is read leniently, never refused.)
+    let stored = false;
     if (req.policy === undefined && this.assigner) {
       const assigned = this.assigner.assign(req.listenerId, req.surface, now);
       if (assigned.length > 0) {
         let policy = defaultPolicy(req.surface);
-        for (const a of assigned) policy = overridePolicy(req.surface, a.policy, `experiment ${a.experiment}, variant ${a.variant}`, policy);
+        for (const a of assigned) policy = overridePolicy(req.surface, a.policy, `experiment ${a.experiment}, variant ${a.variant}`, policy, { retrievalRules: false });
+        stored = true;
         req = {
           ...req, policy, experiment: assigned.map((a) => a.experiment).join(','), variant: assigned.map((a) => a.variant).join(','),
           policyId: req.policyId ?? assigned.map((a) => `${a.experiment}:${a.variant}`).join('+'),
@@ -127,7 +130,8 @@ export class Surfaces {
     }
     const base = req.policy ?? defaultPolicy(req.surface);
     if (base.surface !== req.surface) throw new SurfaceError(`the policy is for ${base.surface}, not ${req.surface}`);
-    const policy = parsePolicy({ ...base, ...(req.n !== undefined ? { length: req.n } : {}) });
+    const policy = parsePolicy({ ...base, ...(req.n !== undefined ? { length: req.n } : {}) }, 'policy', { retrievalRules: !stored });
+    if (stored) STORED.add(policy);
     const view = await this.reco.state.view(req.listenerId);
     const seed = deriveSeed(req.seed ?? 0, `${req.listenerId}/${req.surface}`);
     const ctx: SeqContext = { now, played: await this.played(req.listenerId, now, policy), seed };
@@ -420,19 +424,33 @@ export class Surfaces {
 }
 
 const RETRIEVAL = new Set<string>(SOURCES);
+/** Policies of stored experiment variants, read leniently by `retrieval`. */
+const STORED = new WeakSet<Policy>();
 
 /**
  * How many candidates each retrieval source gives, from a policy's `candidates` (a source
- * listed twice gives the sum; `parsePolicy` has checked that a retrieving surface names one,
- * and the total). With `trained`, a PolicyError (400, naming the field) when none of the
- * named sources is trained on this store.
+ * listed twice gives the sum); `parsePolicy` has checked that a retrieving surface's policy
+ * names one, and the total. A PolicyError (400, naming the field) when none of the named
+ * sources is trained on this store (`trained`).
+ *
+ * A stored experiment variant's policy may predate those rules (its candidates were not read
+ * then): it is never refused. Naming no retrieval source or no trained one, it retrieves as
+ * the engine does by default (undefined); asking for more than MAX_RETRIEVED, each source's
+ * share is scaled down to fit.
  */
-export function retrieval(policy: Policy, trained?: ReadonlyMap<SourceName, unknown>): Partial<Record<SourceName, number>> {
+export function retrieval(policy: Policy, trained?: ReadonlyMap<SourceName, unknown>): Partial<Record<SourceName, number>> | undefined {
   const out: Partial<Record<SourceName, number>> = {};
   for (const c of policy.candidates) if (RETRIEVAL.has(c.source)) out[c.source as SourceName] = (out[c.source as SourceName] ?? 0) + c.k;
   const named = Object.keys(out) as SourceName[];
-  if (trained && !named.some((n) => trained.has(n))) {
-    throw new PolicyError(`policy.candidates: no model of ${named.join(', ')} is trained on this store (trained: ${[...trained.keys()].join(', ')}; \`segue train\`)`);
+  const none = named.length === 0 || (trained !== undefined && !named.some((n) => trained.has(n)));
+  if (STORED.has(policy)) {
+    if (none) return undefined;
+    const total = named.reduce((a, n) => a + out[n]!, 0);
+    if (total > MAX_RETRIEVED) for (const n of named) out[n] = Math.max(1, Math.floor((out[n]! * MAX_RETRIEVED) / total));
+    return out;
+  }
+  if (none) {
+    throw new PolicyError(`policy.candidates: no model of ${named.join(', ')} is trained on this store (trained: ${[...(trained?.keys() ?? [])].join(', ')}; \`segue train\`)`);
   }
   return out;
 }

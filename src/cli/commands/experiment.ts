@@ -65,10 +65,13 @@ export function registerPolicy(program: Command, globals: () => GlobalOptions): 
       if (!/^[a-z0-9][a-z0-9._-]{0,63}$/.test(name)) throw new CliError(`<name> must be lowercase letters, digits, dot, dash or underscore, got ${JSON.stringify(name)}`);
       const p = readJson('<policy>', v);
       if (typeof p !== 'object' || p === null || Array.isArray(p)) throw new CliError('<policy>: expected a JSON object (a partial policy)');
-      const surfaces = typeof (p as { surface?: unknown }).surface === 'string' ? [(p as { surface: Surface }).surface] : SURFACES;
+      const given = typeof (p as { surface?: unknown }).surface === 'string';
+      const surfaces = given ? [(p as { surface: Surface }).surface] : SURFACES;
       for (const s of surfaces) {
         try {
-          overridePolicy(s, p, `policy ${name}`);
+          // A partial for no surface in particular may suit only some (release radar's `fresh`
+          // candidates): the retrieval rules are checked when an experiment puts it on a surface.
+          overridePolicy(s, p, `policy ${name}`, undefined, { retrievalRules: given });
         } catch (err) {
           if (err instanceof PolicyError) throw new CliError(`${err.message} (on ${s})`);
           throw err;
