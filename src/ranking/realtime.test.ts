@@ -160,6 +160,11 @@ describe('real-time recommendations', () => {
     expect(few.items.length).toBeGreaterThan(0);
     expect(few.items.length).toBeLessThanOrEqual(4);
     expect((await surfaces.serve({ surface: 'radio', listenerId, now: T, log: false, n: 20, policy: only(60) })).items.length).toBeGreaterThan(4);
+    // Each source gives its own k, whatever the others give: 3 from transitions among 200 from popularity.
+    const mixed = (t: number) => surfaces.serve({ surface: 'radio', listenerId, now: T, log: false, n: 40, policy: overridePolicy('radio', { candidates: [{ source: 'transitions', k: t }, { source: 'popularity', k: 200 }] }) });
+    const fromTransitions = async (t: number) => (await mixed(t)).items.filter((it) => it.explanation.sources.includes('transitions')).length;
+    expect(await fromTransitions(3)).toBeLessThanOrEqual(3);
+    expect(await fromTransitions(100)).toBeGreaterThan(3);
     // Daily mixes, blend and enhance retrieve through the policy too (their own tracks aside).
     const mixes = await surfaces.serve({ surface: 'daily-mixes', listenerId, now: T, log: false, policy: overridePolicy('daily-mixes', { candidates: [{ source: 'popularity', k: 80 }] }) });
     const fromMixes = mixes.items.filter((it) => !it.explanation.sources.includes('familiar'));
