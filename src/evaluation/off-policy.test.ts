@@ -42,6 +42,11 @@ describe('off-policy estimators', () => {
     expect(per[4]).toBeGreaterThan(0);
   });
 
+  it('refuses policies whose candidates would go unread (every policy sequences the same ranked pool)', async () => {
+    await expect(runOffPolicy({ logging: {}, target: { candidates: [{ source: 'transitions', k: 50 }] }, sequences: 10 }))
+      .rejects.toThrow(/^target policy: candidates cannot differ between the logging and target policies here/);
+  });
+
   it('in the simulator, from 100,000 logged sequences, reward-interaction IPS lands within 5% of the target\'s true value; per-item IPS misses it', async () => {
     const r = await runOffPolicy({
       logging: { exploration: { epsilon: 0.4, temperature: 0.5 } },

@@ -123,6 +123,11 @@ export async function runOffPolicy(o: OffPolicyOptions): Promise<OffPolicyReport
   // pick has a positive logging propensity (the support condition of importance weighting).
   const logging = policy(o.logging, 'logging policy', 24);
   const target = policy(o.target, 'target policy', 24);
+  // Both policies sequence the same ranked pool per context (the engine's default retrieval):
+  // off-policy estimates compare sequencing, so a policy's own `candidates` would go unread.
+  for (const [what, p] of [['logging', o.logging], ['target', o.target]] as const) {
+    if (p.candidates !== undefined) throw new PolicyError(`${what} policy: candidates cannot differ between the logging and target policies here (every policy sequences the same ranked pool); compare retrieval in the closed loop (segue tradeoff, npm run bench -- depth)`);
+  }
   if (!(logging.exploration && logging.exploration.epsilon > 0)) throw new PolicyError('logging policy: it must explore (exploration.epsilon > 0): off-policy estimates weigh by its propensities');
   const dir = mkdtempSync(join(tmpdir(), 'segue-ope-'));
   const store = SqliteStore.open(join(dir, 'ope.db'));
