@@ -125,7 +125,7 @@ export function defaultPolicy(surface: Surface): Policy {
   const base = {
     surface, length: 30,
     // 100 from each source: see README "Retrieval depth and beam width" for what more or fewer cost and gain.
-    candidates: (['transitions', 'sknn', 'item2vec', 'als', 'content', 'popularity'] as const).map((source) => ({ source, k: 100 })),
+    candidates: SOURCES.map((source) => ({ source, k: 100 })),
     objectives: { satisfaction: 1, flow: 0.3, discovery: 0.2, variety: 0.1, emergingArtists: 0.1 },
     constraints: { artistSeparation: 3, maxPerAlbum: 2, noRepeatHours: 24, explicit: 'allow' as const, promotedShare: { max: 0.1 }, maxPodcasts: 0 },
     solver: { beamWidth: 8, branching: 24 },
