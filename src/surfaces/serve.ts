@@ -2,9 +2,9 @@ import { createHash, randomUUID } from 'node:crypto';
 import type { Store } from '../store/index.js';
 import { deriveSeed } from '../math/index.js';
 import { PLAYS as GLOBAL_PLAYS, type StateView } from '../features/index.js';
-import { Recommender, SOURCES, type NextRequest, type SourceName } from '../ranking/index.js';
+import { Recommender, type NextRequest, type SourceName } from '../ranking/index.js';
 import { Assigner } from '../experiments/assign.js';
-import { MAX_RETRIEVED, PolicyError, defaultPolicy, overridePolicy, parsePolicy, sequence, type PastPlay, type Policy, type SeqContext, type SeqItem, type Sequence, type Surface } from '../sequencing/index.js';
+import { MAX_RETRIEVED, PolicyError, RETRIEVAL_SOURCES, defaultPolicy, overridePolicy, parsePolicy, sequence, type PastPlay, type Policy, type SeqContext, type SeqItem, type Sequence, type Surface } from '../sequencing/index.js';
 import { itemOf, toSeqItems } from './items.js';
 
 const HOUR = 3_600_000;
@@ -253,9 +253,10 @@ export class Surfaces {
     const mixes: NonNullable<SurfaceResponse['mixes']> = [];
     const filtered: Record<string, number> = {};
     const used = new Set<string>();
+    const perSource = retrieval(policy, this.reco.sources);
     for (const [genre, xs] of clusters) {
       const familiar = xs.slice(0, 15).map((x) => x.key);
-      const r = await this.reco.rank({ listenerId: req.listenerId, now: ctx.now, context: familiar, surface: 'mix', perSource: retrieval(policy, this.reco.sources) });
+      const r = await this.reco.rank({ listenerId: req.listenerId, now: ctx.now, context: familiar, surface: 'mix', perSource });
       const fresh = toSeqItems(r, t, view, ctx.now, 300).filter((it) => it.genre === genre && !used.has(it.trackId));
       const known = familiar.filter((id) => !used.has(id)).map((id, k) => itemOf(t, t.indexOf(id), 1 - k / (2 * familiar.length), ['familiar'], false, ctx.now));
       const items = [...known, ...fresh];
@@ -279,8 +280,9 @@ export class Surfaces {
     // Each member's satisfaction over the union of their candidates.
     const sat = new Map<string, Float64Array>();
     const sources = new Map<string, Set<string>>();
+    const perSource = retrieval(policy, this.reco.sources);
     for (const [m, id] of members.entries()) {
-      const r = await this.reco.rank({ listenerId: id, now: ctx.now, context: this.favourites(views[m]!, ctx.now, 15), surface: 'mix', perSource: retrieval(policy, this.reco.sources) });
+      const r = await this.reco.rank({ listenerId: id, now: ctx.now, context: this.favourites(views[m]!, ctx.now, 15), surface: 'mix', perSource });
       toSeqItems(r, t, views[m]!, ctx.now, 200).forEach((it) => {
         const s = sat.get(it.trackId) ?? new Float64Array(members.length);
         s[m] = it.satisfaction;
@@ -326,7 +328,7 @@ export class Surfaces {
     const inserts = Math.floor(tracks.length / 3);
     const r = await this.reco.rank({ listenerId: req.listenerId, now: ctx.now, context: tracks, surface: 'playlist', perSource: retrieval(policy, this.reco.sources) });
     const cands = toSeqItems(r, t, view, ctx.now, 300);
-    const seq = sequence(cands, parsePolicy({ ...policy, length: Math.max(1, inserts) }), ctx);
+    const seq = sequence(cands, parsePolicy({ ...policy, length: Math.max(1, inserts) }, 'policy', { retrievalRules: !STORED.has(policy) }), ctx);
     const recs = this.finish(seq, cands).items;
     const items: ServedItem[] = [];
     tracks.forEach((id, k) => {
@@ -423,7 +425,7 @@ export class Surfaces {
   }
 }
 
-const RETRIEVAL = new Set<string>(SOURCES);
+const RETRIEVAL = new Set<string>(RETRIEVAL_SOURCES);
 /** Policies of stored experiment variants, read leniently by `retrieval`. */
 const STORED = new WeakSet<Policy>();
 
