@@ -7,3 +7,4 @@ export * from './playlist.js';
 export * from './event.js';
 export * from './exposure.js';
 export * from './record.js';
+export * from './session.js';

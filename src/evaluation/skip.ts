@@ -1,3 +1,4 @@
+import { startsSession } from '../domain/index.js';
 import type { Store } from '../store/index.js';
 import { TrackTable } from '../features/index.js';
 import {
@@ -63,7 +64,7 @@ function sessionsOf(ev: EventColumns, gapMs: number): Session[] {
     const l = ev.listener[i]!;
     const cur = open.get(l);
     const key = ev.session[i]!;
-    if (cur && (key >= 0 ? key === cur.key : ev.ts[i]! - cur.last <= gapMs)) {
+    if (cur && (key >= 0 ? key === cur.key : !startsSession(cur.last, ev.ts[i]!, gapMs))) {
       cur.plays.push(i);
       cur.last = ev.ts[i]!;
       continue;

@@ -1,4 +1,5 @@
 import type { PlayLog } from '../models/dataset.js';
+import { DEFAULT_SESSION_GAP_MS, sessionStarts } from '../domain/index.js';
 
 /**
  * The temporal next-track protocol of issue 3 (comparable with published session-based
@@ -20,17 +21,11 @@ export interface SessionSplit {
 }
 
 export function splitSessions(log: PlayLog, opts: { gapMs?: number; testShare?: number } = {}): SessionSplit {
-  const gap = opts.gapMs ?? 30 * 60_000;
+  const gap = opts.gapMs ?? DEFAULT_SESSION_GAP_MS;
   const share = opts.testShare ?? 0.2;
   if (!(share >= 0 && share <= 1)) throw new RangeError(`testShare must be in [0, 1], got ${share}`);
-  const starts: number[] = [];
-  for (let i = 0; i < log.length; i++) {
-    if (i === 0 || log.listener[i] !== log.listener[i - 1] || log.ts[i]! - log.ts[i - 1]! > gap) starts.push(i);
-  }
-  const sessions = starts.length;
-  const start = new Int32Array(sessions + 1);
-  starts.forEach((s, i) => (start[i] = s));
-  start[sessions] = log.length;
+  const start = sessionStarts(log.listener, log.ts, gap);
+  const sessions = start.length - 1;
   // Sessions by start time (ties by position in the log): the last share are the test set.
   const order = Uint32Array.from({ length: sessions }, (_, i) => i).sort((a, b) => log.ts[start[a]!]! - log.ts[start[b]!]! || a - b);
   const testSessions = Math.round(sessions * share);

@@ -1,4 +1,5 @@
 import type { Store } from '../store/index.js';
+import { DEFAULT_SESSION_GAP_MS, advanceSession, sessionId, type SessionCursor } from '../domain/index.js';
 import { TrackTable } from '../features/index.js';
 import { Rng } from '../math/index.js';
 import { getExperiment } from './assign.js';
@@ -208,12 +209,22 @@ export async function experimentReport(store: Store, name: string, opts: { now?:
   }
   const table = await TrackTable.load(store);
   const plays: Play[] = [];
-  const toPlay = (u: number, day: number, e: { trackId?: string; skipped?: boolean; msPlayed?: number; sessionId?: string; ts: number }): Play | undefined => {
+  // Stored events carry their session (derived by the store's session rule as they arrive);
+  // one still pending (it arrived out of time order and the log was not sessionized since)
+  // gets its session by the same rule here, from the listener's events as the log gives them.
+  const cursors = new Map<string, SessionCursor>();
+  const sessionOf = (e: { listenerId: string; sessionId?: string; ts: number }): string => {
+    if (e.sessionId !== undefined) return e.sessionId;
+    let c = cursors.get(e.listenerId);
+    if (c === undefined) cursors.set(e.listenerId, (c = { id: null, start: -Infinity, lastTs: -Infinity }));
+    return advanceSession(c, e.listenerId, e.ts, DEFAULT_SESSION_GAP_MS) ?? sessionId(e.listenerId, e.ts);
+  };
+  const toPlay = (u: number, day: number, e: { listenerId: string; trackId?: string; skipped?: boolean; msPlayed?: number; sessionId?: string; ts: number }): Play | undefined => {
     const t = e.trackId === undefined ? -1 : table.indexOf(e.trackId);
     if (t < 0) return undefined;
     return {
       unit: u, day, listened: e.skipped !== true, skipped: e.skipped === true, minutes: (e.msPlayed ?? table.durationMs[t]!) / 60_000,
-      emerging: table.emerging[t] === 1, session: e.sessionId ?? `${Math.floor(e.ts / (30 * 60_000))}`, genres: table.genres[t]!, artist: table.artist[t]!,
+      emerging: table.emerging[t] === 1, session: sessionOf(e), genres: table.genres[t]!, artist: table.artist[t]!,
     };
   };
   for await (const batch of store.events.scan({ types: ['play_end', 'skip'] })) {

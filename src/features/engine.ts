@@ -1,4 +1,4 @@
-import type { SegueEvent } from '../domain/index.js';
+import { sessionId, sessionStep, startsSession, type SegueEvent } from '../domain/index.js';
 import {
   DEFAULT_STATE, LIKES, LISTENS, PLAYS, SKIPS,
   type CounterKind, type SessionState, type StateConfig, type StateView,
@@ -165,11 +165,12 @@ export class StateEngine {
   private sessionFor(l: ListenerEntry, e: StateEvent): SessionState | undefined {
     const s = l.session;
     if (s !== undefined) {
-      if (e.sessionId !== undefined ? e.sessionId === s.id : e.ts - s.lastTs <= this.gapMs && e.ts >= s.startTs) return s;
-      if (e.ts < s.startTs) return undefined; // an out-of-order event of an older session
+      const step = e.sessionId !== undefined ? (e.sessionId === s.id ? 'join' : e.ts < s.startTs ? 'late' : 'new') : sessionStep({ id: s.id, start: s.startTs, lastTs: s.lastTs }, e.ts, this.gapMs);
+      if (step === 'join') return s;
+      if (step === 'late') return undefined; // an out-of-order event of an older session
     }
     const fresh: SessionState = {
-      id: e.sessionId ?? `${e.listenerId}@${e.ts}`, startTs: e.ts, lastTs: e.ts,
+      id: e.sessionId ?? sessionId(e.listenerId, e.ts), startTs: e.ts, lastTs: e.ts,
       plays: 0, skips: 0, listens: 0, likes: 0, skipStreak: 0, recent: [],
       artistSkips: new Map(), artistListens: new Map(), genreLikes: new Map(),
     };
@@ -205,7 +206,7 @@ export class StateEngine {
       },
       session(now: number): SessionState | undefined {
         const s = l.session;
-        return s !== undefined && now - s.lastTs <= gap ? s : undefined;
+        return s !== undefined && !startsSession(s.lastTs, now, gap) ? s : undefined;
       },
       banned(trackId: string, artistId: string | undefined): boolean {
         return l.bannedTracks.has(trackId) || (artistId !== undefined && l.bannedArtists.has(artistId));

@@ -1,4 +1,4 @@
-import type { SegueEvent } from '../domain/index.js';
+import { DEFAULT_SESSION_GAP_MINUTES, type SegueEvent } from '../domain/index.js';
 
 /**
  * Online listener, track and session state, updated per event as it is accepted (see
@@ -37,7 +37,7 @@ export interface StateConfig {
 
 export const DEFAULT_STATE: StateConfig = {
   halfLifeDays: { listenerTrack: 30, listenerArtist: 60, listenerGenre: 90, track: 14 },
-  sessionGapMinutes: 30,
+  sessionGapMinutes: DEFAULT_SESSION_GAP_MINUTES,
   recentTracks: 20,
   sessionVector: { listen: 1, like: 2, skip: -1 },
 };

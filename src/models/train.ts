@@ -1,5 +1,5 @@
 import type { Store, ModelMeta } from '../store/index.js';
-import type { Track } from '../domain/index.js';
+import { DEFAULT_SESSION_GAP_MINUTES, sessionStarts, type Track } from '../domain/index.js';
 import { loadPlays, vocabulary, type PlayLog } from './dataset.js';
 import { AlsCandidates, Item2vecCandidates, PopularityCandidates } from './candidate.js';
 import { csrFromCoo } from './csr.js';
@@ -27,7 +27,7 @@ export interface TrainConfig {
 
 export function defaultTrainConfig(): TrainConfig {
   return {
-    sessionGapMinutes: 30,
+    sessionGapMinutes: DEFAULT_SESSION_GAP_MINUTES,
     transitions: { ...DEFAULT_TRANSITIONS },
     sknn: { ...DEFAULT_SKNN },
     item2vec: { ...ITEM2VEC_DEFAULTS },
@@ -71,13 +71,6 @@ export interface TrainReport {
   bytes: number;
 }
 
-/** Session boundaries over a play log (rows sorted by listener and time), cut at `gapMs`. */
-function sessionStarts(log: PlayLog, gapMs: number): Int32Array {
-  const starts: number[] = [];
-  for (let i = 0; i < log.length; i++) if (i === 0 || log.listener[i] !== log.listener[i - 1] || log.ts[i]! - log.ts[i - 1]! > gapMs) starts.push(i);
-  starts.push(log.length);
-  return Int32Array.from(starts);
-}
 
 /**
  * `segue train`: train the chosen models on everything in the store and save each as a new
@@ -94,7 +87,7 @@ export async function trainModels(
   const needsPlays = models.some((m) => m !== 'content');
   const log = needsPlays ? await loadPlays(store, signal ? { signal } : {}) : undefined;
   const all = log ? new Uint8Array(log.length).fill(1) : undefined;
-  const starts = log ? sessionStarts(log, cfg.sessionGapMinutes * 60_000) : undefined;
+  const starts = log ? sessionStarts(log.listener, log.ts, cfg.sessionGapMinutes * 60_000) : undefined;
   const info = { trainedAt: new Date().toISOString(), plays: log?.length ?? 0 };
   const save = async (model: Trainable, started: number, bytes: Uint8Array): Promise<ModelMeta> => {
     const meta = await store.models.put(model, bytes, { ...info, seconds: (performance.now() - started) / 1000 });

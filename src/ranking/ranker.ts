@@ -1,3 +1,4 @@
+import { DEFAULT_SESSION_GAP_MINUTES } from '../domain/index.js';
 import { decodeArtifact, encodeArtifact } from '../models/artifact.js';
 import { GbdtModel } from './gbdt/index.js';
 import { FEATURES, SOURCES, type SourceName } from './features.js';
@@ -29,7 +30,7 @@ export const DEFAULT_RANKER: RankerConfig = {
   maxTrainQueries: 15_000,
   maxTestQueries: 5_000,
   testShare: 0.2,
-  sessionGapMinutes: 30,
+  sessionGapMinutes: DEFAULT_SESSION_GAP_MINUTES,
   trees: 300,
   learningRate: 0.05,
   maxDepth: 6,

@@ -1,4 +1,5 @@
 import type { Store } from '../store/index.js';
+import { sessionStarts } from '../domain/index.js';
 import { TrackTable, audioEmbedding } from '../features/index.js';
 import type { PlayLog } from '../models/dataset.js';
 import { PopularityCandidates, SknnCandidates, TransitionsCandidates, type CandidateModel } from '../models/candidate.js';
@@ -76,9 +77,7 @@ export async function trainRanker(
 
   // Sessions (gap-cut) of the log; the latest share by start time is the test period.
   const gap = config.sessionGapMinutes * 60_000;
-  const starts: number[] = [];
-  for (let i = 0; i < log.length; i++) if (i === 0 || log.listener[i] !== log.listener[i - 1] || log.ts[i]! - log.ts[i - 1]! > gap) starts.push(i);
-  starts.push(log.length);
+  const starts = sessionStarts(log.listener, log.ts, gap);
   const S = starts.length - 1;
   const byStart = Array.from({ length: S }, (_, s) => s).sort((a, b) => log.ts[starts[a]!]! - log.ts[starts[b]!]! || a - b);
   const nTest = Math.round(S * config.testShare);

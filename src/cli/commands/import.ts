@@ -1,7 +1,7 @@
 import { basename, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { FORMATS, getFormat, parseRejectRate, runImport } from '../../ingest/index.js';
-import { DEFAULT_SESSION_GAP_MS } from '../../store/index.js';
+import { DEFAULT_SESSION_GAP_MINUTES } from '../../domain/index.js';
 import { EmbeddedOnlineState } from '../../features/index.js';
 import { emit, table } from '../output.js';
 import { progressBar } from '../progress.js';
@@ -28,7 +28,7 @@ export function registerImport(program: Command, globals: () => GlobalOptions): 
     .option('--max-reject-rate <r>', 'fail (exit 3) when more than this share of items is rejected, 0..1')
     .option('--source <name>', "events' source, part of their idempotency key (default: the format's name)")
     .option('--option <key=value>', 'a format option, repeatable (e.g. listener=alice, map.title=track_name)', (v: string, acc: string[]) => [...acc, v], [])
-    .option('--session-gap <minutes>', 'gap that ends a derived session', String(DEFAULT_SESSION_GAP_MS / 60000))
+    .option('--session-gap <minutes>', 'gap that ends a derived session', String(DEFAULT_SESSION_GAP_MINUTES))
     .option('--batch-size <n>', 'items per transaction', '5000')
     .option('--no-state', 'do not fold the imported events into the online listener state (`segue` folds them on next use)')
     .addHelpText('after', '\nExit codes: 0 done, 1 error, 3 reject rate above --max-reject-rate.')

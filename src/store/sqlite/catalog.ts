@@ -2,6 +2,7 @@ import type Database from 'better-sqlite3';
 import { deriveEmerging, type Artist, type Listener, type Playlist, type Track } from '../../domain/index.js';
 import type { CatalogStore } from '../types.js';
 import { prepared } from './statements.js';
+import { PLAYS_SQL, PLAY_TYPES_SQL } from '../sql.js';
 
 export class SqliteCatalog implements CatalogStore {
   constructor(private readonly db: Database.Database) {}
@@ -65,8 +66,8 @@ export class SqliteCatalog implements CatalogStore {
     const rows = this.db
       .prepare<[], { ix: number; data: string; plays: number | null }>(
         `SELECT a.ix, a.data, p.plays FROM artists a LEFT JOIN
-           (SELECT artist_ix, SUM(CASE WHEN type = 9 THEN count ELSE 1 END) AS plays FROM events
-            WHERE type IN (2, 3, 9) AND artist_ix IS NOT NULL GROUP BY artist_ix) p ON p.artist_ix = a.ix ORDER BY a.ix`,
+           (SELECT artist_ix, SUM(${PLAYS_SQL('')}) AS plays FROM events
+            WHERE type IN ${PLAY_TYPES_SQL} AND artist_ix IS NOT NULL GROUP BY artist_ix) p ON p.artist_ix = a.ix ORDER BY a.ix`,
       )
       .all();
     const artists = rows.map((r) => JSON.parse(r.data) as Artist);

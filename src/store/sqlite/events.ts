@@ -1,6 +1,7 @@
 import { prepared } from './statements.js';
 import type Database from 'better-sqlite3';
-import { EVENT_TYPE_BY_CODE, EVENT_TYPE_CODE, type EventType } from '../../domain/index.js';
+import { DEFAULT_SESSION_GAP_MS, EVENT_TYPE_BY_CODE, EVENT_TYPE_CODE, type EventType } from '../../domain/index.js';
+import { SESSION_ID_SQL, SESSION_STARTS_SQL } from '../sql.js';
 import type { EventLog, StoredEvent } from '../types.js';
 
 interface EventRow {
@@ -47,19 +48,6 @@ function toEvent(r: EventRow): StoredEvent {
   return e;
 }
 
-/**
- * The id of a derived session: the listener's id and the time of its first event. The
- * writer (as events arrive) and sessionize (for late events) must agree on it.
- */
-export function sessionId(listenerId: string, startTs: number): string {
-  return `${listenerId}@${startTs}`;
-}
-
-/** sessionId as SQL over two column expressions. */
-const SESSION_ID_SQL = (listenerCol: string, startCol: string): string => `${listenerCol} || '@' || ${startCol}`;
-
-/** Default gap that ends a listening session: 30 minutes, as in the literature and Spotify's own logs. */
-export const DEFAULT_SESSION_GAP_MS = 30 * 60 * 1000;
 
 export class SqliteEventLog implements EventLog {
   constructor(private readonly db: Database.Database) {}
@@ -155,7 +143,7 @@ export class SqliteEventLog implements EventLog {
            FROM events e JOIN temp.pending_sessions p ON p.listener_ix = e.listener_ix
            WHERE e.session_derived = 1),
          marked AS (
-           SELECT seq, listener_ix, ts, session_id, CASE WHEN prev IS NULL OR ts - prev > ? THEN ts END AS start_ts FROM ordered)
+           SELECT seq, listener_ix, ts, session_id, CASE WHEN prev IS NULL OR ${SESSION_STARTS_SQL('prev', 'ts', '?')} THEN ts END AS start_ts FROM ordered)
          SELECT seq, listener_ix, ts, session_id AS old_id,
                 MAX(start_ts) OVER (PARTITION BY listener_ix ORDER BY ts, seq ROWS UNBOUNDED PRECEDING) AS start_ts
          FROM marked`,

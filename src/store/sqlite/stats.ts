@@ -1,10 +1,11 @@
 import type Database from 'better-sqlite3';
-import { EVENT_TYPE_BY_CODE, type EventType } from '../../domain/index.js';
+import { EVENT_TYPE_BY_CODE, EVENT_TYPE_CODE, type EventType } from '../../domain/index.js';
+import { PLAYS_SQL, PLAY_TYPES_SQL, TIMED_PLAY_TYPES_SQL } from '../sql.js';
 import type { Leader, StoreStats } from '../types.js';
 
 /** Plays of an event row: one per play_end or skip, `count` for an aggregate play_count. */
-const PLAYS = 'CASE WHEN e.type = 9 THEN e.count ELSE 1 END';
-const PLAY_TYPES = '(2, 3, 9)';
+const PLAYS = PLAYS_SQL('e');
+const PLAY_TYPES = PLAY_TYPES_SQL;
 
 export function computeStats(db: Database.Database, top: number): StoreStats {
   const byType = db.prepare<[], { type: number; n: number }>('SELECT type, count(*) AS n FROM events GROUP BY type').all();
@@ -17,12 +18,12 @@ export function computeStats(db: Database.Database, top: number): StoreStats {
   const agg = db
     .prepare(
       `SELECT coalesce(SUM(${PLAYS}), 0) AS plays,
-              coalesce(SUM(CASE WHEN e.type IN (2, 3) AND e.skipped IS NOT NULL THEN 1 ELSE 0 END), 0) AS timed,
-              coalesce(SUM(CASE WHEN e.type IN (2, 3) AND e.skipped = 1 THEN 1 ELSE 0 END), 0) AS skips
+              coalesce(SUM(CASE WHEN e.type IN ${TIMED_PLAY_TYPES_SQL} AND e.skipped IS NOT NULL THEN 1 ELSE 0 END), 0) AS timed,
+              coalesce(SUM(CASE WHEN e.type IN ${TIMED_PLAY_TYPES_SQL} AND e.skipped = 1 THEN 1 ELSE 0 END), 0) AS skips
        FROM events e WHERE e.type IN ${PLAY_TYPES}`,
     )
     .get() as { plays: number; timed: number; skips: number };
-  const span = db.prepare('SELECT min(ts) AS first, max(ts) AS last FROM events WHERE type != 9').get() as { first: number | null; last: number | null };
+  const span = db.prepare(`SELECT min(ts) AS first, max(ts) AS last FROM events WHERE type != ${EVENT_TYPE_CODE.play_count}`).get() as { first: number | null; last: number | null };
   const sessions = (db.prepare('SELECT count(DISTINCT session_id) AS n FROM events WHERE session_id IS NOT NULL').get() as { n: number }).n;
   const counts = db
     .prepare(`SELECT (SELECT count(*) FROM tracks) AS tracks, (SELECT count(*) FROM artists) AS artists,

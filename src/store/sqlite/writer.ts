@@ -1,6 +1,5 @@
 import type Database from 'better-sqlite3';
-import { EVENT_TYPE_CODE, type Artist, type Listener, type Playlist, type SegueEvent, type Track } from '../../domain/index.js';
-import { DEFAULT_SESSION_GAP_MS, sessionId } from './events.js';
+import { DEFAULT_SESSION_GAP_MS, EVENT_TYPE_CODE, advanceSession, type SessionCursor as DomainCursor, type Artist, type Listener, type Playlist, type SegueEvent, type Track } from '../../domain/index.js';
 import { WriteStatus, type IngestBatch, type IngestResult, type RecordKind } from '../types.js';
 
 /** Entries per id cache: about 30 MB at most for the three of them (measured: 1M-track catalog import peaks under 300 MB). */
@@ -21,11 +20,8 @@ class BoundedMap<K, V> extends Map<K, V> {
   }
 }
 
-/** Where a listener's latest derived session stands. */
-interface SessionCursor {
-  lastTs: number;
-  start: number;
-  id: string | null;
+/** Where a listener's latest derived session stands, and whether the batch moved it. */
+interface SessionCursor extends DomainCursor {
   dirty: boolean;
 }
 
@@ -276,24 +272,15 @@ export class SqliteWriter {
   }
 
   /**
-   * The derived session of an event without one, as events arrive: a gap over `gapMs` after
-   * the listener's last event starts a new session; an event inside the current session's
-   * span joins it; an event before that span is out of order and left pending (null) for
-   * `sessionize()`, which recomputes the listener's sessions.
+   * The derived session of an event without one, as events arrive (the domain's session
+   * rule); an event before the current session is left pending (null) for `sessionize()`,
+   * which recomputes the listener's sessions.
    */
   private deriveSession(c: SessionCursor, listenerId: string, ts: number): string | null {
-    if (c.id === null || ts - c.lastTs > this.gapMs) {
-      c.id = sessionId(listenerId, ts);
-      c.start = ts;
-      c.lastTs = ts;
-      c.dirty = true;
-    } else if (ts >= c.lastTs) {
-      c.lastTs = ts;
-      c.dirty = true;
-    } else if (ts < c.start) {
-      return null;
-    }
-    return c.id;
+    const { id, lastTs } = c;
+    const s = advanceSession(c, listenerId, ts, this.gapMs);
+    if (c.id !== id || c.lastTs !== lastTs) c.dirty = true;
+    return s;
   }
 
   /** The listener's session cursor, loaded once per batch. */

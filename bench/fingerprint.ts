@@ -1,0 +1,74 @@
+/**
+ * Served-list fingerprints: a hash of full served responses (items, scores, propensities,
+ * explanations) per surface on the demo world, at a fixed `now`. A refactor that must not
+ * change answers prints the same hashes before and after.
+ *
+ *   npm run bench -- fingerprint [--store .bench-tmp/fingerprint-demo.db] [--fresh] [--requests 300] [--json]
+ *
+ * The demo world is simulated and trained by `segue demo --no-serve` (seeded), so the
+ * fingerprint covers simulation, training, retrieval, ranking and sequencing alike;
+ * `--fresh` rebuilds it (do that when comparing two versions of training code).
+ */
+import { spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { existsSync, mkdirSync, rmSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { openStore } from '../src/store/index.js';
+import { Surfaces, type SurfaceRequest } from '../src/surfaces/index.js';
+import { machineLine } from './machine.js';
+
+const CLI = join(import.meta.dirname, '../src/cli/main.js');
+
+function arg(args: string[], name: string, def: string): string {
+  const i = args.indexOf(name);
+  return i >= 0 && args[i + 1] !== undefined ? args[i + 1]! : def;
+}
+
+export async function fingerprintBench(args: string[]): Promise<void> {
+  const db = arg(args, '--store', '.bench-tmp/fingerprint-demo.db');
+  const n = Number(arg(args, '--requests', '300'));
+  const json = args.includes('--json');
+  if (!json) console.log(machineLine());
+  if (args.includes('--fresh')) for (const f of [db, `${db}-wal`, `${db}-shm`, `${db}.key`]) rmSync(f, { force: true });
+  if (!existsSync(db)) {
+    mkdirSync(dirname(db), { recursive: true });
+    if (!json) console.log(`building the demo world into ${db} (segue demo --no-serve)...`);
+    const r = spawnSync(process.execPath, [CLI, '--store', db, 'demo', '--no-serve'], { stdio: ['ignore', 'ignore', 'inherit'] });
+    if (r.status !== 0) throw new Error(`segue demo failed (${r.status})`);
+  }
+  const store = await openStore(db, { readonly: true });
+  try {
+    const stats = await store.stats({ top: 100 });
+    const listeners = stats.mostActiveListeners.map((l) => l.id);
+    const tracks = stats.topTracks.map((t) => t.id);
+    const artists = stats.topArtists.map((a) => a.id);
+    const genres = stats.topGenres.map((g) => g.id);
+    const now = stats.lastTs! + 3_600_000;
+    const surfaces = await Surfaces.open(store, { replica: true });
+    const requests: Record<string, (i: number) => SurfaceRequest> = {
+      radio: (i) => ({ surface: 'radio', listenerId: listeners[i % listeners.length]!, n: 30, ...(i % 3 === 0 ? { seedTrack: tracks[i % tracks.length]! } : i % 3 === 1 ? { seedArtist: artists[i % artists.length]! } : {}) }),
+      autoplay: (i) => ({ surface: 'autoplay', listenerId: listeners[i % listeners.length]!, seedTrack: tracks[(i * 7) % tracks.length]! }),
+      discovery: (i) => ({ surface: 'discovery', listenerId: listeners[i % listeners.length]! }),
+      mood: (i) => ({ surface: 'mood', listenerId: listeners[i % listeners.length]!, mood: ['energetic', 'calm', 'happy', 'sad', 'focus', 'party'][i % 6]! }),
+      'daily-mixes': (i) => ({ surface: 'daily-mixes', listenerId: listeners[i % listeners.length]! }),
+      'release-radar': (i) => ({ surface: 'release-radar', listenerId: listeners[i % listeners.length]! }),
+      blend: (i) => ({ surface: 'blend', listenerId: listeners[i % listeners.length]!, with: [listeners[(i + 1) % listeners.length]!] }),
+      genre: (i) => ({ surface: 'radio', listenerId: listeners[i % listeners.length]!, seedGenre: genres[i % genres.length]!, n: 20 }),
+    };
+    const out: Record<string, string> = {};
+    for (const [name, req] of Object.entries(requests)) {
+      const h = createHash('sha256');
+      const count = name === 'radio' || name === 'autoplay' ? n : Math.max(1, Math.round(n / 6));
+      for (let i = 0; i < count; i++) {
+        const r = await surfaces.serve({ ...req(i), now, log: false });
+        // The request id is random per response; everything else is a function of the inputs.
+        h.update(JSON.stringify({ ...r, requestId: '' }));
+      }
+      out[name] = `${h.digest('hex').slice(0, 16)} (${count})`;
+    }
+    if (json) console.log(JSON.stringify({ store: db, now, fingerprints: out }));
+    else for (const [k, v] of Object.entries(out)) console.log(`${k.padEnd(14)} ${v}`);
+  } finally {
+    await store.close();
+  }
+}
