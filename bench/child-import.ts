@@ -8,7 +8,7 @@
 import { join } from 'node:path';
 import { tmpdir } from 'node:os';
 import { getFormat, runImport } from '../src/ingest/index.js';
-import { SqliteStore } from '../src/store/index.js';
+import { openStore, type Store } from '../src/store/index.js';
 
 const [format, path, storePath, mode] = process.argv.slice(2);
 if (!format || !path || !storePath) {
@@ -29,7 +29,7 @@ if (mode === 'parse-only') {
   }
   result = { read, accepted: read - rejected, rejected };
 } else {
-  const store = SqliteStore.open(storePath);
+  const store = await openStore(storePath);
   const s = await runImport({ store, format: f, path, rejectsFile: join(tmpdir(), `segue-bench-${process.pid}.rejects.ndjson`) });
   await store.close();
   result = s;

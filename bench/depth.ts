@@ -14,7 +14,7 @@ import { existsSync, mkdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { ClosedLoopWorld } from '../src/evaluation/closed-loop.js';
 import { defaultPolicy, overridePolicy, type Policy } from '../src/sequencing/index.js';
-import { SqliteStore } from '../src/store/index.js';
+import { openStore, type Store } from '../src/store/index.js';
 import { Surfaces } from '../src/surfaces/index.js';
 import { machineLine } from './machine.js';
 
@@ -82,7 +82,7 @@ export async function depthBench(args: string[]): Promise<void> {
       const r = spawnSync(process.execPath, [CLI, '--store', db, 'demo', '--no-serve'], { stdio: ['ignore', 'ignore', 'inherit'] });
       if (r.status !== 0) throw new Error(`segue demo failed (${r.status})`);
     }
-    const store = SqliteStore.open(db, { readonly: true });
+    const store = await openStore(db, { readonly: true });
     try {
       const stats = await store.stats({ top: 200 });
       const listeners = stats.mostActiveListeners.map((l) => l.id);

@@ -12,7 +12,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Rng } from '../src/math/index.js';
-import { SqliteStore, type StoredEvent } from '../src/store/index.js';
+import { openStore, type Store, type StoredEvent } from '../src/store/index.js';
 import { simulate, writeToStore } from '../src/simulator/index.js';
 import { EmbeddedOnlineState, StateEngine, TrackTable } from '../src/features/index.js';
 import { FEATURES, FeatureBuilder, audioEmbedding, trackInfo, trainGbdt } from '../src/ranking/index.js';
@@ -64,7 +64,7 @@ export async function realtimeBench(args: string[]): Promise<void> {
   const days = Number(arg(args, '--state-days', '7'));
   const dir = mkdtempSync(join(tmpdir(), 'segue-bench-realtime-'));
   try {
-    const store = SqliteStore.open(join(dir, 'sim.db'));
+    const store = await openStore(join(dir, 'sim.db'));
     let t = performance.now();
     await writeToStore(simulate({ listeners, tracks, days, seed: 5 }), store);
     const events: StoredEvent[] = [];

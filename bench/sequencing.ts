@@ -67,7 +67,7 @@ export async function radioRequestBench(args: string[]): Promise<void> {
   const { mkdtempSync, rmSync } = await import('node:fs');
   const { tmpdir } = await import('node:os');
   const { join } = await import('node:path');
-  const { SqliteStore } = await import('../src/store/index.js');
+  const { openStore } = await import('../src/store/index.js');
   const { simulate, writeToStore } = await import('../src/simulator/index.js');
   const { trainModels } = await import('../src/models/train.js');
   const { trainRanker, DEFAULT_RANKER } = await import('../src/ranking/index.js');
@@ -78,7 +78,7 @@ export async function radioRequestBench(args: string[]): Promise<void> {
   const requests = Number(arg(args, '--radio-requests', '300'));
   const dir = mkdtempSync(join(tmpdir(), 'segue-bench-radio-'));
   try {
-    const store = SqliteStore.open(join(dir, 'world.db'));
+    const store = await openStore(join(dir, 'world.db'));
     let t = performance.now();
     const sim = simulate({ listeners, tracks, days, seed: 11 });
     const w = await writeToStore(sim, store);

@@ -16,7 +16,7 @@ import { copyFileSync, existsSync, mkdirSync, rmSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { availableParallelism } from 'node:os';
 import autocannon from 'autocannon';
-import { SqliteStore } from '../src/store/index.js';
+import { openStore, type Store } from '../src/store/index.js';
 import { machineLine } from './machine.js';
 
 const CLI = join(import.meta.dirname, '../src/cli/main.js');
@@ -49,9 +49,9 @@ export async function serveBench(args: string[]): Promise<void> {
   // Each run serves a fresh copy: the ingest load must not grow the demo world run after run.
   const work = `${db}.run`;
   for (const f of [work, `${work}-wal`, `${work}-shm`]) rmSync(f, { force: true });
-  await SqliteStore.open(db).close(); // checkpoints the WAL into the file
+  await (await openStore(db)).close(); // checkpoints the WAL into the file
   copyFileSync(db, work);
-  const store = SqliteStore.open(work);
+  const store = await openStore(work);
   const key = (await store.keys.create({ scopes: ['ingest', 'recommend'], name: 'bench', rateLimit: 1e9 })).key;
   const stats = await store.stats({ top: 200 });
   await store.close();

@@ -3,7 +3,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
-import { SqliteStore } from '../store/index.js';
+import { openStore, type Store } from '../store/index.js';
 import { simulate, writeToStore } from '../simulator/index.js';
 import { trainModels } from '../models/train.js';
 import { buildServer } from '../server/index.js';
@@ -12,7 +12,7 @@ import { SegueApiError, SegueClient, type IngestEvent } from './index.js';
 
 /** The typed client against a real server on loopback, and its types against the served OpenAPI document. */
 const dir = mkdtempSync(join(tmpdir(), 'segue-client-'));
-const store = SqliteStore.open(join(dir, 'c.db'));
+const store = await openStore(join(dir, 'c.db'));
 let app: FastifyInstance;
 let segue: SegueClient;
 let baseUrl = '';

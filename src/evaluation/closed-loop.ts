@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { SqliteStore } from '../store/index.js';
+import { openStore, type Store } from '../store/index.js';
 import { Rng, deriveSeed } from '../math/index.js';
 import { simulate, writeToStore, startSession, respond, Ctx, Responses } from '../simulator/index.js';
 import { trainModels } from '../models/train.js';
@@ -72,7 +72,7 @@ export type Arm = 'popularity' | 'ranker-sorted' | 'sequencer';
 export class ClosedLoopWorld {
   private constructor(
     private readonly dir: string,
-    private readonly store: SqliteStore,
+    private readonly store: Store,
     private readonly sim: ReturnType<typeof simulate>,
     private readonly surfaces: Surfaces,
     private readonly pop: Awaited<ReturnType<typeof loadModel>>,
@@ -84,7 +84,7 @@ export class ClosedLoopWorld {
   static async build(opts: ClosedLoopOptions = {}): Promise<ClosedLoopWorld> {
     const log = opts.onProgress ?? (() => {});
     const dir = mkdtempSync(join(tmpdir(), 'segue-closed-loop-'));
-    const store = SqliteStore.open(join(dir, 'world.db'));
+    const store = await openStore(join(dir, 'world.db'));
     try {
       const sim = simulate({ listeners: opts.listeners ?? 1500, tracks: opts.tracks ?? 12_000, days: opts.days ?? 14, seed: opts.seed ?? 3 });
       log('simulating');

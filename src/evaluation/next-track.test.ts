@@ -6,7 +6,7 @@ import type { PlayLog } from '../models/dataset.js';
 import { loadPlays } from '../models/dataset.js';
 import { popularity } from '../models/popularity.js';
 import { TransitionsModel } from '../models/transitions.js';
-import { SqliteStore } from '../store/index.js';
+import { openStore, type Store } from '../store/index.js';
 import { getFormat, runImport } from '../ingest/index.js';
 import { splitSessions } from './split.js';
 import { evaluateNextTrack } from './next-track.js';
@@ -54,7 +54,7 @@ describe('next-track evaluation', () => {
   const history = join(import.meta.dirname, '../../../shared/datasets/spotify-extended-streaming-history-user-a');
   it.skipIf(!present(history))('on the real Spotify history: the issue\'s 901 queries, and the blend beats every model (skipped when ../shared/datasets is absent)', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'segue-eval-'));
-    const store = SqliteStore.open(join(dir, 's.db'));
+    const store = await openStore(join(dir, 's.db'));
     await runImport({ store, format: getFormat('spotify-history'), path: history, rejectsFile: join(dir, 'r.ndjson') });
     const l = await loadPlays(store, { musicOnly: true });
     const r = await runNextTrackEval(store, { models: ['markov', 'transitions', 'sknn', 'item2vec', 'blend'] });

@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { SqliteStore } from '../store/index.js';
+import { openStore, type Store } from '../store/index.js';
 import { Rng, deriveSeed } from '../math/index.js';
 import { simulate, writeToStore, startSession, respond, Ctx, Responses } from '../simulator/index.js';
 import { trainModels } from '../models/train.js';
@@ -130,7 +130,7 @@ export async function runOffPolicy(o: OffPolicyOptions): Promise<OffPolicyReport
   }
   if (!(logging.exploration && logging.exploration.epsilon > 0)) throw new PolicyError('logging policy: it must explore (exploration.epsilon > 0): off-policy estimates weigh by its propensities');
   const dir = mkdtempSync(join(tmpdir(), 'segue-ope-'));
-  const store = SqliteStore.open(join(dir, 'ope.db'));
+  const store = await openStore(join(dir, 'ope.db'));
   try {
     const L = o.listeners ?? 1000;
     const sim = simulate({ listeners: L, tracks: o.tracks ?? 8000, days: 14, seed });

@@ -2,7 +2,7 @@ import { describe, it, expect, beforeAll, afterAll } from 'vitest';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { SqliteStore } from '../store/index.js';
+import { openStore, type Store } from '../store/index.js';
 import { Assigner, createExperiment, parseExperiment, shipExperiment, simulateAb, startExperiment, stopExperiment, variantOf, type Experiment } from './index.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'segue-exp-'));
@@ -14,9 +14,9 @@ const def = (name: string, extra: Record<string, unknown> = {}) => ({
 const listeners = Array.from({ length: 20_000 }, (_, i) => `u${i}`);
 
 describe('assignment', () => {
-  let store: SqliteStore;
-  beforeAll(() => {
-    store = SqliteStore.open(join(dir, 'assign.db'));
+  let store: Store;
+  beforeAll(async () => {
+    store = await openStore(join(dir, 'assign.db'));
   });
   afterAll(() => store.close());
 

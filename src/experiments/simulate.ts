@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { SegueEvent } from '../domain/index.js';
-import { SqliteStore } from '../store/index.js';
+import { openStore, type Store } from '../store/index.js';
 import { Rng, deriveSeed } from '../math/index.js';
 import { simulate, writeToStore, startSession, respond, Ctx, Responses, END_CODES } from '../simulator/index.js';
 import { trainModels } from '../models/train.js';
@@ -66,7 +66,7 @@ export async function simulateAb(o: SimulatedAbOptions): Promise<SimulatedAbResu
     ...(o.metrics ? { metrics: o.metrics } : {}), ...(o.plannedListeners ? { plannedListeners: o.plannedListeners } : {}),
   });
   const dir = o.storePath ? undefined : mkdtempSync(join(tmpdir(), 'segue-ab-'));
-  const store = SqliteStore.open(o.storePath ?? join(dir!, 'ab.db'));
+  const store = await openStore(o.storePath ?? join(dir!, 'ab.db'));
   try {
     const historyDays = o.historyDays ?? 14;
     const sim = simulate({ listeners: o.listeners, tracks: o.tracks ?? 12_000, days: historyDays, seed: o.seed });

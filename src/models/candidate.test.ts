@@ -2,7 +2,7 @@ import { describe, it, expect, beforeAll, afterAll } from 'vitest';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { SqliteStore } from '../store/index.js';
+import { openStore, type Store } from '../store/index.js';
 import { simulate, writeToStore } from '../simulator/index.js';
 import { loadPlays } from './dataset.js';
 import { trainConfig, trainModels, TRAINABLE } from './train.js';
@@ -17,7 +17,7 @@ import { AlsCandidates, loadModel, modelFromArtifact, type CandidateModel, type 
  * share its main genre far more often than chance).
  */
 const dir = mkdtempSync(join(tmpdir(), 'segue-candidates-'));
-const store = SqliteStore.open(join(dir, 'sim.db'));
+const store = await openStore(join(dir, 'sim.db'));
 const models = new Map<ModelName, CandidateModel>();
 const genreOf = new Map<string, string>();
 
@@ -140,9 +140,9 @@ describe('candidate models: one shape', () => {
     expect(p.scores[0]).toBe(Math.max(...pop.tables.popular));
   });
 
-  it('refuses an artifact of an unknown model or version', () => {
+  it('refuses an artifact of an unknown model or version', async () => {
     expect(() => modelFromArtifact(new Uint8Array(4))).toThrow(/too short/);
-    const loadMissing = loadModel(SqliteStore.open(join(dir, 'empty.db')), 'als');
+    const loadMissing = loadModel(await openStore(join(dir, 'empty.db')), 'als');
     return expect(loadMissing).rejects.toThrow(/no trained als model in the store; run `segue train --models als`/);
   });
 });

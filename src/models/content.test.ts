@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import type { Track } from '../domain/index.js';
 import { Rng } from '../math/index.js';
 import { ContentModel } from './content.js';
-import { SqliteStore } from '../store/index.js';
+import { openStore, type Store } from '../store/index.js';
 import { getFormat, runImport } from '../ingest/index.js';
 import { present } from '../../test/datasets.js';
 
@@ -55,7 +55,7 @@ describe('content model', () => {
   const csv = join(import.meta.dirname, '../../../shared/datasets/spotify-songs-audio-features-tidytuesday2020/spotify_songs.csv');
   it.skipIf(!present(csv))('on the real song catalog, neighbours share the genre far above chance (skipped without ../shared/datasets)', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'segue-content-'));
-    const store = SqliteStore.open(join(dir, 's.db'));
+    const store = await openStore(join(dir, 's.db'));
     await runImport({ store, format: getFormat('catalog-csv'), path: csv, rejectsFile: join(dir, 'r.ndjson') });
     const tracks: Track[] = [];
     for await (const b of store.catalog.scanTracks()) tracks.push(...b);

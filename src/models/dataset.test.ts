@@ -2,14 +2,14 @@ import { describe, it, expect } from 'vitest';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { SqliteStore } from '../store/index.js';
+import { openStore, type Store } from '../store/index.js';
 import { play, track } from '../store/contract.js';
 import { loadPlays, vocabulary } from './dataset.js';
 
 describe('loadPlays', () => {
   it('reads plays into typed arrays ordered by listener, time and log position', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'segue-ds-'));
-    const store = SqliteStore.open(join(dir, 's.db'));
+    const store = await openStore(join(dir, 's.db'));
     const T = Date.UTC(2024, 0, 1);
     await store.ingest({ tracks: [track('t1'), track('t2')], artists: [{ id: 'a9', name: 'N' }] });
     await store.ingest({
@@ -41,7 +41,7 @@ describe('loadPlays', () => {
 
   it('musicOnly leaves podcast episodes out before anything else (sessions then cut on music plays alone)', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'segue-ds-'));
-    const store = SqliteStore.open(join(dir, 's.db'));
+    const store = await openStore(join(dir, 's.db'));
     const T = Date.UTC(2024, 0, 1);
     await store.ingest({ tracks: [track('m1'), track('p1', 'show', { contentType: 'podcast' }), track('m2', 'a1', { contentType: 'music' })] });
     await store.ingest({ events: [play('e1', 'u1', 'm1', T), play('e2', 'u1', 'p1', T + 1000), play('e3', 'u1', 'm2', T + 2000)] });

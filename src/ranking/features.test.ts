@@ -2,7 +2,7 @@ import { describe, it, expect, beforeAll, afterAll } from 'vitest';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { SqliteStore } from '../store/index.js';
+import { openStore, type Store } from '../store/index.js';
 import { simulate, writeToStore } from '../simulator/index.js';
 import { TrackTable, StateEngine } from '../features/index.js';
 import { EVENT_TYPE_CODE } from '../domain/index.js';
@@ -12,7 +12,7 @@ import {
 } from './index.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'segue-features-'));
-const store = SqliteStore.open(join(dir, 'sim.db'));
+const store = await openStore(join(dir, 'sim.db'));
 let table: TrackTable;
 let ev: EventColumns;
 

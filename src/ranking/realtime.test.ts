@@ -2,7 +2,7 @@ import { describe, it, expect, beforeAll, afterAll } from 'vitest';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { SqliteStore } from '../store/index.js';
+import { openStore, type Store } from '../store/index.js';
 import { simulate, writeToStore } from '../simulator/index.js';
 import { trainModels } from '../models/train.js';
 import { acceptEvents } from '../features/index.js';
@@ -18,7 +18,7 @@ import { Assigner, createExperiment, startExperiment, stopExperiment } from '../
  * event log and the embedded online state; events go in through `acceptEvents`.
  */
 const dir = mkdtempSync(join(tmpdir(), 'segue-realtime-'));
-const store = SqliteStore.open(join(dir, 'sim.db'));
+const store = await openStore(join(dir, 'sim.db'));
 let reco: Recommender;
 let T = Date.UTC(2027, 0, 4, 18);
 let seq = 0;

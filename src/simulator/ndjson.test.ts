@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { checkRecord } from '../domain/index.js';
 import { getFormat, runImport } from '../ingest/index.js';
-import { SqliteStore } from '../store/index.js';
+import { openStore, type Store } from '../store/index.js';
 import { eventsNdjson, simulate, toEvent, toNdjson, writeNdjson, writeToStore } from './index.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'segue-sim-'));
@@ -50,7 +50,7 @@ describe('NDJSON output', () => {
     expect(kinds.get('listener')).toBe(80);
     expect(kinds.get('playlist')).toBe(sim.world.playlists);
 
-    const store = SqliteStore.open(join(dir, 'import.db'));
+    const store = await openStore(join(dir, 'import.db'));
     try {
       const summary = await runImport({ store, format: getFormat('ndjson'), path: file, rejectsFile: join(dir, 'rejects.ndjson') });
       expect(summary.rejected).toBe(0);
@@ -70,7 +70,7 @@ describe('NDJSON output', () => {
   });
 
   it('writes the same events straight into a store', async () => {
-    const store = SqliteStore.open(join(dir, 'direct.db'));
+    const store = await openStore(join(dir, 'direct.db'));
     try {
       const sim = simulate({ listeners: 30, tracks: 1000, days: 2, seed: 11 });
       const result = await writeToStore(sim, store, { batchSize: 500 });

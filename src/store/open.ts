@@ -3,16 +3,47 @@ import type { Store } from './types.js';
 import { StoreError } from './types.js';
 import { SqliteStore } from './sqlite/index.js';
 
+/** Which backend a store location names, and what to open. */
+export type StoreLocation = { kind: 'sqlite'; path: string } | { kind: 'postgres'; url: string };
+
 /**
- * Open a store from a location: a file path (the embedded SQLite store) or, later,
- * a URL of a scale-out deployment. `readonly` opens an existing store without writing to it.
+ * Read a store location: `postgres://…` or `postgresql://…` (PostgreSQL), `sqlite:<path>`
+ * or a plain file path (the embedded SQLite store), or `:memory:` (an embedded store that
+ * lives as long as the process). Any other URL scheme is refused.
+ */
+export function parseStoreLocation(location: string): StoreLocation {
+  if (/^postgres(ql)?:\/\//i.test(location)) return { kind: 'postgres', url: location };
+  if (/^sqlite:/i.test(location)) {
+    const path = location.slice('sqlite:'.length).replace(/^\/\/(?=\/)/, '');
+    if (path === '') throw new StoreError(`store ${location}: sqlite: needs a file path (sqlite:./segue.db) or :memory:`);
+    return { kind: 'sqlite', path };
+  }
+  if (/^[a-z][a-z0-9+.-]*:\/\//i.test(location)) {
+    throw new StoreError(`store ${redactLocation(location)}: unknown kind of store (use a file path, sqlite:<path>, :memory: or postgres://user@host:port/db)`);
+  }
+  return { kind: 'sqlite', path: location };
+}
+
+/** A location fit to print: a URL's password is replaced by `***`. */
+export function redactLocation(location: string): string {
+  return location.replace(/^([a-z][a-z0-9+.-]*:\/\/[^/:@]*):[^@/]*@/i, '$1:***@');
+}
+
+/**
+ * Open a store from a location (see parseStoreLocation). This is the one place a store is
+ * built: nothing outside src/store constructs a backend. `readonly` opens an existing store
+ * without writing to it.
  *
  * @example const store = await openStore('./segue.db');
+ * @example const store = await openStore('postgres://segue@127.0.0.1:5432/segue');
  */
 export async function openStore(location: string, opts: { readonly?: boolean } = {}): Promise<Store> {
-  if (/^[a-z][a-z0-9+.-]*:\/\//i.test(location)) {
-    throw new StoreError(`store ${location}: only the embedded SQLite store (a file path) is available in this version`);
+  const at = parseStoreLocation(location);
+  if (at.kind === 'postgres') {
+    // PostgreSQL backend: opened here (see src/store/postgres/).
+    throw new StoreError(`store ${redactLocation(location)}: the PostgreSQL backend is not built yet`);
   }
-  if (opts.readonly && !existsSync(location)) throw new StoreError(`${location}: no such store (create one with segue import or segue simulate)`);
-  return SqliteStore.open(location, { readonly: opts.readonly ?? false });
+  const memory = at.path === ':memory:';
+  if (opts.readonly && !memory && !existsSync(at.path)) throw new StoreError(`${at.path}: no such store (create one with segue import or segue simulate)`);
+  return SqliteStore.open(at.path, { readonly: (opts.readonly ?? false) && !memory });
 }

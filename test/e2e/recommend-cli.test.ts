@@ -3,7 +3,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { segue } from './cli.js';
-import { SqliteStore } from '../../src/store/index.js';
+import { openStore, type Store } from '../../src/store/index.js';
 
 /**
  * `segue recommend <surface>` end to end on a simulated world with trained models and the
@@ -28,7 +28,7 @@ beforeAll(async () => {
   expect(segue(['--store', db, 'simulate', '--listeners', '200', '--tracks', '3000', '--days', '10', '--seed', '4']).status).toBe(0);
   const t = segue(['--store', db, 'train', '--models', 'transitions,sknn,popularity,ranker']);
   expect(t.status, t.stderr).toBe(0);
-  const store = SqliteStore.open(db);
+  const store = await openStore(db);
   const ids: string[] = [];
   for await (const b of store.events.scan({ batchSize: 5000, types: ['play_end'] })) {
     for (const e of b) if (!ids.includes(e.listenerId)) ids.push(e.listenerId);

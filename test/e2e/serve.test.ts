@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
-import { SqliteStore } from '../../src/store/index.js';
+import { openStore, type Store } from '../../src/store/index.js';
 import { segue, segueAsync } from './cli.js';
 
 /**
@@ -19,7 +19,7 @@ let tracks: string[] = [];
 beforeAll(async () => {
   const sim = segue(['--store', db, 'simulate', '--listeners', '20', '--tracks', '300', '--days', '1', '--seed', '3']);
   expect(sim.status, sim.stderr).toBe(0);
-  const store = SqliteStore.open(db);
+  const store = await openStore(db);
   tracks = (await store.stats({ top: 50 })).topTracks.map((t) => t.id);
   key = (await store.keys.create({ scopes: ['ingest'] })).key;
   await store.close();
@@ -102,7 +102,7 @@ describe('durability', () => {
     await Promise.all(workers);
     await exited(proc);
     expect(acked.length).toBeGreaterThanOrEqual(6000);
-    const store = SqliteStore.open(db);
+    const store = await openStore(db);
     const have = new Set<string>();
     for await (const batch of store.events.scan()) for (const e of batch) if (e.eventId.startsWith('kill-')) have.add(e.eventId);
     await store.close();

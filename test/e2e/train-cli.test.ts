@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { segue } from './cli.js';
-import { SqliteStore } from '../../src/store/index.js';
+import { openStore, type Store } from '../../src/store/index.js';
 import { TransitionsModel } from '../../src/models/transitions.js';
 import { decodeArtifact } from '../../src/models/artifact.js';
 import { trainConfig } from '../../src/models/train.js';
@@ -24,7 +24,7 @@ describe('segue train', () => {
     expect(reports.every((x) => x.bytes > 0)).toBe(true);
     const again = JSON.parse(segue(['--store', db, 'train', '--models', 'transitions', '--json']).stdout) as Array<{ version: number }>;
     expect(again[0]!.version).toBe(2);
-    const store = SqliteStore.open(db, { readonly: true });
+    const store = await openStore(db, { readonly: true });
     const art = (await store.models.get('transitions'))!;
     const meta = decodeArtifact(art.data).meta as unknown as { trackIds: string[] };
     expect(meta.trackIds.length).toBeGreaterThan(100);

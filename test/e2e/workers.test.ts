@@ -5,7 +5,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
-import { SqliteStore } from '../../src/store/index.js';
+import { openStore, type Store } from '../../src/store/index.js';
 import { segue, segueAsync } from './cli.js';
 
 /**
@@ -28,7 +28,7 @@ beforeAll(async () => {
   expect(sim.status, sim.stderr).toBe(0);
   const train = segue(['--store', db, 'train', '--models', 'transitions,popularity']);
   expect(train.status, train.stderr).toBe(0);
-  const store = SqliteStore.open(db);
+  const store = await openStore(db);
   keys.all = (await store.keys.create({ scopes: ['ingest', 'recommend', 'admin'] })).key;
   keys.limited = (await store.keys.create({ scopes: ['recommend'], rateLimit: 6 })).key;
   listeners = (await store.stats({ top: 10 })).mostActiveListeners.map((l) => l.id);
@@ -132,7 +132,7 @@ describe('segue serve --workers 2', () => {
       }
     }
     // One process writing its page's history over the other's would lose tracks here.
-    const store = SqliteStore.open(db);
+    const store = await openStore(db);
     const stored = JSON.parse(new TextDecoder().decode((await store.listenerState.get(listeners[5]!, `station:${station}`))!)) as Array<{ trackId: string }>;
     await store.close();
     expect(stored.map((p) => p.trackId).sort()).toEqual([...served].sort());

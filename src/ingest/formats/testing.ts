@@ -2,7 +2,7 @@ import { beforeEach, afterEach } from 'vitest';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { SqliteStore } from '../../store/index.js';
+import { openStore, type Store } from '../../store/index.js';
 import { runImport, type ImportOptions } from '../pipeline.js';
 import type { ImportFormat, ImportSummary } from '../types.js';
 
@@ -19,7 +19,7 @@ export interface ImportHarness {
   /** The temp folder of the current test (removed after it). */
   readonly dir: string;
   /** The store of the current test, in `dir` (closed after it). */
-  readonly store: SqliteStore;
+  readonly store: Store;
   /** `dir/rejects.ndjson`, where importPath writes its rejects. */
   readonly rejectsFile: string;
   /** Import `path` with the harness's format into the store; rejects go to rejectsFile. */
@@ -32,7 +32,7 @@ export interface ImportHarness {
 
 /**
  * Registers beforeEach/afterEach hooks that give each test of the calling file a new temp
- * folder and SqliteStore, and returns accessors for them. Call it at the top of a test file.
+ * folder and an embedded store, and returns accessors for them. Call it at the top of a test file.
  *
  * @example
  * const h = importHarness(mpd);
@@ -43,10 +43,10 @@ export interface ImportHarness {
  */
 export function importHarness(format: ImportFormat, prefix = 'segue-'): ImportHarness {
   let dir: string | undefined;
-  let store: SqliteStore | undefined;
-  beforeEach(() => {
+  let store: Store | undefined;
+  beforeEach(async () => {
     dir = mkdtempSync(join(tmpdir(), prefix));
-    store = SqliteStore.open(join(dir, 's.db'));
+    store = await openStore(join(dir, 's.db'));
   });
   afterEach(async () => {
     await store?.close();
