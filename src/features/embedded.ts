@@ -2,8 +2,6 @@ import type { SegueEvent } from '../domain/index.js';
 import type { Store } from '../store/index.js';
 import { StateEngine, emptyListener, type ListenerEntry, type TrackInfo } from './engine.js';
 import { DEFAULT_STATE, type OnlineState, type SessionState, type StateConfig, type StateView } from './state.js';
-import { TrackTable } from './catalog.js';
-import { audioEmbedding, trackInfo } from './embedding.js';
 
 /** Key of a listener's state in the store's listener state table. */
 export const STATE_KEY = 'online-state';
@@ -98,21 +96,13 @@ export class EmbeddedOnlineState implements OnlineState {
     return state;
   }
 
-  /**
-   * The state of a store as serving reads it: the catalog as a track table, session
-   * vectors in the audio embedding, then caught up with the log.
-   */
-  static async forStore(store: Store, config: StateConfig = DEFAULT_STATE, onProgress?: (events: number) => void, opts: { replica?: boolean } = {}): Promise<{ state: EmbeddedOnlineState; table: TrackTable; folded: number }> {
-    const table = await TrackTable.load(store);
-    const info = trackInfo(table, audioEmbedding(table));
-    const state = opts.replica ? await EmbeddedOnlineState.openReplica(store, info, config) : await EmbeddedOnlineState.open(store, info, config);
-    const folded = await state.catchUp(onProgress ? { onProgress } : {});
-    return { state, table, folded };
-  }
-
   /** Seq of the last event of the store's log folded into this state. */
   get cursor(): number {
     return this.cursorSeq;
+  }
+
+  async behind(): Promise<boolean> {
+    return (await this.store.events.lastSeq()) > this.cursorSeq;
   }
 
   /**

@@ -6,4 +6,5 @@ export { StateEngine, type TrackInfo, type StateEvent } from './engine.js';
 export { EmbeddedOnlineState, STATE_KEY } from './embedded.js';
 export { TrackTable } from './catalog.js';
 export { acceptEvents } from './accept.js';
+export { openOnlineState, type OnlineStateOptions } from './open.js';
 export { audioEmbedding, trackInfo, type Embedding } from './embedding.js';

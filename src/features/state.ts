@@ -2,8 +2,10 @@ import { DEFAULT_SESSION_GAP_MINUTES, type SegueEvent } from '../domain/index.js
 
 /**
  * Online listener, track and session state, updated per event as it is accepted (see
- * DESIGN.md "Real time"). The embedded implementation keeps it in memory and persists it
- * in the store; a Redis one can follow behind the same interface.
+ * DESIGN.md "Real time"). Serving reads it only through this interface: the embedded
+ * implementation (features/embedded.ts) keeps it in memory and persists it in the store's
+ * listener state; a Redis one stands behind the same interface for stateless nodes.
+ * `openOnlineState` builds one; `Recommender.open` takes the one it is given.
  */
 export interface OnlineState {
   /** Fold accepted events into the state, in the order given. */
@@ -12,6 +14,15 @@ export interface OnlineState {
   view(listenerId: string): Promise<StateView>;
   /** Make everything applied so far durable. */
   flush(): Promise<void>;
+  /**
+   * Fold what the store's event log holds past what this state has applied, in log order,
+   * each event once, and return how many were folded. `flush: false` keeps the fold in
+   * memory for a caller that flushes on its own schedule. A state that others fold (workers
+   * consuming a bus) folds nothing here and returns 0.
+   */
+  catchUp(opts?: { flush?: boolean; onProgress?: (events: number) => void }): Promise<number>;
+  /** Whether the log holds events this state has not applied: cheap, asked before each read. */
+  behind(): Promise<boolean>;
 }
 
 /** Slots of a counter row. Counters decay exponentially with a half-life per kind. */

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { openStore, type Store } from '../store/index.js';
 import { simulate, writeToStore } from '../simulator/index.js';
 import { trainModels } from '../models/train.js';
-import { acceptEvents } from '../features/index.js';
+import { acceptEvents, openOnlineState, type OnlineState } from '../features/index.js';
 import type { SegueEvent } from '../domain/index.js';
 import { Recommender, trainRanker, DEFAULT_RANKER, type Recommendation } from './index.js';
 import { Surfaces } from '../surfaces/index.js';
@@ -201,5 +201,31 @@ describe('real-time recommendations', () => {
     }
     expect([...seen].sort()).toEqual(['legacy-candidates:control', 'legacy-candidates:deep', 'legacy-candidates:recipe']);
     await stopExperiment(store, legacy.name, T + 2);
+  });
+});
+
+describe('the online state is an interface', () => {
+  it('serves from the state it is given, and accepts events through the interface alone', async () => {
+    const table = reco.table;
+    const { state: inner } = await openOnlineState(store, table);
+    const viewed: string[] = [];
+    let caughtUp = 0;
+    // A state known only by its interface (no class behind it that serving could test for).
+    const state: OnlineState = {
+      apply: (e) => inner.apply(e),
+      view: (id) => (viewed.push(id), inner.view(id)),
+      flush: () => inner.flush(),
+      catchUp: async (o) => (caughtUp++, inner.catchUp(o)),
+      behind: () => inner.behind(),
+    };
+    const given = await Recommender.open(store, { online: { state, table } });
+    expect(given.state).toBe(state);
+    await given.next({ listenerId: 'iface-listener', seedTrack: table.ids[5]!, now: T, surface: 'radio' });
+    expect(viewed).toContain('iface-listener');
+    const r = await acceptEvents(store, state, [play('iface-listener', table.ids[5]!, true)]);
+    expect(r.accepted).toBe(1);
+    expect(caughtUp).toBe(1);
+    expect(await state.behind()).toBe(false);
+    expect((await inner.view('iface-listener')).session(T)?.skips).toBe(1);
   });
 });

@@ -1,5 +1,5 @@
 import type { Store } from '../store/index.js';
-import { EmbeddedOnlineState, TrackTable, audioEmbedding, type Embedding, type OnlineState, type SessionState, type StateConfig } from '../features/index.js';
+import { openOnlineState, TrackTable, audioEmbedding, type Embedding, type OnlineState, type SessionState, type StateConfig } from '../features/index.js';
 import { loadModel, type CandidateModel } from '../models/candidate.js';
 import { F, FEATURES, FeatureBuilder, SOURCES, cosine, type SourceName } from './features.js';
 import { Ranker } from './ranker.js';
@@ -77,13 +77,21 @@ export class Recommender {
 
   /**
    * Open on a store: its catalog, the latest version of every trained source and of the
-   * ranker, and the embedded online state caught up with the log (its session vectors in
-   * the same audio embedding the features read).
+   * ranker, and the online state it is given (`online`: the state with the track table it
+   * was opened on); without one, the store's own state opened by `openOnlineState`, caught
+   * up with the log.
    */
-  static async open(store: Store, opts: { config?: RecommenderConfig; state?: StateConfig; onProgress?: (eventsFolded: number) => void; replica?: boolean } = {}): Promise<Recommender> {
-    const { state, table } = await EmbeddedOnlineState.forStore(store, opts.state, opts.onProgress, { replica: opts.replica ?? false });
+  static async open(store: Store, opts: { config?: RecommenderConfig; state?: StateConfig; onProgress?: (eventsFolded: number) => void; replica?: boolean; online?: { state: OnlineState; table: TrackTable } } = {}): Promise<Recommender> {
+    const online = opts.online ?? (await Recommender.ownState(store, opts));
+    const { state, table } = online;
     const m = await Recommender.loadModels(store);
     return new Recommender(table, m.sources, state, m.ranker, audioEmbedding(table), opts.config, m.versions);
+  }
+
+  private static async ownState(store: Store, opts: { state?: StateConfig; onProgress?: (eventsFolded: number) => void; replica?: boolean }): Promise<{ state: OnlineState; table: TrackTable }> {
+    const table = await TrackTable.load(store);
+    const { state } = await openOnlineState(store, table, { ...(opts.state ? { config: opts.state } : {}), ...(opts.onProgress ? { onProgress: opts.onProgress } : {}), replica: opts.replica ?? false });
+    return { state, table };
   }
 
   /**

@@ -1,6 +1,5 @@
 import type { Store } from '../store/index.js';
 import { Surfaces } from '../surfaces/index.js';
-import { EmbeddedOnlineState } from '../features/index.js';
 import { Assigner } from '../experiments/index.js';
 
 /**
@@ -87,8 +86,7 @@ export class Serving {
   async fold(): Promise<number> {
     if (this.reopening || !this.surfaces) return 0;
     return this.serial(async () => {
-      const st = this.surfaces?.reco.state;
-      return st instanceof EmbeddedOnlineState ? st.catchUp({ flush: false }) : 0;
+      return (await this.surfaces?.reco.state.catchUp({ flush: false })) ?? 0;
     });
   }
 
@@ -99,8 +97,7 @@ export class Serving {
    */
   async foldForRead(): Promise<number> {
     const st = this.surfaces?.reco.state;
-    if (this.reopening || !(st instanceof EmbeddedOnlineState)) return 0;
-    if ((await this.store.events.lastSeq()) <= st.cursor) return 0;
+    if (this.reopening || st === undefined || !(await st.behind())) return 0;
     return this.fold();
   }
 

@@ -113,6 +113,10 @@ export interface ListenerStateStore {
    * Read-modify-write one value atomically: `fn` gets the value stored now (undefined when
    * none) and returns the new one; no other write to the store, from this process or
    * another, comes between the read and the write. Returns what was written.
+   *
+   * `fn` must be safe to call more than once and free of side effects: a backend with
+   * optimistic concurrency (a version check, or a serializable transaction) calls it again
+   * with the newer value when another writer came first.
    */
   update(listenerId: string, key: string, fn: (old: Uint8Array | undefined) => Uint8Array): Promise<Uint8Array>;
   /**

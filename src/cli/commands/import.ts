@@ -2,7 +2,7 @@ import { basename, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { FORMATS, getFormat, parseRejectRate, runImport } from '../../ingest/index.js';
 import { DEFAULT_SESSION_GAP_MINUTES } from '../../domain/index.js';
-import { EmbeddedOnlineState } from '../../features/index.js';
+import { TrackTable, openOnlineState } from '../../features/index.js';
 import { emit, table } from '../output.js';
 import { progressBar } from '../progress.js';
 import { CliError } from '../errors.js';
@@ -66,7 +66,7 @@ export function registerImport(program: Command, globals: () => GlobalOptions): 
         // Fold what this import wrote into the online state (listener, track and session counters).
         if (!flags.state || s.aborted !== undefined || s.accepted === 0) return { ...s, stateEvents: 0, stateSeconds: 0 };
         const t = performance.now();
-        const { folded } = await EmbeddedOnlineState.forStore(store);
+        const { folded } = await openOnlineState(store, await TrackTable.load(store));
         return { ...s, stateEvents: folded, stateSeconds: Number(((performance.now() - t) / 1000).toFixed(2)) };
       });
       emit(g.json, summary, () =>
