@@ -1,0 +1,107 @@
+import type { Store } from '../store/index.js';
+import { PLAYS as GLOBAL_PLAYS, type StateView } from '../features/index.js';
+import type { NextRequest, Recommender, SourceName } from '../ranking/index.js';
+import { sequence, type PastPlay, type SeqItem, type Sequence } from '../sequencing/index.js';
+import { toSeqItems } from './items.js';
+import { retrieval } from './retrieval.js';
+import { SurfaceError, type Answer, type Planned, type ServedItem } from './types.js';
+
+const DAY = 24 * 3_600_000;
+
+/**
+ * The ranker's `surface` feature codes where a play happened, as an event's context type
+ * (ranking/features.ts SURFACES), not Segue's surface names: each recipe says which one its
+ * requests rank as.
+ */
+export type RankAs = 'radio' | 'autoplay' | 'mix' | 'playlist';
+
+/**
+ * What every recipe shares: the store and the Recommender, retrieval and ranking, the last
+ * step from a sequence to served items, and a station's history.
+ *
+ * @example
+ *   const { items, filtered } = await kit.ranked(p, 'radio', { context: kit.favourites(p.view, p.ctx.now, 10) });
+ */
+export class Kit {
+  constructor(readonly store: Store, readonly reco: Recommender) {}
+
+  /** How many candidates each retrieval source gives for this request (see `retrieval`). */
+  perSource(p: Planned): Partial<Record<SourceName, number>> | undefined {
+    return retrieval(p.policy, this.reco.sources, { lenient: p.lenient });
+  }
+
+  /** Retrieval and ranking through the Recommender, then the sequencer; `keep` may filter and reshape candidates. */
+  async ranked(p: Planned, rankAs: RankAs, q: Omit<NextRequest, 'listenerId' | 'surface'>, keep?: (it: SeqItem) => boolean): Promise<Answer> {
+    const { req, policy, ctx, view } = p;
+    const k = policy.candidates.reduce((a, c) => a + c.k, 0);
+    const r = await this.reco.rank({ ...q, listenerId: req.listenerId, now: ctx.now, surface: rankAs, perSource: this.perSource(p) });
+    let items = toSeqItems(r, this.reco.table, view, ctx.now, k);
+    if (keep) items = items.filter(keep);
+    return this.finish(sequence(items, policy, ctx), items);
+  }
+
+  /** A sequence as served items (with each item's album, from its candidate). */
+  finish(seq: Sequence, items: readonly SeqItem[]): { items: ServedItem[]; filtered: Record<string, number> } {
+    const byId = new Map(items.map((it) => [it.trackId, it]));
+    const t = this.reco.table;
+    return {
+      items: seq.items.map((x) => {
+        const ix = t.indexOf(x.trackId);
+        const it = byId.get(x.trackId)!;
+        return {
+          position: x.position, trackId: x.trackId, artistIds: [t.artist[ix]!], ...(it.albumId ? { albumId: it.albumId } : {}),
+          score: x.value, propensity: x.propensity, explanation: x.explanation,
+        };
+      }),
+      filtered: seq.filtered,
+    };
+  }
+
+  /** The listener's `k` most played tracks that are in the catalog. */
+  favourites(view: StateView, now: number, k: number): string[] {
+    return view.top('track', now, k).map((x) => x.key).filter((id) => this.reco.table.indexOf(id) >= 0);
+  }
+
+  /** The most played track (globally, decayed to `now`) among those matching; an error when none does. */
+  topTrack(view: StateView, now: number, match: (ix: number) => boolean, what: string): string {
+    const t = this.reco.table;
+    const c = new Float64Array(4);
+    let best = -1, bestPlays = -1;
+    for (let ix = 0; ix < t.size; ix++) {
+      if (!match(ix)) continue;
+      view.countersInto('global', t.ids[ix]!, now, c, 0);
+      if (c[GLOBAL_PLAYS]! > bestPlays) {
+        bestPlays = c[GLOBAL_PLAYS]!;
+        best = ix;
+      }
+    }
+    if (best < 0) throw new SurfaceError(`no track of ${what} in the catalog`, true);
+    return t.ids[best]!;
+  }
+
+  /** A playlist's tracks that are in the catalog; a 404 SurfaceError for an unknown playlist. */
+  async playlistTracks(id: string): Promise<string[]> {
+    const p = await this.store.catalog.getPlaylist(id);
+    if (!p) throw new SurfaceError(`unknown playlist ${JSON.stringify(id)}`, true);
+    return p.trackIds.filter((t) => this.reco.table.indexOf(t) >= 0);
+  }
+
+  // ---- station history (radio pages continue from what the station already served) ----
+
+  async stationHistory(listenerId: string, key: string): Promise<PastPlay[]> {
+    const bytes = await this.store.listenerState.get(listenerId, key);
+    return bytes ? (JSON.parse(new TextDecoder().decode(bytes)) as PastPlay[]) : [];
+  }
+
+  /**
+   * Appends a page to the history as stored now (a page served meanwhile, by this process or
+   * another, stays in it: the store's write lock), keeping a day before `now`: enough for
+   * every window rule and no-repeat check.
+   */
+  async appendStation(listenerId: string, key: string, served: PastPlay[], now: number): Promise<void> {
+    await this.store.listenerState.update(listenerId, key, (old) => {
+      const stored = old ? (JSON.parse(new TextDecoder().decode(old)) as PastPlay[]) : [];
+      return new TextEncoder().encode(JSON.stringify([...stored, ...served].filter((h) => h.ts > now - DAY)));
+    });
+  }
+}
