@@ -16,8 +16,8 @@ async function recipe(kit: Kit, p: Planned): Promise<Answer> {
   let seedTrack = req.seedTrack;
   let context: string[] = [];
   if (seedTrack !== undefined && t.indexOf(seedTrack) < 0) throw new SurfaceError(`unknown track ${JSON.stringify(seedTrack)}`, true);
-  if (seedTrack === undefined && req.seedArtist !== undefined) seedTrack = kit.topTrack(view, Date.now(), (ix) => t.artist[ix] === req.seedArtist, `artist ${JSON.stringify(req.seedArtist)}`);
-  if (seedTrack === undefined && req.seedGenre !== undefined) seedTrack = kit.topTrack(view, Date.now(), (ix) => t.genres[ix]!.includes(req.seedGenre!), `genre ${JSON.stringify(req.seedGenre)}`);
+  if (seedTrack === undefined && req.seedArtist !== undefined) seedTrack = kit.topTrack(view, ctx.now, (ix) => t.artist[ix] === req.seedArtist, `artist ${JSON.stringify(req.seedArtist)}`);
+  if (seedTrack === undefined && req.seedGenre !== undefined) seedTrack = kit.topTrack(view, ctx.now, (ix) => t.genres[ix]!.includes(req.seedGenre!), `genre ${JSON.stringify(req.seedGenre)}`);
   if (seedTrack === undefined && req.playlistId !== undefined) context = await kit.playlistTracks(req.playlistId);
   if (seedTrack === undefined && context.length === 0) context = kit.favourites(view, ctx.now, 10);
   // A station's pages continue from what it already served.
