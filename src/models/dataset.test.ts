@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { openStore, type Store } from '../store/index.js';
-import { play, track } from '../store/contract.js';
+import { play, track } from '../store/contract/index.js';
 import { loadPlays, vocabulary } from './dataset.js';
 
 describe('loadPlays', () => {

@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
-import { storeContract, track, play } from '../contract.js';
+import { storeContract, track, play } from '../contract/index.js';
 import { SqliteStore } from './index.js';
 import { SCHEMA_VERSION } from './migrations.js';
 

@@ -1,0 +1,120 @@
+import { it, expect } from 'vitest';
+import type { SegueEvent } from '../../domain/index.js';
+import type { Store } from '../types.js';
+import { contractSuite, track, play, all, T0, MIN, type Cleanup, type Opener } from './fixtures.js';
+
+/**
+ * The EventLog contract: every implementation runs it (one factory per implementation,
+ * each call returning a fresh, empty, isolated subject). Events are written through `ingest`, so this suite takes a whole store; it covers ingest's per-record statuses, sessions and stats too.
+ */
+export function eventLogContract(name: string, open: Opener<Store>, cleanup?: Cleanup): void {
+  contractSuite(`EventLog contract: ${name}`, open, cleanup, (store) => {
+    it('is idempotent on (source, eventId): a repeat is a duplicate, another source is a new event', async () => {
+      await store().ingest({ tracks: [track('t1')], events: [play('e1', 'u1', 't1', T0)] });
+      const again = await store().ingest({ events: [play('e1', 'u1', 't1', T0), play('e1', 'u1', 't1', T0, { source: 'other' })] });
+      expect(again.accepted).toBe(1);
+      expect(again.duplicates).toBe(1);
+      expect(Array.from(again.status.event)).toEqual([1, 0]);
+      expect(await store().events.count()).toBe(2);
+    });
+
+    it('rejects events with unknown ids and commits the rest of the batch', async () => {
+      await store().ingest({ tracks: [track('t1')] });
+      const r = await store().ingest({
+        events: [
+          play('e1', 'u1', 't1', T0),
+          play('e2', 'u1', 'nope', T0),
+          { type: 'ban', source: 'test', eventId: 'e3', listenerId: 'u1', ts: T0, artistId: 'ghost' },
+        ],
+      });
+      expect(r.accepted).toBe(1);
+      expect(r.rejected.map((x) => [x.kind, x.index])).toEqual([['event', 1], ['event', 2]]);
+      expect(r.rejected[0]!.reason).toMatch(/unknown track "nope"/);
+      expect(r.rejected[1]!.reason).toMatch(/unknown artist "ghost"/);
+      expect(await store().events.count()).toBe(1);
+    });
+
+    it('round-trips every event field and scans in log order', async () => {
+      await store().ingest({ tracks: [track('t1')], artists: [{ id: 'a9', name: 'Nine' }] });
+      const events: SegueEvent[] = [
+        play('e1', 'u1', 't1', T0, {
+          startReason: 'clickrow', shuffle: true, platform: 'android', sessionId: 's-explicit',
+          context: { type: 'radio', id: 'st1', surface: 'radio', requestId: 'r1', position: 3 },
+        }),
+        { type: 'skip', source: 'test', eventId: 'e2', listenerId: 'u1', trackId: 't1', ts: T0 + MIN, msPlayed: 5000, endReason: 'fwdbtn', skipped: true },
+        { type: 'add_to_playlist', source: 'test', eventId: 'e3', listenerId: 'u1', trackId: 't1', ts: T0 + 2 * MIN, playlistId: 'p1' },
+        { type: 'ban', source: 'test', eventId: 'e4', listenerId: 'u1', artistId: 'a9', ts: T0 + 3 * MIN },
+        { type: 'play_count', source: 'test', eventId: 'e5', listenerId: 'u2', artistId: 'a9', ts: T0, count: 42 },
+      ];
+      await store().ingest({ events: events.map((e) => ({ ...e })) });
+      const got = await all(store().events.scan({ batchSize: 2 }));
+      expect(got.map((e) => e.eventId)).toEqual(['e1', 'e2', 'e3', 'e4', 'e5']);
+      expect(got[0]).toMatchObject({ ...events[0], seq: got[0]!.seq });
+      expect(got[1]).toMatchObject({ type: 'skip', msPlayed: 5000, skipped: true });
+      expect(got[2]).toMatchObject({ playlistId: 'p1' });
+      expect(got[3]).toMatchObject({ type: 'ban', artistId: 'a9' });
+      expect(got[4]).toMatchObject({ type: 'play_count', count: 42, artistId: 'a9' });
+      expect(got[4]!.sessionId).toBeUndefined(); // an aggregate belongs to no session
+      expect(await store().events.sessionize()).toEqual({ listeners: 0, events: 0 });
+      expect(got.every((e, i) => i === 0 || e.seq > got[i - 1]!.seq)).toBe(true);
+      const skips = await all(store().events.scan({ types: ['skip'] }));
+      expect(skips.map((e) => e.eventId)).toEqual(['e2']);
+      const after = await all(store().events.scan({ afterSeq: got[2]!.seq }));
+      expect(after.map((e) => e.eventId)).toEqual(['e4', 'e5']);
+    });
+
+    it('derives sessions by gap as events arrive, and resolves late events with sessionize()', async () => {
+      await store().ingest({ tracks: [track('t1')] });
+      // u1: 10:00, 10:10, then 11:00 (a 50-minute gap: new session)
+      await store().ingest({ events: [play('e1', 'u1', 't1', T0), play('e2', 'u1', 't1', T0 + 10 * MIN), play('e3', 'u1', 't1', T0 + 60 * MIN)] });
+      let evs = await store().events.forListener('u1');
+      expect(evs.map((e) => e.sessionId)).toEqual([`u1@${T0}`, `u1@${T0}`, `u1@${T0 + 60 * MIN}`]);
+      // A late event at 10:35 bridges the gap: the two sessions become one.
+      await store().ingest({ events: [play('e4', 'u1', 't1', T0 + 35 * MIN)] });
+      const r = await store().events.sessionize();
+      expect(r.listeners).toBe(1);
+      evs = await store().events.forListener('u1');
+      expect(evs.map((e) => e.eventId)).toEqual(['e1', 'e2', 'e4', 'e3']);
+      expect(new Set(evs.map((e) => e.sessionId))).toEqual(new Set([`u1@${T0}`]));
+      expect(await store().events.sessionize()).toEqual({ listeners: 0, events: 0 });
+      // The cursor continues after the recompute: 11:20 joins, 13:00 starts anew.
+      await store().ingest({ events: [play('e5', 'u1', 't1', T0 + 80 * MIN), play('e6', 'u1', 't1', T0 + 180 * MIN)] });
+      evs = await store().events.forListener('u1');
+      expect(evs.slice(-2).map((e) => e.sessionId)).toEqual([`u1@${T0}`, `u1@${T0 + 180 * MIN}`]);
+      expect((await store().stats()).sessions).toBe(2);
+    });
+
+    it('keeps explicit sessions and honours a custom gap', async () => {
+      await store().ingest({ tracks: [track('t1')] });
+      await store().ingest({
+        sessionGapMs: 5 * MIN,
+        events: [play('e1', 'u1', 't1', T0), play('e2', 'u1', 't1', T0 + 6 * MIN), play('e3', 'u2', 't1', T0, { sessionId: 'mine' })],
+      });
+      expect((await store().events.forListener('u1')).map((e) => e.sessionId)).toEqual([`u1@${T0}`, `u1@${T0 + 6 * MIN}`]);
+      expect((await store().events.forListener('u2'))[0]!.sessionId).toBe('mine');
+    });
+
+    it('counts plays, skips and leaders in stats', async () => {
+      await store().ingest({ tracks: [track('t1', 'a1', { genres: ['jazz'] }), track('t2', 'a2', { genres: ['rock'] })] });
+      await store().ingest({
+        events: [
+          play('e1', 'u1', 't1', T0),
+          play('e2', 'u1', 't1', T0 + MIN, { endReason: 'fwdbtn', skipped: true }),
+          play('e3', 'u2', 't2', T0),
+          play('e4', 'u2', 't1', T0 + MIN, { endReason: undefined, skipped: undefined }),
+          { type: 'like', source: 'test', eventId: 'e5', listenerId: 'u2', trackId: 't2', ts: T0 + 2 * MIN },
+        ],
+      });
+      const s = await store().stats({ top: 5 });
+      expect(s.events).toBe(5);
+      expect(s.plays).toBe(4);
+      expect(s.skips).toBe(1);
+      expect(s.skipRate).toBeCloseTo(1 / 3); // e4 has no skip status
+      expect(s.topTracks).toEqual([{ id: 't1', name: 'Title t1', plays: 3 }, { id: 't2', name: 'Title t2', plays: 1 }]);
+      expect(s.topArtists[0]).toEqual({ id: 'a1', name: 'Artist a1', plays: 3 });
+      expect(s.topGenres).toEqual([{ id: 'jazz', plays: 3 }, { id: 'rock', plays: 1 }]);
+      expect(s.mostActiveListeners.map((l) => l.id)).toEqual(['u1', 'u2']);
+      expect(s.eventsByType).toEqual({ play_end: 4, like: 1 });
+    });
+  });
+}
