@@ -90,8 +90,13 @@ export interface EventLog {
   count(): Promise<number>;
   /** The seq of the latest event in the log (0 when empty): a cheap test for anything new past a cursor. */
   lastSeq(): Promise<number>;
-  /** Events in log order, from `afterSeq` (exclusive), in pages. */
-  scan(opts?: { afterSeq?: number; batchSize?: number; types?: EventType[] }): AsyncIterable<StoredEvent[]>;
+  /**
+   * Events in log order, from `afterSeq` (exclusive), in pages. With `since` or `until`,
+   * only events with since <= ts < until, and in time order instead (ts, then seq): a time
+   * window read through the log's time index, not a scan of the whole log; `afterSeq` still
+   * leaves out events up to it.
+   */
+  scan(opts?: { afterSeq?: number; batchSize?: number; types?: EventType[]; since?: number; until?: number }): AsyncIterable<StoredEvent[]>;
   /** One listener's events in time order. */
   forListener(listenerId: string, opts?: { since?: number; limit?: number }): Promise<StoredEvent[]>;
   /**

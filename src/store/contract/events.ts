@@ -63,6 +63,33 @@ export function eventLogContract(name: string, open: Opener<Store>, cleanup?: Cl
       expect(after.map((e) => e.eventId)).toEqual(['e4', 'e5']);
     });
 
+    it('scans a time window (since <= ts < until) in time order, ties in log order, across pages', async () => {
+      await store().ingest({ tracks: [track('t1')] });
+      // Log order differs from time order; e2 and e5 share a moment, and a page ends between them.
+      await store().ingest({
+        events: [
+          play('e1', 'u1', 't1', T0 + 30 * MIN),
+          play('e2', 'u2', 't1', T0 + 10 * MIN),
+          play('e3', 'u1', 't1', T0 + 50 * MIN),
+          play('e4', 'u2', 't1', T0),
+          { type: 'skip', source: 'test', eventId: 'e5', listenerId: 'u3', trackId: 't1', ts: T0 + 10 * MIN, msPlayed: 1000, skipped: true },
+          play('e6', 'u3', 't1', T0 - MIN),
+        ],
+      });
+      const ids = async (opts: Parameters<Store['events']['scan']>[0]) => (await all(store().events.scan(opts))).map((e) => e.eventId);
+      const pages: string[][] = [];
+      for await (const page of store().events.scan({ since: T0, until: T0 + 50 * MIN, batchSize: 2 })) pages.push(page.map((e) => e.eventId));
+      expect(pages).toEqual([['e4', 'e2'], ['e5', 'e1']]);
+      expect(await ids({ since: T0 + 30 * MIN })).toEqual(['e1', 'e3']);
+      expect(await ids({ until: T0 })).toEqual(['e6']);
+      expect(await ids({ since: T0, types: ['skip'] })).toEqual(['e5']);
+      expect(await ids({ since: T0, until: T0 })).toEqual([]);
+      const seq2 = (await all(store().events.scan())).find((e) => e.eventId === 'e2')!.seq;
+      expect(await ids({ since: T0, until: T0 + 50 * MIN, afterSeq: seq2 })).toEqual(['e4', 'e5']);
+      // Without a range: log order, as before.
+      expect(await ids({})).toEqual(['e1', 'e2', 'e3', 'e4', 'e5', 'e6']);
+    });
+
     it('derives sessions by gap as events arrive, and resolves late events with sessionize()', async () => {
       await store().ingest({ tracks: [track('t1')] });
       // u1: 10:00, 10:10, then 11:00 (a 50-minute gap: new session)

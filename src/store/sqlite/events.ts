@@ -60,9 +60,13 @@ export class SqliteEventLog implements EventLog {
     return prepared<[], { s: number | null }>(this.db, 'SELECT max(seq) AS s FROM events').get()!.s ?? 0;
   }
 
-  async *scan(opts: { afterSeq?: number; batchSize?: number; types?: EventType[] } = {}): AsyncIterable<StoredEvent[]> {
+  async *scan(opts: { afterSeq?: number; batchSize?: number; types?: EventType[]; since?: number; until?: number } = {}): AsyncIterable<StoredEvent[]> {
     const size = opts.batchSize ?? 10_000;
     const typeFilter = opts.types && opts.types.length > 0 ? `AND e.type IN (${opts.types.map((t) => EVENT_TYPE_CODE[t]).join(',')})` : '';
+    if (opts.since !== undefined || opts.until !== undefined) {
+      yield* this.scanRange(opts.since ?? -Number.MAX_SAFE_INTEGER, opts.until ?? Number.MAX_SAFE_INTEGER, opts.afterSeq ?? 0, size, typeFilter);
+      return;
+    }
     // The events table alone, in seq order: the ids behind its ixs come from `names` (an ix
     // never changes its id), not from four joins per row, which had cost the server's fold
     // of freshly ingested events more than their insertion.
@@ -75,21 +79,46 @@ export class SqliteEventLog implements EventLog {
       const rows = stmt.all(after, size);
       if (rows.length === 0) return;
       after = rows[rows.length - 1]![0] as number;
-      yield rows.map((a) => {
-        const track = a[5] as number | null, artist = a[6] as number | null;
-        return toEvent({
-          seq: a[0] as number, source: this.nameOf('sources', a[1] as number), event_id: a[2] as string, type: a[3] as number,
-          listener_id: this.nameOf('listeners', a[4] as number),
-          track_id: track === null ? null : (this.nameOf('tracks', track, true) ?? null),
-          artist_id: artist === null ? null : (this.nameOf('artists', artist, true) ?? null),
-          ts: a[7] as number, ms_played: a[8] as number | null, skipped: a[9] as number | null, end_reason: a[10] as string | null,
-          start_reason: a[11] as string | null, shuffle: a[12] as number | null, count: a[13] as number | null, playlist_id: a[14] as string | null,
-          session_id: a[15] as string | null, context_type: a[16] as string | null, context_id: a[17] as string | null, surface: a[18] as string | null,
-          request_id: a[19] as string | null, position: a[20] as number | null, platform: a[21] as string | null,
-        });
-      });
+      yield rows.map((a) => this.rowEvent(a));
       if (rows.length < size) return;
     }
+  }
+
+  /**
+   * Events with since <= ts < until in (ts, seq) order: keyset pages on the events_ts index
+   * (an index on ts holds the rowid, seq, after it, so it is ordered by (ts, seq) and the
+   * row-value comparison resumes inside it without a sort).
+   */
+  private async *scanRange(since: number, until: number, afterSeq: number, size: number, typeFilter: string): AsyncIterable<StoredEvent[]> {
+    const stmt = prepared<[number, number, number, number, number, number], unknown[]>(
+      this.db,
+      `${SELECT_IX} WHERE e.ts >= ? AND e.ts < ? AND (e.ts, e.seq) > (?, ?) AND e.seq > ? ${typeFilter} ORDER BY e.ts, e.seq LIMIT ?`,
+    ).raw(true);
+    let ts = -Number.MAX_SAFE_INTEGER, seq = 0;
+    for (;;) {
+      const rows = stmt.all(since, until, ts, seq, afterSeq, size);
+      if (rows.length === 0) return;
+      const last = rows[rows.length - 1]!;
+      ts = last[7] as number;
+      seq = last[0] as number;
+      yield rows.map((a) => this.rowEvent(a));
+      if (rows.length < size) return;
+    }
+  }
+
+  /** A row of SELECT_IX as an event, its ixs named through `names`. */
+  private rowEvent(a: unknown[]): StoredEvent {
+    const track = a[5] as number | null, artist = a[6] as number | null;
+    return toEvent({
+      seq: a[0] as number, source: this.nameOf('sources', a[1] as number), event_id: a[2] as string, type: a[3] as number,
+      listener_id: this.nameOf('listeners', a[4] as number),
+      track_id: track === null ? null : (this.nameOf('tracks', track, true) ?? null),
+      artist_id: artist === null ? null : (this.nameOf('artists', artist, true) ?? null),
+      ts: a[7] as number, ms_played: a[8] as number | null, skipped: a[9] as number | null, end_reason: a[10] as string | null,
+      start_reason: a[11] as string | null, shuffle: a[12] as number | null, count: a[13] as number | null, playlist_id: a[14] as string | null,
+      session_id: a[15] as string | null, context_type: a[16] as string | null, context_id: a[17] as string | null, surface: a[18] as string | null,
+      request_id: a[19] as string | null, position: a[20] as number | null, platform: a[21] as string | null,
+    });
   }
 
   /** Ids by ix of sources, listeners, tracks and artists, as the log's rows name them (filled on first sight). */
