@@ -10,8 +10,10 @@ const DAY = 24 * 3_600_000;
 
 /**
  * The ranker's `surface` feature codes where a play happened, as an event's context type
- * (ranking/features.ts SURFACES), not Segue's surface names: each recipe says which one its
- * requests rank as.
+ * (ranking/features.ts SURFACES: album, playlist, radio, autoplay, mix, search, other), not
+ * Segue's surface names, which it would read as missing: each recipe says which context type
+ * its requests rank as (radio and autoplay as themselves, enhance as a playlist, the
+ * personalized lists, daily mixes, blend, discovery and mood, as a mix).
  */
 export type RankAs = 'radio' | 'autoplay' | 'mix' | 'playlist';
 

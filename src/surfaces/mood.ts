@@ -16,12 +16,15 @@ export const MOOD_NAMES = Object.keys(MOODS);
 /** Mood's default policy: flow and variety over discovery. */
 export const moodPolicy = (): Policy => defaultPolicy('mood');
 
-/** Mood: retrieved from the listener's favourites, kept when they fit the mood's energy and tempo. */
+/**
+ * Mood: retrieved from the listener's favourites, kept when they fit the mood's energy and
+ * tempo. Ranked as a personalized mix ('mix'): see discovery.ts.
+ */
 async function recipe(kit: Kit, p: Planned): Promise<Answer> {
   const { req } = p;
   const m = MOODS[req.mood ?? ''];
   if (!m) throw new SurfaceError(`mood must be one of ${MOOD_NAMES.join(', ')}, got ${JSON.stringify(req.mood)}`);
-  return kit.ranked(p, 'radio', { context: kit.favourites(p.view, p.ctx.now, 10) }, (it) => {
+  return kit.ranked(p, 'mix', { context: kit.favourites(p.view, p.ctx.now, 10) }, (it) => {
     // Fit to the mood, in [0, 1]; tracks far from it are left out, the rest weighted by fit.
     const parts = [1 - Math.abs(it.energy - m.energy) / 0.5, 1 - Math.abs((it.tempo > 0 ? it.tempo : m.tempo) - m.tempo) / 40];
     const fit = parts.filter((x) => !Number.isNaN(x)).reduce((a, b) => a + Math.max(0, b), 0) / 2;
