@@ -12,6 +12,7 @@ import { registerTradeoff } from './commands/tradeoff.js';
 import { registerServe } from './commands/serve.js';
 import { registerKeys } from './commands/keys.js';
 import { registerExperiment, registerPolicy } from './commands/experiment.js';
+import { registerStore } from './commands/store.js';
 import type { GlobalOptions } from './context.js';
 import { CliError } from './errors.js';
 
@@ -24,7 +25,7 @@ export function buildProgram(): Command {
   program
     .name('segue')
     .description('Segue decides what plays next: a personalization and sequencing engine for audio streaming.')
-    .option('--store <path>', 'the store: a SQLite file (created if absent)', process.env.SEGUE_STORE ?? './segue.db')
+    .option('--store <path>', 'the store: a SQLite file (created if absent), sqlite:<path>, :memory: or postgres://user@host:port/db', process.env.SEGUE_STORE ?? './segue.db')
     .option('--json', 'machine-readable output', false)
     .option('--debug', 'print stack traces on errors', false)
     .showHelpAfterError()
@@ -42,6 +43,7 @@ export function buildProgram(): Command {
   registerKeys(program, globals);
   registerExperiment(program, globals);
   registerPolicy(program, globals);
+  registerStore(program, globals);
   return program;
 }
 

@@ -1,3 +1,4 @@
+import type { StoreTables } from './tables.js';
 import type { Track, Artist, Listener, Playlist, SegueEvent, Exposure, EventType } from '../domain/index.js';
 
 /**
@@ -14,6 +15,8 @@ export interface Store {
   readonly keys: ApiKeyStore;
   readonly experiments: ExperimentStore;
   readonly policies: PolicyStore;
+  /** The store's data as logical tables, row for row (what `segue store copy` moves). */
+  readonly tables: StoreTables;
   /**
    * Write a batch of catalog records and events atomically: either all of the batch's
    * valid records are committed, or (on error) none. Catalog records are written first,

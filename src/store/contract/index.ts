@@ -10,6 +10,7 @@ import { experimentContract } from './experiments.js';
 import { policyContract } from './policies.js';
 
 export { catalogContract, eventLogContract, listenerStateContract, exposureContract, modelContract, apiKeyContract, experimentContract, policyContract };
+export { storeCopyContract } from './copy.js';
 export { track, play, all, T0, MIN, type Opener, type Cleanup } from './fixtures.js';
 
 /**

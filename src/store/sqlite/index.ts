@@ -9,6 +9,7 @@ import { SqliteExposures, SqliteListenerState, SqliteModels } from './blobs.js';
 import { SqliteKeys } from './keys.js';
 import { SqliteExperiments, SqlitePolicies } from './experiments.js';
 import { computeStats } from './stats.js';
+import { SqliteTables } from './tables.js';
 
 export interface SqliteOptions {
   /** 'full' (default) makes every commit durable against power loss, 'normal' only against a crash of the process. */
@@ -34,6 +35,7 @@ export class SqliteStore implements Store {
   readonly keys: SqliteKeys;
   readonly experiments: SqliteExperiments;
   readonly policies: SqlitePolicies;
+  readonly tables: SqliteTables;
   private readonly writer: SqliteWriter;
 
   private constructor(readonly db: Database.Database, readonly path: string) {
@@ -46,6 +48,7 @@ export class SqliteStore implements Store {
     this.keys = new SqliteKeys(db);
     this.experiments = new SqliteExperiments(db);
     this.policies = new SqlitePolicies(db);
+    this.tables = new SqliteTables(db);
   }
 
   static open(path: string, opts: SqliteOptions = {}): SqliteStore {
