@@ -90,7 +90,7 @@ export class ClosedLoopWorld {
       log('simulating');
       await writeToStore(sim, store);
       log('training');
-      await trainModels(store, ['transitions', 'sknn', 'popularity']);
+      await trainModels(store, DEFAULT_RANKER.sources); // the default serving set (models' DEFAULT_SOURCES): what the ranker ranks
       await trainRanker(store, { ...DEFAULT_RANKER, maxTrainQueries: 6000, maxTestQueries: 1000 });
       const surfaces = await Surfaces.open(store);
       const pop = await loadModel(store, 'popularity');

@@ -137,7 +137,7 @@ export async function runOffPolicy(o: OffPolicyOptions): Promise<OffPolicyReport
     log('simulating the history');
     await writeToStore(sim, store);
     log('training');
-    await trainModels(store, ['transitions', 'sknn', 'popularity']);
+    await trainModels(store, DEFAULT_RANKER.sources); // the default serving set (models' DEFAULT_SOURCES): what the ranker ranks
     await trainRanker(store, { ...DEFAULT_RANKER, maxTrainQueries: 3000, maxTestQueries: 500, trees: 80 });
     const surfaces = await Surfaces.open(store);
     const reco = surfaces.reco;

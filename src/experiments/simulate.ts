@@ -73,7 +73,7 @@ export async function simulateAb(o: SimulatedAbOptions): Promise<SimulatedAbResu
     log(`simulating ${o.listeners} listeners' history (${historyDays} days)`);
     await writeToStore(sim, store);
     log('training the models and the ranker on the history');
-    await trainModels(store, ['transitions', 'sknn', 'popularity']);
+    await trainModels(store, DEFAULT_RANKER.sources); // the default serving set (models' DEFAULT_SOURCES): what the ranker ranks
     await trainRanker(store, { ...DEFAULT_RANKER, maxTrainQueries: 4000, maxTestQueries: 1000, trees: 120 });
     const start = sim.startMs + historyDays * DAY;
     await createExperiment(store, def, start);

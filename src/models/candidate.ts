@@ -1,13 +1,14 @@
 import type { Store } from '../store/index.js';
 import { decodeArtifact, encodeArtifact, type ArtifactMeta, type TypedArray } from './artifact.js';
 import { topK, Touched } from './topk.js';
-import { TransitionsModel } from './transitions.js';
-import { SknnModel } from './sknn.js';
-import { ContentModel } from './content.js';
+import type { TransitionsModel } from './transitions.js';
+import type { SknnModel } from './sknn.js';
+import type { ContentModel } from './content.js';
 import { SessionVectorScorer } from './session-vector.js';
 import { foldIn, itemGramian, type AlsConfig } from './als/index.js';
 import { createIndex, loadIndex, ExactIndex, type AnnIndex, type AnnOptions } from './ann/index.js';
 import type { PopularityTables } from './popularity.js';
+import { SOURCE_TABLE, isSourceName, type SourceName } from './sources.js';
 
 /**
  * The one shape every candidate model has (DESIGN.md models/): trained from the store,
@@ -33,7 +34,8 @@ export interface CandidateModel {
   save(): Uint8Array;
 }
 
-export type ModelName = 'transitions' | 'sknn' | 'item2vec' | 'als' | 'content' | 'popularity';
+/** A candidate source's name (models/sources.ts defines the list). */
+export type ModelName = SourceName;
 
 /** A listener's or session's tracks, oldest first, with optional weights (play counts). */
 export interface History {
@@ -393,29 +395,21 @@ export class PopularityCandidates extends Base implements CandidateModel {
   }
 }
 
-/** The artifact versions this build reads, per model. */
-const READS: Record<ModelName, number> = { transitions: 1, sknn: 1, item2vec: 2, als: 2, content: 1, popularity: 2 };
-
 /**
- * A model from its artifact bytes, whichever model wrote them.
+ * A model from its artifact bytes, whichever model wrote them (each source's `load` in
+ * models/sources.ts, at the artifact version its entry reads).
  *
  * @example const m = modelFromArtifact(bytes); m.neighbours(m.trackIndex('t42'), 10)
  */
 export function modelFromArtifact(bytes: Uint8Array): CandidateModel {
   const { meta, arrays } = decodeArtifact(bytes);
-  const name = meta.model as ModelName;
-  if (!(name in READS)) throw new RangeError(`model artifact: unknown model ${JSON.stringify(meta.model)}`);
-  if (meta.modelVersion !== READS[name]) {
-    throw new RangeError(`model artifact: ${name} version ${meta.modelVersion} is not readable by this build (reads ${READS[name]}); run \`segue train --models ${name}\` again`);
+  const name = meta.model;
+  if (!(typeof name === 'string' && isSourceName(name))) throw new RangeError(`model artifact: unknown model ${JSON.stringify(meta.model)}`);
+  const source = SOURCE_TABLE[name];
+  if (meta.modelVersion !== source.artifactVersion) {
+    throw new RangeError(`model artifact: ${name} version ${meta.modelVersion} is not readable by this build (reads ${source.artifactVersion}); run \`segue train --models ${name}\` again`);
   }
-  switch (name) {
-    case 'transitions': return new TransitionsCandidates(TransitionsModel.load(bytes), meta.trackIds as string[]);
-    case 'sknn': return new SknnCandidates(SknnModel.load(bytes), meta.trackIds as string[]);
-    case 'content': return new ContentCandidates(ContentModel.load(bytes));
-    case 'item2vec': return Item2vecCandidates.load(meta, arrays);
-    case 'als': return AlsCandidates.load(meta, arrays);
-    case 'popularity': return PopularityCandidates.load(meta, arrays);
-  }
+  return source.load({ bytes, meta, arrays });
 }
 
 /**

@@ -1,8 +1,12 @@
 import { COUNTER_SLOTS, LIKES, LISTENS, PLAYS, SKIPS, type Embedding, type StateView, type TrackTable } from '../features/index.js';
+import { SOURCE_NAMES, type SourceName } from '../models/index.js';
 
-/** Retrieval sources whose scores are features (NaN when a source was not consulted). */
-export const SOURCES = ['transitions', 'sknn', 'item2vec', 'als', 'content', 'popularity'] as const;
-export type SourceName = (typeof SOURCES)[number];
+export type { SourceName };
+/**
+ * Retrieval sources whose scores are features (NaN when a source was not consulted): every
+ * candidate source, in the order models/sources.ts lists them.
+ */
+export const SOURCES: readonly SourceName[] = SOURCE_NAMES;
 
 const COUNTS = ['plays', 'listens', 'skips', 'likes', 'skip_rate'] as const;
 

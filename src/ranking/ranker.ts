@@ -1,7 +1,8 @@
 import { DEFAULT_SESSION_GAP_MINUTES } from '../domain/index.js';
 import { decodeArtifact, encodeArtifact } from '../models/artifact.js';
 import { GbdtModel } from './gbdt/index.js';
-import { FEATURES, SOURCES, type SourceName } from './features.js';
+import { DEFAULT_SOURCES, isSourceName } from '../models/index.js';
+import { FEATURES, type SourceName } from './features.js';
 
 /** How `segue train --models ranker` builds its training data and trees. */
 export interface RankerConfig {
@@ -21,11 +22,14 @@ export interface RankerConfig {
   seed: number;
 }
 
-/** Sources the ranker can train with: those cheap to retrain inside its own time split. */
-export const RANKER_SOURCES: readonly SourceName[] = ['transitions', 'sknn', 'popularity'];
+/**
+ * Sources the ranker can train with: those cheap to retrain inside its own time split
+ * (train-ranker.ts), which are the default serving set (models' `DEFAULT_SOURCES`).
+ */
+export const RANKER_SOURCES: readonly SourceName[] = DEFAULT_SOURCES;
 
 export const DEFAULT_RANKER: RankerConfig = {
-  sources: ['transitions', 'sknn', 'popularity'],
+  sources: [...DEFAULT_SOURCES],
   candidatesPerSource: 20,
   maxTrainQueries: 15_000,
   maxTestQueries: 5_000,
@@ -112,7 +116,7 @@ export class Ranker {
 
   static load(bytes: Uint8Array): Ranker {
     const { meta, arrays } = decodeArtifact(bytes, { model: 'ranker', modelVersion: 1 });
-    const sources = (meta.sources as string[]).filter((s): s is SourceName => (SOURCES as readonly string[]).includes(s));
+    const sources = (meta.sources as string[]).filter(isSourceName);
     return new Ranker(
       GbdtModel.load(arrays.rank as Uint8Array),
       GbdtModel.load(arrays.listen as Uint8Array),

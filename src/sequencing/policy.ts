@@ -1,10 +1,16 @@
 import { Type, type Static } from '@sinclair/typebox';
 import { validator } from '../domain/validate.js';
-import { SOURCES } from '../ranking/features.js';
+import { SOURCE_NAMES } from '../models/index.js';
 
 /** Surfaces Segue serves; each has a default policy. */
 export const SURFACES = ['autoplay', 'radio', 'daily-mixes', 'discovery', 'release-radar', 'blend', 'mood', 'enhance', 'shuffle'] as const;
 export type Surface = (typeof SURFACES)[number];
+
+/**
+ * Candidate recipes a surface builds itself rather than retrieves (new releases, trending
+ * tracks): a policy's `source` is one of these or a candidate source (models' SOURCE_NAMES).
+ */
+export const SURFACE_RECIPES = ['fresh', 'trending'] as const;
 
 const Weight = Type.Number({ minimum: 0, maximum: 100 });
 const Share = Type.Number({ minimum: 0, maximum: 1 });
@@ -17,7 +23,7 @@ export const PolicySchema = Type.Object(
     candidates: Type.Array(
       Type.Object(
         {
-          source: Type.Union(['transitions', 'sknn', 'item2vec', 'als', 'content', 'popularity', 'fresh', 'trending'].map((s) => Type.Literal(s))),
+          source: Type.Union([...SOURCE_NAMES, ...SURFACE_RECIPES].map((s: string) => Type.Literal(s))),
           k: Type.Integer({ minimum: 1, maximum: 5000 }),
         },
         { additionalProperties: false },
@@ -125,7 +131,7 @@ export function defaultPolicy(surface: Surface): Policy {
   const base = {
     surface, length: 30,
     // 100 from each source: see README "Retrieval depth and beam width" for what more or fewer cost and gain.
-    candidates: SOURCES.map((source) => ({ source, k: 100 })),
+    candidates: SOURCE_NAMES.map((source) => ({ source, k: 100 })),
     objectives: { satisfaction: 1, flow: 0.3, discovery: 0.2, variety: 0.1, emergingArtists: 0.1 },
     constraints: { artistSeparation: 3, maxPerAlbum: 2, noRepeatHours: 24, explicit: 'allow' as const, promotedShare: { max: 0.1 }, maxPodcasts: 0 },
     solver: { beamWidth: 8, branching: 24 },
@@ -158,8 +164,8 @@ export function defaultPolicy(surface: Surface): Policy {
   }
 }
 
-/** The candidate sources that are retrieval models (the others, `fresh` and `trending`, name a surface's own recipe). */
-export const RETRIEVAL_SOURCES: readonly string[] = SOURCES;
+/** The candidate sources that are retrieval models (the others, SURFACE_RECIPES, name a surface's own recipe). */
+export const RETRIEVAL_SOURCES: readonly string[] = SOURCE_NAMES;
 /** Surfaces whose candidates come from retrieval: their policies must name a retrieval source. */
 export const RETRIEVING_SURFACES: readonly Surface[] = ['autoplay', 'radio', 'daily-mixes', 'discovery', 'blend', 'mood', 'enhance'];
 /** Candidates a request may retrieve in all (a request's CPU grows with them: see README "Retrieval depth and beam width"). */

@@ -3,7 +3,7 @@ import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import { simulate, writeToStore } from '../../simulator/index.js';
 import { openStore, type Store } from '../../store/index.js';
-import { trainModels } from '../../models/train.js';
+import { DEFAULT_SOURCES, trainModels } from '../../models/index.js';
 import { DEFAULT_RANKER, trainRanker } from '../../ranking/index.js';
 import { runServer } from './serve.js';
 import { emit, fmt, table } from '../output.js';
@@ -19,7 +19,6 @@ export const DEMO = { listeners: 1500, tracks: 200_000, days: 14, seed: 42 } as 
 export const DEMO_STORE = './segue-demo.db';
 /** The demo's ranker: fewer training queries and trees than the default, for a quick start. */
 export const DEMO_RANKER = { ...DEFAULT_RANKER, maxTrainQueries: 4000, maxTestQueries: 1000, trees: 100 };
-const DEMO_MODELS = ['transitions', 'sknn', 'popularity'] as const;
 
 const DAY = 86_400_000;
 
@@ -82,7 +81,8 @@ export function registerDemo(program: Command, globals: () => GlobalOptions): vo
         const progress = (msg: string): void => {
           if (tty) process.stderr.write(`\r\x1b[K${msg}`);
         };
-        const missing = DEMO_MODELS.filter((m) => !have.has(m));
+        // The default serving set (models' DEFAULT_SOURCES), the sources the demo's ranker ranks.
+        const missing = DEFAULT_SOURCES.filter((m) => !have.has(m));
         const trained: string[] = [];
         if (missing.length > 0) {
           say(`training ${missing.join(', ')}`);
