@@ -227,9 +227,9 @@ export async function experimentReport(store: Store, name: string, opts: { now?:
       emerging: table.emerging[t] === 1, session: sessionOf(e), genres: table.genres[t]!, artist: table.artist[t]!,
     };
   };
-  for await (const batch of store.events.scan({ types: ['play_end', 'skip'] })) {
+  // Only the experiment's window (and the attribution grace after it) is read, through the log's time index.
+  for await (const batch of store.events.scan({ types: ['play_end', 'skip'], since: from, until: until + ATTRIBUTION_GRACE_MS + 1 })) {
     for (const e of batch) {
-      if (e.ts < from || e.ts > until + ATTRIBUTION_GRACE_MS) continue;
       const req = e.context?.requestId;
       const at = req === undefined ? undefined : byRequest.get(req);
       if (!at || at.listener !== e.listenerId) continue;
@@ -243,9 +243,8 @@ export async function experimentReport(store: Store, name: string, opts: { now?:
   const preOf = new Int32Array(units.size).fill(-1);
   if (preDays > 0) {
     pre = new Units();
-    for await (const batch of store.events.scan({ types: ['play_end', 'skip'] })) {
+    for await (const batch of store.events.scan({ types: ['play_end', 'skip'], since: from - preDays * DAY, until: from })) {
       for (const e of batch) {
-        if (e.ts < from - preDays * DAY || e.ts >= from) continue;
         const u = units.ix.get(e.listenerId);
         if (u === undefined) continue;
         const p = toPlay(u, 0, e);
