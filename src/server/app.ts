@@ -4,20 +4,25 @@ import swagger from '@fastify/swagger';
 import rateLimit from '@fastify/rate-limit';
 import { TypeCompiler } from '@sinclair/typebox/compiler';
 import type { TSchema } from '@sinclair/typebox';
-import { checkEvent, describe as describeError, type SegueEvent } from '../domain/index.js';
+import { describe as describeError } from '../domain/index.js';
 import type { ApiKeyMeta, Scope, Store } from '../store/index.js';
-import { overridePolicy, PolicyError, type Surface } from '../sequencing/index.js';
-import { SurfaceError, type SurfaceRequest } from '../surfaces/index.js';
-import { parseTimestamp } from '../domain/index.js';
-import {
-  CatalogBody, CatalogReply, ErrorSchema, EventsBody, EventsReply, ExposureParam, ExposureReply, HealthReply, ListenerParam, MAX_EVENTS_PER_BATCH,
-  ModelsReply, ProfileReply, RecommendBody, RecommendReply, SurfaceParam, responses, type ErrorBody, type Feedback, type RecommendRequest,
-} from './schemas.js';
+import { PolicyError } from '../sequencing/index.js';
+import { SurfaceError } from '../surfaces/index.js';
+import { ErrorSchema, type ErrorBody } from './schemas.js';
 import { Serving } from './serving.js';
-import { Type } from '@sinclair/typebox';
-import { ExperimentError, ExperimentSchema, createExperiment, experimentReport, shipExperiment, startExperiment, stopExperiment } from '../experiments/index.js';
+import { ExperimentError } from '../experiments/index.js';
 import { ServerMetrics } from './metrics.js';
 import { LocalCounters, type Counters, type Siblings } from './cluster.js';
+import { HttpError, type RouteDeps, type RouteGroup } from './routes/shared.js';
+import { healthRoutes } from './routes/health.js';
+import { eventRoutes } from './routes/events.js';
+import { recommendRoutes } from './routes/recommend.js';
+import { listenerRoutes } from './routes/listeners.js';
+import { modelRoutes } from './routes/models.js';
+import { exposureRoutes } from './routes/exposures.js';
+import { experimentRoutes } from './routes/experiments.js';
+
+export { HttpError };
 
 declare module 'fastify' {
   interface FastifyContextConfig {
@@ -50,13 +55,6 @@ export interface ServerOptions {
 
 export const DEFAULTS = { bodyLimit: 4 * 1024 * 1024, rateLimit: 60_000, reloadIntervalMs: 5_000, flushIntervalMs: 5_000 } as const;
 
-/** An error with an HTTP status and a stable code, safe to show to a client. */
-export class HttpError extends Error {
-  constructor(readonly statusCode: number, readonly code: string, message: string, readonly field?: string) {
-    super(message);
-  }
-}
-
 /** Validation with TypeBox's compiled checks; a failure names the field and the reason. */
 function typeboxCompiler({ schema }: { schema: unknown }): (data: unknown) => { value?: unknown; error?: Error } {
   const check = TypeCompiler.Compile(schema as TSchema);
@@ -79,8 +77,6 @@ function bearer(req: FastifyRequest): string | undefined {
 
 /** Requests with an invalid key an address may make per minute before it gets 429s. */
 export const AUTH_FAILURES_PER_MINUTE = 30;
-
-const FEEDBACK_EVENT: Record<Feedback['signal'], SegueEvent['type']> = { listened: 'play_end', skipped: 'skip', liked: 'like', disliked: 'ban' };
 
 /**
  * The HTTP API (see README "API"). Returns the app (not listening) and what it serves with;
@@ -215,218 +211,22 @@ export async function buildServer(store: Store, opts: ServerOptions = {}): Promi
     void reply.code(404).send({ error: 'not_found', message: `no route ${req.method} ${req.url.split('?')[0]}`, requestId: req.id });
   });
 
-  const needServing = () => {
-    if (serving.stopping) throw new HttpError(503, 'unavailable', 'the server is shutting down');
-    if (!serving.surfaces) throw new HttpError(503, 'unavailable', serving.problem);
-    return serving.surfaces;
+  const deps: RouteDeps = {
+    store, serving, metrics, siblings,
+    needServing: () => {
+      if (serving.stopping) throw new HttpError(503, 'unavailable', 'the server is shutting down');
+      if (!serving.surfaces) throw new HttpError(503, 'unavailable', serving.problem);
+      return serving.surfaces;
+    },
   };
-
-  // ---- public ----
-  const publicRoute = { config: { rateLimit: false as const } };
-  app.get('/healthz', { ...publicRoute, schema: { hide: true, response: { 200: HealthReply } } }, async () => ({ status: 'ok' }));
-  app.get('/readyz', { ...publicRoute, schema: { hide: true, response: { 200: HealthReply, 503: HealthReply } } }, async (_req, reply) => {
-    if (serving.stopping) return reply.code(503).send({ status: 'stopping' });
-    if (!serving.surfaces) return reply.code(503).send({ status: serving.problem });
-    return { status: 'ready' };
-  });
-  app.get('/metrics', { ...publicRoute, schema: { hide: true } }, async (_req, reply) => {
-    void reply.header('content-type', metrics.contentType);
-    if (!siblings) return metrics.render(serving);
-    return siblings.metrics().catch((err: Error) => {
-      throw new HttpError(503, 'unavailable', `the metrics of every process are not available: ${err.message}`);
-    });
-  });
-  app.get('/docs', { ...publicRoute, schema: { hide: true } }, async () => app.swagger());
-
-  // ---- ingest ----
-  app.post('/v1/events', {
-    config: { scope: 'ingest' },
-    schema: { summary: 'Ingest a batch of listening events', description: 'Atomic: an invalid event refuses the whole batch (400 names it) and writes nothing. Committed before the response; events are idempotent by (source, eventId).', tags: ['ingest'], body: EventsBody, response: { 200: EventsReply, ...responses.errors(400, 401, 403, 413, 429) } },
-    // The envelope only: each event is checked (and normalized) by the domain's checkEvent below.
-    validatorCompiler: () => (data: unknown) => {
-      const events = (data as { events?: unknown } | null)?.events;
-      if (typeof data !== 'object' || data === null || Array.isArray(data)) return { error: new HttpError(400, 'bad_request', 'body: expected a JSON object { "events": [...] }', '') };
-      const extra = Object.keys(data).find((k) => k !== 'events');
-      if (extra !== undefined) return { error: new HttpError(400, 'bad_request', `${extra}: unknown field (the body is { "events": [...] })`, `/${extra}`) };
-      if (!Array.isArray(events)) return { error: new HttpError(400, 'bad_request', 'events: expected an array of events', '/events') };
-      if (events.length === 0) return { error: new HttpError(400, 'bad_request', 'events: expected at least 1 event', '/events') };
-      if (events.length > MAX_EVENTS_PER_BATCH) return { error: new HttpError(400, 'bad_request', `events: at most ${MAX_EVENTS_PER_BATCH} per batch, got ${events.length}`, '/events') };
-      return { value: data };
-    },
-  }, async (req) => {
-    const raw = (req.body as { events: unknown[] }).events;
-    const now = Date.now();
-    const events: SegueEvent[] = new Array(raw.length);
-    let bad = 0, first: { i: number; error: string } | undefined;
-    for (let i = 0; i < raw.length; i++) {
-      const r = checkEvent(raw[i], 'api', now);
-      if (r.ok) events[i] = r.value;
-      else {
-        bad++;
-        first ??= { i, error: r.error };
-      }
-    }
-    if (first) throw new HttpError(400, 'bad_request', `${bad} of ${raw.length} events are invalid, nothing was written; the first: events[${first.i}]: ${first.error}`, `/events/${first.i}`);
-    const result = await store.ingest({ events });
-    await serving.fold();
-    const duplicates = result.duplicates;
-    const rejected = result.rejected.map((r) => ({ index: r.index, reason: r.reason }));
-    metrics.events(result.accepted, duplicates, rejected.length);
-    return { accepted: result.accepted, duplicates, rejected };
-  });
-
-  app.post('/v1/catalog', {
-    config: { scope: 'ingest' },
-    schema: { summary: 'Upsert tracks, artists, listeners and playlists', description: 'One transaction. New tracks become recommendable when the server next refreshes (within the reload interval).', tags: ['ingest'], body: CatalogBody, response: { 200: CatalogReply, ...responses.errors(400, 401, 403, 413, 429) } },
-  }, async (req) => {
-    const body = req.body as { tracks?: []; artists?: []; listeners?: []; playlists?: [] };
-    const n = (body.tracks?.length ?? 0) + (body.artists?.length ?? 0) + (body.listeners?.length ?? 0) + (body.playlists?.length ?? 0);
-    if (n === 0) throw new HttpError(400, 'bad_request', 'body: give at least one of tracks, artists, listeners, playlists', '');
-    const result = await store.ingest(body);
-    if ((body.tracks?.length ?? 0) + (body.artists?.length ?? 0) > 0) {
-      serving.markCatalogChanged();
-      siblings?.announce('catalog');
-    }
-    return { accepted: result.accepted, rejected: result.rejected.map((r) => ({ kind: r.kind, index: r.index, reason: r.reason })) };
-  });
-
-  // ---- recommend ----
-  app.post('/v1/recommend/:surface', {
-    config: { scope: 'recommend' },
-    schema: {
-      summary: 'Recommend an ordered sequence for a surface',
-      description: 'Logs the response as an exposure (request id, listener, surface, policy, items with position, score and propensity) unless log is false.',
-      tags: ['recommend'], params: SurfaceParam, body: RecommendBody, response: { 200: RecommendReply, ...responses.errors(400, 401, 403, 404, 429, 503) },
-    },
-  }, async (req) => {
-    const surface = (req.params as { surface: Surface }).surface;
-    const b = req.body as RecommendRequest;
-    // Fold what the log holds past this state: events another process (--workers) acknowledged,
-    // or that arrived while the state was being reopened (2 µs when nothing is new).
-    await serving.foldForRead();
-    const surfaces = needServing();
-    const now = b.now === undefined ? Date.now() : timestamp(b.now, '/now');
-    const policy = b.policy === undefined ? undefined : overridePolicy(surface, b.policy, 'policy');
-    if (b.feedback && b.feedback.length > 0) {
-      const events = b.feedback.map((f, i) => feedbackEvent(b, f, i, now));
-      const r = await store.ingest({ events });
-      if (r.rejected.length > 0) throw new HttpError(400, 'bad_request', `feedback[${r.rejected[0]!.index}]: ${r.rejected[0]!.reason}`, `/feedback/${r.rejected[0]!.index}`);
-      await serving.fold();
-    }
-    const sreq: SurfaceRequest = {
-      surface, listenerId: b.listenerId, now, seed: b.seed ?? 0, log: b.log ?? true,
-      ...(b.n !== undefined ? { n: b.n } : {}), ...(policy ? { policy } : {}),
-      ...(b.seedTrack !== undefined ? { seedTrack: b.seedTrack } : {}), ...(b.seedArtist !== undefined ? { seedArtist: b.seedArtist } : {}),
-      ...(b.seedGenre !== undefined ? { seedGenre: b.seedGenre } : {}), ...(b.with ? { with: b.with } : {}),
-      ...(b.playlistId !== undefined ? { playlistId: b.playlistId } : {}), ...(b.stationId !== undefined ? { stationId: b.stationId } : {}),
-      ...(b.mood !== undefined ? { mood: b.mood } : {}), ...(b.sessionId !== undefined ? { sessionId: b.sessionId } : {}),
-    };
-    const res = await surfaces.serve(sreq);
-    metrics.recommendation(surface);
-    return res;
-  });
-
-  // ---- read ----
-  app.get('/v1/listeners/:id', {
-    config: { scope: 'recommend' },
-    schema: { summary: 'A listener\'s profile from the online state: top tracks, artists, genres and the current session', tags: ['listeners'], params: ListenerParam, response: { 200: ProfileReply, ...responses.errors(401, 403, 429, 503) } },
-  }, async (req) => {
-    const id = (req.params as { id: string }).id;
-    await serving.foldForRead();
-    const surfaces = needServing();
-    const now = Date.now();
-    const view = await surfaces.reco.state.view(id);
-    const listener = await store.catalog.getListener(id);
-    const top = (kind: 'track' | 'artist' | 'genre') => view.top(kind, now, 10).map((x) => ({ id: x.key, plays: round(x.plays), likes: round(x.likes) }));
-    const topTracks = top('track');
-    const s = view.session(now);
-    return {
-      listenerId: id, known: listener !== undefined || topTracks.length > 0, ...(listener?.country ? { country: listener.country } : {}),
-      topTracks, topArtists: top('artist'), topGenres: top('genre'),
-      ...(s ? { session: { id: s.id, startTs: s.startTs, lastTs: s.lastTs, plays: s.plays, skips: s.skips, listens: s.listens, likes: s.likes, recent: s.recent.map((p) => ({ trackId: p.trackId, artistId: p.artistId, outcome: p.outcome, ts: p.ts })) } } : {}),
-    };
-  });
-
-  app.get('/v1/models', {
-    config: { scope: 'admin' },
-    schema: { summary: 'Trained model versions, and the ones the server answers with', tags: ['admin'], response: { 200: ModelsReply, ...responses.errors(401, 403, 429) } },
-  }, async () => ({
-    serving: { ...(serving.surfaces?.reco.versions ?? {}) },
-    loadedAt: serving.loadedAt,
-    models: (await store.models.list()).map((m) => ({ name: m.name, version: m.version, createdAt: m.createdAt, bytes: m.bytes })),
-  }));
-
-  app.get('/v1/exposures/:requestId', {
-    config: { scope: 'admin' },
-    schema: { summary: 'A logged exposure by request id', tags: ['admin'], params: ExposureParam, response: { 200: ExposureReply, ...responses.errors(401, 403, 404, 429) } },
-  }, async (req) => {
-    const id = (req.params as { requestId: string }).requestId;
-    const x = await store.exposures.get(id);
-    if (!x) throw new HttpError(404, 'not_found', `no exposure with request id ${JSON.stringify(id)}`);
-    return x;
-  });
+  // In this order: the OpenAPI document lists paths as they are registered.
+  const groups: RouteGroup[] = [healthRoutes, eventRoutes, recommendRoutes, listenerRoutes, modelRoutes, exposureRoutes, experimentRoutes];
+  for (const register of groups) register(app, deps);
 
   // onClose runs once in-flight requests are done: the state's last fold is flushed then.
-  // ---- experiments ----
-  const Name = Type.Object({ name: Type.String({ minLength: 1, maxLength: 64 }) });
-  const Loose = Type.Object({}, { additionalProperties: true });
-  app.post('/v1/experiments', {
-    config: { scope: 'admin' },
-    schema: { summary: 'Define an experiment (a draft until started)', tags: ['experiments'], body: ExperimentSchema, response: { 201: Loose, ...responses.errors(400, 401, 403, 409, 429) } },
-  }, async (req, reply) => reply.code(201).send(await createExperiment(store, req.body)));
-  app.get('/v1/experiments', {
-    config: { scope: 'admin' },
-    schema: { summary: 'Experiments and their status', tags: ['experiments'], response: { 200: Type.Array(Loose), ...responses.errors(401, 403, 429) } },
-  }, async () => store.experiments.list());
-  for (const verb of ['start', 'stop'] as const) {
-    app.post(`/v1/experiments/:name/${verb}`, {
-      config: { scope: 'admin' },
-      schema: { summary: verb === 'start' ? 'Start assigning listeners' : 'Stop assigning listeners', tags: ['experiments'], params: Name, response: { 200: Loose, ...responses.errors(400, 401, 403, 404, 429) } },
-    }, async (req) => {
-      const name = (req.params as { name: string }).name;
-      const x = verb === 'start' ? await startExperiment(store, name) : await stopExperiment(store, name);
-      await serving.reloadExperiments();
-      siblings?.announce('experiments');
-      return x;
-    });
-  }
-  app.post('/v1/experiments/:name/ship', {
-    config: { scope: 'admin' },
-    schema: { summary: 'Serve a variant to all the experiment\'s listeners but the long-term holdout', tags: ['experiments'], params: Name, body: Type.Object({ variant: Type.String({ minLength: 1, maxLength: 64 }) }, { additionalProperties: false }), response: { 200: Loose, ...responses.errors(400, 401, 403, 404, 429) } },
-  }, async (req) => {
-    const x = await shipExperiment(store, (req.params as { name: string }).name, (req.body as { variant: string }).variant);
-    await serving.reloadExperiments();
-    siblings?.announce('experiments');
-    return x;
-  });
-  app.get('/v1/experiments/:name/report', {
-    config: { scope: 'admin' },
-    schema: { summary: 'The experiment\'s report: per metric the value per variant, relativeLift, ci, pValue, sequential test; the decision', tags: ['experiments'], params: Name, response: { 200: Loose, ...responses.errors(401, 403, 404, 429) } },
-  }, async (req) => experimentReport(store, (req.params as { name: string }).name));
-
   app.addHook('onClose', async () => serving.close());
   await app.ready();
   return { app, serving, metrics };
-
-  function timestamp(v: number | string, field: string): number {
-    const t = parseTimestamp(v);
-    if (!t.ok) throw new HttpError(400, 'bad_request', `${field.slice(1)}: ${t.error}`, field);
-    return t.ms;
-  }
-
-  function feedbackEvent(b: RecommendRequest, f: Feedback, i: number, now: number): SegueEvent {
-    const ts = f.ts === undefined ? now - (b.feedback!.length - i) : timestamp(f.ts, `/feedback/${i}/ts`);
-    const type = FEEDBACK_EVENT[f.signal];
-    // A deterministic id (events are unique by source and eventId): a retried request does not count its feedback twice.
-    const eventId = `fb:${b.listenerId}:${b.stationId ?? b.sessionId ?? ''}:${f.trackId}:${f.signal}${f.ts === undefined ? '' : `:${ts}`}`;
-    const context = { type: (b.stationId ? 'radio' : 'other') as 'radio' | 'other', ...(b.stationId ? { id: b.stationId } : {}) };
-    const base = { source: 'api-feedback', eventId, listenerId: b.listenerId, trackId: f.trackId, ts, context, ...(b.sessionId ? { sessionId: b.sessionId } : {}) };
-    if (type === 'play_end') return { ...base, type, endReason: 'trackdone', skipped: false };
-    if (type === 'skip') return { ...base, type, endReason: 'fwdbtn', skipped: true };
-    return { ...base, type };
-  }
 }
-
-const round = (x: number): number => Number(x.toPrecision(4));
 
 export type { FastifyInstance, FastifyReply };
