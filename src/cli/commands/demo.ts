@@ -2,7 +2,7 @@ import { existsSync, readFileSync, renameSync, rmSync, writeFileSync } from 'nod
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import { simulate, writeToStore } from '../../simulator/index.js';
-import { openStore, type Store } from '../../store/index.js';
+import { openStore, parseStoreLocation, redactLocation, type Store } from '../../store/index.js';
 import { DEFAULT_SOURCES, trainModels } from '../../models/index.js';
 import { DEFAULT_RANKER, trainRanker } from '../../ranking/index.js';
 import { runServer } from './serve.js';
@@ -54,23 +54,36 @@ export function registerDemo(program: Command, globals: () => GlobalOptions): vo
         if (!g.json) process.stderr.write(`segue demo: ${msg}\n`);
       };
       let built = false;
-      if (!existsSync(storePath)) {
+      const location = parseStoreLocation(storePath);
+      const shown = location.kind === 'sqlite' ? resolve(location.path) : redactLocation(storePath);
+      if (location.kind === 'postgres') {
+        // A database cannot be built aside and renamed: a marker written after the whole
+        // world says it is complete, and a database with data but no marker is refused.
+        const store = await openStore(storePath);
+        try {
+          if ((await store.listenerState.get(DEMO_MARKER.owner, DEMO_MARKER.key)) === undefined) {
+            if ((await store.catalog.counts()).tracks > 0) {
+              throw new CliError(`${redactLocation(storePath)} holds data but no complete demo world (an interrupted build, or another store): give segue demo an empty database`);
+            }
+            await buildWorld(store, redactLocation(storePath), !g.json, say);
+            await store.listenerState.put(DEMO_MARKER.owner, DEMO_MARKER.key, new TextEncoder().encode(JSON.stringify(DEMO)));
+            built = true;
+          }
+        } finally {
+          await store.close();
+        }
+      } else if (!existsSync(location.path)) {
         // Built under a temporary name and renamed when complete: an interrupted build never
         // passes for a finished demo world.
-        const partial = `${storePath}.partial`;
+        const partial = `${location.path}.partial`;
         for (const f of [partial, `${partial}-wal`, `${partial}-shm`]) rmSync(f, { force: true });
         const store = await openStore(partial);
         try {
-          const today = Math.floor(Date.now() / DAY) * DAY;
-          const sim = simulate({ ...DEMO, startDate: today - (DEMO.days + 1) * DAY });
-          const bar = progressBar('demo: simulating', !g.json, 'days');
-          say(`simulating ${fmt(DEMO.listeners)} listeners, ${fmt(DEMO.tracks)} tracks, ${DEMO.days} days into ${resolve(storePath)}`);
-          const r = await writeToStore(sim, store, { onProgress: (p) => bar.update(p.days, p.totalDays, { events: p.events }) }).finally(() => bar.stop());
-          if (r.rejected > 0) throw new CliError(`the demo world was refused by the store: ${r.rejects.join('; ')}`);
+          await buildWorld(store, resolve(storePath), !g.json, say);
         } finally {
           await store.close(); // checkpoints the WAL into the file
         }
-        renameSync(partial, storePath);
+        renameSync(partial, location.path);
         built = true;
       }
       const store = await openStore(storePath);
@@ -96,17 +109,18 @@ export function registerDemo(program: Command, globals: () => GlobalOptions): vo
           trained.push('ranker');
         }
         if (tty) process.stderr.write('\r\x1b[K');
-        const key = await demoKey(store, `${storePath}.key`);
+        const keyFile = keyFileOf(storePath);
+        const key = await demoKey(store, keyFile);
         const s = await store.stats({ top: 5 });
         const seconds = (performance.now() - started) / 1000;
         const listener = s.mostActiveListeners[0]?.id ?? '-';
         const track = s.topTracks[0]?.id ?? '-';
         const other = s.mostActiveListeners[1]?.id ?? '-';
-        const st = explicit ? ` --store ${storePath}` : ` --store ${DEMO_STORE}`;
+        const st = explicit ? ` --store ${location.kind === 'sqlite' ? storePath : redactLocation(storePath)}` : ` --store ${DEMO_STORE}`;
         if (!flags.serve) {
-          emit(g.json, { store: resolve(storePath), built, trained, seconds, key: key.key, keyFile: resolve(`${storePath}.key`), stats: s }, () =>
+          emit(g.json, { store: shown, built, trained, seconds, key: key.key, keyFile: resolve(keyFile), stats: s }, () =>
             [
-              `${built ? 'Built' : 'Opened'} the demo world in ${resolve(storePath)} (${seconds.toFixed(1)} s${trained.length > 0 ? `; trained ${trained.join(', ')}` : ''}).`,
+              `${built ? 'Built' : 'Opened'} the demo world in ${shown} (${seconds.toFixed(1)} s${trained.length > 0 ? `; trained ${trained.join(', ')}` : ''}).`,
               '',
               table(
                 ['', 'count'],
@@ -115,7 +129,7 @@ export function registerDemo(program: Command, globals: () => GlobalOptions): vo
               `skip rate ${s.skipRate === null ? '-' : s.skipRate.toFixed(3)}; top genres: ${s.topGenres.map((x) => x.id).join(', ')}`,
               `top artists: ${s.topArtists.map((a) => `${a.name ?? a.id} (${fmt(a.plays)})`).join(', ')}`,
               `most active listener: ${listener}`,
-              `demo API key (also in ${storePath}.key): ${key.key}`,
+              `demo API key (also in ${keyFile}): ${key.key}`,
               '',
               'Try next (after `npm link`, or with `node dist/src/cli/main.js` in place of `segue`):',
               `  segue${st} serve                     # the HTTP API (npm start does this)`,
@@ -144,7 +158,7 @@ export function registerDemo(program: Command, globals: () => GlobalOptions): vo
           '',
           `Segue demo: ${fmt(s.tracks)} tracks, ${fmt(s.listeners)} listeners, ${fmt(s.events)} events; ready in ${seconds.toFixed(1)} s.`,
           `API:      ${u}  (OpenAPI document: ${u}/docs, metrics: ${u}/metrics)`,
-          `API key:  ${key.key}  (scopes ingest, recommend, admin; saved in ${storePath}.key)`,
+          `API key:  ${key.key}  (scopes ingest, recommend, admin; saved in ${keyFile})`,
           '',
           'Try (paste into another terminal):',
           `  curl -s ${u}/v1/recommend/radio ${h} -d '{"listenerId":"${listener}","n":10,"stationId":"demo-1"}'`,
@@ -162,6 +176,27 @@ export function registerDemo(program: Command, globals: () => GlobalOptions): vo
         await store.close();
       }
     });
+}
+
+/** Where a demo store on a server records that its world is complete. */
+const DEMO_MARKER = { owner: '*', key: 'demo-world' } as const;
+
+/** Simulate the demo world into a store. */
+async function buildWorld(store: Store, where: string, bars: boolean, say: (msg: string) => void): Promise<void> {
+  const today = Math.floor(Date.now() / DAY) * DAY;
+  const sim = simulate({ ...DEMO, startDate: today - (DEMO.days + 1) * DAY });
+  const bar = progressBar('demo: simulating', bars, 'days');
+  say(`simulating ${fmt(DEMO.listeners)} listeners, ${fmt(DEMO.tracks)} tracks, ${DEMO.days} days into ${where}`);
+  const r = await writeToStore(sim, store, { onProgress: (p) => bar.update(p.days, p.totalDays, { events: p.events }) }).finally(() => bar.stop());
+  if (r.rejected > 0) throw new CliError(`the demo world was refused by the store: ${r.rejects.join('; ')}`);
+}
+
+/** The file that keeps the demo key: beside a store file, or in the working folder for a database named by URL. */
+function keyFileOf(storePath: string): string {
+  const at = parseStoreLocation(storePath);
+  if (at.kind === 'sqlite') return `${at.path}.key`;
+  const db = new URL(at.url).pathname.replace(/^\//, '') || 'postgres';
+  return `segue-demo-${db.replace(/[^A-Za-z0-9_.-]/g, '_')}.key`;
 }
 
 /** The demo's API key: the one saved beside the store while it still verifies, else a new one (saved, mode 0600). */
