@@ -47,3 +47,12 @@ export async function openStore(location: string, opts: { readonly?: boolean } =
   if (opts.readonly && !memory && !existsSync(at.path)) throw new StoreError(`${at.path}: no such store (create one with segue import or segue simulate)`);
   return SqliteStore.open(at.path, { readonly: (opts.readonly ?? false) && !memory });
 }
+
+/**
+ * Whether a store may be there without opening it: a SQLite file that exists, or any
+ * server URL (only opening it tells; its errors say why it cannot be).
+ */
+export function storeExists(location: string): boolean {
+  const at = parseStoreLocation(location);
+  return at.kind === 'postgres' || (at.path !== ':memory:' && existsSync(at.path));
+}

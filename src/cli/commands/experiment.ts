@@ -6,6 +6,7 @@ import { PolicyError, SURFACES, overridePolicy, type Surface } from '../../seque
 import { emit, table } from '../output.js';
 import { CliError } from '../errors.js';
 import { withStore, type GlobalOptions } from '../context.js';
+import { redactLocation, storeExists } from '../../store/index.js';
 
 const wrap = async <T>(fn: () => Promise<T>): Promise<T> => {
   try {
@@ -35,7 +36,7 @@ export async function policyArg(g: GlobalOptions, what: string, v: string): Prom
   if (v === 'default') return {};
   if (!existsSync(v)) {
     const m = /^([a-z0-9][a-z0-9._-]*):([a-z0-9][a-z0-9._-]*)$/.exec(v);
-    if ((m || /^[a-z0-9][a-z0-9._-]*$/.test(v)) && !existsSync(g.store)) throw new CliError(`${what}: ${JSON.stringify(v)} is not a file, and there is no store ${g.store} to find it in (--store)`);
+    if ((m || /^[a-z0-9][a-z0-9._-]*$/.test(v)) && !storeExists(g.store)) throw new CliError(`${what}: ${JSON.stringify(v)} is not a file, and there is no store ${g.store} to find it in (--store)`);
     if (m) {
       const x = await withStore(g, (store) => wrap(() => getExperiment(store, m[1]!)));
       const variant = x.def.variants.find((p) => p.name === m[2]);
@@ -44,7 +45,7 @@ export async function policyArg(g: GlobalOptions, what: string, v: string): Prom
     }
     if (/^[a-z0-9][a-z0-9._-]*$/.test(v)) {
       const saved = await withStore(g, (store) => store.policies.get(v));
-      if (!saved) throw new CliError(`${what}: no policy named ${JSON.stringify(v)} in ${g.store} (save one with \`segue policy save ${v} <file>\`), and not a file`);
+      if (!saved) throw new CliError(`${what}: no policy named ${JSON.stringify(v)} in ${redactLocation(g.store)} (save one with \`segue policy save ${v} <file>\`), and not a file`);
       return saved.policy;
     }
   }

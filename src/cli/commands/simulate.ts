@@ -5,6 +5,7 @@ import { emit, fmt, table } from '../output.js';
 import { progressBar } from '../progress.js';
 import { CliError } from '../errors.js';
 import { withStore, type GlobalOptions } from '../context.js';
+import { parseStoreLocation, redactLocation } from '../../store/index.js';
 
 interface SimulateFlags {
   listeners: string;
@@ -79,7 +80,8 @@ export function registerSimulate(program: Command, globals: () => GlobalOptions)
             throw new CliError(`cannot write ${output}: ${err.message}`);
           });
         } else {
-          output = resolve(g.store);
+          const at = parseStoreLocation(g.store);
+          output = at.kind === 'sqlite' ? resolve(at.path) : redactLocation(g.store);
           result = await withStore(g, async (store) => {
             // Event ids are serials of one simulation: a second world on top would mix the two.
             const existing = await store.events.count();
