@@ -1,4 +1,5 @@
 import type { PlayLog } from '../models/dataset.js';
+import type { SourceName } from '../models/index.js';
 import { popularity } from '../models/popularity.js';
 import { TransitionsModel } from '../models/transitions.js';
 import { SknnModel } from '../models/sknn.js';
@@ -9,10 +10,11 @@ import { Rng } from '../math/index.js';
 import type { SessionSplit } from './split.js';
 
 /**
- * The sources a next-track blend combines, in this order: four trained models, then the
- * session's own tracks as two sources (see `sessionRepeatInto`).
+ * The sources a next-track blend combines, in this order: four candidate sources (each a
+ * `SourceName`, trained by `trainSources` on the evaluation's split), then the session's own
+ * tracks as two sources that are evaluation-only, no candidate source (see `sessionRepeatInto`).
  */
-export const BLEND_SOURCES = ['transitions', 'sknn', 'item2vec', 'popularity', 'repeat', 'played'] as const;
+export const BLEND_SOURCES = ['transitions', 'sknn', 'item2vec', 'popularity', 'repeat', 'played'] as const satisfies readonly (SourceName | 'repeat' | 'played')[];
 export type BlendWeights = Record<(typeof BLEND_SOURCES)[number], number>;
 
 /** Weights used when no validation data is at hand (the session sources stay off without evidence). */

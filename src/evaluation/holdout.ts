@@ -1,5 +1,6 @@
 import type { Store } from '../store/index.js';
 import type { Playlist } from '../domain/index.js';
+import type { SourceName } from '../models/index.js';
 import { loadPlays, trackArtists, type PlayLog } from '../models/dataset.js';
 import { TransitionsModel } from '../models/transitions.js';
 import { SknnModel } from '../models/sknn.js';
@@ -117,15 +118,18 @@ export function hashUnit(id: string, seed: number): number {
   return (h >>> 0) / 4294967296;
 }
 
-/** Models of the playlist continuation task. */
-export const CONTINUATION_MODELS = ['popularity', 'transitions', 'sknn', 'item2vec', 'als', 'blend'] as const;
-/** Models of the listener–artist task. */
-export const LISTENER_ARTIST_MODELS = ['popularity', 'sknn', 'als', 'blend'] as const;
+/**
+ * Models of the playlist continuation task: the candidate sources it trains on its own split
+ * (each a `SourceName`) and `blend`, an evaluation-only baseline (CONTINUATION_BLEND of them).
+ */
+export const CONTINUATION_MODELS = ['popularity', 'transitions', 'sknn', 'item2vec', 'als', 'blend'] as const satisfies readonly (SourceName | 'blend')[];
+/** Models of the listener–artist task: candidate sources, and `blend` (LISTENER_ARTIST_BLEND of them). */
+export const LISTENER_ARTIST_MODELS = ['popularity', 'sknn', 'als', 'blend'] as const satisfies readonly (SourceName | 'blend')[];
 
-/** Weights of the continuation blend (fixed defaults, not tuned on the test playlists). */
-export const CONTINUATION_BLEND = { transitions: 1, sknn: 1, item2vec: 0.5, als: 1, popularity: 0.1 } as const;
-/** Weights of the listener–artist blend. */
-export const LISTENER_ARTIST_BLEND = { sknn: 1, als: 1, popularity: 0.1 } as const;
+/** Weights of the continuation blend, by candidate source, in blend order (fixed defaults, not tuned on the test playlists). */
+export const CONTINUATION_BLEND = { transitions: 1, sknn: 1, item2vec: 0.5, als: 1, popularity: 0.1 } as const satisfies Partial<Record<SourceName, number>>;
+/** Weights of the listener–artist blend, by candidate source, in blend order. */
+export const LISTENER_ARTIST_BLEND = { sknn: 1, als: 1, popularity: 0.1 } as const satisfies Partial<Record<SourceName, number>>;
 
 export interface HoldoutOptions {
   models?: readonly string[];
@@ -232,8 +236,7 @@ export async function runContinuationEval(store: Store, opts: HoldoutOptions = {
     };
   }
   if (wanted.has('blend')) {
-    const w = CONTINUATION_BLEND;
-    scorers.blend = normalizedBlend((['transitions', 'sknn', 'item2vec', 'als', 'popularity'] as const).filter((k) => scorers[k]).map((k) => [scorers[k]!, w[k]] as const), n);
+    scorers.blend = normalizedBlend(Object.entries(CONTINUATION_BLEND).filter(([k]) => scorers[k]).map(([k, w]) => [scorers[k]!, w] as const), n);
   }
   for (const k of Object.keys(scorers)) if (!wanted.has(k)) delete scorers[k];
   const artistOf = await trackArtists(store);
@@ -319,8 +322,7 @@ export async function runListenerArtistEval(store: Store, opts: HoldoutOptions =
     scorers.als = (q, o) => dotInto(f.userFactors.subarray(q.row! * f.dims, (q.row! + 1) * f.dims), f.itemFactors, f.dims, o);
   }
   if (wanted.has('blend')) {
-    const w = LISTENER_ARTIST_BLEND;
-    scorers.blend = normalizedBlend((['sknn', 'als', 'popularity'] as const).filter((k) => scorers[k]).map((k) => [scorers[k]!, w[k]] as const), n);
+    scorers.blend = normalizedBlend(Object.entries(LISTENER_ARTIST_BLEND).filter(([k]) => scorers[k]).map(([k, w]) => [scorers[k]!, w] as const), n);
   }
   for (const k of Object.keys(scorers)) if (!wanted.has(k)) delete scorers[k];
   const share = Float64Array.from(pop, (p) => p / Math.max(1, tl.length));

@@ -1,4 +1,5 @@
 import type { Store } from '../store/index.js';
+import type { SourceName } from '../models/index.js';
 import { loadPlays, trackArtists } from '../models/dataset.js';
 import { popularity } from '../models/popularity.js';
 import { TransitionsModel } from '../models/transitions.js';
@@ -7,8 +8,13 @@ import { splitSessions } from './split.js';
 import { artistDistance } from './metrics.js';
 import { evaluateNextTrack, type NextTrackReport, type NextTrackScorer } from './next-track.js';
 
-/** Models the next-track evaluation can run today; ALS and content join as they land. `markov` is transitions with window 1 from the latest track only (a first-order Markov chain), for comparison. */
-export const NEXT_TRACK_MODELS = ['popularity', 'markov', 'transitions', 'sknn', 'item2vec', 'blend'] as const;
+/**
+ * Models the next-track evaluation can run today: the candidate sources it trains on its own
+ * split (each a `SourceName`; ALS and content join as they land) and two baselines that are no
+ * candidate source: `markov` is transitions with window 1 from the latest track only (a
+ * first-order Markov chain), for comparison; `blend` is the tuned blend of the sources (blend.ts).
+ */
+export const NEXT_TRACK_MODELS = ['popularity', 'markov', 'transitions', 'sknn', 'item2vec', 'blend'] as const satisfies readonly (SourceName | 'markov' | 'blend')[];
 export type NextTrackModel = (typeof NEXT_TRACK_MODELS)[number];
 
 
