@@ -17,6 +17,7 @@ const SUITES: Record<string, (args: string[]) => Promise<unknown>> = {
   'closed-loop': async (a) => (await import('./closed-loop.js')).closedLoopBench(a),
   depth: async (a) => (await import('./depth.js')).depthBench(a),
   serve: async (a) => (await import('./serve.js')).serveBench(a),
+  store: async (a) => (await import('./store.js')).storeBench(a),
   fingerprint: async (a) => (await import('./fingerprint.js')).fingerprintBench(a),
 };
 
