@@ -1,0 +1,231 @@
+import type pg from 'pg';
+import { pipeline } from 'node:stream/promises';
+import { Readable } from 'node:stream';
+import copyStreams from 'pg-copy-streams';
+import { EVENT_TYPE_CODE, advanceSession, type SegueEvent } from '../../domain/index.js';
+import type { RecordKind } from '../types.js';
+import type { CatalogPlan, ListenerEntry } from './plan.js';
+import { copyLine } from './copy-text.js';
+
+/** From this many events a batch goes through COPY and a staging table; below, plain parameterized statements (one event from HTTP). */
+export const COPY_MIN_EVENTS = 64;
+
+/** The columns of events a batch writes, in staging-table and COPY order (after row_no). */
+const COLUMNS = [
+  'source_ix', 'event_id', 'type', 'listener_ix', 'track_ix', 'artist_ix', 'ts', 'ms_played', 'skipped', 'end_reason', 'start_reason',
+  'shuffle', 'count', 'playlist_id', 'session_id', 'session_derived', 'context_type', 'context_id', 'surface', 'request_id', 'position', 'platform',
+] as const;
+const TYPES = [
+  'bigint', 'text', 'smallint', 'bigint', 'bigint', 'bigint', 'bigint', 'bigint', 'smallint', 'text', 'text',
+  'smallint', 'bigint', 'text', 'text', 'smallint', 'text', 'text', 'text', 'text', 'integer', 'text',
+] as const;
+const SESSION = COLUMNS.indexOf('session_id');
+
+const STAGE = `CREATE TEMP TABLE IF NOT EXISTS segue_stage (row_no integer, ${COLUMNS.map((c, i) => `${c} ${TYPES[i]}`).join(', ')}) ON COMMIT DELETE ROWS`;
+
+/** The batch's events that refer to known ids, with their ixs (-1: none), in batch order. */
+export interface ResolvedEvents {
+  count: number;
+  /** Each one's index in the batch. */
+  index: Int32Array;
+  events: readonly SegueEvent[];
+  source: Float64Array;
+  track: Float64Array;
+  artist: Float64Array;
+  listeners: ListenerEntry[];
+}
+
+/** Months (UTC) with a partition of their own: from 1900 to 9999; other times go to the default partition. */
+const FIRST_MONTH = Date.UTC(1900, 0, 1), LAST_MONTH = Date.UTC(10000, 0, 1);
+
+/**
+ * The events of an ingest batch: which are new (the idempotency keys, first in the batch
+ * wins), their derived sessions (the domain's rule, as events arrive; a duplicate moves no
+ * cursor), the month partitions they need, and their rows, in batch order so that seqs
+ * follow it.
+ */
+export class EventWriter {
+  /** Partitions known to exist: seen, or created by a batch that committed. */
+  private readonly partitions = new Set<string>();
+
+  /** Resolve ids to ixs, in batch order; reject events naming unknown tracks or artists (SQLite's reasons). */
+  resolve(plan: CatalogPlan, events: readonly SegueEvent[], mark: (kind: RecordKind, i: number, r: boolean | string) => void): ResolvedEvents {
+    const n = events.length;
+    const r: ResolvedEvents = { count: 0, index: new Int32Array(n), events, source: new Float64Array(n), track: new Float64Array(n), artist: new Float64Array(n), listeners: [] };
+    for (let i = 0; i < n; i++) {
+      const e = events[i]!;
+      let track = -1, artist = -1;
+      if (e.trackId !== undefined) {
+        const ref = plan.trackRef(e.trackId);
+        if (ref === undefined) {
+          mark('event', i, `trackId: unknown track ${JSON.stringify(e.trackId)} (import the catalog first)`);
+          continue;
+        }
+        track = ref.ix;
+        artist = ref.artistIx;
+      }
+      if (e.artistId !== undefined) {
+        const ix = plan.artistIx(e.artistId);
+        if (ix === undefined) {
+          mark('event', i, `artistId: unknown artist ${JSON.stringify(e.artistId)} (import the catalog first)`);
+          continue;
+        }
+        artist = ix;
+      }
+      const k = r.count++;
+      r.index[k] = i;
+      r.track[k] = track;
+      r.artist[k] = artist;
+      r.listeners.push(plan.listener(e.listenerId));
+      r.source[k] = plan.sourceIx(e.source);
+    }
+    return r;
+  }
+
+  /** Partitions a batch created, once it has committed (until then a rollback may take them away). */
+  committed(created: readonly string[]): void {
+    for (const p of created) this.partitions.add(p);
+  }
+
+  /**
+   * Write the new events. Returns, per resolved event, 1 when it was new and 0 for a
+   * duplicate, and the partitions created (see `committed`).
+   */
+  async write(c: pg.PoolClient, r: ResolvedEvents, gapMs: number): Promise<{ isNew: Uint8Array; created: string[] }> {
+    const isNew = new Uint8Array(r.count);
+    const created: string[] = [];
+    if (r.count === 0) return { isNew, created };
+    const copy = r.count >= COPY_MIN_EVENTS;
+    let inserted: unknown[][];
+    if (copy) {
+      await c.query(STAGE);
+      await pipeline(Readable.from(this.stageLines(r)), c.query(copyStreams.from(`COPY segue_stage (row_no, ${COLUMNS.join(', ')}) FROM STDIN`)));
+      // ON CONFLICT DO NOTHING skips a key already in the log, and a repeat within the batch
+      // after its first occurrence; which rows were new is told by the keys returned.
+      inserted = (await c.query({ text: 'INSERT INTO event_keys (source_ix, event_id) SELECT source_ix, event_id FROM segue_stage ON CONFLICT DO NOTHING RETURNING source_ix, event_id', rowMode: 'array' })).rows;
+    } else {
+      const ids = Array.from({ length: r.count }, (_, k) => r.events[r.index[k]!]!.eventId);
+      inserted = (await c.query({ text: 'INSERT INTO event_keys (source_ix, event_id) SELECT * FROM unnest($1::bigint[], $2::text[]) ON CONFLICT DO NOTHING RETURNING source_ix, event_id', values: [Array.from(r.source.subarray(0, r.count)), ids], rowMode: 'array' })).rows;
+    }
+    if (inserted.length === 0) return { isNew, created };
+    const fresh = new Set<string>();
+    for (const [s, id] of inserted) fresh.add(`${s as number}:${id as string}`);
+    // First occurrence of a new key wins, as it does in SQLite's insert order.
+    const rows: number[] = [];
+    const sessions: Array<string | null> = [];
+    const months = new Months();
+    for (let k = 0; k < r.count; k++) {
+      const e = r.events[r.index[k]!]!;
+      if (!fresh.delete(`${r.source[k]}:${e.eventId}`)) continue;
+      isNew[k] = 1;
+      rows.push(k);
+      sessions.push(e.sessionId ?? (e.type === 'play_count' ? null : deriveSession(r.listeners[k]!, e, gapMs)));
+      months.add(e.ts);
+    }
+    await this.ensurePartitions(c, months.byName, created);
+    const into = `INSERT INTO events (seq, ${COLUMNS.join(', ')})`;
+    // nextval in the select list is evaluated after ORDER BY (PostgreSQL 9.6 and later): seqs follow the batch order.
+    if (copy) {
+      const cols = COLUMNS.map((col) => (col === 'session_id' ? 'CASE WHEN s.session_derived = 1 THEN x.sid ELSE s.session_id END' : `s.${col}`));
+      await c.query(`${into} SELECT nextval('events_seq'), ${cols.join(', ')}
+                     FROM unnest($1::integer[], $2::text[]) WITH ORDINALITY AS x(row_no, sid, ord) JOIN segue_stage s ON s.row_no = x.row_no ORDER BY x.ord`, [rows, sessions]);
+    } else {
+      const values = COLUMNS.map(() => [] as unknown[]);
+      rows.forEach((k, j) => {
+        const cells = cellsOf(r, k);
+        cells[SESSION] = sessions[j]!;
+        cells.forEach((v, col) => values[col]!.push(v));
+      });
+      await c.query(`${into} SELECT nextval('events_seq'), ${COLUMNS.map((col) => `u.${col}`).join(', ')}
+                     FROM unnest(${TYPES.map((t, i) => `$${i + 1}::${t}[]`).join(', ')}) WITH ORDINALITY AS u(${COLUMNS.join(', ')}, ord) ORDER BY u.ord`, values);
+    }
+    return { isNew, created };
+  }
+
+  /** The staging rows as COPY text, a thousand lines per chunk. */
+  private *stageLines(r: ResolvedEvents): Generator<string> {
+    let chunk = '';
+    for (let k = 0; k < r.count; k++) {
+      chunk += copyLine(k, cellsOf(r, k));
+      if ((k + 1) % 1000 === 0) {
+        yield chunk;
+        chunk = '';
+      }
+    }
+    if (chunk !== '') yield chunk;
+  }
+
+  /** Create the month partitions that events at these times need (for rows copied in whole: see PgTables). */
+  async partitionsFor(c: pg.PoolClient, ts: Iterable<number>): Promise<void> {
+    const months = new Months();
+    for (const t of ts) months.add(t);
+    // Not remembered as known: the caller's transaction may yet roll back.
+    await this.ensurePartitions(c, months.byName, []);
+  }
+
+  /**
+   * Create the month partitions the batch needs. A month whose events already sit in the
+   * default partition (written when the month had none) cannot get one: its events stay there.
+   */
+  private async ensurePartitions(c: pg.PoolClient, months: Map<string, [number, number]>, created: string[]): Promise<void> {
+    const wanted = [...months.keys()].filter((m) => !this.partitions.has(m));
+    if (wanted.length === 0) return;
+    const missing = new Set((await c.query<{ n: string }>('SELECT n FROM unnest($1::text[]) AS n WHERE to_regclass(n) IS NULL', [wanted])).rows.map((x) => x.n));
+    for (const name of wanted) {
+      if (missing.has(name)) {
+        const [from, to] = months.get(name)!;
+        await c.query('SAVEPOINT segue_partition');
+        try {
+          await c.query(`CREATE TABLE ${name} PARTITION OF events FOR VALUES FROM (${from}) TO (${to})`);
+          await c.query('RELEASE SAVEPOINT segue_partition');
+          created.push(name);
+          continue;
+        } catch (err) {
+          if ((err as { code?: string }).code !== '23514') throw err; // check_violation: rows of that month in the default partition
+          await c.query('ROLLBACK TO SAVEPOINT segue_partition');
+        }
+      }
+      this.partitions.add(name);
+    }
+  }
+}
+
+/** The UTC months of a set of times, each with its partition's name and bounds. */
+class Months {
+  readonly byName = new Map<string, [number, number]>();
+  // The last month added: consecutive events mostly share it (no Date per event).
+  private start = Infinity;
+  private end = -Infinity;
+
+  add(ts: number): void {
+    if ((ts >= this.start && ts < this.end) || !(ts >= FIRST_MONTH && ts < LAST_MONTH)) return;
+    const d = new Date(ts);
+    const y = d.getUTCFullYear(), m = d.getUTCMonth();
+    this.start = Date.UTC(y, m, 1);
+    this.end = Date.UTC(y, m + 1, 1);
+    this.byName.set(`events_${y}_${String(m + 1).padStart(2, '0')}`, [this.start, this.end]);
+  }
+}
+
+/** The derived session of an event without one (the domain's rule); an event before the current session is left pending (null) for sessionize(). */
+function deriveSession(l: ListenerEntry, e: SegueEvent, gapMs: number): string | null {
+  const c = l.cursor;
+  const { id, lastTs } = c;
+  const s = advanceSession(c, e.listenerId, e.ts, gapMs);
+  if (c.id !== id || c.lastTs !== lastTs) c.dirty = true;
+  return s;
+}
+
+/** One resolved event's cells in COLUMNS order (the session: its own, or null when derived). */
+function cellsOf(r: ResolvedEvents, k: number): Array<string | number | null> {
+  const e = r.events[r.index[k]!]!;
+  const c = e.context;
+  const derive = e.sessionId === undefined && e.type !== 'play_count';
+  const track = r.track[k]!, artist = r.artist[k]!;
+  return [
+    r.source[k]!, e.eventId, EVENT_TYPE_CODE[e.type], r.listeners[k]!.ix, track < 0 ? null : track, artist < 0 ? null : artist, e.ts,
+    e.msPlayed ?? null, e.skipped === undefined ? null : e.skipped ? 1 : 0, e.endReason ?? null, e.startReason ?? null,
+    e.shuffle === undefined ? null : e.shuffle ? 1 : 0, e.count ?? null, e.playlistId ?? null, e.sessionId ?? null, derive ? 1 : 0,
+    c?.type ?? null, c?.id ?? null, c?.surface ?? null, c?.requestId ?? null, c?.position ?? null, e.platform ?? null,
+  ];
+}
