@@ -2,6 +2,7 @@ import { existsSync } from 'node:fs';
 import type { Store } from './types.js';
 import { StoreError } from './types.js';
 import { SqliteStore } from './sqlite/index.js';
+import { PostgresStore } from './postgres/index.js';
 
 /** Which backend a store location names, and what to open. */
 export type StoreLocation = { kind: 'sqlite'; path: string } | { kind: 'postgres'; url: string };
@@ -39,10 +40,7 @@ export function redactLocation(location: string): string {
  */
 export async function openStore(location: string, opts: { readonly?: boolean } = {}): Promise<Store> {
   const at = parseStoreLocation(location);
-  if (at.kind === 'postgres') {
-    // PostgreSQL backend: opened here (see src/store/postgres/).
-    throw new StoreError(`store ${redactLocation(location)}: the PostgreSQL backend is not built yet`);
-  }
+  if (at.kind === 'postgres') return PostgresStore.open(at.url, { readonly: opts.readonly ?? false });
   const memory = at.path === ':memory:';
   if (opts.readonly && !memory && !existsSync(at.path)) throw new StoreError(`${at.path}: no such store (create one with segue import or segue simulate)`);
   return SqliteStore.open(at.path, { readonly: (opts.readonly ?? false) && !memory });
