@@ -156,6 +156,32 @@ if (pgUp) {
       await expect(openStore(withPassword(missing))).rejects.toThrow(/does not exist/);
     });
 
+    it('stores an artifact over the chunk size in chunks, reads it back in slices, and copies it whole', async () => {
+      const db = await fresh();
+      const s = await PostgresStore.open(db.url);
+      s.models.chunkBytes = 1000;
+      s.models.readBytes = 300;
+      const big = Uint8Array.from({ length: 3500 }, (_, i) => (i * 7) % 256);
+      const small = Uint8Array.from({ length: 1000 }, (_, i) => i % 13);
+      expect((await s.models.put('big', big, { dims: 8 })).bytes).toBe(3500);
+      await s.models.put('small', small);
+      await s.models.put('empty', new Uint8Array(0));
+      expect((await s.models.get('big'))!.data).toEqual(big);
+      expect((await s.models.get('big'))!.meta).toMatchObject({ name: 'big', version: 1, bytes: 3500, info: { dims: 8 } });
+      expect((await s.models.get('small'))!.data).toEqual(small);
+      expect((await s.models.get('empty'))!.data).toEqual(new Uint8Array(0));
+      expect(await sql(db.url, 'SELECT name, chunk, length(data) AS n FROM model_chunks ORDER BY name, chunk')).toEqual(
+        [1000, 1000, 1000, 500].map((n, chunk) => ({ name: 'big', chunk, n })),
+      );
+      expect(await sql(db.url, `SELECT name, chunks, length(data) AS n FROM models ORDER BY name`)).toEqual([
+        { name: 'big', chunks: 4, n: 0 }, { name: 'empty', chunks: 0, n: 0 }, { name: 'small', chunks: 0, n: 1000 },
+      ]);
+      const rows = [];
+      for await (const page of s.tables.read('models')) rows.push(...page);
+      expect(rows.map((r) => [r[0], r[5]])).toEqual([['big', big], ['empty', new Uint8Array(0)], ['small', small]]);
+      await s.close();
+    });
+
     it('parses int8 as numbers in its own pools only', async () => {
       const db = await fresh();
       const s = await PostgresStore.open(db.url);
