@@ -1,4 +1,4 @@
-import type { IngestBatch, IngestResult, Store, StoreStats } from '../types.js';
+import { StoreError, type IngestBatch, type IngestResult, type Store, type StoreStats } from '../types.js';
 import { PgDb } from './db.js';
 import { checkSchema, migrate } from './migrations.js';
 import { PgWriter } from './writer.js';
@@ -67,7 +67,8 @@ export class PostgresStore implements Store {
       else await migrate(db);
     } catch (err) {
       await db.close().catch(() => {});
-      throw db.fail(err);
+      const e = db.fail(err);
+      throw e instanceof StoreError ? e : new StoreError(`${db.where}: ${e.message.split('\n')[0]}`, { cause: err });
     }
     return new PostgresStore(db);
   }

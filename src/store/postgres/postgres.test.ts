@@ -107,6 +107,8 @@ if (pgUp) {
         ['sessionize', () => r.events.sessionize()],
       ];
       for (const [what, write] of writes) await expect(write(), what).rejects.toThrow(/open read-only/);
+      // The server refuses too: every transaction of a read-only store's connections is read-only.
+      await expect(r.db.arrays(`INSERT INTO sources (name) VALUES ('x') RETURNING ix`)).rejects.toThrow(/open read-only/);
       await r.close();
       expect(await sql(db.url, 'SELECT count(*)::int AS n FROM tracks')).toEqual([{ n: 1 }]);
     });
@@ -154,6 +156,7 @@ if (pgUp) {
       await expectFail(withPassword('postgres://segue@127.0.0.1:1/x'), /^postgres:\/\/segue@127\.0\.0\.1:1\/x: connection refused/);
       await expectFail('postgres://segue:hunter2@127.0.0.1:1/x?password=hunter2', /^postgres:\/\/segue@127\.0\.0\.1:1\/x\?password=\*\*\*: connection refused/);
       await expect(openStore(withPassword(missing))).rejects.toThrow(/does not exist/);
+      await expectFail('postgres://segue:hunter2@[::1/x', /^postgres:\/\/segue@\[::1\/x: /);
     });
 
     it('stores an artifact over the chunk size in chunks, reads it back in slices, and copies it whole', async () => {
