@@ -56,7 +56,9 @@ describe.runIf(pgUp)('PostgresStore under several processes', () => {
     const reader = async () => {
       while (done < runs.length) {
         await fold();
-        await new Promise((r) => setTimeout(r, 2));
+        await new Promise<void>((r) => {
+          setTimeout(r, 2);
+        });
       }
       await fold();
     };

@@ -72,6 +72,8 @@ function connectProblem(err: unknown): string | undefined {
     case '53300': // too_many_connections
     case '57P03': // cannot_connect_now (starting up, shutting down)
       return msg;
+    default:
+      break;
   }
   if (/client password must be a string|SASL: SCRAM/.test(msg)) return 'the server asks for a password and the URL gives none';
   if (/timeout/i.test(msg) && /connect/i.test(msg)) return 'timed out connecting';
