@@ -112,6 +112,8 @@ export class PgDb {
     if (problem !== undefined) return new StoreError(this.scrub(`${this.where}: ${problem}`), { cause: err });
     const e = err as { code?: string; message?: string };
     if (e.code === '25006') return new StoreError(`${this.where}: the store is open read-only${doing ? `: cannot ${doing}` : ''}`, { cause: err });
+    // 0x00 in text: PostgreSQL's text cannot hold it (SQLite's can), so such a record cannot be stored here.
+    if (e.code === '22021' && /0x00/.test(e.message ?? '')) return new StoreError(`${this.where}: cannot ${doing ?? 'write'}: a text value holds a NUL character (\u0000), which PostgreSQL cannot store`, { cause: err });
     if (err instanceof Error && this.password !== '' && err.message.includes(this.password)) err.message = this.scrub(err.message);
     return err instanceof Error ? err : new Error(String(err));
   }

@@ -185,6 +185,17 @@ if (pgUp) {
       await s.close();
     });
 
+    it('refuses a batch with a NUL character in a text value, saying so, and writes none of it', async () => {
+      const db = await fresh();
+      const s = await PostgresStore.open(db.url);
+      await s.ingest({ tracks: [track('t1')] });
+      await expect(s.ingest({ events: [play('ok', 'u1', 't1', T0), play('bad\u0000id', 'u1', 't1', T0)] })).rejects.toThrow(/cannot ingest: a text value holds a NUL character/);
+      const many = Array.from({ length: 100 }, (_, i) => play(i === 50 ? 'x\u0000' : `e${i}`, 'u1', 't1', T0 + i));
+      await expect(s.ingest({ events: many })).rejects.toThrow(/NUL character/);
+      expect(await s.events.count()).toBe(0);
+      await s.close();
+    });
+
     it('parses int8 as numbers in its own pools only', async () => {
       const db = await fresh();
       const s = await PostgresStore.open(db.url);
