@@ -14,10 +14,3 @@ export function copyCell(v: string | number | null): string {
   if (typeof v === 'number') return String(v);
   return SPECIAL.test(v) ? v.replace(SPECIALS, (ch) => ESCAPES[ch]!) : v;
 }
-
-/** A row number, then the cells, as one line of COPY text. */
-export function copyLine(rowNo: number, cells: ReadonlyArray<string | number | null>): string {
-  let line = String(rowNo);
-  for (const v of cells) line += '\t' + copyCell(v);
-  return line + '\n';
-}

@@ -5,7 +5,7 @@ import copyStreams from 'pg-copy-streams';
 import { EVENT_TYPE_CODE, advanceSession, type SegueEvent } from '../../domain/index.js';
 import type { RecordKind } from '../types.js';
 import type { CatalogPlan, ListenerEntry } from './plan.js';
-import { copyLine } from './copy-text.js';
+import { copyCell as c } from './copy-text.js';
 
 /** From this many events a batch goes through COPY and a staging table; below, plain parameterized statements (one event from HTTP). */
 export const COPY_MIN_EVENTS = 64;
@@ -146,7 +146,7 @@ export class EventWriter {
   private *stageLines(r: ResolvedEvents): Generator<string> {
     let chunk = '';
     for (let k = 0; k < r.count; k++) {
-      chunk += copyLine(k, cellsOf(r, k));
+      chunk += stageLine(r, k);
       if ((k + 1) % 1000 === 0) {
         yield chunk;
         chunk = '';
@@ -214,6 +214,20 @@ function deriveSession(l: ListenerEntry, e: SegueEvent, gapMs: number): string |
   const s = advanceSession(c, e.listenerId, e.ts, gapMs);
   if (c.id !== id || c.lastTs !== lastTs) c.dirty = true;
   return s;
+}
+
+const flag = (b: boolean | undefined): string => (b === undefined ? '\\N' : b ? '1' : '0');
+
+/** One resolved event as a line of COPY text: row_no, then COLUMNS (as cellsOf, without an array per row). */
+function stageLine(r: ResolvedEvents, k: number): string {
+  const e = r.events[r.index[k]!]!;
+  const x = e.context;
+  const track = r.track[k]!, artist = r.artist[k]!;
+  const derive = e.sessionId === undefined && e.type !== 'play_count';
+  return `${k}\t${r.source[k]}\t${c(e.eventId)}\t${EVENT_TYPE_CODE[e.type]}\t${r.listeners[k]!.ix}\t${track < 0 ? '\\N' : track}\t${artist < 0 ? '\\N' : artist}\t${e.ts}` +
+    `\t${c(e.msPlayed ?? null)}\t${flag(e.skipped)}\t${c(e.endReason ?? null)}\t${c(e.startReason ?? null)}\t${flag(e.shuffle)}\t${c(e.count ?? null)}` +
+    `\t${c(e.playlistId ?? null)}\t${c(e.sessionId ?? null)}\t${derive ? 1 : 0}\t${c(x?.type ?? null)}\t${c(x?.id ?? null)}\t${c(x?.surface ?? null)}` +
+    `\t${c(x?.requestId ?? null)}\t${c(x?.position ?? null)}\t${c(e.platform ?? null)}\n`;
 }
 
 /** One resolved event's cells in COLUMNS order (the session: its own, or null when derived). */
