@@ -100,8 +100,9 @@ export class EventWriter {
     if (copy) {
       await c.query(STAGE);
       await pipeline(Readable.from(this.stageLines(r)), c.query(copyStreams.from(`COPY segue_stage (row_no, ${COLUMNS.join(', ')}) FROM STDIN`)));
-      // ON CONFLICT DO NOTHING skips a key already in the log, and a repeat within the batch
-      // after its first occurrence; which rows were new is told by the keys returned.
+      // ON CONFLICT DO NOTHING skips a key already in the log, and a key repeated within the
+      // batch goes in once; the keys returned are the new ones, and below, the batch's first
+      // row with such a key is the one written (as in SQLite, where it is inserted first).
       inserted = (await c.query({ text: 'INSERT INTO event_keys (source_ix, event_id) SELECT source_ix, event_id FROM segue_stage ON CONFLICT DO NOTHING RETURNING source_ix, event_id', rowMode: 'array' })).rows;
     } else {
       const ids = Array.from({ length: r.count }, (_, k) => r.events[r.index[k]!]!.eventId);
@@ -110,7 +111,6 @@ export class EventWriter {
     if (inserted.length === 0) return { isNew, created };
     const fresh = new Set<string>();
     for (const [s, id] of inserted) fresh.add(`${s as number}:${id as string}`);
-    // First occurrence of a new key wins, as it does in SQLite's insert order.
     const rows: number[] = [];
     const sessions: Array<string | null> = [];
     const months = new Months();
