@@ -69,9 +69,10 @@ export async function radioRequestBench(args: string[]): Promise<void> {
   const { join } = await import('node:path');
   const { openStore } = await import('../src/store/index.js');
   const { simulate, writeToStore } = await import('../src/simulator/index.js');
-  const { trainModels } = await import('../src/models/train.js');
+  const { trainModels } = await import('../src/models/index.js');
   const { trainRanker, DEFAULT_RANKER } = await import('../src/ranking/index.js');
   const { Surfaces } = await import('../src/surfaces/index.js');
+  const { Assigner } = await import('../src/experiments/index.js');
   const tracks = Number(arg(args, '--radio-tracks', '200000'));
   const listeners = Number(arg(args, '--radio-listeners', '4000'));
   const days = Number(arg(args, '--radio-days', '7'));
@@ -88,7 +89,7 @@ export async function radioRequestBench(args: string[]): Promise<void> {
     await trainRanker(store, { ...DEFAULT_RANKER, maxTrainQueries: 5000, maxTestQueries: 1000 });
     console.log(`  models and ranker trained in ${((performance.now() - t) / 1000).toFixed(0)} s`);
     t = performance.now();
-    const surfaces = await Surfaces.open(store);
+    const surfaces = await Surfaces.open(store, { assigner: Assigner.load });
     console.log(`  serving state caught up with the log in ${((performance.now() - t) / 1000).toFixed(0)} s`);
     const end = sim.startMs + days * 86_400_000;
     const reqs: Array<{ listenerId: string; seedTrack: string }> = [];

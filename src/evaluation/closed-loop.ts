@@ -4,10 +4,10 @@ import { join } from 'node:path';
 import { openStore, type Store } from '../store/index.js';
 import { Rng, deriveSeed } from '../math/index.js';
 import { simulate, writeToStore, startSession, respond, Ctx, Responses } from '../simulator/index.js';
-import { trainModels } from '../models/train.js';
-import { loadModel } from '../models/candidate.js';
+import { trainModels, loadModel } from '../models/index.js';
 import { trainRanker, DEFAULT_RANKER } from '../ranking/index.js';
 import { Surfaces, retrieval, toSeqItems } from '../surfaces/index.js';
+import { Assigner } from '../experiments/index.js';
 import { defaultPolicy, parsePolicy, staticFilter, type Policy } from '../sequencing/index.js';
 
 export interface ClosedLoopOptions {
@@ -92,7 +92,7 @@ export class ClosedLoopWorld {
       log('training');
       await trainModels(store, DEFAULT_RANKER.sources); // the default serving set (models' DEFAULT_SOURCES): what the ranker ranks
       await trainRanker(store, { ...DEFAULT_RANKER, maxTrainQueries: 6000, maxTestQueries: 1000 });
-      const surfaces = await Surfaces.open(store);
+      const surfaces = await Surfaces.open(store, { assigner: Assigner.load });
       const pop = await loadModel(store, 'popularity');
       const n = Math.min(opts.sessions ?? 300, sim.world.listeners.count);
       return new ClosedLoopWorld(dir, store, sim, surfaces, pop, n, opts.length ?? 30, opts.seed ?? 3);

@@ -4,9 +4,10 @@ import { join } from 'node:path';
 import { openStore, type Store } from '../store/index.js';
 import { Rng, deriveSeed } from '../math/index.js';
 import { simulate, writeToStore, startSession, respond, Ctx, Responses } from '../simulator/index.js';
-import { trainModels } from '../models/train.js';
+import { trainModels } from '../models/index.js';
 import { trainRanker, DEFAULT_RANKER } from '../ranking/index.js';
 import { Surfaces, toSeqItems } from '../surfaces/index.js';
+import { Assigner } from '../experiments/index.js';
 import { PolicyError, choiceProbabilities, overridePolicy, sequence, type Policy, type SeqItem } from '../sequencing/index.js';
 
 /**
@@ -139,7 +140,7 @@ export async function runOffPolicy(o: OffPolicyOptions): Promise<OffPolicyReport
     log('training');
     await trainModels(store, DEFAULT_RANKER.sources); // the default serving set (models' DEFAULT_SOURCES): what the ranker ranks
     await trainRanker(store, { ...DEFAULT_RANKER, maxTrainQueries: 3000, maxTestQueries: 500, trees: 80 });
-    const surfaces = await Surfaces.open(store);
+    const surfaces = await Surfaces.open(store, { assigner: Assigner.load });
     const reco = surfaces.reco;
     const world = sim.world;
     const now = sim.startMs + 14 * 86_400_000;

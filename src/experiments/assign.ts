@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import type { Store, StoredExperiment } from '../store/index.js';
 import { parseTimestamp } from '../domain/index.js';
 import type { Surface } from '../sequencing/index.js';
+import type { Assigner as ServingAssigner, Assignment } from '../surfaces/index.js';
 import { ExperimentError, controlOf, parseExperiment, type Experiment, type ExperimentDef, type ExperimentStatus } from './types.js';
 
 /** A uniform number in [0, 1) from a key: the first 48 bits of SHA-256. */
@@ -17,13 +18,6 @@ export function fromStored(x: StoredExperiment): Experiment {
   };
 }
 
-export interface Assignment {
-  experiment: string;
-  variant: string;
-  /** The variant's partial policy (empty for control and holdout). */
-  policy: Record<string, unknown>;
-}
-
 const time = (v: number | string | undefined): number | undefined => {
   if (v === undefined) return undefined;
   const t = parseTimestamp(v, Number.MAX_SAFE_INTEGER);
@@ -37,8 +31,12 @@ const time = (v: number | string | undefined): number | undefined => {
  * hash(salt:holdout, listener) < holdout puts the listener in the long-term holdout (control
  * experience, kept after a variant ships), and hash(salt, listener) picks the variant by
  * weight. The same listener always gets the same answer while the definition stands.
+ *
+ * Serving (surfaces) knows it as its `Assigner` interface, and loads it with `Assigner.load`.
+ *
+ * @example const surfaces = await Surfaces.open(store, { assigner: Assigner.load });
  */
-export class Assigner {
+export class Assigner implements ServingAssigner {
   constructor(readonly experiments: readonly Experiment[]) {}
 
   static async load(store: Store): Promise<Assigner> {
@@ -135,4 +133,4 @@ export async function shipExperiment(store: Store, name: string, variant: string
   return { ...x, status: 'shipped', shippedVariant: variant, stoppedAt: x.stoppedAt ?? now };
 }
 
-export type { ExperimentDef };
+export type { ExperimentDef, Assignment };

@@ -5,12 +5,12 @@ import type { SegueEvent } from '../domain/index.js';
 import { openStore, type Store } from '../store/index.js';
 import { Rng, deriveSeed } from '../math/index.js';
 import { simulate, writeToStore, startSession, respond, Ctx, Responses, END_CODES } from '../simulator/index.js';
-import { trainModels } from '../models/train.js';
+import { trainModels } from '../models/index.js';
 import { trainRanker, DEFAULT_RANKER } from '../ranking/index.js';
 import { Surfaces } from '../surfaces/index.js';
 import { acceptEvents } from '../features/index.js';
 import type { Surface } from '../sequencing/index.js';
-import { createExperiment, startExperiment, stopExperiment } from './assign.js';
+import { Assigner, createExperiment, startExperiment, stopExperiment } from './assign.js';
 import { experimentReport, type ExperimentReport } from './report.js';
 import { parseExperiment, type ExperimentDef } from './types.js';
 
@@ -78,7 +78,7 @@ export async function simulateAb(o: SimulatedAbOptions): Promise<SimulatedAbResu
     const start = sim.startMs + historyDays * DAY;
     await createExperiment(store, def, start);
     await startExperiment(store, name, start);
-    const surfaces = await Surfaces.open(store);
+    const surfaces = await Surfaces.open(store, { assigner: Assigner.load });
     const world = sim.world;
     const resp = new Responses(200);
     const ixOf = (id: string): number => Number(id.slice(3)); // simulator ids: trk<ix>

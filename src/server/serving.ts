@@ -139,7 +139,7 @@ export class Serving {
       try {
         this.reopening = !catalogSame;
         if (this.reopening) await this.surfaces?.reco.state.flush();
-        const next = catalogSame ? await this.surfaces!.reload() : await Surfaces.open(this.store, { ...(this.onProgress ? { onProgress: this.onProgress } : {}), replica: this.replica });
+        const next = catalogSame ? await this.surfaces!.reload() : await Surfaces.open(this.store, { assigner: Assigner.load, ...(this.onProgress ? { onProgress: this.onProgress } : {}), replica: this.replica });
         this.surfaces = next;
         this.loadedAt = Date.now();
         this.problem = '';

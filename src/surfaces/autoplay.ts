@@ -1,6 +1,7 @@
 import { defaultPolicy, type Policy } from '../sequencing/index.js';
 import type { Kit } from './kit.js';
-import { SurfaceError, type Answer, type Planned, type SurfaceRecipe } from './types.js';
+import type { SurfaceRecipe } from './recipe.js';
+import { SurfaceError, type Answer, type Planned } from './types.js';
 
 /** Autoplay's default policy: flow weighs as much as satisfaction, no artist back to back. */
 export const autoplayPolicy = (): Policy => defaultPolicy('autoplay');

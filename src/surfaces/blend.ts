@@ -1,7 +1,8 @@
 import { defaultPolicy, sequence, type Policy, type SeqItem, type Sequence } from '../sequencing/index.js';
 import { itemOf, toSeqItems } from './items.js';
 import type { Kit } from './kit.js';
-import { SurfaceError, type Answer, type Planned, type SurfaceRecipe } from './types.js';
+import type { SurfaceRecipe } from './recipe.js';
+import { SurfaceError, type Answer, type Planned } from './types.js';
 
 /** Blend's default policy: 50 tracks, variety over discovery. */
 export const blendPolicy = (): Policy => defaultPolicy('blend');

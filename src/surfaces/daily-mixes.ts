@@ -1,7 +1,8 @@
 import { defaultPolicy, sequence, type Policy } from '../sequencing/index.js';
 import { itemOf, toSeqItems } from './items.js';
 import type { Kit } from './kit.js';
-import { SurfaceError, type Answer, type Planned, type SurfaceRecipe, type SurfaceResponse } from './types.js';
+import type { SurfaceRecipe } from './recipe.js';
+import { SurfaceError, type Answer, type Planned, type SurfaceResponse } from './types.js';
 
 /** Daily mixes' default policy: 50 tracks a mix, repeats allowed (familiar tracks belong in them). */
 export const dailyMixesPolicy = (): Policy => defaultPolicy('daily-mixes');

@@ -1,6 +1,7 @@
 import { defaultPolicy, type Policy } from '../sequencing/index.js';
 import type { Kit } from './kit.js';
-import type { Answer, Planned, SurfaceRecipe } from './types.js';
+import type { SurfaceRecipe } from './recipe.js';
+import type { Answer, Planned } from './types.js';
 
 /** Discovery's default policy: discovery weighs most, one track per artist, nothing played in a year. */
 export const discoveryPolicy = (): Policy => defaultPolicy('discovery');

@@ -1,7 +1,8 @@
 import { defaultPolicy, parsePolicy, sequence, type Policy } from '../sequencing/index.js';
 import { toSeqItems } from './items.js';
 import type { Kit } from './kit.js';
-import { SurfaceError, type Answer, type Planned, type ServedItem, type SurfaceRecipe } from './types.js';
+import type { SurfaceRecipe } from './recipe.js';
+import { SurfaceError, type Answer, type Planned, type ServedItem } from './types.js';
 
 /** Enhance's default policy: flow matters (the recommendations sit between the playlist's tracks). */
 export const enhancePolicy = (): Policy => defaultPolicy('enhance');

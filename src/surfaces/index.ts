@@ -2,7 +2,8 @@
  * Surfaces: one file per surface (autoplay, radio, daily-mixes, discovery, release-radar,
  * blend, mood, enhance, shuffle), each its candidate recipe and its default policy, and one
  * shared serve path (serve.ts: experiment assignment, policy resolution, exposure log; kit.ts:
- * retrieval and ranking, station history).
+ * retrieval and ranking, station history). Experiments are a later stage: serving knows them
+ * as an `Assigner` (assignment.ts) that the caller passes in.
  *
  * Where the default policies live: their data stays in sequencing/policy.ts
  * (`defaultPolicy(surface)`), and each surface file names its own (`radioPolicy()`, ...) from
@@ -13,7 +14,9 @@
  * back-edge in import order (a caller importing only sequencing would get no defaults).
  */
 export { Surfaces } from './serve.js';
-export { SurfaceError, type SurfaceRequest, type SurfaceResponse, type ServedItem, type SurfaceRecipe } from './types.js';
+export { SurfaceError, type SurfaceRequest, type SurfaceResponse, type ServedItem } from './types.js';
+export type { SurfaceRecipe } from './recipe.js';
+export type { Assigner, Assignment, LoadAssigner } from './assignment.js';
 export { MOOD_NAMES } from './mood.js';
 export { retrieval, type RetrievalOptions } from './retrieval.js';
 export { toSeqItems, itemOf } from './items.js';

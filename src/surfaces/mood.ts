@@ -1,6 +1,7 @@
 import { defaultPolicy, type Policy } from '../sequencing/index.js';
 import type { Kit } from './kit.js';
-import { SurfaceError, type Answer, type Planned, type SurfaceRecipe } from './types.js';
+import type { SurfaceRecipe } from './recipe.js';
+import { SurfaceError, type Answer, type Planned } from './types.js';
 
 /** Mood targets: energy, valence, tempo (NaN: any). */
 const MOODS: Record<string, { energy: number; valence: number; tempo: number }> = {

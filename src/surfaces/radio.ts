@@ -1,6 +1,7 @@
 import { defaultPolicy, type PastPlay, type Policy, type SeqContext } from '../sequencing/index.js';
 import type { Kit } from './kit.js';
-import { SurfaceError, type Answer, type Planned, type SurfaceRecipe } from './types.js';
+import type { SurfaceRecipe } from './recipe.js';
+import { SurfaceError, type Answer, type Planned } from './types.js';
 
 /** Radio's default policy: flow weighs as much as satisfaction, the webcasting window rules across pages. */
 export const radioPolicy = (): Policy => defaultPolicy('radio');

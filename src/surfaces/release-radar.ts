@@ -1,7 +1,8 @@
 import { defaultPolicy, sequence, type Policy, type SeqItem } from '../sequencing/index.js';
 import { itemOf } from './items.js';
 import type { Kit } from './kit.js';
-import type { Answer, Planned, SurfaceRecipe } from './types.js';
+import type { SurfaceRecipe } from './recipe.js';
+import type { Answer, Planned } from './types.js';
 
 const DAY = 24 * 3_600_000;
 

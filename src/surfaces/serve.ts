@@ -2,10 +2,11 @@ import { createHash, randomUUID } from 'node:crypto';
 import type { Store } from '../store/index.js';
 import { deriveSeed } from '../math/index.js';
 import { Recommender } from '../ranking/index.js';
-import { Assigner } from '../experiments/assign.js';
 import { overridePolicy, parsePolicy, type Policy, type SeqContext, type Surface } from '../sequencing/index.js';
 import { Kit } from './kit.js';
-import { SurfaceError, type SurfaceRecipe, type SurfaceRequest, type SurfaceResponse } from './types.js';
+import { SurfaceError, type SurfaceRequest, type SurfaceResponse } from './types.js';
+import type { SurfaceRecipe } from './recipe.js';
+import type { Assigner, LoadAssigner } from './assignment.js';
 import { autoplay } from './autoplay.js';
 import { blend } from './blend.js';
 import { dailyMixes } from './daily-mixes.js';
@@ -29,27 +30,40 @@ const RECIPES: Readonly<Record<Surface, SurfaceRecipe>> = {
  * an exposure logged with each item's propensity. This is the path they share: experiment
  * assignment, policy resolution, the sequencing context and the exposure log.
  *
+ * Experiments come later in the stage order: the caller passes in how to load them (the
+ * experiments' `Assigner.load`), or null to serve every request its own or the default policy.
+ *
  * @example
- *   const surfaces = await Surfaces.open(store);
+ *   const surfaces = await Surfaces.open(store, { assigner: Assigner.load });
  *   const res = await surfaces.serve({ surface: 'radio', listenerId: 'l1', seedTrack: 't9' });
  */
 export class Surfaces {
   /** Running experiments: a request without its own policy gets its listener's variants. */
   assigner: Assigner | undefined;
   private readonly kit: Kit;
-  constructor(readonly store: Store, readonly reco: Recommender, assigner?: Assigner) {
+  /**
+   * `loadAssigner` reads the experiments again at each `reload` (without it, a reload keeps
+   * `assigner`).
+   */
+  constructor(readonly store: Store, readonly reco: Recommender, assigner?: Assigner, private readonly loadAssigner?: LoadAssigner) {
     this.assigner = assigner;
     this.kit = new Kit(store, reco);
   }
 
-  /** Open on a store; `onProgress` hears of events folded into the online state (many, the first time after an import of history). */
-  static async open(store: Store, opts: { onProgress?: (eventsFolded: number) => void; replica?: boolean } = {}): Promise<Surfaces> {
-    return new Surfaces(store, await Recommender.open(store, { ...(opts.onProgress ? { onProgress: opts.onProgress } : {}), replica: opts.replica ?? false }), await Assigner.load(store));
+  /**
+   * Open on a store, with its experiments as `assigner` loads them (null: none); `onProgress`
+   * hears of events folded into the online state (many, the first time after an import of history).
+   */
+  static async open(store: Store, opts: { assigner: LoadAssigner | null; onProgress?: (eventsFolded: number) => void; replica?: boolean }): Promise<Surfaces> {
+    const reco = await Recommender.open(store, { ...(opts.onProgress ? { onProgress: opts.onProgress } : {}), replica: opts.replica ?? false });
+    const load = opts.assigner ?? undefined;
+    return new Surfaces(store, reco, load ? await load(store) : undefined, load);
   }
 
-  /** The same catalog and online state with the latest trained models (see Recommender.reload). */
+  /** The same catalog and online state with the latest trained models (see Recommender.reload), and the experiments read again. */
   async reload(): Promise<Surfaces> {
-    return new Surfaces(this.store, await this.reco.reload(this.store), await Assigner.load(this.store));
+    const reco = await this.reco.reload(this.store);
+    return new Surfaces(this.store, reco, this.loadAssigner ? await this.loadAssigner(this.store) : this.assigner, this.loadAssigner);
   }
 
   async serve(req: SurfaceRequest): Promise<SurfaceResponse> {

@@ -2,7 +2,8 @@ import { deriveSeed } from '../math/index.js';
 import { defaultPolicy, parsePolicy, sequence, type Policy } from '../sequencing/index.js';
 import { itemOf } from './items.js';
 import type { Kit } from './kit.js';
-import { SurfaceError, type Answer, type Planned, type SurfaceRecipe } from './types.js';
+import type { SurfaceRecipe } from './recipe.js';
+import { SurfaceError, type Answer, type Planned } from './types.js';
 
 const HOUR = 3_600_000;
 

@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { SURFACES, parsePolicy, PolicyError, type Surface } from '../../sequencing/index.js';
 import { MOOD_NAMES, Surfaces, SurfaceError, type SurfaceRequest, type ServedItem } from '../../surfaces/index.js';
+import { Assigner } from '../../experiments/index.js';
 import { emit, table } from '../output.js';
 import { integer, timeFlag } from '../args.js';
 import { CliError } from '../errors.js';
@@ -66,7 +67,7 @@ export function registerRecommend(program: Command, globals: () => GlobalOptions
       };
       const res = await withStore(g, async (store) => {
         const tty = !g.json && process.stderr.isTTY;
-        const s = await Surfaces.open(store, tty ? { onProgress: (n) => process.stderr.write(`\r\x1b[Kfolding the event log into the online listener state: ${n.toLocaleString('en-US')} events`) } : {});
+        const s = await Surfaces.open(store, { assigner: Assigner.load, ...(tty ? { onProgress: (n: number) => process.stderr.write(`\r\x1b[Kfolding the event log into the online listener state: ${n.toLocaleString('en-US')} events`) } : {}) });
         if (tty) process.stderr.write('\r\x1b[K');
         try {
           return await s.serve(req);
