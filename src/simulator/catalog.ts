@@ -1,7 +1,7 @@
 import { AliasTable, Rng, derive } from '../math/index.js';
 import type { WorldParams } from './params.js';
 import { GENRES, LABELS, PODCAST_GENRE } from './vocabulary.js';
-import { buildPlaylists } from './playlists.js';
+import { buildPlaylists, type Playlists } from './playlists.js';
 
 const DAY = 86_400_000;
 const YEAR = 365.25 * DAY;
@@ -10,8 +10,9 @@ const YEAR = 365.25 * DAY;
  * The synthetic catalog in typed arrays. Tracks are stored artist by artist, album by album
  * (music first, then podcast episodes), so an album's tracks are
  * `albumStart[al] .. albumStart[al + 1]` and an artist's albums `artistAlbumStart[a] .. [a + 1]`.
+ * Its editorial playlists are playlists.ts's Playlists.
  */
-export interface Catalog {
+export interface Catalog extends Playlists {
   readonly dims: number;
   /** Music genre names, then 'podcast'. */
   readonly genreNames: readonly string[];
@@ -85,16 +86,6 @@ export interface Catalog {
   readonly genreSampler: ReadonlyArray<AliasTable | null>;
   /** Podcast shows (artist ixs) by weight; null without podcasts. */
   readonly showSampler: AliasTable | null;
-
-  readonly playlists: number;
-  readonly playlistGenre: Int16Array;
-  /** Index into PLAYLIST_KINDS. */
-  readonly playlistKind: Uint8Array;
-  /** Offsets into playlistTracks, playlists + 1. */
-  readonly playlistStart: Int32Array;
-  readonly playlistTracks: Int32Array;
-  /** Editorial playlists of genre g: playlistsPerGenre consecutive ixs from playlistOfGenre[g] (-1 when none). */
-  readonly playlistOfGenre: Int32Array;
 }
 
 const logit = (p: number): number => Math.log(p / (1 - p));

@@ -2,7 +2,7 @@ import { AliasTable, type Rng } from '../math/index.js';
 import { sampleSmall, type World } from './world.js';
 import type { ListenerState } from './state.js';
 import { flowCost, tasteMatch, type BehaviourParams } from './behaviour.js';
-import type { SessionParams } from './sessions.js';
+import type { SessionParams } from './params.js';
 
 /**
  * What listeners choose by themselves, before any Segue surface: a track to their taste, a

@@ -1,4 +1,4 @@
-export { DEFAULT_WORLD, DEFAULT_START_DATE, worldParams, type WorldParams } from './params.js';
+export { DEFAULT_WORLD, DEFAULT_START_DATE, DEFAULT_SESSIONS, worldParams, type WorldParams, type SessionParams } from './params.js';
 export { buildWorld, SESSION_KINDS, type World, type Listeners } from './world.js';
 export { type Catalog } from './catalog.js';
 export { PLAYLIST_KINDS } from './playlists.js';
@@ -9,7 +9,7 @@ export {
   type BehaviourParams, type SessionContext, type ContextType,
 } from './behaviour.js';
 export { EventBuffer, START_CODES, Start, LIBRARY_CONTEXT, type EventBatch } from './events.js';
-export { simulate, Simulation, DEFAULT_SESSIONS, type SimulateOptions, type SessionParams, type SimStats } from './sessions.js';
+export { simulate, Simulation, type SimulateOptions, type SimStats } from './sessions.js';
 export {
   trackId, artistId, albumId, listenerId, playlistId, eventId, SIM_SOURCE,
   artistRecord, trackRecord, listenerRecord, playlistRecord, catalogBatches, catalogNdjson,

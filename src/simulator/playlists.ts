@@ -1,11 +1,23 @@
 import type { AliasTable, Rng } from '../math/index.js';
 import type { WorldParams } from './params.js';
-import type { Catalog } from './catalog.js';
 
 const DAY = 86_400_000;
 
 /** Kinds of editorial playlist, cycled per genre. */
 export const PLAYLIST_KINDS = ['Essentials', 'Deep Cuts', 'Fresh'] as const;
+
+/** A world's editorial playlists (part of its Catalog). */
+export interface Playlists {
+  readonly playlists: number;
+  readonly playlistGenre: Int16Array;
+  /** Index into PLAYLIST_KINDS. */
+  readonly playlistKind: Uint8Array;
+  /** Offsets into playlistTracks, playlists + 1. */
+  readonly playlistStart: Int32Array;
+  readonly playlistTracks: Int32Array;
+  /** Editorial playlists of genre g: playlistsPerGenre consecutive ixs from playlistOfGenre[g] (-1 when none). */
+  readonly playlistOfGenre: Int32Array;
+}
 
 /**
  * Editorial playlists, `playlistsPerGenre` per music genre: Essentials (by popularity), Deep
@@ -21,7 +33,7 @@ export function buildPlaylists(
   trackAlbum: Int32Array,
   T: number,
   rng: Rng,
-): Pick<Catalog, 'playlists' | 'playlistGenre' | 'playlistKind' | 'playlistStart' | 'playlistTracks' | 'playlistOfGenre'> {
+): Playlists {
   const per = p.playlistsPerGenre;
   const playlistOfGenre = new Int32Array(G).fill(-1);
   let P = 0;

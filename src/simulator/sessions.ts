@@ -1,7 +1,7 @@
 import { EVENT_TYPE_CODE } from '../domain/index.js';
 import { Rng, deriveSeed } from '../math/index.js';
 import { buildWorld, sampleSmall, SESSION_KINDS, type World } from './world.js';
-import type { WorldParams } from './params.js';
+import { DEFAULT_SESSIONS, type SessionParams, type WorldParams } from './params.js';
 import { ListenerState } from './state.js';
 import { behaviourParams, Ctx, End, respond, Responses, startSession, type BehaviourParams } from './behaviour.js';
 import { Chooser } from './choices.js';
@@ -9,61 +9,6 @@ import { EventBuffer, LIBRARY_CONTEXT, Start, type EventBatch } from './events.j
 
 const DAY = 86_400_000;
 const MINUTE = 60_000;
-
-/** Habits of organic listening (what listeners play by themselves, before any Segue surface). */
-export interface SessionParams {
-  /** Candidates drawn when a listener picks a track for themselves; the best by taste (softly) wins. Default 6. */
-  candidates: number;
-  /** Softness of that choice: score = taste match / temperature + Gumbel noise. Default 0.15. */
-  temperature: number;
-  /** Candidates per radio or autoplay step. Default 10. */
-  radioCandidates: number;
-  /** Share of radio steps that draw from one of the listener's genres instead of the previous track's. Default 0.15. */
-  radioExplore: number;
-  /** Share of radio sessions seeded from the library (else from a taste pick). Default 0.4. */
-  radioFromLibrary: number;
-  /** Radio, autoplay and library avoid tracks among the last n played (at most 64). Default 20. */
-  recentExclude: number;
-  /** Share of searches for a popular track rather than a taste pick. Default 0.3. */
-  searchPopular: number;
-  /** After a searched track, the chance of searching again (else autoplay continues). Default 0.35. */
-  searchAgain: number;
-  /** Share of album sessions from the first track (else from the picked track). Default 0.7. */
-  albumFromStart: number;
-  /** Share of playlist sessions in shuffle. Default 0.5. */
-  playlistShuffle: number;
-  /** A library session needs this many library tracks; otherwise the listener plays a playlist. Default 10. */
-  minLibrary: number;
-  /** Least gap between two sessions of a listener, ms: above the 30-minute sessionization gap. Default 35 min. */
-  minGapMs: number;
-  /** Activity multiplier on Saturdays and Sundays. Default 1.15. */
-  weekendActivity: number;
-  /** Preferred hours move this much later on weekends. Default 1.5. */
-  weekendShiftHours: number;
-  /** Hard cap on tracks per session. Default 500. */
-  maxSessionTracks: number;
-  /** Tracks proposed per respond call. Default 8. */
-  chunk: number;
-}
-
-export const DEFAULT_SESSIONS: Readonly<SessionParams> = {
-  candidates: 6,
-  temperature: 0.15,
-  radioCandidates: 10,
-  radioExplore: 0.15,
-  radioFromLibrary: 0.4,
-  recentExclude: 20,
-  searchPopular: 0.3,
-  searchAgain: 0.35,
-  albumFromStart: 0.7,
-  playlistShuffle: 0.5,
-  minLibrary: 10,
-  minGapMs: 35 * MINUTE,
-  weekendActivity: 1.15,
-  weekendShiftHours: 1.5,
-  maxSessionTracks: 500,
-  chunk: 8,
-};
 
 export interface SimulateOptions {
   /** The world to simulate; built from worldParams (plus listeners, tracks, startMs) and seed when absent. */
