@@ -7,6 +7,18 @@ const Unit = Type.Number({ minimum: 0, maximum: 1 });
 export const ReleaseDate = Type.String({ pattern: '^\\d{4}(-\\d{2}(-\\d{2})?)?$' });
 
 /**
+ * Epoch ms of a YYYY, YYYY-MM or YYYY-MM-DD release date (its first day); NaN when absent or unreadable.
+ *
+ * @example releaseMs('2021-06') // Date.UTC(2021, 5, 1)
+ */
+export function releaseMs(date: string | undefined): number {
+  if (!date) return NaN;
+  const [y, m, d] = date.split('-').map(Number);
+  if (!Number.isInteger(y)) return NaN;
+  return Date.UTC(y!, (m ?? 1) - 1, d ?? 1);
+}
+
+/**
  * Audio features as Spotify's Web API defines them. Every feature is optional: real
  * catalogs lack some, and models treat a missing feature as unknown, not zero.
  */

@@ -1,6 +1,5 @@
 import type { Store } from '../store/index.js';
-import type { Track } from '../domain/index.js';
-import { releaseMs } from '../models/popularity.js';
+import { releaseMs, type Track } from '../domain/index.js';
 
 /**
  * What features need of the catalog, as dense columns: each track's main artist, genres

@@ -52,13 +52,8 @@ export interface PopularityTables {
   asOf: number;
 }
 
-/** Epoch ms of a YYYY, YYYY-MM or YYYY-MM-DD release date (its first day); NaN when absent or unreadable. */
-export function releaseMs(date: string | undefined): number {
-  if (!date) return NaN;
-  const [y, m, d] = date.split('-').map(Number);
-  if (!Number.isInteger(y)) return NaN;
-  return Date.UTC(y!, (m ?? 1) - 1, d ?? 1);
-}
+// The release time of a track is the domain's (features' track table reads it too).
+export { releaseMs } from '../domain/index.js';
 
 /**
  * Popular, trending and new-release lists from the plays (and, for new releases, each
