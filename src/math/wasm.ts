@@ -13,7 +13,7 @@
  *   const mod = await compileWat('dot', '(module (import "env" "memory" (memory 1 65536 shared)) ...)');
  *   const { exports } = instantiate(mod, heap.memory);
  */
-import wabtInit from 'wabt';
+import type wabtInit from 'wabt';
 
 const PAGE = 65536;
 /** The largest heap this module allocates: 2 GiB, well inside wasm32's 4 GiB. */
@@ -30,7 +30,8 @@ export function compileWat(name: string, text: string): Promise<WebAssembly.Modu
   let m = compiled.get(text);
   if (!m) {
     m = (async () => {
-      wabt ??= wabtInit();
+      // Loaded on first use: importing math should not cost wabt's start-up.
+      wabt ??= import('wabt').then((m) => m.default());
       const parsed = (await wabt).parseWat(`${name}.wat`, text, { simd: true, threads: true, bulk_memory: true, sat_float_to_int: true });
       try {
         // wabt's validator rejects shared memories whatever the features; V8 validates on compile.

@@ -1,5 +1,5 @@
 import { Type, type Static } from '@sinclair/typebox';
-import { validator } from '../domain/validate.js';
+import { validator } from '../domain/index.js';
 import { SOURCE_NAMES } from '../models/index.js';
 
 /** Surfaces Segue serves; each has a default policy. */
