@@ -2,13 +2,14 @@ import { describe, it, expect, beforeAll, afterAll } from 'vitest';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { openStore, type Store } from '../store/index.js';
+import { openStore } from '../store/index.js';
 import { simulate, writeToStore } from '../simulator/index.js';
 import { loadPlays } from './dataset.js';
 import { trainConfig, trainModels, TRAINABLE } from './train.js';
 import { csrFromCoo } from './csr.js';
 import { trainAls } from './als/index.js';
-import { AlsCandidates, loadModel, modelFromArtifact, type CandidateModel, type ModelName } from './candidate.js';
+import { AlsCandidates, type CandidateModel, type ModelName } from './candidate.js';
+import { loadModel, modelFromArtifact } from './load.js';
 
 /**
  * Every candidate model, trained through `trainModels` on a small simulated world in a real

@@ -1,11 +1,11 @@
 import { describe, it, expect } from 'vitest';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Track } from '../domain/index.js';
 import { Rng } from '../math/index.js';
 import { ContentModel } from './content.js';
-import { openStore, type Store } from '../store/index.js';
+import { openStore } from '../store/index.js';
 import { getFormat, runImport } from '../ingest/index.js';
 import { present } from '../../test/datasets.js';
 

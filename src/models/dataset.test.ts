@@ -2,7 +2,7 @@ import { describe, it, expect } from 'vitest';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { openStore, type Store } from '../store/index.js';
+import { openStore } from '../store/index.js';
 import { play, track } from '../store/contract/index.js';
 import { loadPlays, vocabulary } from './dataset.js';
 

@@ -149,7 +149,8 @@ export function kthSmallest(a: Float64Array, k: number): number {
   while (hi > lo) {
     const mid = (lo + hi) >>> 1;
     // Median of three as the pivot value.
-    let x = a[lo]!, y = a[mid]!, z = a[hi]!;
+    let x = a[lo]!, y = a[mid]!;
+    const z = a[hi]!;
     if (x > y) { const t = x; x = y; y = t; }
     if (y > z) { y = z; if (x > y) y = x; }
     const pivot = y;

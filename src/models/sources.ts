@@ -2,8 +2,7 @@ import type { Store } from '../store/index.js';
 import type { Track } from '../domain/index.js';
 import type { ArtifactMeta, TypedArray } from './artifact.js';
 import { vocabulary, type PlayLog } from './dataset.js';
-// candidate.ts reads this table back (modelFromArtifact), so the two modules import each other:
-// the entries below reach the candidate classes only inside their functions, never at load time.
+import { SOURCE_NAMES, isSourceName, type SourceName } from './source-names.js';
 import { AlsCandidates, ContentCandidates, Item2vecCandidates, PopularityCandidates, SknnCandidates, TransitionsCandidates, type CandidateModel } from './candidate.js';
 import { csrFromCoo } from './csr.js';
 import { popularityTables, releaseMs, DEFAULT_POPULARITY, type PopularityConfig } from './popularity.js';
@@ -63,22 +62,8 @@ function playsOf(input: TrainInput, name: string): Plays {
   return input.plays;
 }
 
-/**
- * Every candidate source, defined once, in this order (the order of the ranker's
- * `score_<source>` feature columns): the names `segue train --models` accepts, the models
- * `loadModel` reads and the `source` names a policy's candidates may use (with the surfaces'
- * own recipes, see sequencing/policy.ts). Each has one entry in the table below.
- *
- * Adding a source: write its model (its own file, and its `CandidateModel` class in
- * candidate.ts), add its name here and its entry below (the compiler holds the two together);
- * the entry's `defaults()` is its section of `segue train`'s config. Nothing else spells the list.
- *
- * @example SOURCE_NAMES.map((s) => `score_${s}`) // score_transitions, score_sknn, ...
- */
-export const SOURCE_NAMES = ['transitions', 'sknn', 'item2vec', 'als', 'content', 'popularity'] as const;
-
-/** A candidate source's name. */
-export type SourceName = (typeof SOURCE_NAMES)[number];
+// The names are source-names.ts's (candidate.ts needs them too, and this table needs candidate.ts).
+export { SOURCE_NAMES, isSourceName, type SourceName };
 
 /** Each source's training and loading, by name. */
 const TABLE = {
@@ -168,11 +153,6 @@ export type SourceConfigs = { [N in SourceName]: (typeof TABLE)[N] extends Sourc
  * `n`, `SOURCE_TABLE[n].train(input, cfg[n])` type-checks.
  */
 export const SOURCE_TABLE: { readonly [N in SourceName]: SourceDef<SourceConfigs[N]> } = TABLE;
-
-/** Whether a string names a candidate source. */
-export function isSourceName(name: string): name is SourceName {
-  return SOURCE_NAMES.some((s) => s === name);
-}
 
 /**
  * The default serving set: what `segue demo` trains and the ranker ranks (ranking's

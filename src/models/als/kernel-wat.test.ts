@@ -1,6 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { Rng } from '../../math/random.js';
-import { compileWat, instantiate, WasmHeap } from '../../math/wasm.js';
+import { Rng, compileWat, instantiate, WasmHeap } from '../../math/index.js';
 import { csrFromCoo, type Csr } from '../csr.js';
 import { alsKernelWat, simdDims } from './kernel-wat.js';
 import { cgSolveRows, exactSolveRows, gramianRows } from './solver.js';

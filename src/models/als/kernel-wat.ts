@@ -11,7 +11,7 @@
  *   gram_rows(F, lo, hi, out): out (float32 dims x dims) = sum over rows lo..hi of F of f f'.
  */
 
-import { v128Load, watDot } from '../../math/wat.js';
+import { v128Load, watDot } from '../../math/index.js';
 
 /** Whether the SIMD kernel can run at this factor count. */
 export function simdDims(dims: number): boolean {

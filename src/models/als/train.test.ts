@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { Rng } from '../../math/random.js';
+import { Rng } from '../../math/index.js';
 import { csrFromCoo, type Csr } from '../csr.js';
 import { topK } from '../topk.js';
 import { AlsDivergedError, alsConfig, foldIn, trainAls } from './index.js';

@@ -8,14 +8,13 @@
  * serves the whole run. The Gramian is summed over fixed chunks in a fixed order and each row
  * solve reads only shared inputs, so results are bit-identical for any thread count.
  */
-import { deriveSeed, Rng } from '../../math/random.js';
+import { deriveSeed, Rng, compileWat, MAX_HEAP_BYTES, WasmHeap } from '../../math/index.js';
 import { transpose, type Csr } from '../csr.js';
 import { alsConfig, type AlsConfig } from './config.js';
 import { AlsPool } from './pool.js';
-import { compileWat, MAX_HEAP_BYTES, WasmHeap } from '../../math/wasm.js';
 import { alsKernelWat, simdDims } from './kernel-wat.js';
 import { GRAM_CHUNK, alsLoss, exactSolveRow, gramianRows } from './solver.js';
-import { runTask, type AlsShared, type AlsTask, type CsrArrays } from './tasks.js';
+import { runTask, type AlsShared, type AlsTask } from './tasks.js';
 
 /** Progress after each epoch; `loss` only with `calculateLoss`. */
 export interface AlsProgress {

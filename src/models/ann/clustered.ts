@@ -1,4 +1,4 @@
-import { Rng } from '../../math/random.js';
+import { Rng } from '../../math/index.js';
 
 /** Isotropic noise added to low-rank clusters, relative to the spread. */
 const LOW_RANK_NOISE = 0.1;

@@ -12,7 +12,7 @@
  *     work: dims float32 of scratch for e, own per thread.
  */
 
-import { v128Load, watDot } from '../../math/wat.js';
+import { v128Load, watDot } from '../../math/index.js';
 
 /** Whether the SIMD kernel can run at this vector size. */
 export function sgnsSimdDims(dims: number): boolean {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { compileWat, WasmHeap } from '../../math/wasm.js';
+import { compileWat, WasmHeap } from '../../math/index.js';
 import { sgnsKernelWat } from './kernel-wat.js';
 import { countItems } from './corpus.js';
 import { sgnsRun, type KernelData, type KernelState } from './kernel.js';

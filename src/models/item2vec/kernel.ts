@@ -211,18 +211,29 @@ export function sgnsRun(d: KernelData, sBegin: number, sEnd: number, epoch: numb
   st.alpha = alpha;
 }
 
+/** A message to an item2vec worker (pool.ts sends them; workerMain answers each with a WorkerReply). */
+export type WorkerRequest =
+  | { type: 'init'; data: Omit<KernelData, 'sentence' | 'work'>; sBegin: number; sEnd: number; shareWords: number; maxLen: number }
+  | { type: 'epoch'; epoch: number; seed: number };
+
+/** An epoch's counts, from one worker. */
+export interface EpochReply { type: 'done'; words: number; effective: number; alpha: number; aborted: boolean }
+
+/** A worker's answer: ready after 'init', its counts after 'epoch', or what went wrong. */
+export type WorkerReply = { type: 'ready' } | EpochReply | { type: 'error'; message: string };
+
 /**
  * The body of a worker thread: receives its share once ('init'), then trains one epoch per
  * 'epoch' message and answers with its counts. Takes its dependencies as arguments so that
  * it can be rebuilt from source text (see pool.ts).
  */
 export function workerMain(
-  port: { on(event: 'message', fn: (m: any) => void): void; postMessage(m: unknown): void },
+  port: { on(event: 'message', fn: (m: WorkerRequest) => void): void; postMessage(m: WorkerReply): void },
   run: typeof sgnsRun,
 ): void {
   let data: KernelData | null = null;
   let sBegin = 0, sEnd = 0, shareWords = 0;
-  port.on('message', (m: any) => {
+  port.on('message', (m: WorkerRequest) => {
     try {
       if (m.type === 'init') {
         data = { ...m.data, sentence: new Int32Array(m.maxLen), work: new Float64Array(m.data.dims) } as KernelData;

@@ -1,5 +1,4 @@
-import { AliasTable } from '../../math/alias.js';
-import { Rng } from '../../math/random.js';
+import { AliasTable, Rng } from '../../math/index.js';
 import type { Item2vecCorpus } from './corpus.js';
 import { similar } from './similar.js';
 

@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
-import { sgnsRun, workerMain } from './kernel.js';
+import { sgnsRun, workerMain, type WorkerReply, type WorkerRequest } from './kernel.js';
 
 /**
  * Start one item2vec worker. From compiled JavaScript (dist/) the sibling worker.js exists
@@ -21,7 +21,7 @@ function spawnWorker(): Worker {
   return new Worker(source, { eval: true });
 }
 
-interface Pending { resolve: (m: any) => void; reject: (e: Error) => void }
+interface Pending { resolve: (m: WorkerReply) => void; reject: (e: Error) => void }
 
 /**
  * A fixed set of worker threads, each answering one message per request. Kept for a whole
@@ -36,7 +36,7 @@ export class WorkerPool {
     for (let w = 0; w < size; w++) {
       const worker = spawnWorker();
       this.pending.push(null);
-      worker.on('message', (m: any) => {
+      worker.on('message', (m: WorkerReply) => {
         const p = this.pending[w];
         this.pending[w] = null;
         if (p === null || p === undefined) return;
@@ -59,14 +59,17 @@ export class WorkerPool {
     return this.workers.length;
   }
 
-  /** Send messages[w] to worker w and resolve with their replies, in worker order. */
-  request(messages: ReadonlyArray<unknown>): Promise<any[]> {
+  /**
+   * Send messages[w] to worker w and resolve with their replies, in worker order (an error
+   * reply rejects). `R` names the reply the messages get (an EpochReply for 'epoch').
+   */
+  request<R extends WorkerReply = WorkerReply>(messages: ReadonlyArray<WorkerRequest>): Promise<R[]> {
     if (this.failure !== null) return Promise.reject(this.failure);
     return Promise.all(
       this.workers.map(
         (worker, w) =>
-          new Promise<any>((resolve, reject) => {
-            this.pending[w] = { resolve, reject };
+          new Promise<R>((resolve, reject) => {
+            this.pending[w] = { resolve: (m) => resolve(m as R), reject };
             worker.postMessage(messages[w]);
           }),
       ),

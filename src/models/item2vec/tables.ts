@@ -1,4 +1,4 @@
-import { AliasTable } from '../../math/alias.js';
+import { AliasTable } from '../../math/index.js';
 
 /** word2vec.c's sigmoid table: EXP_TABLE_SIZE = 1000 points, inputs clipped to +-MAX_EXP = 6. */
 export const EXP_TABLE_SIZE = 1000;

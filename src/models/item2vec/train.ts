@@ -1,8 +1,7 @@
-import { Rng, deriveSeed } from '../../math/random.js';
+import { Rng, deriveSeed, compileWat, MAX_HEAP_BYTES, WasmHeap, type HeapArray } from '../../math/index.js';
 import { item2vecConfig, type Item2vecConfig } from './config.js';
 import { countItems, validateCorpus, type Item2vecCorpus } from './corpus.js';
-import { sgnsRun, type KernelData, type KernelState } from './kernel.js';
-import { compileWat, MAX_HEAP_BYTES, WasmHeap, type HeapArray } from '../../math/wasm.js';
+import { sgnsRun, type EpochReply, type KernelData, type KernelState } from './kernel.js';
 import { sgnsKernelWat, sgnsSimdDims } from './kernel-wat.js';
 import { WorkerPool } from './pool.js';
 import { keepThresholds, negativeTable, sigmoidTable } from './tables.js';
@@ -217,7 +216,7 @@ export async function trainItem2vec(corpus: Item2vecCorpus, vocabSize: number, o
       );
       for (let epoch = 0; epoch < cfg.epochs; epoch++) {
         opts.signal?.throwIfAborted();
-        const replies = await pool.request(Array.from({ length: threads }, (_, w) => ({ type: 'epoch', epoch, seed: epochSeed(w, epoch) })));
+        const replies = await pool.request<EpochReply>(Array.from({ length: threads }, (_, w) => ({ type: 'epoch', epoch, seed: epochSeed(w, epoch) })));
         opts.signal?.throwIfAborted();
         let w = 0, eff = 0, lr = 0;
         for (const r of replies) {
