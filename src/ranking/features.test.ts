@@ -2,7 +2,7 @@ import { describe, it, expect, beforeAll, afterAll } from 'vitest';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { openStore, type Store } from '../store/index.js';
+import { openStore } from '../store/index.js';
 import { simulate, writeToStore } from '../simulator/index.js';
 import { TrackTable, StateEngine } from '../features/index.js';
 import { EVENT_TYPE_CODE } from '../domain/index.js';

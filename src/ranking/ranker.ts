@@ -1,7 +1,6 @@
 import { DEFAULT_SESSION_GAP_MINUTES } from '../domain/index.js';
-import { decodeArtifact, encodeArtifact } from '../models/artifact.js';
+import { DEFAULT_SOURCES, decodeArtifact, encodeArtifact, isSourceName } from '../models/index.js';
 import { GbdtModel } from './gbdt/index.js';
-import { DEFAULT_SOURCES, isSourceName } from '../models/index.js';
 import { FEATURES, type SourceName } from './features.js';
 
 /** How `segue train --models ranker` builds its training data and trees. */

@@ -1,6 +1,6 @@
 import type { Store } from '../store/index.js';
 import { openOnlineState, TrackTable, audioEmbedding, type Embedding, type OnlineState, type SessionState, type StateConfig } from '../features/index.js';
-import { loadModel, type CandidateModel } from '../models/candidate.js';
+import { loadModel, type CandidateModel } from '../models/index.js';
 import { F, FEATURES, FeatureBuilder, SOURCES, cosine, type SourceName } from './features.js';
 import { Ranker } from './ranker.js';
 

@@ -1,10 +1,7 @@
 import { describe, it, expect } from 'vitest';
 import fc from 'fast-check';
-import type { PlayLog } from '../models/dataset.js';
 import { Rng } from '../math/index.js';
-import { TransitionsModel } from '../models/transitions.js';
-import { SknnModel } from '../models/sknn.js';
-import { topK } from '../models/topk.js';
+import { TransitionsModel, SknnModel, topK, type PlayLog } from '../models/index.js';
 import { fixedScorer, sparseScorer } from './train-ranker.js';
 
 /** 120 random sessions of 3-10 plays over 60 tracks, track choice skewed toward low ixs (many ties and shared neighbours). */

@@ -1,12 +1,10 @@
 import type { Store } from '../store/index.js';
 import { sessionStarts } from '../domain/index.js';
 import { TrackTable, audioEmbedding } from '../features/index.js';
-import type { PlayLog } from '../models/dataset.js';
-import { PopularityCandidates, SknnCandidates, TransitionsCandidates, type CandidateModel } from '../models/candidate.js';
-import { TransitionsModel } from '../models/transitions.js';
-import { SknnModel } from '../models/sknn.js';
-import { popularityTables } from '../models/popularity.js';
-import { topK, Touched } from '../models/topk.js';
+import {
+  PopularityCandidates, SknnCandidates, TransitionsCandidates, TransitionsModel, SknnModel, popularityTables, topK, Touched,
+  type CandidateModel, type PlayLog,
+} from '../models/index.js';
 import { auc, logLoss, ndcgAt, trainGbdt } from './gbdt/index.js';
 import { F, FEATURES, FeatureBuilder, type SourceName } from './features.js';
 import { isPlay, loadEventColumns, replay, type EventColumns } from './replay.js';

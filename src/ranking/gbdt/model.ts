@@ -1,4 +1,4 @@
-import { decodeArtifact, encodeArtifact } from '../../models/artifact.js';
+import { decodeArtifact, encodeArtifact } from '../../models/index.js';
 import { CompiledTrees } from './compiled.js';
 
 export type GbdtObjective = 'binary' | 'lambdarank';

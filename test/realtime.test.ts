@@ -2,20 +2,21 @@ import { describe, it, expect, beforeAll, afterAll } from 'vitest';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { openStore, type Store } from '../store/index.js';
-import { simulate, writeToStore } from '../simulator/index.js';
-import { trainModels } from '../models/train.js';
-import { acceptEvents, openOnlineState, type OnlineState } from '../features/index.js';
-import type { SegueEvent } from '../domain/index.js';
-import { Recommender, trainRanker, DEFAULT_RANKER, type Recommendation } from './index.js';
-import { Surfaces } from '../surfaces/index.js';
-import { PolicyError, RETRIEVING_SURFACES, defaultPolicy, overridePolicy } from '../sequencing/index.js';
-import { Assigner, createExperiment, startExperiment, stopExperiment } from '../experiments/index.js';
+import { openStore } from '../src/store/index.js';
+import { simulate, writeToStore } from '../src/simulator/index.js';
+import { trainModels } from '../src/models/index.js';
+import { acceptEvents, openOnlineState, type OnlineState } from '../src/features/index.js';
+import type { SegueEvent } from '../src/domain/index.js';
+import { Recommender, trainRanker, DEFAULT_RANKER, type Recommendation } from '../src/ranking/index.js';
+import { Surfaces } from '../src/surfaces/index.js';
+import { PolicyError, RETRIEVING_SURFACES, defaultPolicy, overridePolicy } from '../src/sequencing/index.js';
+import { Assigner, createExperiment, startExperiment, stopExperiment } from '../src/experiments/index.js';
 
 /**
  * Real time (issue 4, item 6): after an event is accepted, the next recommendation for that
  * listener and session reflects it. A simulated world, real models, the ranker, the store's
- * event log and the embedded online state; events go in through `acceptEvents`.
+ * event log and the embedded online state; events go in through `acceptEvents`. It checks
+ * ranking, surfaces and experiments together, so it lives in test/, not in one stage's folder.
  */
 const dir = mkdtempSync(join(tmpdir(), 'segue-realtime-'));
 const store = await openStore(join(dir, 'sim.db'));
