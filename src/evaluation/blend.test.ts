@@ -1,5 +1,5 @@
 import { describe, it, expect } from 'vitest';
-import type { PlayLog } from '../models/dataset.js';
+import type { PlayLog } from '../models/index.js';
 import { Rng } from '../math/index.js';
 import { splitSessions } from './split.js';
 import { BLEND_GRID, BlendScorer, baggedChoice, blendGrid, sessionRepeatInto, trainSources, tuneBlend, type BlendWeights } from './blend.js';

@@ -1,11 +1,7 @@
-import type { PlayLog } from '../models/dataset.js';
-import type { SourceName } from '../models/index.js';
-import { popularity } from '../models/popularity.js';
-import { TransitionsModel } from '../models/transitions.js';
-import { SknnModel } from '../models/sknn.js';
-import { corpusFromSessions, trainItem2vec } from '../models/item2vec/index.js';
-import { SessionVectorScorer } from '../models/session-vector.js';
-import { topK } from '../models/topk.js';
+import {
+  popularity, TransitionsModel, SknnModel, corpusFromSessions, trainItem2vec, SessionVectorScorer, topK,
+  type PlayLog, type SourceName,
+} from '../models/index.js';
 import { Rng } from '../math/index.js';
 import type { SessionSplit } from './split.js';
 

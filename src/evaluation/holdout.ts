@@ -1,14 +1,10 @@
 import type { Store } from '../store/index.js';
 import type { Playlist } from '../domain/index.js';
-import type { SourceName } from '../models/index.js';
-import { loadPlays, trackArtists, type PlayLog } from '../models/dataset.js';
-import { TransitionsModel } from '../models/transitions.js';
-import { SknnModel } from '../models/sknn.js';
-import { SessionVectorScorer } from '../models/session-vector.js';
-import { corpusFromSessions, trainItem2vec } from '../models/item2vec/index.js';
-import { alsConfig, foldIn, itemGramian, trainAls } from '../models/als/index.js';
-import { csrFromCoo } from '../models/csr.js';
-import { topK } from '../models/topk.js';
+import {
+  loadPlays, trackArtists, TransitionsModel, SknnModel, SessionVectorScorer, corpusFromSessions, trainItem2vec,
+  alsConfig, foldIn, itemGramian, trainAls, csrFromCoo, topK,
+  type PlayLog, type SourceName,
+} from '../models/index.js';
 import { Rng } from '../math/index.js';
 import { MultiTargetMetrics, artistDistance } from './metrics.js';
 

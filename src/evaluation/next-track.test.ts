@@ -1,12 +1,9 @@
 import { describe, it, expect } from 'vitest';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { PlayLog } from '../models/dataset.js';
-import { loadPlays } from '../models/dataset.js';
-import { popularity } from '../models/popularity.js';
-import { TransitionsModel } from '../models/transitions.js';
-import { openStore, type Store } from '../store/index.js';
+import { loadPlays, popularity, TransitionsModel, type PlayLog } from '../models/index.js';
+import { openStore } from '../store/index.js';
 import { getFormat, runImport } from '../ingest/index.js';
 import { splitSessions } from './split.js';
 import { evaluateNextTrack } from './next-track.js';

@@ -1,5 +1,4 @@
-import type { PlayLog } from '../models/dataset.js';
-import { topK } from '../models/topk.js';
+import { topK, type PlayLog } from '../models/index.js';
 import { RankingMetrics } from './metrics.js';
 import type { SessionSplit } from './split.js';
 

@@ -1,8 +1,5 @@
 import type { Store } from '../store/index.js';
-import type { SourceName } from '../models/index.js';
-import { loadPlays, trackArtists } from '../models/dataset.js';
-import { popularity } from '../models/popularity.js';
-import { TransitionsModel } from '../models/transitions.js';
+import { loadPlays, trackArtists, popularity, TransitionsModel, type SourceName } from '../models/index.js';
 import { BLEND_BOOTSTRAPS, BlendScorer, DEFAULT_BLEND, trainSources, tuneBlend, type BlendWeights } from './blend.js';
 import { splitSessions } from './split.js';
 import { artistDistance } from './metrics.js';

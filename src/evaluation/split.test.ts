@@ -1,5 +1,5 @@
 import { describe, it, expect } from 'vitest';
-import type { PlayLog } from '../models/dataset.js';
+import type { PlayLog } from '../models/index.js';
 import { splitSessions } from './split.js';
 
 const MIN = 60_000;

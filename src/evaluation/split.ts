@@ -1,4 +1,4 @@
-import type { PlayLog } from '../models/dataset.js';
+import type { PlayLog } from '../models/index.js';
 import { DEFAULT_SESSION_GAP_MS, sessionStarts } from '../domain/index.js';
 
 /**
