@@ -14,9 +14,8 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Rng } from '../src/math/random.js';
-import { csrFromCoo, type Csr } from '../src/models/csr.js';
-import { trainAls } from '../src/models/als/index.js';
+import { Rng } from '../src/math/index.js';
+import { csrFromCoo, trainAls, type Csr } from '../src/models/index.js';
 import { machineLine } from './machine.js';
 
 /** implicit 0.7.3, CG, 64 factors, this matrix size, this machine size (issue 3). */

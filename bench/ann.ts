@@ -9,11 +9,7 @@
  * `--spread` sets how far points lie from their cluster centre (per dimension, centres have
  * unit spread): the larger, the harder the search; 0.6 leaves clusters overlapping.
  */
-import { clusteredVectors, intrinsicDimension, recallAtK } from '../src/models/ann/clustered.js';
-import { ExactIndex } from '../src/models/ann/exact.js';
-import { HnswlibIndex } from '../src/models/ann/hnswlib.js';
-import { UsearchIndex } from '../src/models/ann/usearch.js';
-import type { AnnIndex } from '../src/models/ann/ann-index.js';
+import { clusteredVectors, intrinsicDimension, recallAtK, ExactIndex, HnswlibIndex, UsearchIndex, type AnnIndex } from '../src/models/index.js';
 import { machineLine } from './machine.js';
 
 const SEED = 20240611;
@@ -66,7 +62,7 @@ export async function annBench(args: string[]): Promise<void> {
   const hnsw = { m: Number(arg(args, '--m', '16')), efConstruction: Number(arg(args, '--ef-construction', '200')) };
   const only = arg(args, '--only', '');
   console.log(machineLine());
-  let t = performance.now();
+  const t = performance.now();
   // Queries come from the same distribution as the items, not from the index itself.
   const all = clusteredVectors({ n: n + nq, dims, clusters, zipf: 1, spread, seed: SEED, rank: Math.min(rank, dims) });
   const vectors = all.subarray(0, n * dims);

@@ -8,7 +8,7 @@
 import { join } from 'node:path';
 import { tmpdir } from 'node:os';
 import { getFormat, runImport } from '../src/ingest/index.js';
-import { openStore, type Store } from '../src/store/index.js';
+import { openStore } from '../src/store/index.js';
 
 const [format, path, storePath, mode] = process.argv.slice(2);
 if (!format || !path || !storePath) {

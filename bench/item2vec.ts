@@ -18,9 +18,8 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Rng } from '../src/math/random.js';
-import { countItems, trainItem2vec } from '../src/models/item2vec/index.js';
-import { clusterPrecision, plantedSessions } from '../src/models/item2vec/planted.js';
+import { Rng } from '../src/math/index.js';
+import { countItems, trainItem2vec, clusterPrecision, plantedSessions } from '../src/models/index.js';
 import { machineLine } from './machine.js';
 
 const PYTHON = '/usr/bin/python3';

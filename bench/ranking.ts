@@ -17,7 +17,7 @@ import { spawnSync } from 'node:child_process';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Rng } from '../src/math/index.js';
-import { auc, ndcgAt, trainGbdt, type GbdtObjective } from '../src/ranking/gbdt/index.js';
+import { auc, ndcgAt, trainGbdt, type GbdtObjective } from '../src/ranking/index.js';
 import { machineLine } from './machine.js';
 import { realtimeBench, scoringBench } from './realtime.js';
 

@@ -12,7 +12,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Rng } from '../src/math/index.js';
-import { openStore, type Store, type StoredEvent } from '../src/store/index.js';
+import { openStore, type StoredEvent } from '../src/store/index.js';
 import { simulate, writeToStore } from '../src/simulator/index.js';
 import { EmbeddedOnlineState, StateEngine, TrackTable } from '../src/features/index.js';
 import { FEATURES, FeatureBuilder, audioEmbedding, trackInfo, trainGbdt } from '../src/ranking/index.js';

@@ -19,7 +19,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
-import { openStore, TABLES, type Store } from '../src/store/index.js';
+import { openStore, TABLES, type Cell, type Store } from '../src/store/index.js';
 import { machineLine } from './machine.js';
 
 const HERE = import.meta.dirname;
@@ -64,11 +64,12 @@ async function pointReads(store: Store, trackIds: string[], listenerIds: string[
   };
 }
 
-/** CSV quoting for psql's \copy (CSV format): every text field quoted, NULL as an empty unquoted field. */
-function csvCell(v: unknown): string {
-  if (v === null || v === undefined) return '';
+/** CSV quoting for psql's \copy (CSV format): every text field quoted, NULL as an empty unquoted field, bytes as bytea hex. */
+function csvCell(v: Cell): string {
+  if (v === null) return '';
   if (typeof v === 'number') return String(v);
-  return `"${String(v).replace(/"/g, '""')}"`;
+  if (v instanceof Uint8Array) return `"\\x${Buffer.from(v).toString('hex')}"`;
+  return `"${v.replace(/"/g, '""')}"`;
 }
 
 /** The event rows of a store, as CSV of the events table's columns (what \copy loads). */

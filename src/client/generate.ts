@@ -1,7 +1,7 @@
 import { writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import openapiTS, { astToString } from 'openapi-typescript';
-import { openApiDocument } from '../server/openapi.js';
+import { openApiDocument } from '../server/index.js';
 
 const HEADER = '// Generated from the OpenAPI document of the Segue API (GET /docs) by `npm run client:generate`. Do not edit.\n\n';
 

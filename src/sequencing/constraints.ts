@@ -1,5 +1,5 @@
 import type { Policy } from './policy.js';
-import type { PastPlay, SeqContext, SeqItem } from './types.js';
+import type { SeqContext, SeqItem } from './types.js';
 
 const HOUR = 3_600_000;
 

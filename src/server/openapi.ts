@@ -1,4 +1,4 @@
-import { openStore, type Store } from '../store/index.js';
+import { openStore } from '../store/index.js';
 import { buildServer } from './app.js';
 
 /** The API's OpenAPI document, as served at /docs (built on a throwaway in-memory store). */

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { checkRecord } from '../domain/index.js';
 import { getFormat, runImport } from '../ingest/index.js';
-import { openStore, type Store } from '../store/index.js';
+import { openStore } from '../store/index.js';
 import { eventsNdjson, simulate, toEvent, toNdjson, writeNdjson, writeToStore } from './index.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'segue-sim-'));

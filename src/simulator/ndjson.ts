@@ -35,7 +35,6 @@ const F_TRUE = bytes('true');
 const F_FALSE = bytes('false');
 const F_PLAYLIST = bytes(',"playlistId":"lis');
 const F_PL = bytes(':pl');
-const F_COLON = bytes(':');
 const F_END = bytes('}\n');
 /** Longest line without the source, with room for the largest numbers. */
 const MAX_LINE = 480;

@@ -292,6 +292,9 @@ export class Simulation implements Iterable<EventBatch>, AsyncIterable<EventBatc
       case Mode.Podcast:
         cid = w.artistAlbumStart[state.shows[0]!]!;
         break;
+      case Mode.Autoplay:
+        // Never a session's first mode: autoplay takes over after a search (below).
+        break;
     }
     const chunk = this.chunk;
     const pos = this.pos;

@@ -3,10 +3,8 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { segue } from './cli.js';
-import { openStore, type Store } from '../../src/store/index.js';
-import { TransitionsModel } from '../../src/models/transitions.js';
-import { decodeArtifact } from '../../src/models/artifact.js';
-import { trainConfig } from '../../src/models/train.js';
+import { openStore } from '../../src/store/index.js';
+import { TransitionsModel, decodeArtifact, trainConfig } from '../../src/models/index.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'segue-train-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));

@@ -1,8 +1,7 @@
 import type { Command } from 'commander';
 import { availableParallelism } from 'node:os';
 import { openStore, type Store } from '../../store/index.js';
-import { buildServer, DEFAULTS } from '../../server/index.js';
-import { runPrimary, workerPlace, WorkerSiblings, type Siblings } from '../../server/cluster.js';
+import { buildServer, DEFAULTS, runPrimary, workerPlace, WorkerSiblings, type Siblings } from '../../server/index.js';
 import { positiveInt } from '../args.js';
 import { CliError } from '../errors.js';
 import type { GlobalOptions } from '../context.js';

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
-import { TRAINABLE, trainConfig, trainModels, type Trainable } from '../../models/train.js';
+import { TRAINABLE, trainConfig, trainModels, type Trainable } from '../../models/index.js';
 import { rankerConfig, trainRanker, type RankerConfig, type RankerReport } from '../../ranking/index.js';
 import { emit, fmt, table } from '../output.js';
 import { CliError } from '../errors.js';

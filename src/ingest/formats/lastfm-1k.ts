@@ -2,7 +2,7 @@ import { checkEvent, listenerValidator, preview, trackValidator, type Listener, 
 import { readLines } from '../lines.js';
 import { Batcher } from '../batch.js';
 import { inputFiles, fileSize } from '../files.js';
-import { albumIdFromName, artistIdFromName, MBID, RecentIds, eventIdAt, trackIdFromNames } from '../ids.js';
+import { artistIdFromName, MBID, RecentIds, eventIdAt, trackIdFromNames } from '../ids.js';
 import { ImportError } from '../errors.js';
 import type { ImportFormat, Parsed, ReadContext } from '../types.js';
 

@@ -1,6 +1,6 @@
 import { it, expect } from 'vitest';
 import type { Store } from '../types.js';
-import { contractSuite, all, type Cleanup, type Opener } from './fixtures.js';
+import { contractSuite, type Cleanup, type Opener } from './fixtures.js';
 
 /**
  * The ListenerStateStore contract: every implementation runs it (one factory per implementation,

@@ -3,9 +3,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Command } from 'commander';
 import { afterAll, describe, expect, it, vi } from 'vitest';
-import { parseStartDate, registerSimulate } from '../src/cli/commands/simulate.js';
-import type { GlobalOptions } from '../src/cli/context.js';
-import { CliError } from '../src/cli/errors.js';
+import { parseStartDate, registerSimulate } from './simulate.js';
+import type { GlobalOptions } from '../context.js';
+import { CliError } from '../errors.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'segue-sim-cli-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
