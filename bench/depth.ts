@@ -9,16 +9,14 @@
  *
  *   npm run bench -- depth [--store .bench-tmp/serve-demo.db] [--requests 600] [--sessions 1500] [--seed 3] [--skip quality,speed]
  */
-import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { ClosedLoopWorld } from '../src/evaluation/closed-loop.js';
+import { ClosedLoopWorld } from '../src/evaluation/index.js';
 import { defaultPolicy, overridePolicy, type Policy } from '../src/sequencing/index.js';
-import { openStore, type Store } from '../src/store/index.js';
+import { openStore } from '../src/store/index.js';
 import { Surfaces } from '../src/surfaces/index.js';
+import { Assigner } from '../src/experiments/index.js';
 import { machineLine } from './machine.js';
+import { ensureDemoWorld } from './demo-world.js';
 
-const CLI = join(import.meta.dirname, '../src/cli/main.js');
 const SOURCES = ['transitions', 'sknn', 'popularity'] as const;
 
 function arg(args: string[], name: string, def: string): string {
@@ -76,19 +74,14 @@ export async function depthBench(args: string[]): Promise<void> {
   if (!skip.has('speed')) {
     const db = arg(args, '--store', '.bench-tmp/serve-demo.db');
     const n = Number(arg(args, '--requests', '600'));
-    if (!existsSync(db)) {
-      mkdirSync(dirname(db), { recursive: true });
-      console.log(`building the demo world into ${db} (segue demo --no-serve)...`);
-      const r = spawnSync(process.execPath, [CLI, '--store', db, 'demo', '--no-serve'], { stdio: ['ignore', 'ignore', 'inherit'] });
-      if (r.status !== 0) throw new Error(`segue demo failed (${r.status})`);
-    }
+    ensureDemoWorld(db);
     const store = await openStore(db, { readonly: true });
     try {
       const stats = await store.stats({ top: 200 });
       const listeners = stats.mostActiveListeners.map((l) => l.id);
       const seeds = stats.topTracks.map((x) => x.id);
       // Read-only: a replica folds what the state lacks in memory and writes nothing.
-      const surfaces = await Surfaces.open(store, { replica: true });
+      const surfaces = await Surfaces.open(store, { assigner: Assigner.load, replica: true });
       const now = Date.now();
       console.log(`demo world: ${stats.tracks.toLocaleString('en-US')} tracks; ${n} requests per setting and surface, the settings taking turns, after ${listeners.length} of warm-up each (every listener's state loaded); in process, one core`);
       // Settings take turns, a slice of requests each per round, so that drift over the run

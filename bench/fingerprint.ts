@@ -9,15 +9,14 @@
  * fingerprint covers simulation, training, retrieval, ranking and sequencing alike;
  * `--fresh` rebuilds it (do that when comparing two versions of training code).
  */
-import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, rmSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { rmSync } from 'node:fs';
 import { openStore } from '../src/store/index.js';
 import { Surfaces, type SurfaceRequest } from '../src/surfaces/index.js';
+import { Assigner } from '../src/experiments/index.js';
 import { machineLine } from './machine.js';
+import { ensureDemoWorld } from './demo-world.js';
 
-const CLI = join(import.meta.dirname, '../src/cli/main.js');
 
 function arg(args: string[], name: string, def: string): string {
   const i = args.indexOf(name);
@@ -30,12 +29,7 @@ export async function fingerprintBench(args: string[]): Promise<void> {
   const json = args.includes('--json');
   if (!json) console.log(machineLine());
   if (args.includes('--fresh')) for (const f of [db, `${db}-wal`, `${db}-shm`, `${db}.key`]) rmSync(f, { force: true });
-  if (!existsSync(db)) {
-    mkdirSync(dirname(db), { recursive: true });
-    if (!json) console.log(`building the demo world into ${db} (segue demo --no-serve)...`);
-    const r = spawnSync(process.execPath, [CLI, '--store', db, 'demo', '--no-serve'], { stdio: ['ignore', 'ignore', 'inherit'] });
-    if (r.status !== 0) throw new Error(`segue demo failed (${r.status})`);
-  }
+  ensureDemoWorld(db, (m) => !json && console.log(m));
   const store = await openStore(db, { readonly: true });
   try {
     const stats = await store.stats({ top: 100 });
@@ -44,7 +38,7 @@ export async function fingerprintBench(args: string[]): Promise<void> {
     const artists = stats.topArtists.map((a) => a.id);
     const genres = stats.topGenres.map((g) => g.id);
     const now = stats.lastTs! + 3_600_000;
-    const surfaces = await Surfaces.open(store, { replica: true });
+    const surfaces = await Surfaces.open(store, { assigner: Assigner.load, replica: true });
     const requests: Record<string, (i: number) => SurfaceRequest> = {
       radio: (i) => ({ surface: 'radio', listenerId: listeners[i % listeners.length]!, n: 30, ...(i % 3 === 0 ? { seedTrack: tracks[i % tracks.length]! } : i % 3 === 1 ? { seedArtist: artists[i % artists.length]! } : {}) }),
       autoplay: (i) => ({ surface: 'autoplay', listenerId: listeners[i % listeners.length]!, seedTrack: tracks[(i * 7) % tracks.length]! }),

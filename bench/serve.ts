@@ -11,13 +11,14 @@
  *
  * The store is built with `segue demo --no-serve` the first time (about a minute).
  */
-import { spawn, spawnSync } from 'node:child_process';
-import { copyFileSync, existsSync, mkdirSync, rmSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { spawn } from 'node:child_process';
+import { copyFileSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
 import { availableParallelism } from 'node:os';
 import autocannon from 'autocannon';
-import { openStore, type Store } from '../src/store/index.js';
+import { openStore } from '../src/store/index.js';
 import { machineLine } from './machine.js';
+import { ensureDemoWorld } from './demo-world.js';
 
 const CLI = join(import.meta.dirname, '../src/cli/main.js');
 
@@ -40,12 +41,7 @@ export async function serveBench(args: string[]): Promise<void> {
   const workers = Number(arg(args, '--workers', String(availableParallelism())));
   if (!(Number.isInteger(workers) && workers >= 1)) throw new Error(`--workers must be a whole number >= 1, got ${arg(args, '--workers', '')}`);
   console.log(machineLine());
-  if (!existsSync(db)) {
-    mkdirSync(dirname(db), { recursive: true });
-    console.log(`building the demo world into ${db} (segue demo --no-serve)...`);
-    const r = spawnSync(process.execPath, [CLI, '--store', db, 'demo', '--no-serve'], { stdio: ['ignore', 'ignore', 'inherit'] });
-    if (r.status !== 0) throw new Error(`segue demo failed (${r.status})`);
-  }
+  ensureDemoWorld(db);
   // Each run serves a fresh copy: the ingest load must not grow the demo world run after run.
   const work = `${db}.run`;
   for (const f of [work, `${work}-wal`, `${work}-shm`]) rmSync(f, { force: true });
