@@ -9,6 +9,7 @@
  *
  *   npm run bench -- depth [--store .bench-tmp/serve-demo.db] [--requests 600] [--sessions 1500] [--seed 3] [--skip quality,speed]
  */
+import { DEFAULT_SOURCES } from '../src/models/index.js';
 import { ClosedLoopWorld } from '../src/evaluation/index.js';
 import { defaultPolicy, overridePolicy, type Policy } from '../src/sequencing/index.js';
 import { openStore } from '../src/store/index.js';
@@ -17,7 +18,7 @@ import { Assigner } from '../src/experiments/index.js';
 import { machineLine } from './machine.js';
 import { ensureDemoWorld } from './demo-world.js';
 
-const SOURCES = ['transitions', 'sknn', 'popularity'] as const;
+const SOURCES = DEFAULT_SOURCES;
 
 function arg(args: string[], name: string, def: string): string {
   const i = args.indexOf(name);

@@ -7,6 +7,7 @@
  *   npm run bench -- sequencing [--requests 500] [--candidates 1000] [--length 50] [--branching 24]
  *   npm run bench -- sequencing --radio [--radio-tracks 200000] [--radio-listeners 4000] [--radio-days 7] [--radio-requests 300]
  */
+import { DEFAULT_SOURCES } from '../src/models/index.js';
 import { Rng } from '../src/math/index.js';
 import { defaultPolicy, parsePolicy, sequence, type PastPlay, type SeqItem } from '../src/sequencing/index.js';
 import { machineLine } from './machine.js';
@@ -85,7 +86,7 @@ export async function radioRequestBench(args: string[]): Promise<void> {
     const w = await writeToStore(sim, store);
     console.log(`radio request: a simulated world of ${tracks.toLocaleString('en-US')} tracks, ${listeners.toLocaleString('en-US')} listeners, ${days} days (${w.events.toLocaleString('en-US')} events) in ${((performance.now() - t) / 1000).toFixed(0)} s`);
     t = performance.now();
-    await trainModels(store, ['transitions', 'sknn', 'popularity']);
+    await trainModels(store, DEFAULT_SOURCES);
     await trainRanker(store, { ...DEFAULT_RANKER, maxTrainQueries: 5000, maxTestQueries: 1000 });
     console.log(`  models and ranker trained in ${((performance.now() - t) / 1000).toFixed(0)} s`);
     t = performance.now();

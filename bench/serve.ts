@@ -11,6 +11,7 @@
  *
  * The store is built with `segue demo --no-serve` the first time (about a minute).
  */
+import { DEFAULT_SOURCES } from '../src/models/index.js';
 import { spawn } from 'node:child_process';
 import { copyFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
@@ -27,7 +28,7 @@ function arg(args: string[], name: string, def: string): string {
   return i >= 0 && args[i + 1] !== undefined ? args[i + 1]! : def;
 }
 
-const LEAN = ['transitions', 'sknn', 'popularity'].map((source) => ({ source, k: 30 }));
+const LEAN = DEFAULT_SOURCES.map((source) => ({ source, k: 30 }));
 
 interface Load { title: string; method: 'GET' | 'POST'; path: string; body?: (i: number) => string; perRequest?: number; target?: string; connections?: number }
 

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { openStore, type Store } from '../store/index.js';
 import { Rng, deriveSeed } from '../math/index.js';
 import { simulate, writeToStore, startSession, respond, Ctx, Responses } from '../simulator/index.js';
-import { trainModels, loadModel } from '../models/index.js';
+import { trainModels, loadModel, DEFAULT_SOURCES } from '../models/index.js';
 import { trainRanker, DEFAULT_RANKER } from '../ranking/index.js';
 import { Surfaces, retrieval, toSeqItems } from '../surfaces/index.js';
 import { Assigner } from '../experiments/index.js';
@@ -90,7 +90,7 @@ export class ClosedLoopWorld {
       log('simulating');
       await writeToStore(sim, store);
       log('training');
-      await trainModels(store, DEFAULT_RANKER.sources); // the default serving set (models' DEFAULT_SOURCES): what the ranker ranks
+      await trainModels(store, DEFAULT_SOURCES); // the default serving set: what the ranker ranks
       await trainRanker(store, { ...DEFAULT_RANKER, maxTrainQueries: 6000, maxTestQueries: 1000 });
       const surfaces = await Surfaces.open(store, { assigner: Assigner.load });
       const pop = await loadModel(store, 'popularity');

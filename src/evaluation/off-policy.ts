@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { openStore } from '../store/index.js';
 import { Rng, deriveSeed } from '../math/index.js';
 import { simulate, writeToStore, startSession, respond, Ctx, Responses } from '../simulator/index.js';
-import { trainModels } from '../models/index.js';
+import { trainModels, DEFAULT_SOURCES } from '../models/index.js';
 import { trainRanker, DEFAULT_RANKER } from '../ranking/index.js';
 import { Surfaces, toSeqItems } from '../surfaces/index.js';
 import { Assigner } from '../experiments/index.js';
@@ -138,7 +138,7 @@ export async function runOffPolicy(o: OffPolicyOptions): Promise<OffPolicyReport
     log('simulating the history');
     await writeToStore(sim, store);
     log('training');
-    await trainModels(store, DEFAULT_RANKER.sources); // the default serving set (models' DEFAULT_SOURCES): what the ranker ranks
+    await trainModels(store, DEFAULT_SOURCES); // the default serving set: what the ranker ranks
     await trainRanker(store, { ...DEFAULT_RANKER, maxTrainQueries: 3000, maxTestQueries: 500, trees: 80 });
     const surfaces = await Surfaces.open(store, { assigner: Assigner.load });
     const reco = surfaces.reco;

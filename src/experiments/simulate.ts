@@ -5,7 +5,7 @@ import type { SegueEvent } from '../domain/index.js';
 import { openStore } from '../store/index.js';
 import { Rng, deriveSeed } from '../math/index.js';
 import { simulate, writeToStore, startSession, respond, Ctx, Responses, END_CODES } from '../simulator/index.js';
-import { trainModels } from '../models/index.js';
+import { trainModels, DEFAULT_SOURCES } from '../models/index.js';
 import { trainRanker, DEFAULT_RANKER } from '../ranking/index.js';
 import { Surfaces } from '../surfaces/index.js';
 import { acceptEvents } from '../features/index.js';
@@ -73,7 +73,7 @@ export async function simulateAb(o: SimulatedAbOptions): Promise<SimulatedAbResu
     log(`simulating ${o.listeners} listeners' history (${historyDays} days)`);
     await writeToStore(sim, store);
     log('training the models and the ranker on the history');
-    await trainModels(store, DEFAULT_RANKER.sources); // the default serving set (models' DEFAULT_SOURCES): what the ranker ranks
+    await trainModels(store, DEFAULT_SOURCES); // the default serving set: what the ranker ranks
     await trainRanker(store, { ...DEFAULT_RANKER, maxTrainQueries: 4000, maxTestQueries: 1000, trees: 120 });
     const start = sim.startMs + historyDays * DAY;
     await createExperiment(store, def, start);
