@@ -21,6 +21,8 @@ describe('openStore locations', () => {
     expect(redactLocation('postgres://segue:s3cret@127.0.0.1:5432/x')).toBe('postgres://segue:***@127.0.0.1:5432/x');
     expect(redactLocation('postgres://segue@127.0.0.1:5432/x')).toBe('postgres://segue@127.0.0.1:5432/x');
     expect(redactLocation('./a:b@c.db')).toBe('./a:b@c.db');
+    expect(redactLocation('postgres://segue@127.0.0.1:5432/x?sslmode=disable&password=s3cret')).toBe('postgres://segue@127.0.0.1:5432/x?sslmode=disable&password=***');
+    expect(redactLocation('./x?password=1.db')).toBe('./x?password=1.db');
   });
 
   it('opens an in-memory embedded store, and refuses a missing file read-only', async () => {

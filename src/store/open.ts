@@ -25,9 +25,10 @@ export function parseStoreLocation(location: string): StoreLocation {
   return { kind: 'sqlite', path: location };
 }
 
-/** A location fit to print: a URL's password is replaced by `***`. */
+/** A location fit to print: a URL's password (in its authority or a `password` parameter) is replaced by `***`. */
 export function redactLocation(location: string): string {
-  return location.replace(/^([a-z][a-z0-9+.-]*:\/\/[^/:@]*):[^@/]*@/i, '$1:***@');
+  if (!/^[a-z][a-z0-9+.-]*:\/\//i.test(location)) return location; // a file path
+  return location.replace(/^([a-z][a-z0-9+.-]*:\/\/[^/:@]*):[^@/]*@/i, '$1:***@').replace(/([?&]password=)[^&#]*/gi, '$1***');
 }
 
 /**

@@ -46,7 +46,7 @@ export function registerDemo(program: Command, globals: () => GlobalOptions): vo
       const port = portText === undefined ? 8080 : Number(portText);
       if (!(Number.isInteger(port) && port >= 0 && port <= 65535)) throw new CliError(`--port must be an integer in 0..65535, got ${JSON.stringify(portText)}`);
       if (flags.fresh) {
-        if (explicit) throw new CliError(`--fresh deletes only the default ${DEMO_STORE}; remove ${storePath} yourself to rebuild it`);
+        if (explicit) throw new CliError(`--fresh deletes only the default ${DEMO_STORE}; remove ${redactLocation(storePath)} yourself to rebuild it`);
         for (const f of [DEMO_STORE, `${DEMO_STORE}-wal`, `${DEMO_STORE}-shm`, `${DEMO_STORE}.key`]) rmSync(f, { force: true });
       }
       const started = performance.now();
