@@ -1,17 +1,16 @@
 import { describe, it, expect, beforeAll, afterAll } from 'vitest';
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { segue } from './cli.js';
-import { call, countRows, createTestDatabase, pgUp, segueJson, sleep, startServer, stats, withClone, type TestDatabase } from './postgres.js';
+import { call, countRows, createTestDatabase, pgUp, segueJson, sleep, startServer, stats, tempDir, type TestDatabase, withClone } from './postgres.js';
 
 /**
  * Every command on a PostgreSQL store: simulate straight into it, stats, train, eval and
  * recommend on it (these only read the shared world); keys, experiments, policies and the
  * HTTP server (one process and two), each in a copy of the world of its own.
  */
-const dir = mkdtempSync(join(tmpdir(), 'segue-pg-commands-'));
+const dir = tempDir('segue-pg-commands-');
 let world: TestDatabase | undefined;
 let listener = '', seedTrack = '';
 const topTracks: string[] = [];

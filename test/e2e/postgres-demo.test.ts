@@ -1,14 +1,13 @@
 import { describe, it, expect, afterAll } from 'vitest';
-import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { countRows, pgUp, segueJson, withDatabase } from './postgres.js';
+import { countRows, pgUp, segueJson, tempDir, withDatabase } from './postgres.js';
 
 /**
  * `segue demo --store postgres://…`: the 200,000-track demo world built into an empty
  * database (the slowest PostgreSQL test, 30-60 s: run once), and reopened by a second run.
  */
-const dir = mkdtempSync(join(tmpdir(), 'segue-pg-demo-'));
+const dir = tempDir('segue-pg-demo-');
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 interface Demo { store: string; built: boolean; trained: string[]; key: string; keyFile: string; stats: { listeners: number; tracks: number; events: number; skipRate: number } }

@@ -1,16 +1,15 @@
 import { describe, it, expect, afterAll } from 'vitest';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { segue } from './cli.js';
 import { testServerUrl, withDatabase as databaseUrl } from '../../src/store/testing.js';
-import { pgUp, withDatabase } from './postgres.js';
+import { pgUp, tempDir, withDatabase } from './postgres.js';
 
 /**
  * How the CLI fails on PostgreSQL: one line `segue: …` and a non-zero exit, a stack trace only
  * with --debug, and never a password, whether in the URL's authority or a `password` parameter.
  */
-const dir = mkdtempSync(join(tmpdir(), 'segue-pg-errors-'));
+const dir = tempDir('segue-pg-errors-');
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 const STACK = /\n\s+at /;
 

@@ -1,10 +1,9 @@
 import { describe, it, expect, beforeAll, afterAll } from 'vitest';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { segue } from './cli.js';
-import { background, countRows, eventCounts, pgUp, quiesce, segueJson, sleep, sql, stats, withDatabase, writeEvents, type ImportSummary } from './postgres.js';
+import { background, countRows, eventCounts, type ImportSummary, pgUp, quiesce, segueJson, sleep, sql, stats, tempDir, withDatabase, writeEvents } from './postgres.js';
 
 /**
  * Faults on the PostgreSQL store: an import and a store copy killed with SIGKILL midway
@@ -12,7 +11,7 @@ import { background, countRows, eventCounts, pgUp, quiesce, segueJson, sleep, sq
  * same time lose and double nothing.
  */
 const EVENTS = 200_000;
-const dir = mkdtempSync(join(tmpdir(), 'segue-pg-faults-'));
+const dir = tempDir('segue-pg-faults-');
 const file = join(dir, 'events.ndjson');
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 

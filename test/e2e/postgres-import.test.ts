@@ -1,15 +1,14 @@
 import { describe, it, expect, afterAll } from 'vitest';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { dataset, present } from '../datasets.js';
-import { counts, pgUp, segueJson, stats, withDatabase, type ImportSummary } from './postgres.js';
+import { counts, type ImportSummary, pgUp, segueJson, stats, tempDir, withDatabase } from './postgres.js';
 
 /**
  * `segue import` into PostgreSQL: the real Spotify history twice (the second adds nothing),
  * and every format's fixture, with the same counts and statistics as on SQLite.
  */
-const dir = mkdtempSync(join(tmpdir(), 'segue-pg-import-'));
+const dir = tempDir('segue-pg-import-');
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 const FIXTURES = join(import.meta.dirname, '../fixtures');
 const SPOTIFY = dataset('spotify-extended-streaming-history-user-a');

@@ -1,16 +1,15 @@
 import { describe, it, expect, beforeAll, afterAll } from 'vitest';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { segue } from './cli.js';
-import { countRows, counts, pgUp, segueJson, sql, stats, withDatabase, type ImportSummary } from './postgres.js';
+import { countRows, counts, type ImportSummary, pgUp, segueJson, sql, stats, tempDir, withDatabase } from './postgres.js';
 
 /**
  * The same data on SQLite and PostgreSQL gives the same store: imported from one NDJSON file
  * into both, trained, evaluated and served, the figures and the lists are equal; and
  * `segue store copy` from the SQLite file gives PostgreSQL the same rows and statistics.
  */
-const dir = mkdtempSync(join(tmpdir(), 'segue-pg-parity-'));
+const dir = tempDir('segue-pg-parity-');
 const lite = join(dir, 'world.db');
 const file = join(dir, 'world.ndjson');
 let listener = '';

@@ -1,5 +1,7 @@
 import { once } from 'node:events';
-import { createWriteStream } from 'node:fs';
+import { createWriteStream, mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { cloneTestDatabase, createTestDatabase, requirePostgres, testQuery, type TestDatabase } from '../../src/store/testing.js';
 import { segue, segueAsync } from './cli.js';
 
@@ -13,6 +15,12 @@ import { segue, segueAsync } from './cli.js';
  * elsewhere it warns with the message of src/store/testing.ts and the file's tests skip.
  */
 export const pgUp: boolean = await requirePostgres();
+
+/**
+ * A test file's temp folder, made only when its tests run (a skipped file leaves nothing
+ * behind; its afterAll, which removes the folder, may not run).
+ */
+export const tempDir = (prefix: string): string => (pgUp ? mkdtempSync(join(tmpdir(), prefix)) : join(tmpdir(), `${prefix}skipped`));
 
 export type { TestDatabase };
 export { createTestDatabase };
