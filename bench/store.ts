@@ -53,14 +53,15 @@ async function pointReads(store: Store, trackIds: string[], listenerIds: string[
   let seed = 12345;
   const rnd = (k: number): number => ((seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) % k);
   const time = async (count: number, fn: () => Promise<unknown>): Promise<number> => {
-    for (let i = 0; i < Math.min(count, 500); i++) await fn();
+    for (let i = 0; i < Math.min(count, 50); i++) await fn();
     const t = performance.now();
     for (let i = 0; i < count; i++) await fn();
     return count / ((performance.now() - t) / 1000);
   };
   return {
     getTrack: await time(n, () => store.catalog.getTrack(trackIds[rnd(trackIds.length)]!)),
-    forListener: await time(Math.max(100, Math.round(n / 20)), () => store.events.forListener(listenerIds[rnd(listenerIds.length)]!)),
+    // SQLite has no per-listener index of the log (it would halve bulk ingest): each read scans, so few of them.
+    forListener: await time(Math.max(20, Math.round(n / 1000)), () => store.events.forListener(listenerIds[rnd(listenerIds.length)]!)),
   };
 }
 
