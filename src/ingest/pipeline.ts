@@ -1,7 +1,7 @@
 import { open, type FileHandle } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import type { SegueRecord } from '../domain/index.js';
-import { WriteStatus, type IngestBatch, type RecordKind, type Store } from '../store/index.js';
+import { WriteStatus, type IngestBatch, type IngestResult, type RecordKind, type Store } from '../store/index.js';
 import type { ImportFormat, ImportSummary, Parsed, Where } from './types.js';
 import { ImportError } from './errors.js';
 
@@ -25,7 +25,7 @@ export interface ImportOptions {
   rejectsFile: string;
   /** Fail when rejected / read exceeds this (0..1). */
   maxRejectRate?: number;
-  /** Items per transaction. */
+  /** Items per transaction (default: the store's `bulkIngest.batchSize`, else 5,000). */
   batchSize?: number;
   /** Gap that ends a derived session. */
   sessionGapMs?: number;
@@ -90,7 +90,8 @@ const LISTS: Record<RecordKind, keyof IngestBatch> = { track: 'tracks', artist: 
  */
 export async function runImport(opts: ImportOptions): Promise<ImportSummary> {
   const started = performance.now();
-  const batchSize = opts.batchSize ?? 5000;
+  const batchSize = opts.batchSize ?? opts.store.bulkIngest?.batchSize ?? 5000;
+  const readAhead = opts.store.bulkIngest?.readAhead === true;
   if (resolve(opts.rejectsFile) === resolve(opts.path)) throw new ImportError(`--rejects ${opts.rejectsFile} is the input itself: choose another file`);
   const rejects = new RejectsWriter(opts.rejectsFile);
   const progress: ImportProgress = { bytes: 0, totalBytes: 0, read: 0, accepted: 0, duplicates: 0, rejected: 0 };
@@ -116,9 +117,33 @@ export async function runImport(opts: ImportOptions): Promise<ImportSummary> {
 
   // Flat (kind code, index) pairs of every pending item's records: no array per item.
   let refs: number[] = [];
+  // Reading ahead: the batch being written (its results recorded at the next flush, or at the end).
+  let writing: { result: Promise<IngestResult>; pending: Pending[]; refs: number[] } | undefined;
+  let sinceYield = 0;
   const flush = async (): Promise<void> => {
     if (pending.length === 0) return;
-    const result = await opts.store.ingest(batch);
+    const sent = { pending, refs };
+    if (!readAhead) {
+      await record(await opts.store.ingest(batch), sent);
+    } else {
+      // One batch written at a time, in order: the previous one has committed before this one goes.
+      await settle();
+      const result = opts.store.ingest(batch);
+      result.catch(() => {}); // a failure is thrown where the result is awaited (settle)
+      writing = { result, ...sent };
+    }
+    batch = newBatch();
+    pending = [];
+    refs = [];
+    size = 0;
+  };
+  const settle = async (): Promise<void> => {
+    if (writing === undefined) return;
+    const w = writing;
+    writing = undefined;
+    await record(await w.result, w);
+  };
+  const record = async (result: IngestResult, { pending, refs }: { pending: Pending[]; refs: number[] }): Promise<void> => {
     const reasons = new Map<string, string>();
     for (const r of result.rejected) reasons.set(`${r.kind}:${r.index}`, r.reason);
     for (const p of pending) {
@@ -141,10 +166,6 @@ export async function runImport(opts: ImportOptions): Promise<ImportSummary> {
       if (result.status[KINDS[refs[own]!]!][refs[own + 1]!] === WriteStatus.Written) progress.accepted++;
       else progress.duplicates++;
     }
-    batch = newBatch();
-    pending = [];
-    refs = [];
-    size = 0;
     opts.onProgress?.(progress);
   };
 
@@ -173,6 +194,9 @@ export async function runImport(opts: ImportOptions): Promise<ImportSummary> {
         } else {
           add(item);
           if (size >= batchSize) await flush();
+          // While a batch is being written, let its I/O in every so often: parsing a chunk of
+          // input takes milliseconds, and the store's server would wait that long for each reply.
+          else if (writing !== undefined && (++sinceYield & 255) === 0) await new Promise((r) => setImmediate(r));
         }
       }
       if (opts.signal?.aborted) {
@@ -185,7 +209,10 @@ export async function runImport(opts: ImportOptions): Promise<ImportSummary> {
       }
     }
     await flush();
+    await settle();
   } finally {
+    // A batch still being written when the import fails: let it finish before the rejects file closes.
+    if (writing !== undefined) await writing.result.catch(() => {});
     // Rejects found so far are kept even when the import fails.
     await rejects.close().catch((err: Error) => {
       if (err instanceof ImportError) throw err;

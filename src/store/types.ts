@@ -23,6 +23,14 @@ export interface Store {
    * so events in the batch may refer to tracks in the same batch.
    */
   ingest(batch: IngestBatch): Promise<IngestResult>;
+  /**
+   * How a bulk writer (the import pipeline) best feeds `ingest`, when it has no other
+   * instructions: `batchSize` records per batch (default 5,000), and with `readAhead`
+   * it reads and parses the next batch while the current one is being written (still
+   * one `ingest` at a time, each called after the previous one resolved). Absent: 5,000
+   * records, read after each batch is written.
+   */
+  readonly bulkIngest?: { readonly batchSize: number; readonly readAhead: boolean };
   /** Counts and leaders for `segue stats`. */
   stats(opts?: { top?: number }): Promise<StoreStats>;
   close(): Promise<void>;

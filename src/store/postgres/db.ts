@@ -178,9 +178,10 @@ export class PgDb {
     }
     let broken: Error | undefined;
     try {
-      await client.query('BEGIN');
-      if (opts.lock !== undefined && opts.name === undefined) await client.query('SELECT pg_advisory_xact_lock($1, $2)', [LOCK_SPACE, opts.lock]);
-      else if (opts.lock !== undefined) await client.query('SELECT pg_advisory_xact_lock($1, hashtext($2))', [LOCK_SPACE + opts.lock, opts.name]);
+      // BEGIN and a lock of fixed key in one round trip (two statements of integer constants).
+      if (opts.lock !== undefined && opts.name === undefined) await client.query(`BEGIN; SELECT pg_advisory_xact_lock(${LOCK_SPACE}, ${Math.trunc(opts.lock)})`);
+      else await client.query('BEGIN');
+      if (opts.lock !== undefined && opts.name !== undefined) await client.query('SELECT pg_advisory_xact_lock($1, hashtext($2))', [LOCK_SPACE + opts.lock, opts.name]);
       const out = await fn(client);
       await client.query('COMMIT');
       return out;

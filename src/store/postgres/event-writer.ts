@@ -1,11 +1,8 @@
 import type pg from 'pg';
-import { pipeline } from 'node:stream/promises';
-import { Readable } from 'node:stream';
-import copyStreams from 'pg-copy-streams';
 import { EVENT_TYPE_CODE, advanceSession, type SegueEvent } from '../../domain/index.js';
 import type { RecordKind } from '../types.js';
 import type { CatalogPlan, ListenerEntry } from './plan.js';
-import { copyCell as c } from './copy-text.js';
+import { copyIn, type CopyData, type CopyPart } from './copy.js';
 
 /** From this many events a batch goes through COPY and a staging table; below, plain parameterized statements (one event from HTTP). */
 export const COPY_MIN_EVENTS = 64;
@@ -21,7 +18,12 @@ const TYPES = [
 ] as const;
 const SESSION = COLUMNS.indexOf('session_id');
 
-const STAGE = `CREATE TEMP TABLE IF NOT EXISTS segue_stage (row_no integer, ${COLUMNS.map((c, i) => `${c} ${TYPES[i]}`).join(', ')}) ON COMMIT DELETE ROWS`;
+/** The batch's first COPY of keys met a key already in the log or repeated within the batch: run the batch again, keysMayRepeat. */
+export class KeysRepeat extends Error {
+  constructor() {
+    super('ingest: an event key of the batch repeats (the batch is written again with ON CONFLICT)');
+  }
+}
 
 /** The batch's events that refer to known ids, with their ixs (-1: none), in batch order. */
 export interface ResolvedEvents {
@@ -90,69 +92,74 @@ export class EventWriter {
   /**
    * Write the new events. Returns, per resolved event, 1 when it was new and 0 for a
    * duplicate, and the partitions created (see `committed`).
+   *
+   * A large batch bets that none of its keys is already in the log nor repeated within
+   * the batch (a fresh import): it COPYs its keys straight into event_keys and its events
+   * into the log, in one round trip, every event new. A key that is there fails the COPY
+   * (unique violation), and with it the transaction: the writer then runs the batch again
+   * with `keysMayRepeat`, which inserts the keys with ON CONFLICT DO NOTHING and reads
+   * back the new ones, then COPYs those events. Either way the events' seqs are drawn by
+   * the column's default in COPY's row order, which is the batch order.
    */
-  async write(c: pg.PoolClient, r: ResolvedEvents, gapMs: number): Promise<{ isNew: Uint8Array; created: string[] }> {
+  async write(c: pg.PoolClient, r: ResolvedEvents, gapMs: number, keysMayRepeat: boolean): Promise<{ isNew: Uint8Array; created: string[] }> {
     const isNew = new Uint8Array(r.count);
     const created: string[] = [];
     if (r.count === 0) return { isNew, created };
     const copy = r.count >= COPY_MIN_EVENTS;
-    let inserted: unknown[][];
-    if (copy) {
-      await c.query(STAGE);
-      await pipeline(Readable.from(this.stageLines(r)), c.query(copyStreams.from(`COPY segue_stage (row_no, ${COLUMNS.join(', ')}) FROM STDIN`)));
-      // ON CONFLICT DO NOTHING skips a key already in the log, and a key repeated within the
-      // batch goes in once; the keys returned are the new ones, and below, the batch's first
-      // row with such a key is the one written (as in SQLite, where it is inserted first).
-      inserted = (await c.query({ text: 'INSERT INTO event_keys (source_ix, event_id) SELECT source_ix, event_id FROM segue_stage ON CONFLICT DO NOTHING RETURNING source_ix, event_id', rowMode: 'array' })).rows;
-    } else {
-      const ids = Array.from({ length: r.count }, (_, k) => r.events[r.index[k]!]!.eventId);
-      inserted = (await c.query({ text: 'INSERT INTO event_keys (source_ix, event_id) SELECT * FROM unnest($1::bigint[], $2::text[]) ON CONFLICT DO NOTHING RETURNING source_ix, event_id', values: [Array.from(r.source.subarray(0, r.count)), ids], rowMode: 'array' })).rows;
+    if (copy && !keysMayRepeat) {
+      isNew.fill(1);
+      await this.ensurePartitions(c, monthsOf(r, isNew), created);
+      const keys: CopyPart = {
+        target: 'event_keys (source_ix, event_id)', count: r.count,
+        put: (data, k) => {
+          data.row(2);
+          data.int8(r.source[k]);
+          data.text(r.events[r.index[k]!]!.eventId);
+        },
+      };
+      try {
+        await copyIn(c, keys, this.eventRows(r, isNew, gapMs));
+      } catch (err) {
+        if ((err as { code?: string }).code === '23505') throw new KeysRepeat(); // unique_violation
+        throw err;
+      }
+      return { isNew, created };
     }
+    // ON CONFLICT DO NOTHING skips a key already in the log, and a key repeated within the
+    // batch goes in once; the keys returned are the new ones, and below, the batch's first
+    // row with such a key is the one written (as in SQLite, where it is inserted first).
+    const ids = Array.from({ length: r.count }, (_, k) => r.events[r.index[k]!]!.eventId);
+    const inserted = (await c.query({ text: 'INSERT INTO event_keys (source_ix, event_id) SELECT * FROM unnest($1::bigint[], $2::text[]) ON CONFLICT DO NOTHING RETURNING source_ix, event_id', values: [Array.from(r.source.subarray(0, r.count)), ids], rowMode: 'array' })).rows as unknown[][];
     if (inserted.length === 0) return { isNew, created };
     const fresh = new Set<string>();
     for (const [s, id] of inserted) fresh.add(`${s as number}:${id as string}`);
-    const rows: number[] = [];
-    const sessions: Array<string | null> = [];
-    const months = new Months();
-    for (let k = 0; k < r.count; k++) {
-      const e = r.events[r.index[k]!]!;
-      if (!fresh.delete(`${r.source[k]}:${e.eventId}`)) continue;
-      isNew[k] = 1;
-      rows.push(k);
-      sessions.push(e.sessionId ?? (e.type === 'play_count' ? null : deriveSession(r.listeners[k]!, e, gapMs)));
-      months.add(e.ts);
-    }
-    await this.ensurePartitions(c, months.byName, created);
-    const into = `INSERT INTO events (seq, ${COLUMNS.join(', ')})`;
-    // nextval in the select list is evaluated after ORDER BY (PostgreSQL 9.6 and later): seqs follow the batch order.
+    for (let k = 0; k < r.count; k++) if (fresh.delete(`${r.source[k]}:${r.events[r.index[k]!]!.eventId}`)) isNew[k] = 1;
+    await this.ensurePartitions(c, monthsOf(r, isNew), created);
     if (copy) {
-      const cols = COLUMNS.map((col) => (col === 'session_id' ? 'CASE WHEN s.session_derived = 1 THEN x.sid ELSE s.session_id END' : `s.${col}`));
-      await c.query(`${into} SELECT nextval('events_seq'), ${cols.join(', ')}
-                     FROM unnest($1::integer[], $2::text[]) WITH ORDINALITY AS x(row_no, sid, ord) JOIN segue_stage s ON s.row_no = x.row_no ORDER BY x.ord`, [rows, sessions]);
-    } else {
-      const values = COLUMNS.map(() => [] as unknown[]);
-      rows.forEach((k, j) => {
-        const cells = cellsOf(r, k);
-        cells[SESSION] = sessions[j]!;
-        cells.forEach((v, col) => values[col]!.push(v));
-      });
-      await c.query(`${into} SELECT nextval('events_seq'), ${COLUMNS.map((col) => `u.${col}`).join(', ')}
-                     FROM unnest(${TYPES.map((t, i) => `$${i + 1}::${t}[]`).join(', ')}) WITH ORDINALITY AS u(${COLUMNS.join(', ')}, ord) ORDER BY u.ord`, values);
+      await copyIn(c, this.eventRows(r, isNew, gapMs));
+      return { isNew, created };
     }
+    const values = COLUMNS.map(() => [] as unknown[]);
+    for (let k = 0; k < r.count; k++) {
+      if (isNew[k] !== 1) continue;
+      const cells = cellsOf(r, k);
+      cells[SESSION] = sessionOf(r, k, gapMs);
+      cells.forEach((v, col) => values[col]!.push(v));
+    }
+    // nextval in the select list is evaluated after ORDER BY (PostgreSQL 9.6 and later): seqs follow the batch order.
+    await c.query(`INSERT INTO events (seq, ${COLUMNS.join(', ')}) SELECT nextval('events_seq'), ${COLUMNS.map((col) => `u.${col}`).join(', ')}
+                   FROM unnest(${TYPES.map((t, i) => `$${i + 1}::${t}[]`).join(', ')}) WITH ORDINALITY AS u(${COLUMNS.join(', ')}, ord) ORDER BY u.ord`, values);
     return { isNew, created };
   }
 
-  /** The staging rows as COPY text, a thousand lines per chunk. */
-  private *stageLines(r: ResolvedEvents): Generator<string> {
-    let chunk = '';
-    for (let k = 0; k < r.count; k++) {
-      chunk += stageLine(r, k);
-      if ((k + 1) % 1000 === 0) {
-        yield chunk;
-        chunk = '';
-      }
-    }
-    if (chunk !== '') yield chunk;
+  /** The new events as a binary COPY into the log; their sessions are derived as the rows are made, in batch order (a duplicate moves no cursor). */
+  private eventRows(r: ResolvedEvents, isNew: Uint8Array, gapMs: number): CopyPart {
+    return {
+      target: `events (${COLUMNS.join(', ')})`, count: r.count,
+      put: (data, k) => {
+        if (isNew[k] === 1) putEvent(data, r, k, sessionOf(r, k, gapMs));
+      },
+    };
   }
 
   /** Create the month partitions that events at these times need (for rows copied in whole: see PgTables). */
@@ -190,6 +197,13 @@ export class EventWriter {
   }
 }
 
+/** The months of the new events. */
+function monthsOf(r: ResolvedEvents, isNew: Uint8Array): Map<string, [number, number]> {
+  const months = new Months();
+  for (let k = 0; k < r.count; k++) if (isNew[k] === 1) months.add(r.events[r.index[k]!]!.ts);
+  return months.byName;
+}
+
 /** The UTC months of a set of times, each with its partition's name and bounds. */
 class Months {
   readonly byName = new Map<string, [number, number]>();
@@ -216,18 +230,40 @@ function deriveSession(l: ListenerEntry, e: SegueEvent, gapMs: number): string |
   return s;
 }
 
-const flag = (b: boolean | undefined): string => (b === undefined ? '\\N' : b ? '1' : '0');
+/** A new event's session as stored: its own, none for a play count, else derived (moving its listener's cursor). */
+function sessionOf(r: ResolvedEvents, k: number, gapMs: number): string | null {
+  const e = r.events[r.index[k]!]!;
+  return e.sessionId ?? (e.type === 'play_count' ? null : deriveSession(r.listeners[k]!, e, gapMs));
+}
 
-/** One resolved event as a line of COPY text: row_no, then COLUMNS (as cellsOf, without an array per row). */
-function stageLine(r: ResolvedEvents, k: number): string {
+/** One new event as a binary COPY row of COLUMNS (the values of cellsOf), with its session as stored. */
+function putEvent(d: CopyData, r: ResolvedEvents, k: number, session: string | null): void {
   const e = r.events[r.index[k]!]!;
   const x = e.context;
   const track = r.track[k]!, artist = r.artist[k]!;
-  const derive = e.sessionId === undefined && e.type !== 'play_count';
-  return `${k}\t${r.source[k]}\t${c(e.eventId)}\t${EVENT_TYPE_CODE[e.type]}\t${r.listeners[k]!.ix}\t${track < 0 ? '\\N' : track}\t${artist < 0 ? '\\N' : artist}\t${e.ts}` +
-    `\t${c(e.msPlayed ?? null)}\t${flag(e.skipped)}\t${c(e.endReason ?? null)}\t${c(e.startReason ?? null)}\t${flag(e.shuffle)}\t${c(e.count ?? null)}` +
-    `\t${c(e.playlistId ?? null)}\t${c(e.sessionId ?? null)}\t${derive ? 1 : 0}\t${c(x?.type ?? null)}\t${c(x?.id ?? null)}\t${c(x?.surface ?? null)}` +
-    `\t${c(x?.requestId ?? null)}\t${c(x?.position ?? null)}\t${c(e.platform ?? null)}\n`;
+  d.row(COLUMNS.length);
+  d.int8(r.source[k]);
+  d.text(e.eventId);
+  d.int2(EVENT_TYPE_CODE[e.type]);
+  d.int8(r.listeners[k]!.ix);
+  d.int8(track < 0 ? null : track);
+  d.int8(artist < 0 ? null : artist);
+  d.int8(e.ts);
+  d.int8(e.msPlayed);
+  d.flag(e.skipped);
+  d.text(e.endReason);
+  d.text(e.startReason);
+  d.flag(e.shuffle);
+  d.int8(e.count);
+  d.text(e.playlistId);
+  d.text(session);
+  d.int2(e.sessionId === undefined && e.type !== 'play_count' ? 1 : 0);
+  d.text(x?.type);
+  d.text(x?.id);
+  d.text(x?.surface);
+  d.text(x?.requestId);
+  d.int4(x?.position);
+  d.text(e.platform);
 }
 
 /** One resolved event's cells in COLUMNS order (the session: its own, or null when derived). */

@@ -15,6 +15,9 @@ import { EventWriter } from './event-writer.js';
 import { PgTables } from './tables.js';
 
 export { redactUrl } from './db.js';
+
+/** Records per import batch (see bulkIngest). */
+const BULK_BATCH = Number(process.env.SEGUE_PG_BATCH ?? 50_000);
 export { SCHEMA_VERSION as PG_SCHEMA_VERSION } from './migrations.js';
 
 /**
@@ -38,6 +41,11 @@ export class PostgresStore implements Store {
   readonly experiments: PgExperiments;
   readonly policies: PgPolicies;
   readonly tables: PgTables;
+  /**
+   * Imports go in large batches, read ahead: a batch costs a few round trips and a commit
+   * (an fsync) whatever its size, and the server writes one while the importer parses the next.
+   */
+  readonly bulkIngest = { batchSize: BULK_BATCH, readAhead: true } as const;
   private readonly writer: PgWriter;
   private closed = false;
 

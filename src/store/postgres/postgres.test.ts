@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
-import { storeContract, storeCopyContract, track, play, T0 } from '../contract/index.js';
+import { all, storeContract, storeCopyContract, track, play, T0 } from '../contract/index.js';
 import { SqliteStore } from '../sqlite/index.js';
 import { openStore } from '../open.js';
 import { StoreError } from '../types.js';
@@ -193,6 +193,44 @@ if (pgUp) {
       const many = Array.from({ length: 100 }, (_, i) => play(i === 50 ? 'x\u0000' : `e${i}`, 'u1', 't1', T0 + i));
       await expect(s.ingest({ events: many })).rejects.toThrow(/NUL character/);
       expect(await s.events.count()).toBe(0);
+      await s.close();
+    });
+
+    it('writes a large batch of new keys in one go, and one repeating keys (of the log, of itself) again with ON CONFLICT: the statuses and seqs of SQLite', async () => {
+      const db = await fresh();
+      const p = await PostgresStore.open(db.url);
+      const s = SqliteStore.open(':memory:');
+      try {
+        const plays = (from: number, to: number) => Array.from({ length: to - from }, (_, i) => play(`e${from + i}`, `u${(from + i) % 7}`, 't1', T0 + (from + i) * 1000));
+        const batches = [
+          { tracks: [track('t1')] },
+          { events: plays(0, 200) },
+          { events: plays(100, 300) }, // half of them in the log
+          { events: plays(300, 500) }, // new again
+          { events: plays(0, 500) }, // all in the log
+          { events: [...plays(500, 600), ...plays(550, 650)] }, // repeats within the batch: the first wins
+          { events: plays(650, 800) },
+        ];
+        for (const b of batches) expect(await p.ingest(structuredClone(b))).toEqual(await s.ingest(structuredClone(b)));
+        const log = async (x: { events: { scan(): AsyncIterable<Array<{ seq: number; eventId: string; ts: number }>> } }) => (await all(x.events.scan())).map((e) => [e.seq, e.eventId, e.ts]);
+        expect(await log(p)).toEqual(await log(s));
+        expect(await p.events.count()).toBe(800);
+      } finally {
+        await p.close();
+        await s.close();
+      }
+    });
+
+    it('refuses a batch with a value its column cannot take (a fractional msPlayed), writes none of it, and goes on', async () => {
+      const db = await fresh();
+      const s = await PostgresStore.open(db.url);
+      await s.ingest({ tracks: [track('t1')] });
+      const many = Array.from({ length: 100 }, (_, i) => ({ ...play(`e${i}`, 'u1', 't1', T0 + i), ...(i === 70 ? { msPlayed: 1.5 } : {}) }));
+      await expect(s.ingest({ events: many })).rejects.toThrow(/COPY into events: 1.5 is not an integer/);
+      expect(await s.events.count()).toBe(0);
+      expect(await s.catalog.getListener('u1')).toBeUndefined();
+      expect((await s.ingest({ events: many.map((e) => ({ ...e, msPlayed: 1 })) })).accepted).toBe(100);
+      expect(await s.events.count()).toBe(100);
       await s.close();
     });
 

@@ -3,7 +3,50 @@ import { DEFAULT_SESSION_GAP_MS } from '../../domain/index.js';
 import { WriteStatus, type IngestBatch, type IngestResult, type RecordKind } from '../types.js';
 import { Lock, type PgDb } from './db.js';
 import { CatalogPlan, RowState, type ArtistEntry, type TrackEntry } from './plan.js';
-import type { EventWriter } from './event-writer.js';
+import { KeysRepeat, type EventWriter } from './event-writer.js';
+import { copyIn, type CopyData } from './copy.js';
+
+/** From this many rows an insert goes through COPY; below, one statement with arrays. */
+const COPY_MIN_ROWS = 64;
+
+type Cell = string | number | null;
+
+/** Insert rows given as columns of cells, of these SQL types (space separated): COPY for many rows, one statement of arrays for a few. */
+async function insertRows(c: pg.PoolClient, table: string, columns: string, types: string, cells: Cell[][]): Promise<void> {
+  const n = cells[0]!.length;
+  if (n === 0) return;
+  const sqlTypes = types.split(' ');
+  if (n >= COPY_MIN_ROWS) {
+    const put = sqlTypes.map(binaryCell);
+    await copyIn(c, {
+      target: `${table} (${columns})`, count: n,
+      put: (data, i) => {
+        data.row(put.length);
+        for (let j = 0; j < put.length; j++) put[j]!(data, cells[j]![i]!);
+      },
+    });
+  } else {
+    await c.query(`INSERT INTO ${table} (${columns}) SELECT * FROM unnest(${sqlTypes.map((t, i) => `$${i + 1}::${t}[]`).join(', ')})`, cells);
+  }
+}
+
+/** How a cell of this SQL type goes into a binary COPY row. */
+function binaryCell(type: string): (data: CopyData, v: Cell) => void {
+  switch (type) {
+    case 'bigint':
+      return (d, v) => d.int8(v as number | null);
+    case 'int':
+      return (d, v) => d.int4(v as number | null);
+    case 'smallint':
+      return (d, v) => (v === null ? d.null() : d.int2(v as number));
+    case 'float8':
+      return (d, v) => d.float8(v as number | null);
+    case 'text':
+      return (d, v) => d.text(v as string | null);
+    default:
+      throw new Error(`insertRows: no binary COPY for the type ${type}`);
+  }
+}
 
 /** Entries per id cache (as SQLite's writer): memory stays flat whatever the catalog's size. */
 const CACHE_ENTRIES = 100_000;
@@ -31,12 +74,28 @@ export class PgWriter {
   private readonly tracks = new BoundedMap<string, { ix: number; artistIx: number }>(CACHE_ENTRIES);
   private readonly artists = new BoundedMap<string, number>(CACHE_ENTRIES);
   private readonly sources = new BoundedMap<string, number>(1000);
+  /** The last batch that looked met event keys already in the log (a re-import): the next one inserts its keys with ON CONFLICT at once. */
+  private keysMayRepeat = false;
   constructor(
     private readonly db: PgDb,
     private readonly events: EventWriter,
   ) {}
 
   async write(batch: IngestBatch): Promise<IngestResult> {
+    if (!this.keysMayRepeat) {
+      try {
+        return await this.attempt(batch, false);
+      } catch (err) {
+        if (!(err instanceof KeysRepeat)) throw err;
+        // Rolled back whole: written again below, from a fresh read of the tables.
+        this.keysMayRepeat = true;
+      }
+    }
+    return this.attempt(batch, true);
+  }
+
+  /** One try at the batch, in one transaction (see EventWriter.write for `keysMayRepeat`). */
+  private async attempt(batch: IngestBatch, keysMayRepeat: boolean): Promise<IngestResult> {
     const status: Record<RecordKind, Uint8Array> = {
       artist: new Uint8Array(batch.artists?.length ?? 0),
       track: new Uint8Array(batch.tracks?.length ?? 0),
@@ -68,8 +127,13 @@ export class PgWriter {
         await this.flushCatalog(c, plan);
         let created: string[] = [];
         if (events !== undefined) {
-          const w = await this.events.write(c, events, gapMs);
-          for (let k = 0; k < events.count; k++) mark('event', events.index[k]!, w.isNew[k] === 1);
+          const w = await this.events.write(c, events, gapMs, keysMayRepeat);
+          let repeats = false;
+          for (let k = 0; k < events.count; k++) {
+            mark('event', events.index[k]!, w.isNew[k] === 1);
+            if (w.isNew[k] !== 1) repeats = true;
+          }
+          if (keysMayRepeat) this.keysMayRepeat = repeats;
           created = w.created;
         }
         await this.saveCursors(c, plan);
@@ -102,7 +166,8 @@ export class PgWriter {
     const artistIds = new Set(artistData);
     for (const t of batch.tracks ?? []) for (const a of t.artists) if (!this.artists.has(a.id)) artistIds.add(a.id);
     for (const e of events) if (e.artistId !== undefined && !this.artists.has(e.artistId)) artistIds.add(e.artistId);
-    if (artistIds.size > 0) {
+    // A table with no rows yet (max ix 0: a new store) has none of the ids: no need to ask.
+    if (artistIds.size > 0 && next[0]! > 0) {
       for (const r of await q('SELECT ix, id, name, emerging, CASE WHEN id = ANY($2) THEN data END FROM artists WHERE id = ANY($1)', [[...artistIds], artistData])) {
         const e: ArtistEntry = { ix: r[0] as number, id: r[1] as string, name: r[2] as string, emerging: r[3] as number | null, data: r[4] as string | null, state: RowState.Loaded, genres: null };
         plan.artists.set(e.id, e);
@@ -113,7 +178,7 @@ export class PgWriter {
     const trackIds = new Set(trackData);
     for (const p of batch.playlists ?? []) for (const id of p.trackIds) if (!this.tracks.has(id)) trackIds.add(id);
     for (const e of events) if (e.trackId !== undefined && !this.tracks.has(e.trackId)) trackIds.add(e.trackId);
-    if (trackIds.size > 0) {
+    if (trackIds.size > 0 && next[1]! > 0) {
       const rows = await q(
         `SELECT t.ix, t.id, a.artist_ix, CASE WHEN t.id = ANY($2) THEN t.data END
          FROM tracks t LEFT JOIN track_artists a ON a.track_ix = t.ix AND a.position = 0 WHERE t.id = ANY($1)`,
@@ -131,7 +196,7 @@ export class PgWriter {
     const listenerData = (batch.listeners ?? []).map((l) => l.id);
     const listenerIds = new Set(listenerData);
     for (const e of events) listenerIds.add(e.listenerId);
-    if (listenerIds.size > 0) {
+    if (listenerIds.size > 0 && next[2]! > 0) {
       const rows = await q('SELECT ix, id, CASE WHEN id = ANY($2) THEN data END, last_ts, session_start, session_id FROM listeners WHERE id = ANY($1)', [[...listenerIds], listenerData]);
       for (const r of rows) {
         const cursor = { lastTs: (r[3] as number | null) ?? -Infinity, start: (r[4] as number | null) ?? -Infinity, id: r[5] as string | null, dirty: false };
@@ -140,7 +205,7 @@ export class PgWriter {
     }
 
     const playlistIds = (batch.playlists ?? []).map((p) => p.id);
-    if (playlistIds.length > 0) {
+    if (playlistIds.length > 0 && next[3]! > 0) {
       for (const r of await q('SELECT ix, id, name, data FROM playlists WHERE id = ANY($1)', [playlistIds])) {
         plan.playlists.set(r[1] as string, { ix: r[0] as number, id: r[1] as string, name: r[2] as string, data: r[3] as string, state: RowState.Loaded });
       }
@@ -148,7 +213,7 @@ export class PgWriter {
 
     const sourceNames = new Set<string>();
     for (const e of events) if (!this.sources.has(e.source)) sourceNames.add(e.source);
-    if (sourceNames.size > 0) {
+    if (sourceNames.size > 0 && next[4]! > 0) {
       for (const r of await q('SELECT ix, name FROM sources WHERE name = ANY($1)', [[...sourceNames]])) plan.sources.set(r[1] as string, r[0] as number);
     }
     return plan;
@@ -159,12 +224,10 @@ export class PgWriter {
     const q = (text: string, values: unknown[]) => c.query(text, values);
     const changed = <E extends { state: RowState }>(m: Map<string, E>): E[] => [...m.values()].filter((e) => e.state === RowState.Changed);
 
+    const insert = (table: string, columns: string, types: string, cells: Cell[][]): Promise<void> => insertRows(c, table, columns, types, cells);
     const artists = changed(plan.artists);
-    if (plan.newArtists.length > 0) {
-      const a = plan.newArtists;
-      await q('INSERT INTO artists (ix, id, name, emerging, data) SELECT * FROM unnest($1::bigint[], $2::text[], $3::text[], $4::smallint[], $5::text[])',
-        [a.map((e) => e.ix), a.map((e) => e.id), a.map((e) => e.name), a.map((e) => e.emerging), a.map((e) => e.data)]);
-    }
+    const a = plan.newArtists;
+    await insert('artists', 'ix, id, name, emerging, data', 'bigint text text smallint text', [a.map((e) => e.ix), a.map((e) => e.id), a.map((e) => e.name), a.map((e) => e.emerging), a.map((e) => e.data)]);
     if (artists.length > 0) {
       await q(`UPDATE artists a SET name = u.name, emerging = u.emerging, data = u.data
                FROM unnest($1::bigint[], $2::text[], $3::smallint[], $4::text[]) AS u(ix, name, emerging, data) WHERE a.ix = u.ix`,
@@ -172,19 +235,13 @@ export class PgWriter {
       await q('DELETE FROM artist_genres WHERE artist_ix = ANY($1)', [artists.map((e) => e.ix)]);
     }
     const ag = [...plan.newArtists, ...artists].filter((e) => e.genres !== null && e.genres.length > 0);
-    if (ag.length > 0) {
-      await q('INSERT INTO artist_genres (artist_ix, genre) SELECT * FROM unnest($1::bigint[], $2::text[])',
-        [ag.flatMap((e) => e.genres!.map(() => e.ix)), ag.flatMap((e) => e.genres!)]);
-    }
+    await insert('artist_genres', 'artist_ix, genre', 'bigint text', [ag.flatMap((e) => e.genres!.map(() => e.ix)), ag.flatMap((e) => e.genres!)]);
 
     const tracks = changed(plan.tracks);
     const trackCols = (t: TrackEntry[]) => [t.map((e) => e.title), t.map((e) => e.contentType), t.map((e) => e.releaseDate), t.map((e) => e.durationMs), t.map((e) => e.popularity), t.map((e) => e.data)];
-    if (plan.newTracks.length > 0) {
-      const t = plan.newTracks;
-      await q(`INSERT INTO tracks (ix, id, title, content_type, release_date, duration_ms, popularity, data)
-               SELECT * FROM unnest($1::bigint[], $2::text[], $3::text[], $4::smallint[], $5::text[], $6::bigint[], $7::float8[], $8::text[])`,
-        [t.map((e) => e.ix), t.map((e) => e.id), ...trackCols(t)]);
-    }
+    const t = plan.newTracks;
+    await insert('tracks', 'ix, id, title, content_type, release_date, duration_ms, popularity, data', 'bigint text text smallint text bigint float8 text',
+      [t.map((e) => e.ix), t.map((e) => e.id), ...trackCols(t)]);
     if (tracks.length > 0) {
       await q(`UPDATE tracks t SET title = u.title, content_type = u.content_type, release_date = u.release_date, duration_ms = u.duration_ms,
                  popularity = u.popularity, data = u.data
@@ -197,40 +254,28 @@ export class PgWriter {
     }
     const touched = [...plan.newTracks, ...tracks];
     const ta = touched.filter((e) => e.artists !== null && e.artists.length > 0);
-    if (ta.length > 0) {
-      await q('INSERT INTO track_artists (track_ix, position, artist_ix) SELECT * FROM unnest($1::bigint[], $2::int[], $3::bigint[])',
-        [ta.flatMap((e) => e.artists!.map(() => e.ix)), ta.flatMap((e) => e.artists!.map((_, i) => i)), ta.flatMap((e) => e.artists!)]);
-    }
+    await insert('track_artists', 'track_ix, position, artist_ix', 'bigint int bigint',
+      [ta.flatMap((e) => e.artists!.map(() => e.ix)), ta.flatMap((e) => e.artists!.map((_, i) => i)), ta.flatMap((e) => e.artists!)]);
     const tg = touched.filter((e) => e.genres !== null && e.genres.length > 0);
-    if (tg.length > 0) {
-      await q('INSERT INTO track_genres (track_ix, genre) SELECT * FROM unnest($1::bigint[], $2::text[])',
-        [tg.flatMap((e) => e.genres!.map(() => e.ix)), tg.flatMap((e) => e.genres!)]);
-    }
+    await insert('track_genres', 'track_ix, genre', 'bigint text', [tg.flatMap((e) => e.genres!.map(() => e.ix)), tg.flatMap((e) => e.genres!)]);
 
     // Listeners made by events are written here too: before the events and cursors that name them.
     const listeners = changed(plan.listeners);
-    if (plan.newListeners.length > 0) {
-      const l = plan.newListeners;
-      await q('INSERT INTO listeners (ix, id, data) SELECT * FROM unnest($1::bigint[], $2::text[], $3::text[])', [l.map((e) => e.ix), l.map((e) => e.id), l.map((e) => e.data)]);
-    }
+    const l = plan.newListeners;
+    await insert('listeners', 'ix, id, data', 'bigint text text', [l.map((e) => e.ix), l.map((e) => e.id), l.map((e) => e.data)]);
     if (listeners.length > 0) {
       await q('UPDATE listeners l SET data = u.data FROM unnest($1::bigint[], $2::text[]) AS u(ix, data) WHERE l.ix = u.ix', [listeners.map((e) => e.ix), listeners.map((e) => e.data)]);
     }
 
     const playlists = changed(plan.playlists);
-    if (plan.newPlaylists.length > 0) {
-      const p = plan.newPlaylists;
-      await q('INSERT INTO playlists (ix, id, name, data) SELECT * FROM unnest($1::bigint[], $2::text[], $3::text[], $4::text[])',
-        [p.map((e) => e.ix), p.map((e) => e.id), p.map((e) => e.name), p.map((e) => e.data)]);
-    }
+    const p = plan.newPlaylists;
+    await insert('playlists', 'ix, id, name, data', 'bigint text text text', [p.map((e) => e.ix), p.map((e) => e.id), p.map((e) => e.name), p.map((e) => e.data)]);
     if (playlists.length > 0) {
       await q('UPDATE playlists p SET name = u.name, data = u.data FROM unnest($1::bigint[], $2::text[], $3::text[]) AS u(ix, name, data) WHERE p.ix = u.ix',
         [playlists.map((e) => e.ix), playlists.map((e) => e.name), playlists.map((e) => e.data)]);
     }
 
-    if (plan.newSources.length > 0) {
-      await q('INSERT INTO sources (ix, name) SELECT * FROM unnest($1::bigint[], $2::text[])', [plan.newSources.map((s) => s.ix), plan.newSources.map((s) => s.name)]);
-    }
+    await insert('sources', 'ix, name', 'bigint text', [plan.newSources.map((s) => s.ix), plan.newSources.map((s) => s.name)]);
     // Keep each bigserial's sequence past the ixs written, for anything inserting by default.
     const grown: string[] = [];
     const last = (rows: Array<{ ix: number }>) => rows[rows.length - 1]!.ix;
