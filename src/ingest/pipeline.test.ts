@@ -2,7 +2,7 @@ import { describe, it, expect, beforeEach, afterEach } from 'vitest';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { SqliteStore } from '../store/sqlite/index.js';
+import { openStore } from '../store/index.js';
 import type { IngestBatch, Store } from '../store/index.js';
 import { runImport } from './pipeline.js';
 import { ndjson } from './formats/ndjson.js';
@@ -38,8 +38,8 @@ describe('runImport reading ahead (a store whose bulkIngest asks for it)', () =>
   afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
   it('writes the same as batch by batch: one ingest at a time, in order, the same counts, rejects and data', async () => {
-    const plain = SqliteStore.open(join(dir, 'plain.db'));
-    const ahead = readingAhead(SqliteStore.open(join(dir, 'ahead.db')));
+    const plain = await openStore(join(dir, 'plain.db'));
+    const ahead = readingAhead(await openStore(join(dir, 'ahead.db')));
     try {
       const a = await runImport({ store: plain, format: ndjson, path: FIXTURE, rejectsFile: join(dir, 'plain.rejects'), batchSize: 2 });
       const b = await runImport({ store: ahead.store, format: ndjson, path: FIXTURE, rejectsFile: join(dir, 'ahead.rejects') });
@@ -60,7 +60,7 @@ describe('runImport reading ahead (a store whose bulkIngest asks for it)', () =>
   });
 
   it('fails with the error of a batch that fails, keeping the batches written before it and sending none after it', async () => {
-    const ahead = readingAhead(SqliteStore.open(join(dir, 'ahead.db')), 2);
+    const ahead = readingAhead(await openStore(join(dir, 'ahead.db')), 2);
     try {
       await expect(runImport({ store: ahead.store, format: ndjson, path: FIXTURE, rejectsFile: join(dir, 'ahead.rejects') })).rejects.toThrow('store down');
       expect(ahead.calls).toBe(3);
