@@ -135,17 +135,18 @@ export interface CopyPart {
 }
 
 /**
- * Run these COPYs, in order, in one round trip: one query of COPY ... FROM STDIN
- * statements, with all their data sent straight after it, not waiting for the server to
+ * Run these COPYs, in order, and then the statement `then` (without parameters) if given,
+ * in one round trip: one query of COPY ... FROM STDIN statements (and `then`), with all
+ * their data sent straight after it, not waiting for the server to
  * ask for each. The server reads one COPY's data while JS makes the next, and it ignores
  * data of a COPY the query never reached (after an error), as the protocol provides.
  * Resolves with each COPY's row count once the server has taken every row; rejects with
  * the server's error, or with `put`'s (the COPY is then failed: CopyFail). Either way of
  * failing aborts the transaction.
  */
-export function copyIn(c: pg.PoolClient, ...parts: CopyPart[]): Promise<number[]> {
+export function copyIn(c: pg.PoolClient, parts: CopyPart[], then?: string): Promise<number[]> {
   return new Promise<number[]>((resolve, reject) => {
-    const sql = parts.map((p) => `COPY ${p.target} FROM STDIN (FORMAT binary)`).join('; ');
+    const sql = [...parts.map((p) => `COPY ${p.target} FROM STDIN (FORMAT binary)`), ...(then === undefined ? [] : [then])].join('; ');
     const counts: number[] = [];
     let failure: Error | undefined;
     const query = {
@@ -177,7 +178,7 @@ export function copyIn(c: pg.PoolClient, ...parts: CopyPart[]): Promise<number[]
         }
       },
       handleCommandComplete(msg: { text: string }): void {
-        counts.push(Number(msg.text.split(' ')[1]));
+        if (msg.text.startsWith('COPY ')) counts.push(Number(msg.text.slice(5)));
       },
       handleReadyForQuery(): void {
         resolve(counts);

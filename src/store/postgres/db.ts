@@ -165,9 +165,14 @@ export class PgDb {
    * Run `fn` in one transaction on one connection: committed when it returns, rolled back
    * when it throws. `lock` takes that advisory lock first (held to the end), for one `name`
    * when given (models, policies: the next version of a name). `write: false` for a
-   * transaction that only reads (allowed on a read-only store).
+   * transaction that only reads (allowed on a read-only store). `first`: a statement without
+   * parameters run in the same round trip as BEGIN and a lock without `name`, its rows (as
+   * arrays) handed to `fn`.
    */
-  async tx<T>(fn: (c: pg.PoolClient) => Promise<T>, opts: { lock?: number; name?: string; doing?: string; write?: boolean } = {}): Promise<T> {
+  async tx<T>(
+    fn: (c: pg.PoolClient, first: unknown[][]) => Promise<T>,
+    opts: { lock?: number; name?: string; doing?: string; write?: boolean; first?: string } = {},
+  ): Promise<T> {
     const doing = opts.doing ?? 'write';
     if (opts.write !== false) this.writable(doing);
     let client: pg.PoolClient;
@@ -178,11 +183,17 @@ export class PgDb {
     }
     let broken: Error | undefined;
     try {
-      // BEGIN and a lock of fixed key in one round trip (two statements of integer constants).
-      if (opts.lock !== undefined && opts.name === undefined) await client.query(`BEGIN; SELECT pg_advisory_xact_lock(${LOCK_SPACE}, ${Math.trunc(opts.lock)})`);
-      else await client.query('BEGIN');
-      if (opts.lock !== undefined && opts.name !== undefined) await client.query('SELECT pg_advisory_xact_lock($1, hashtext($2))', [LOCK_SPACE + opts.lock, opts.name]);
-      const out = await fn(client);
+      // BEGIN, a lock of fixed key and `first` in one round trip (statements of constants).
+      const begin = ['BEGIN'];
+      if (opts.lock !== undefined && opts.name === undefined) begin.push(`SELECT pg_advisory_xact_lock(${LOCK_SPACE}, ${Math.trunc(opts.lock)})`);
+      if (opts.first !== undefined && (opts.lock === undefined || opts.name === undefined)) begin.push(opts.first);
+      const started = await client.query({ text: begin.join('; '), rowMode: 'array' });
+      let first = opts.first === undefined ? [] : ((Array.isArray(started) ? started[started.length - 1] : started) as pg.QueryResult).rows as unknown[][];
+      if (opts.lock !== undefined && opts.name !== undefined) {
+        await client.query('SELECT pg_advisory_xact_lock($1, hashtext($2))', [LOCK_SPACE + opts.lock, opts.name]);
+        if (opts.first !== undefined) first = (await client.query({ text: opts.first, rowMode: 'array' })).rows as unknown[][];
+      }
+      const out = await fn(client, first);
       await client.query('COMMIT');
       return out;
     } catch (err) {

@@ -98,10 +98,11 @@ export class EventWriter {
    * into the log, in one round trip, every event new. A key that is there fails the COPY
    * (unique violation), and with it the transaction: the writer then runs the batch again
    * with `keysMayRepeat`, which inserts the keys with ON CONFLICT DO NOTHING and reads
-   * back the new ones, then COPYs those events. Either way the events' seqs are drawn by
-   * the column's default in COPY's row order, which is the batch order.
+   * back the new ones, then COPYs those events. Either way the events get the seqs after
+   * `lastSeq` (read under the writer lock, which every drawer of seqs holds) in batch
+   * order, and the sequence is moved past them in the same round trip.
    */
-  async write(c: pg.PoolClient, r: ResolvedEvents, gapMs: number, keysMayRepeat: boolean): Promise<{ isNew: Uint8Array; created: string[] }> {
+  async write(c: pg.PoolClient, r: ResolvedEvents, gapMs: number, keysMayRepeat: boolean, lastSeq: number): Promise<{ isNew: Uint8Array; created: string[] }> {
     const isNew = new Uint8Array(r.count);
     const created: string[] = [];
     if (r.count === 0) return { isNew, created };
@@ -118,7 +119,7 @@ export class EventWriter {
         },
       };
       try {
-        await copyIn(c, keys, this.eventRows(r, isNew, gapMs));
+        await copyIn(c, [keys, this.eventRows(r, isNew, gapMs, lastSeq)], `SELECT setval('events_seq', ${lastSeq + r.count})`);
       } catch (err) {
         if ((err as { code?: string }).code === '23505') throw new KeysRepeat(); // unique_violation
         throw err;
@@ -136,7 +137,9 @@ export class EventWriter {
     for (let k = 0; k < r.count; k++) if (fresh.delete(`${r.source[k]}:${r.events[r.index[k]!]!.eventId}`)) isNew[k] = 1;
     await this.ensurePartitions(c, monthsOf(r, isNew), created);
     if (copy) {
-      await copyIn(c, this.eventRows(r, isNew, gapMs));
+      let n = 0;
+      for (let k = 0; k < r.count; k++) n += isNew[k]!;
+      await copyIn(c, [this.eventRows(r, isNew, gapMs, lastSeq)], `SELECT setval('events_seq', ${lastSeq + n})`);
       return { isNew, created };
     }
     const values = COLUMNS.map(() => [] as unknown[]);
@@ -152,12 +155,17 @@ export class EventWriter {
     return { isNew, created };
   }
 
-  /** The new events as a binary COPY into the log; their sessions are derived as the rows are made, in batch order (a duplicate moves no cursor). */
-  private eventRows(r: ResolvedEvents, isNew: Uint8Array, gapMs: number): CopyPart {
+  /**
+   * The new events as a binary COPY into the log, with the seqs after `lastSeq` in batch
+   * order; their sessions are derived as the rows are made, in batch order (a duplicate
+   * moves no cursor).
+   */
+  private eventRows(r: ResolvedEvents, isNew: Uint8Array, gapMs: number, lastSeq: number): CopyPart {
+    let seq = lastSeq;
     return {
-      target: `events (${COLUMNS.join(', ')})`, count: r.count,
+      target: `events (seq, ${COLUMNS.join(', ')})`, count: r.count,
       put: (data, k) => {
-        if (isNew[k] === 1) putEvent(data, r, k, sessionOf(r, k, gapMs));
+        if (isNew[k] === 1) putEvent(data, r, k, ++seq, sessionOf(r, k, gapMs));
       },
     };
   }
@@ -223,6 +231,7 @@ class Months {
 
 /** The derived session of an event without one (the domain's rule); an event before the current session is left pending (null) for sessionize(). */
 function deriveSession(l: ListenerEntry, e: SegueEvent, gapMs: number): string | null {
+  if (!l.read) throw new Error(`ingest plan: listener ${JSON.stringify(l.id)} was not read, its session cursor unknown`);
   const c = l.cursor;
   const { id, lastTs } = c;
   const s = advanceSession(c, e.listenerId, e.ts, gapMs);
@@ -236,12 +245,13 @@ function sessionOf(r: ResolvedEvents, k: number, gapMs: number): string | null {
   return e.sessionId ?? (e.type === 'play_count' ? null : deriveSession(r.listeners[k]!, e, gapMs));
 }
 
-/** One new event as a binary COPY row of COLUMNS (the values of cellsOf), with its session as stored. */
-function putEvent(d: CopyData, r: ResolvedEvents, k: number, session: string | null): void {
+/** One new event as a binary COPY row of seq and COLUMNS (the values of cellsOf), with its session as stored. */
+function putEvent(d: CopyData, r: ResolvedEvents, k: number, seq: number, session: string | null): void {
   const e = r.events[r.index[k]!]!;
   const x = e.context;
   const track = r.track[k]!, artist = r.artist[k]!;
-  d.row(COLUMNS.length);
+  d.row(1 + COLUMNS.length);
+  d.int8(seq);
   d.int8(r.source[k]);
   d.text(e.eventId);
   d.int2(EVENT_TYPE_CODE[e.type]);

@@ -16,8 +16,11 @@ import { PgTables } from './tables.js';
 
 export { redactUrl } from './db.js';
 
-/** Records per import batch (see bulkIngest). */
-const BULK_BATCH = Number(process.env.SEGUE_PG_BATCH ?? 50_000);
+/**
+ * Records per import batch (see bulkIngest). Measured on 1M simulated events: 10,000 took
+ * 17% longer, 20,000 5%, 100,000 the same (more memory: two batches are held at a time).
+ */
+const BULK_BATCH = 50_000;
 export { SCHEMA_VERSION as PG_SCHEMA_VERSION } from './migrations.js';
 
 /**

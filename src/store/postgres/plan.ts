@@ -39,6 +39,8 @@ export interface TrackEntry extends Entry {
 export interface ListenerEntry extends Entry {
   /** The derived-session cursor as read at the start of the batch, moved by its new events. */
   cursor: SessionCursor & { dirty: boolean };
+  /** False for a listener known by its ix only (from the cache): its row, and cursor, were not read. */
+  read: boolean;
 }
 
 export interface PlaylistEntry extends Entry {
@@ -74,7 +76,12 @@ export class CatalogPlan {
    */
   constructor(
     private readonly next: { artists: number; tracks: number; listeners: number; playlists: number; sources: number },
-    private readonly cached: { artist(id: string): number | undefined; track(id: string): { ix: number; artistIx: number } | undefined; source(name: string): number | undefined },
+    private readonly cached: {
+      artist(id: string): number | undefined;
+      track(id: string): { ix: number; artistIx: number } | undefined;
+      listener(id: string): number | undefined;
+      source(name: string): number | undefined;
+    },
   ) {}
 
   upsertArtist(a: Artist): Outcome {
@@ -162,9 +169,19 @@ export class CatalogPlan {
     return this.artists.get(id)?.ix ?? this.cached.artist(id);
   }
 
-  /** Listeners are created by their first event: that is how a service meets them. */
+  /**
+   * The listener of an event: as read, or known by its ix only (the writer reads the row of
+   * every listener whose cursor the batch may move), or created: listeners are created by
+   * their first event, that is how a service meets them.
+   */
   listener(id: string): ListenerEntry {
-    return this.listeners.get(id) ?? this.newListener(id, JSON.stringify({ id }));
+    const e = this.listeners.get(id);
+    if (e !== undefined) return e;
+    const ix = this.cached.listener(id);
+    if (ix === undefined) return this.newListener(id, JSON.stringify({ id }));
+    const known: ListenerEntry = { ix, id, data: null, state: RowState.Loaded, cursor: { lastTs: -Infinity, start: -Infinity, id: null, dirty: false }, read: false };
+    this.listeners.set(id, known);
+    return known;
   }
 
   sourceIx(name: string): number {
@@ -188,7 +205,7 @@ export class CatalogPlan {
   }
 
   private newListener(id: string, data: string): ListenerEntry {
-    const e: ListenerEntry = { ix: this.next.listeners++, id, data, state: RowState.New, cursor: { lastTs: -Infinity, start: -Infinity, id: null, dirty: false } };
+    const e: ListenerEntry = { ix: this.next.listeners++, id, data, state: RowState.New, cursor: { lastTs: -Infinity, start: -Infinity, id: null, dirty: false }, read: true };
     this.listeners.set(id, e);
     this.newListeners.push(e);
     return e;

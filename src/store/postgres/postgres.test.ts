@@ -221,6 +221,32 @@ if (pgUp) {
       }
     });
 
+    it('reads a known listener again only when a batch derives its sessions or updates it: the sessions and records of SQLite', async () => {
+      const db = await fresh();
+      const p = await PostgresStore.open(db.url);
+      const s = SqliteStore.open(':memory:');
+      try {
+        const MIN = 60_000;
+        const plays = (from: number, to: number, own: boolean) =>
+          Array.from({ length: to - from }, (_, i) => ({ ...play(`e${from + i}`, `u${(from + i) % 5}`, 't1', T0 + (from + i) * 7 * MIN), ...(own ? { sessionId: `s${(from + i) % 3}` } : {}) }));
+        const batches = [
+          { tracks: [track('t1')] },
+          { events: plays(0, 100, true) }, // listeners made by events with their own sessions
+          { events: plays(100, 200, false) }, // sessions derived: cursors read
+          { events: plays(200, 300, true), listeners: [{ id: 'u2', country: 'SE' }] },
+          { events: [...plays(300, 350, false), ...plays(350, 420, true)] },
+        ];
+        for (const b of batches) expect(await p.ingest(structuredClone(b))).toEqual(await s.ingest(structuredClone(b)));
+        const same = async <T>(f: (x: typeof p | typeof s) => Promise<T>) => expect(await f(p)).toEqual(await f(s));
+        await same((x) => Promise.all(['u0', 'u1', 'u2', 'u3', 'u4'].map((id) => x.events.forListener(id))));
+        await same((x) => Promise.all(['u0', 'u2'].map((id) => x.catalog.getListener(id))));
+        await same((x) => x.stats());
+      } finally {
+        await p.close();
+        await s.close();
+      }
+    });
+
     it('refuses a batch with a value its column cannot take (a fractional msPlayed), writes none of it, and goes on', async () => {
       const db = await fresh();
       const s = await PostgresStore.open(db.url);

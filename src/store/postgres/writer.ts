@@ -4,30 +4,33 @@ import { WriteStatus, type IngestBatch, type IngestResult, type RecordKind } fro
 import { Lock, type PgDb } from './db.js';
 import { CatalogPlan, RowState, type ArtistEntry, type TrackEntry } from './plan.js';
 import { KeysRepeat, type EventWriter } from './event-writer.js';
-import { copyIn, type CopyData } from './copy.js';
+import { copyIn, type CopyData, type CopyPart } from './copy.js';
 
-/** From this many rows an insert goes through COPY; below, one statement with arrays. */
+/** From this many rows an insert goes through COPY; below, one statement of arrays. */
 const COPY_MIN_ROWS = 64;
 
 type Cell = string | number | null;
 
-/** Insert rows given as columns of cells, of these SQL types (space separated): COPY for many rows, one statement of arrays for a few. */
-async function insertRows(c: pg.PoolClient, table: string, columns: string, types: string, cells: Cell[][]): Promise<void> {
+/**
+ * Insert rows given as columns of cells, of these SQL types (space separated): a few rows
+ * at once in one statement of arrays; many rows are returned as a COPY to run (with others).
+ */
+async function insertRows(c: pg.PoolClient, table: string, columns: string, types: string, cells: Cell[][]): Promise<CopyPart | undefined> {
   const n = cells[0]!.length;
-  if (n === 0) return;
+  if (n === 0) return undefined;
   const sqlTypes = types.split(' ');
-  if (n >= COPY_MIN_ROWS) {
-    const put = sqlTypes.map(binaryCell);
-    await copyIn(c, {
-      target: `${table} (${columns})`, count: n,
-      put: (data, i) => {
-        data.row(put.length);
-        for (let j = 0; j < put.length; j++) put[j]!(data, cells[j]![i]!);
-      },
-    });
-  } else {
+  if (n < COPY_MIN_ROWS) {
     await c.query(`INSERT INTO ${table} (${columns}) SELECT * FROM unnest(${sqlTypes.map((t, i) => `$${i + 1}::${t}[]`).join(', ')})`, cells);
+    return undefined;
   }
+  const put = sqlTypes.map(binaryCell);
+  return {
+    target: `${table} (${columns})`, count: n,
+    put: (data, i) => {
+      data.row(put.length);
+      for (let j = 0; j < put.length; j++) put[j]!(data, cells[j]![i]!);
+    },
+  };
 }
 
 /** How a cell of this SQL type goes into a binary COPY row. */
@@ -47,6 +50,14 @@ function binaryCell(type: string): (data: CopyData, v: Cell) => void {
       throw new Error(`insertRows: no binary COPY for the type ${type}`);
   }
 }
+
+/**
+ * Read in the batch's first round trip, under the writer lock: each catalog table's last ix
+ * (0 when empty; new rows take the next ones), and the last seq drawn (see EventWriter.write).
+ */
+const LAST_IXS = `SELECT (SELECT coalesce(max(ix), 0) FROM artists), (SELECT coalesce(max(ix), 0) FROM tracks),
+  (SELECT coalesce(max(ix), 0) FROM listeners), (SELECT coalesce(max(ix), 0) FROM playlists), (SELECT coalesce(max(ix), 0) FROM sources),
+  (SELECT CASE WHEN is_called THEN last_value ELSE last_value - 1 END FROM events_seq)`;
 
 /** Entries per id cache (as SQLite's writer): memory stays flat whatever the catalog's size. */
 const CACHE_ENTRIES = 100_000;
@@ -73,6 +84,7 @@ class BoundedMap<K, V> extends Map<K, V> {
 export class PgWriter {
   private readonly tracks = new BoundedMap<string, { ix: number; artistIx: number }>(CACHE_ENTRIES);
   private readonly artists = new BoundedMap<string, number>(CACHE_ENTRIES);
+  private readonly listeners = new BoundedMap<string, number>(CACHE_ENTRIES);
   private readonly sources = new BoundedMap<string, number>(1000);
   /** The last batch that looked met event keys already in the log (a re-import): the next one inserts its keys with ON CONFLICT at once. */
   private keysMayRepeat = false;
@@ -117,8 +129,9 @@ export class PgWriter {
     };
     const gapMs = batch.sessionGapMs ?? DEFAULT_SESSION_GAP_MS;
     const { plan, created } = await this.db.tx(
-      async (c) => {
-        const plan = await this.load(c, batch);
+      async (c, first) => {
+        const last = first[0] as number[];
+        const plan = await this.load(c, batch, last);
         batch.artists?.forEach((a, i) => mark('artist', i, plan.upsertArtist(a)));
         batch.tracks?.forEach((t, i) => mark('track', i, plan.upsertTrack(t, batch.mergeGenres === true)));
         batch.listeners?.forEach((l, i) => mark('listener', i, plan.upsertListener(l)));
@@ -127,7 +140,7 @@ export class PgWriter {
         await this.flushCatalog(c, plan);
         let created: string[] = [];
         if (events !== undefined) {
-          const w = await this.events.write(c, events, gapMs, keysMayRepeat);
+          const w = await this.events.write(c, events, gapMs, keysMayRepeat, last[5]!);
           let repeats = false;
           for (let k = 0; k < events.count; k++) {
             mark('event', events.index[k]!, w.isNew[k] === 1);
@@ -139,33 +152,36 @@ export class PgWriter {
         await this.saveCursors(c, plan);
         return { plan, created };
       },
-      { lock: Lock.writer, doing: 'ingest' },
+      { lock: Lock.writer, doing: 'ingest', first: LAST_IXS },
     );
     this.events.committed(created);
     for (const [id, e] of plan.tracks) this.tracks.set(id, { ix: e.ix, artistIx: e.mainArtist });
     for (const [id, e] of plan.artists) this.artists.set(id, e.ix);
+    for (const [id, e] of plan.listeners) this.listeners.set(id, e.ix);
     for (const [name, ix] of plan.sources) this.sources.set(name, ix);
     return result;
   }
 
-  /** Read the rows the batch touches (with their records where an upsert merges into them) and each table's next ix. */
-  private async load(c: pg.PoolClient, batch: IngestBatch): Promise<CatalogPlan> {
+  /** Read the rows the batch touches (with their records where an upsert merges into them); `next`: the row of LAST_IXS. */
+  private async load(c: pg.PoolClient, batch: IngestBatch, next: number[]): Promise<CatalogPlan> {
     const q = async (text: string, values: unknown[]): Promise<unknown[][]> => (await c.query({ text, values, rowMode: 'array' })).rows as unknown[][];
-    const next = (await q(
-      `SELECT (SELECT coalesce(max(ix), 0) FROM artists), (SELECT coalesce(max(ix), 0) FROM tracks), (SELECT coalesce(max(ix), 0) FROM listeners),
-              (SELECT coalesce(max(ix), 0) FROM playlists), (SELECT coalesce(max(ix), 0) FROM sources)`,
-      [],
-    ))[0] as number[];
+    // The cached ixs the batch uses, taken now: a cache may be emptied (full) by a concurrent batch's commit.
+    const known = { artists: new Map<string, number>(), tracks: new Map<string, { ix: number; artistIx: number }>(), listeners: new Map<string, number>(), sources: new Map<string, number>() };
+    const cached = <V>(cache: Map<string, V>, into: Map<string, V>, id: string): boolean => {
+      const v = cache.get(id);
+      if (v !== undefined) into.set(id, v);
+      return v !== undefined;
+    };
     const plan = new CatalogPlan(
       { artists: next[0]! + 1, tracks: next[1]! + 1, listeners: next[2]! + 1, playlists: next[3]! + 1, sources: next[4]! + 1 },
-      { artist: (id) => this.artists.get(id), track: (id) => this.tracks.get(id), source: (name) => this.sources.get(name) },
+      { artist: (id) => known.artists.get(id), track: (id) => known.tracks.get(id), listener: (id) => known.listeners.get(id), source: (name) => known.sources.get(name) },
     );
     const events = batch.events ?? [];
 
     const artistData = (batch.artists ?? []).map((a) => a.id);
     const artistIds = new Set(artistData);
-    for (const t of batch.tracks ?? []) for (const a of t.artists) if (!this.artists.has(a.id)) artistIds.add(a.id);
-    for (const e of events) if (e.artistId !== undefined && !this.artists.has(e.artistId)) artistIds.add(e.artistId);
+    for (const t of batch.tracks ?? []) for (const a of t.artists) if (!cached(this.artists, known.artists, a.id)) artistIds.add(a.id);
+    for (const e of events) if (e.artistId !== undefined && !cached(this.artists, known.artists, e.artistId)) artistIds.add(e.artistId);
     // A table with no rows yet (max ix 0: a new store) has none of the ids: no need to ask.
     if (artistIds.size > 0 && next[0]! > 0) {
       for (const r of await q('SELECT ix, id, name, emerging, CASE WHEN id = ANY($2) THEN data END FROM artists WHERE id = ANY($1)', [[...artistIds], artistData])) {
@@ -176,8 +192,8 @@ export class PgWriter {
 
     const trackData = (batch.tracks ?? []).map((t) => t.id);
     const trackIds = new Set(trackData);
-    for (const p of batch.playlists ?? []) for (const id of p.trackIds) if (!this.tracks.has(id)) trackIds.add(id);
-    for (const e of events) if (e.trackId !== undefined && !this.tracks.has(e.trackId)) trackIds.add(e.trackId);
+    for (const p of batch.playlists ?? []) for (const id of p.trackIds) if (!cached(this.tracks, known.tracks, id)) trackIds.add(id);
+    for (const e of events) if (e.trackId !== undefined && !cached(this.tracks, known.tracks, e.trackId)) trackIds.add(e.trackId);
     if (trackIds.size > 0 && next[1]! > 0) {
       const rows = await q(
         `SELECT t.ix, t.id, a.artist_ix, CASE WHEN t.id = ANY($2) THEN t.data END
@@ -195,12 +211,13 @@ export class PgWriter {
 
     const listenerData = (batch.listeners ?? []).map((l) => l.id);
     const listenerIds = new Set(listenerData);
-    for (const e of events) listenerIds.add(e.listenerId);
+    // A listener known by its ix needs its row read only when an event may move its cursor (a session to derive).
+    for (const e of events) if (!cached(this.listeners, known.listeners, e.listenerId) || (e.sessionId === undefined && e.type !== 'play_count')) listenerIds.add(e.listenerId);
     if (listenerIds.size > 0 && next[2]! > 0) {
       const rows = await q('SELECT ix, id, CASE WHEN id = ANY($2) THEN data END, last_ts, session_start, session_id FROM listeners WHERE id = ANY($1)', [[...listenerIds], listenerData]);
       for (const r of rows) {
         const cursor = { lastTs: (r[3] as number | null) ?? -Infinity, start: (r[4] as number | null) ?? -Infinity, id: r[5] as string | null, dirty: false };
-        plan.listeners.set(r[1] as string, { ix: r[0] as number, id: r[1] as string, data: r[2] as string | null, state: RowState.Loaded, cursor });
+        plan.listeners.set(r[1] as string, { ix: r[0] as number, id: r[1] as string, data: r[2] as string | null, state: RowState.Loaded, cursor, read: true });
       }
     }
 
@@ -212,7 +229,7 @@ export class PgWriter {
     }
 
     const sourceNames = new Set<string>();
-    for (const e of events) if (!this.sources.has(e.source)) sourceNames.add(e.source);
+    for (const e of events) if (!cached(this.sources, known.sources, e.source)) sourceNames.add(e.source);
     if (sourceNames.size > 0 && next[4]! > 0) {
       for (const r of await q('SELECT ix, name FROM sources WHERE name = ANY($1)', [[...sourceNames]])) plan.sources.set(r[1] as string, r[0] as number);
     }
@@ -224,7 +241,13 @@ export class PgWriter {
     const q = (text: string, values: unknown[]) => c.query(text, values);
     const changed = <E extends { state: RowState }>(m: Map<string, E>): E[] => [...m.values()].filter((e) => e.state === RowState.Changed);
 
-    const insert = (table: string, columns: string, types: string, cells: Cell[][]): Promise<void> => insertRows(c, table, columns, types, cells);
+    // Many new rows of a table go in by COPY, all tables' in one round trip at the end: after
+    // the deletes of rewritten rows' genres and artists, which no row inserted here names.
+    const copies: CopyPart[] = [];
+    const insert = async (table: string, columns: string, types: string, cells: Cell[][]): Promise<void> => {
+      const copy = await insertRows(c, table, columns, types, cells);
+      if (copy !== undefined) copies.push(copy);
+    };
     const artists = changed(plan.artists);
     const a = plan.newArtists;
     await insert('artists', 'ix, id, name, emerging, data', 'bigint text text smallint text', [a.map((e) => e.ix), a.map((e) => e.id), a.map((e) => e.name), a.map((e) => e.emerging), a.map((e) => e.data)]);
@@ -284,7 +307,9 @@ export class PgWriter {
     if (plan.newListeners.length > 0) grown.push(`setval('listeners_ix_seq', ${last(plan.newListeners)})`);
     if (plan.newPlaylists.length > 0) grown.push(`setval('playlists_ix_seq', ${last(plan.newPlaylists)})`);
     if (plan.newSources.length > 0) grown.push(`setval('sources_ix_seq', ${last(plan.newSources)})`);
-    if (grown.length > 0) await c.query(`SELECT ${grown.join(', ')}`);
+    const setvals = grown.length > 0 ? `SELECT ${grown.join(', ')}` : undefined;
+    if (copies.length > 0) await copyIn(c, copies, setvals);
+    else if (setvals !== undefined) await c.query(setvals);
   }
 
   /** Save the session cursors that the batch's events moved. */
