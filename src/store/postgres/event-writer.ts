@@ -4,7 +4,7 @@ import type { RecordKind } from '../types.js';
 import type { CatalogPlan, ListenerEntry } from './plan.js';
 import { copyIn, type CopyData, type CopyPart } from './copy.js';
 
-/** From this many events a batch goes through COPY and a staging table; below, plain parameterized statements (one event from HTTP). */
+/** From this many events a batch goes through COPY (see EventWriter.write); below, plain parameterized statements (one event from HTTP). */
 export const COPY_MIN_EVENTS = 64;
 
 /** The columns of events a batch writes, in staging-table and COPY order (after row_no). */

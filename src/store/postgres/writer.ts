@@ -76,10 +76,12 @@ class BoundedMap<K, V> extends Map<K, V> {
 /**
  * Writes ingest batches into PostgreSQL, each batch in one transaction under the writer
  * lock (so batches, and the seqs they draw, are serialized as SQLite's single writer's).
- * A batch is: read every catalog row it touches in a few bulk queries, work out its upserts
- * in memory (CatalogPlan: SQLite's rules, in SQLite's order), write them with one statement
- * per table and kind, then its events (EventWriter). An ix never changes once committed, so
- * the id caches stay valid across processes; they are filled only after a commit.
+ * A batch is: read every catalog row it touches in a few bulk queries (none for ids in the
+ * caches, unless the batch needs the row itself), work out its upserts in memory
+ * (CatalogPlan: SQLite's rules, in SQLite's order), write them with one statement per
+ * table and kind (COPY for many rows), then its events (EventWriter). An ix never changes
+ * once committed, so the id caches stay valid across processes; they are filled only after
+ * a commit.
  */
 export class PgWriter {
   private readonly tracks = new BoundedMap<string, { ix: number; artistIx: number }>(CACHE_ENTRIES);
@@ -242,7 +244,8 @@ export class PgWriter {
     const changed = <E extends { state: RowState }>(m: Map<string, E>): E[] => [...m.values()].filter((e) => e.state === RowState.Changed);
 
     // Many new rows of a table go in by COPY, all tables' in one round trip at the end: after
-    // the deletes of rewritten rows' genres and artists, which no row inserted here names.
+    // the updates, and after the deletes of rewritten rows' genres and artists that their new
+    // ones replace.
     const copies: CopyPart[] = [];
     const insert = async (table: string, columns: string, types: string, cells: Cell[][]): Promise<void> => {
       const copy = await insertRows(c, table, columns, types, cells);
