@@ -90,6 +90,44 @@ export function eventLogContract(name: string, open: Opener<Store>, cleanup?: Cl
       expect(await ids({})).toEqual(['e1', 'e2', 'e3', 'e4', 'e5', 'e6']);
     });
 
+    it('scans time windows of a large log written out of time order exactly as a filter and sort of the whole log', async () => {
+      await store().ingest({ tracks: [track('t1')] });
+      // 24,000 events in 12 batches: most batches cover a short, overlapping stretch of time
+      // (as a live log does); every fourth is late history spread over the whole range.
+      let seed = 7;
+      const rnd = (k: number): number => ((seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) % k);
+      const HOURS = 48;
+      for (let b = 0; b < 12; b++) {
+        const late = b % 4 === 3;
+        const events: SegueEvent[] = [];
+        for (let i = 0; i < 2000; i++) {
+          const ts = late ? T0 + rnd(HOURS * 60) * MIN : T0 + (b * 4 + rnd(6)) * 60 * MIN + rnd(60) * MIN;
+          const id = `b${b}-${i}`;
+          events.push(i % 5 === 0 ? { type: 'skip', source: 'test', eventId: id, listenerId: `u${rnd(50)}`, trackId: 't1', ts, msPlayed: 1000, skipped: true } : play(id, `u${rnd(50)}`, 't1', ts));
+        }
+        expect((await store().ingest({ events })).accepted).toBe(2000);
+      }
+      const log = await all(store().events.scan());
+      expect(log).toHaveLength(24_000);
+      const expected = (since: number, until: number, afterSeq = 0, type?: string) =>
+        log.filter((e) => e.ts >= since && e.ts < until && e.seq > afterSeq && (type === undefined || e.type === type))
+          .sort((x, y) => x.ts - y.ts || x.seq - y.seq)
+          .map((e) => e.seq);
+      const scanned = async (opts: Parameters<Store['events']['scan']>[0]) => {
+        const pages = [];
+        for await (const p of store().events.scan(opts)) pages.push(p.map((e) => e.seq));
+        expect(pages.slice(0, -1).every((p) => p.length === opts!.batchSize)).toBe(true);
+        return pages.flat();
+      };
+      const H = 60 * MIN;
+      expect(await scanned({ since: T0, until: T0 + HOURS * H, batchSize: 1000 })).toEqual(expected(T0, T0 + HOURS * H));
+      expect(await scanned({ since: T0 + 10 * H, until: T0 + 13 * H + 7, batchSize: 333 })).toEqual(expected(T0 + 10 * H, T0 + 13 * H + 7));
+      expect(await scanned({ since: T0 + 30 * H, until: T0 + 31 * H, batchSize: 50, types: ['skip'] })).toEqual(expected(T0 + 30 * H, T0 + 31 * H, 0, 'skip'));
+      const mid = log[15_000]!.seq;
+      expect(await scanned({ since: T0 + 5 * H, until: T0 + 40 * H, batchSize: 4096, afterSeq: mid })).toEqual(expected(T0 + 5 * H, T0 + 40 * H, mid));
+      expect(await scanned({ since: T0 + HOURS * H, batchSize: 10 })).toEqual([]);
+    });
+
     it('derives sessions by gap as events arrive, and resolves late events with sessionize()', async () => {
       await store().ingest({ tracks: [track('t1')] });
       // u1: 10:00, 10:10, then 11:00 (a 50-minute gap: new session)

@@ -1,4 +1,5 @@
 import { prepared } from './statements.js';
+import { windowRows } from './blocks.js';
 import type Database from 'better-sqlite3';
 import { DEFAULT_SESSION_GAP_MS, EVENT_TYPE_BY_CODE, EVENT_TYPE_CODE, type EventType } from '../../domain/index.js';
 import { SESSION_ID_SQL, SESSION_STARTS_SQL } from '../sql.js';
@@ -84,26 +85,9 @@ export class SqliteEventLog implements EventLog {
     }
   }
 
-  /**
-   * Events with since <= ts < until in (ts, seq) order: keyset pages on the events_ts index
-   * (an index on ts holds the rowid, seq, after it, so it is ordered by (ts, seq) and the
-   * row-value comparison resumes inside it without a sort).
-   */
+  /** Events with since <= ts < until in (ts, seq) order, through the log's time summary (blocks.ts). */
   private async *scanRange(since: number, until: number, afterSeq: number, size: number, typeFilter: string): AsyncIterable<StoredEvent[]> {
-    const stmt = prepared<[number, number, number, number, number, number], unknown[]>(
-      this.db,
-      `${SELECT_IX} WHERE e.ts >= ? AND e.ts < ? AND (e.ts, e.seq) > (?, ?) AND e.seq > ? ${typeFilter} ORDER BY e.ts, e.seq LIMIT ?`,
-    ).raw(true);
-    let ts = -Number.MAX_SAFE_INTEGER, seq = 0;
-    for (;;) {
-      const rows = stmt.all(since, until, ts, seq, afterSeq, size);
-      if (rows.length === 0) return;
-      const last = rows[rows.length - 1]!;
-      ts = last[7] as number;
-      seq = last[0] as number;
-      yield rows.map((a) => this.rowEvent(a));
-      if (rows.length < size) return;
-    }
+    for (const rows of windowRows(this.db, `${SELECT_IX} WHERE`, typeFilter, since, until, afterSeq, size)) yield rows.map((a) => this.rowEvent(a));
   }
 
   /** A row of SELECT_IX as an event, its ixs named through `names`. */

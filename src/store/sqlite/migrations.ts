@@ -111,6 +111,17 @@ export const MIGRATIONS: ReadonlyArray<{ version: number; name: string; sql: str
       CREATE INDEX events_ts ON events (ts);
     `,
   },
+  {
+    version: 6,
+    name: 'event log time summary instead of its time index',
+    // A (ts) index cost bulk ingest about 15%; window scans read a block-range summary
+    // instead (blocks.ts). Blocks of an existing log are made from its rows.
+    sql: `
+      DROP INDEX events_ts;
+      CREATE TABLE event_blocks (first_seq INTEGER PRIMARY KEY, last_seq INTEGER NOT NULL, min_ts INTEGER NOT NULL, max_ts INTEGER NOT NULL);
+      INSERT INTO event_blocks SELECT min(seq), max(seq), min(ts), max(ts) FROM events GROUP BY (seq - 1) / 8192;
+    `,
+  },
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1]!.version;

@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
-import { storeContract, track, play } from '../contract/index.js';
+import { storeContract, track, play, all } from '../contract/index.js';
 import { SqliteStore } from './index.js';
 import { SCHEMA_VERSION } from './migrations.js';
 
@@ -29,6 +29,26 @@ describe('SqliteStore specifics', () => {
     expect(await s2.events.count()).toBe(1);
     expect(s2.db.pragma('user_version', { simple: true })).toBe(SCHEMA_VERSION);
     expect(s2.db.pragma('journal_mode', { simple: true })).toBe('wal');
+    await s2.close();
+    rmSync(d, { recursive: true });
+  });
+
+  it('migrates a store with the time index (schema 5) to the time summary: its window scans give the same events', async () => {
+    const d = fresh();
+    const s1 = SqliteStore.open(join(d, 's.db'));
+    const T = Date.UTC(2024, 0, 1), H = 3_600_000;
+    await s1.ingest({ tracks: [track('t1')] });
+    for (let b = 0; b < 5; b++) await s1.ingest({ events: Array.from({ length: 4000 }, (_, i) => play(`e${b}-${i}`, `u${i % 7}`, 't1', T + ((i * 7919 + b * 13) % 100) * H)) });
+    const before = (await all(s1.events.scan({ since: T + 20 * H, until: T + 60 * H, batchSize: 999 }))).map((e) => e.seq);
+    // Back to schema 5: the (ts) index, no summary.
+    s1.db.exec('DROP TABLE event_blocks; CREATE INDEX events_ts ON events (ts); PRAGMA user_version = 5');
+    await s1.close();
+    const s2 = SqliteStore.open(join(d, 's.db'));
+    expect(s2.db.pragma('user_version', { simple: true })).toBe(SCHEMA_VERSION);
+    expect(s2.db.prepare(`SELECT count(*) FROM sqlite_master WHERE name = 'events_ts'`).pluck().get()).toBe(0);
+    expect(s2.db.prepare('SELECT count(*) FROM event_blocks').pluck().get()).toBe(3); // 20,000 seqs in blocks of 8,192
+    expect(before).toHaveLength(8000);
+    expect((await all(s2.events.scan({ since: T + 20 * H, until: T + 60 * H, batchSize: 999 }))).map((e) => e.seq)).toEqual(before);
     await s2.close();
     rmSync(d, { recursive: true });
   });

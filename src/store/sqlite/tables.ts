@@ -1,4 +1,5 @@
 import type Database from 'better-sqlite3';
+import { noteWrittenEvents } from './blocks.js';
 import { tableSpec, type Cell, type Row, type StoreTables, type TableName } from '../tables.js';
 
 /** SQLite's logical tables are its own tables: the reference schema of TABLES. */
@@ -38,9 +39,19 @@ export class SqliteTables implements StoreTables {
     const t = tableSpec(table);
     const insert = this.db.prepare(`INSERT INTO ${table} (${t.columns.join(', ')}) VALUES (${t.columns.map(() => '?').join(', ')}) ON CONFLICT DO NOTHING`);
     // Integer primary keys continue past the largest written one by themselves (rowid).
+    const seqAt = table === 'events' ? t.columns.indexOf('seq') : -1;
     return this.db.transaction(() => {
-      let n = 0;
-      for (const r of rows) n += insert.run(...r.map((c) => (c instanceof Uint8Array ? Buffer.from(c.buffer, c.byteOffset, c.byteLength) : c))).changes;
+      let n = 0, first = Infinity, last = -Infinity;
+      for (const r of rows) {
+        const changes = insert.run(...r.map((c) => (c instanceof Uint8Array ? Buffer.from(c.buffer, c.byteOffset, c.byteLength) : c))).changes;
+        n += changes;
+        if (seqAt >= 0 && changes > 0) {
+          first = Math.min(first, r[seqAt] as number);
+          last = Math.max(last, r[seqAt] as number);
+        }
+      }
+      // Events keep the log's time summary (rows come in key order, after every written seq).
+      if (n > 0 && seqAt >= 0) noteWrittenEvents(this.db, first, last);
       return n;
     }).immediate();
   }

@@ -1,5 +1,6 @@
 import type Database from 'better-sqlite3';
 import { DEFAULT_SESSION_GAP_MS, EVENT_TYPE_CODE, advanceSession, type SessionCursor as DomainCursor, type Artist, type Listener, type Playlist, type SegueEvent, type Track } from '../../domain/index.js';
+import { noteEventBlock } from './blocks.js';
 import { WriteStatus, type IngestBatch, type IngestResult, type RecordKind } from '../types.js';
 
 /** Entries per id cache: about 30 MB at most for the three of them (measured: 1M-track catalog import peaks under 300 MB). */
@@ -47,6 +48,8 @@ export class SqliteWriter {
   /** Cursors of the listeners touched by the batch being written (reloaded every batch). */
   private cursors = new Map<number, SessionCursor>();
   private gapMs = DEFAULT_SESSION_GAP_MS;
+  /** The batch's written events: first and last seq, least and greatest ts (for the time summary). */
+  private written = { first: 0, last: 0, minTs: Infinity, maxTs: -Infinity };
   private readonly q;
 
   constructor(private readonly db: Database.Database) {
@@ -115,6 +118,7 @@ export class SqliteWriter {
     this.gapMs = batch.sessionGapMs ?? DEFAULT_SESSION_GAP_MS;
     const run = this.db.transaction(() => {
       this.cursors.clear();
+      this.written = { first: 0, last: 0, minTs: Infinity, maxTs: -Infinity };
       batch.artists?.forEach((a, i) => mark('artist', i, this.upsertArtist(a)));
       batch.tracks?.forEach((t, i) => mark('track', i, this.upsertTrack(t, batch.mergeGenres === true)));
       batch.listeners?.forEach((l, i) => mark('listener', i, this.upsertListener(l)));
@@ -124,6 +128,8 @@ export class SqliteWriter {
       });
       batch.events?.forEach((e, i) => mark('event', i, this.insertEvent(e)));
       for (const [ix, c] of this.cursors) if (c.dirty) this.q.saveCursor.run(c.lastTs, c.start, c.id, ix);
+      const w = this.written;
+      if (w.first > 0) noteEventBlock(this.db, w.first, w.last, w.minTs, w.maxTs);
     });
     try {
       run.immediate();
@@ -328,7 +334,13 @@ export class SqliteWriter {
           e.startReason ?? null, e.shuffle === undefined ? null : e.shuffle ? 1 : 0, e.count ?? null, e.playlistId ?? null,
           sessionId, derive ? 1 : 0, c?.type ?? null, c?.id ?? null, c?.surface ?? null, c?.requestId ?? null, c?.position ?? null, e.platform ?? null,
         );
-    if (info.changes === 0 && cursor !== undefined) {
+    if (info.changes > 0) {
+      const w = this.written, seq = Number(info.lastInsertRowid);
+      if (w.first === 0) w.first = seq;
+      w.last = seq;
+      if (e.ts < w.minTs) w.minTs = e.ts;
+      if (e.ts > w.maxTs) w.maxTs = e.ts;
+    } else if (cursor !== undefined) {
       // A duplicate moves no cursor.
       cursor.lastTs = lastTs!;
       cursor.start = start!;
