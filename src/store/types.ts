@@ -54,6 +54,12 @@ export interface IngestBatch {
   listeners?: Listener[];
   playlists?: Playlist[];
   events?: SegueEvent[];
+  /**
+   * Return each event's seq in the log (IngestResult.seqs): a new event's, and for a
+   * duplicate the seq of the event logged before under its key. A consumer that folds
+   * what it persists (segue worker) folds each seq once, however often it is redelivered.
+   */
+  wantSeqs?: boolean;
 }
 
 export type RecordKind = 'track' | 'artist' | 'listener' | 'playlist' | 'event';
@@ -73,6 +79,8 @@ export interface IngestResult {
   duplicates: number;
   rejected: Array<{ kind: RecordKind; index: number; reason: string }>;
   status: Record<RecordKind, Uint8Array>;
+  /** With `wantSeqs`: per event of the batch, its seq in the log (0 for a rejected one). */
+  seqs?: Float64Array;
 }
 
 export interface CatalogStore {

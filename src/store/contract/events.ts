@@ -18,6 +18,24 @@ export function eventLogContract(name: string, open: Opener<Store>, cleanup?: Cl
       expect(await store().events.count()).toBe(2);
     });
 
+    it('gives each event its seq when asked: new ones their own, a repeat the logged one, a reused key with other content 0', async () => {
+      await store().ingest({ tracks: [track('t1')], events: [play('e0', 'u0', 't1', T0)] });
+      const plain = await store().ingest({ events: [play('e1', 'u1', 't1', T0)] });
+      expect(plain.seqs).toBeUndefined();
+      // Large enough for a bulk path too.
+      const many = Array.from({ length: 3000 }, (_, i) => play(`m${i}`, `u${i % 9}`, 't1', T0 + i * MIN));
+      const first = await store().ingest({ events: [...many, play('e1', 'u1', 't1', T0), play('m5', 'u5', 't1', T0 + 5 * MIN)], wantSeqs: true });
+      const log = new Map((await all(store().events.scan())).map((e) => [e.eventId, e.seq]));
+      expect(Array.from(first.seqs!.subarray(0, 3000))).toEqual(many.map((e) => log.get(e.eventId)));
+      expect(first.seqs![3000]).toBe(log.get('e1')); // logged before
+      expect(first.seqs![3001]).toBe(log.get('m5')); // repeated within the batch
+      const again = await store().ingest({
+        events: [play('m7', 'u7', 't1', T0 + 7 * MIN), play('m8', 'u1', 't1', T0 + 8 * MIN), play('m9', 'u0', 't1', T0), play('x', 'u1', 'nope', T0), play('n1', 'u1', 't1', T0)],
+        wantSeqs: true,
+      });
+      expect(Array.from(again.seqs!)).toEqual([log.get('m7'), 0, 0, 0, Math.max(...log.values()) + 1]);
+    });
+
     it('rejects events with unknown ids and commits the rest of the batch', async () => {
       await store().ingest({ tracks: [track('t1')] });
       const r = await store().ingest({

@@ -170,6 +170,31 @@ export class EventWriter {
     };
   }
 
+  /**
+   * Per event of the batch (`n` of them), its seq: the new ones' follow `lastSeq` in batch
+   * order (as `write` gave them); a duplicate's is read back, by listener and time through
+   * the (listener_ix, ts) index, then by key (a repeat of a logged event has its time).
+   * A duplicate key whose event has another listener or time gets 0: not this event.
+   */
+  async seqs(c: pg.PoolClient, r: ResolvedEvents, isNew: Uint8Array, lastSeq: number, n: number): Promise<Float64Array> {
+    const out = new Float64Array(n);
+    const dup: number[] = [];
+    let seq = lastSeq;
+    for (let k = 0; k < r.count; k++) {
+      if (isNew[k] === 1) out[r.index[k]!] = ++seq;
+      else dup.push(k);
+    }
+    if (dup.length === 0) return out;
+    const rows = (await c.query({
+      text: `SELECT u.k, e.seq FROM unnest($1::int[], $2::bigint[], $3::text[], $4::bigint[], $5::bigint[]) AS u(k, source_ix, event_id, listener_ix, ts)
+             JOIN events e ON e.listener_ix = u.listener_ix AND e.ts = u.ts AND e.source_ix = u.source_ix AND e.event_id = u.event_id`,
+      values: [dup, dup.map((k) => r.source[k]), dup.map((k) => r.events[r.index[k]!]!.eventId), dup.map((k) => r.listeners[k]!.ix), dup.map((k) => r.events[r.index[k]!]!.ts)],
+      rowMode: 'array',
+    })).rows as [number, number][];
+    for (const [k, s] of rows) out[r.index[k]!] = Number(s);
+    return out;
+  }
+
   /** Create the month partitions that events at these times need (for rows copied in whole: see PgTables). */
   async partitionsFor(c: pg.PoolClient, ts: Iterable<number>): Promise<void> {
     const months = new Months();

@@ -148,6 +148,7 @@ export class PgWriter {
             mark('event', events.index[k]!, w.isNew[k] === 1);
             if (w.isNew[k] !== 1) repeats = true;
           }
+          if (batch.wantSeqs === true) result.seqs = await this.events.seqs(c, events, w.isNew, last[5]!, batch.events!.length);
           if (keysMayRepeat) this.keysMayRepeat = repeats;
           created = w.created;
         }

@@ -87,6 +87,10 @@ export class SqliteWriter {
          VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
          ON CONFLICT (source_ix, event_id) DO NOTHING`,
       ),
+      // The logged event under a key, when it is this listener's at this time (a repeat of it).
+      seqOfKey: db.prepare<[number, string, string, number], number>(
+        'SELECT seq FROM events WHERE source_ix = ? AND event_id = ? AND listener_ix = (SELECT ix FROM listeners WHERE id = ?) AND ts = ?',
+      ).pluck(),
       insertLeanEvent: db.prepare(
         `INSERT INTO events (source_ix, event_id, type, listener_ix, track_ix, artist_ix, ts, ms_played, skipped, end_reason, session_id, session_derived)
          VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (source_ix, event_id) DO NOTHING`,
@@ -126,7 +130,13 @@ export class SqliteWriter {
         const missing = p.trackIds.find((id) => this.trackRef(id) === undefined);
         mark('playlist', i, missing !== undefined ? `trackIds: unknown track ${JSON.stringify(missing)}` : this.upsertPlaylist(p));
       });
-      batch.events?.forEach((e, i) => mark('event', i, this.insertEvent(e)));
+      const seqs = batch.wantSeqs === true ? new Float64Array(batch.events?.length ?? 0) : undefined;
+      batch.events?.forEach((e, i) => {
+        const r = this.insertEvent(e);
+        mark('event', i, r);
+        if (seqs !== undefined && typeof r === 'boolean') seqs[i] = r ? this.written.last : (this.q.seqOfKey.get(this.sourceIx(e.source), e.eventId, e.listenerId, e.ts) ?? 0);
+      });
+      if (seqs !== undefined) result.seqs = seqs;
       for (const [ix, c] of this.cursors) if (c.dirty) this.q.saveCursor.run(c.lastTs, c.start, c.id, ix);
       const w = this.written;
       if (w.first > 0) noteEventBlock(this.db, w.first, w.last, w.minTs, w.maxTs);
