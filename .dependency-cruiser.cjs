@@ -29,6 +29,7 @@
 const STAGES = [
   ['domain', 'math'],
   ['store'],
+  ['bus'],
   ['ingest'],
   ['simulator'],
   ['features'],
@@ -38,6 +39,7 @@ const STAGES = [
   ['surfaces'],
   ['experiments'],
   ['evaluation'],
+  ['worker'],
   ['server'],
   ['client'],
   ['cli'],
@@ -100,6 +102,20 @@ module.exports = {
         ],
       },
       to: { path: ['^src/store/(sqlite|postgres)/', '^node_modules/(@types/)?(pg|pg-copy-streams)/'] },
+    },
+    {
+      name: 'state-backend',
+      comment: 'Only the Redis online state (src/features/redis-state.ts) and its test support reach the Redis driver: open the state with openOnlineState.',
+      severity: 'error',
+      from: { pathNot: ['^src/features/redis-state\\.ts$', '^src/features/testing\\.ts$'] },
+      to: { path: '^node_modules/ioredis/' },
+    },
+    {
+      name: 'bus-backend',
+      comment: 'Only src/bus/ reaches the NATS client: use the bus through bus/index.ts.',
+      severity: 'error',
+      from: { pathNot: '^src/bus/' },
+      to: { path: '^node_modules/@nats-io/' },
     },
     {
       name: 'store-backend-sqlite',

@@ -111,8 +111,7 @@ export class StateEngine {
     bump(row(l.tracks, trackId), e.ts, this.hl.t, PLAYS, 1, slot);
     if (artistId !== undefined) bump(row(l.artists, artistId), e.ts, this.hl.a, PLAYS, 1, slot);
     for (const g of this.info.genresOf(trackId)) bump(row(l.genres, g), e.ts, this.hl.g, PLAYS, 1, slot);
-    bump(row(this.tracks, trackId), e.ts, this.hl.global, PLAYS, 1, slot);
-    this.dirtyTracks.add(trackId);
+    this.trackPlayed(trackId, e.ts, slot);
     this.dirty.add(e.listenerId);
 
     const s = this.sessionFor(l, e);
@@ -132,6 +131,15 @@ export class StateEngine {
     s.recent.push({ trackId, artistId: artistId ?? '', outcome, ts: e.ts });
     if (s.recent.length > this.config.recentTracks) s.recent.shift();
     if (outcome !== 0) this.moveVector(s, trackId, outcome === 1 ? this.config.sessionVector.listen : this.config.sessionVector.skip);
+  }
+
+  /**
+   * A play of a track moves its global counters: plays, and listens or skips (`slot`, -1 for
+   * neither). A state that keeps them elsewhere (Redis, bumped by a script) hears of it here.
+   */
+  protected trackPlayed(trackId: string, ts: number, slot: number): void {
+    bump(row(this.tracks, trackId), ts, this.hl.global, PLAYS, 1, slot);
+    this.dirtyTracks.add(trackId);
   }
 
   private aggregate(e: StateEvent): void {
@@ -191,7 +199,11 @@ export class StateEngine {
 
   /** A read view of one listener (an empty one when the listener is unknown). */
   view(listenerId: string): StateView {
-    const l = this.listeners.get(listenerId) ?? emptyListener();
+    return this.viewOf(listenerId, this.listeners.get(listenerId) ?? emptyListener());
+  }
+
+  /** A read view of a listener entry held elsewhere (read from Redis for one request), with this engine's track counters. */
+  viewOf(listenerId: string, l: ListenerEntry): StateView {
     const hl = this.hl;
     const tracks = this.tracks;
     const gap = this.gapMs;

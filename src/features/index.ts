@@ -2,9 +2,11 @@ export {
   DEFAULT_STATE, PLAYS, LISTENS, SKIPS, LIKES, COUNTER_SLOTS,
   type OnlineState, type StateView, type StateConfig, type SessionState, type SessionPlay, type CounterKind,
 } from './state.js';
-export { StateEngine, type TrackInfo, type StateEvent } from './engine.js';
+export { StateEngine, emptyListener, type TrackInfo, type StateEvent, type ListenerEntry } from './engine.js';
 export { EmbeddedOnlineState, STATE_KEY } from './embedded.js';
 export { TrackTable } from './catalog.js';
 export { acceptEvents } from './accept.js';
 export { openOnlineState, type OnlineStateOptions } from './open.js';
 export { audioEmbedding, trackInfo, type Embedding } from './embedding.js';
+export { RedisOnlineState, connectRedis, redactRedis, type RedisStateOptions, type SeqEvent } from './redis-state.js';
+export { encodeListener, decodeListener, encodeSession, decodeSession } from './codec.js';

@@ -86,6 +86,8 @@ export interface SessionState {
 /** What features read; every counter is decayed to `now`. */
 export interface StateView {
   readonly listenerId: string;
+  /** The listener's state could not be read (Redis unreachable): an empty listener stands in. */
+  readonly degraded?: boolean;
   /** Writes plays, listens, skips, likes (COUNTER_SLOTS numbers) at out[offset..]. */
   countersInto(kind: CounterKind, key: string, now: number, out: Float64Array | Float32Array, offset: number): void;
   /** The listener's current session, or undefined when it ended (gap) before `now`. */
