@@ -161,6 +161,23 @@ export function checkEvent(raw: unknown, defaultSource: string, now = Date.now()
   return { ok: true, value: out };
 }
 
+/**
+ * Check an event that was validated and normalized already (checkEvent), as it comes back
+ * from an internal channel (the bus): the fields a store and a fold rely on, with their
+ * types. Returns why it is unusable, or undefined.
+ */
+export function storedEventProblem(x: unknown): string | undefined {
+  if (typeof x !== 'object' || x === null || Array.isArray(x)) return `record: expected a JSON object, got ${preview(x)}`;
+  const e = x as Record<string, unknown>;
+  if (typeof e.type !== 'string' || !Object.hasOwn(EVENT_TYPE_CODE, e.type)) return `type: expected one of ${EVENT_TYPES.join(', ')}, got ${preview(e.type)}`;
+  for (const f of ['source', 'eventId', 'listenerId'] as const) if (typeof e[f] !== 'string' || e[f] === '') return `${f}: expected a non-empty string, got ${preview(e[f])}`;
+  if (typeof e.ts !== 'number' || !Number.isFinite(e.ts)) return `ts: expected epoch ms, got ${preview(e.ts)}`;
+  for (const f of ['trackId', 'artistId', 'sessionId', 'endReason', 'startReason', 'playlistId', 'platform'] as const) if (e[f] !== undefined && typeof e[f] !== 'string') return `${f}: expected a string, got ${preview(e[f])}`;
+  for (const f of ['msPlayed', 'count'] as const) if (e[f] !== undefined && (typeof e[f] !== 'number' || !Number.isFinite(e[f]))) return `${f}: expected a number, got ${preview(e[f])}`;
+  for (const f of ['skipped', 'shuffle'] as const) if (e[f] !== undefined && typeof e[f] !== 'boolean') return `${f}: expected true or false, got ${preview(e[f])}`;
+  return undefined;
+}
+
 /** Whether an event counts as a play (for skip rate and play counts). */
 export function isPlay(type: EventType): boolean {
   return type === 'play_end' || type === 'skip' || type === 'play_count';

@@ -139,6 +139,9 @@ describe.runIf(redisUp)('RedisOnlineState (a real Redis, a key prefix of its own
     const worker = await open();
     const node = await open({ refreshMs: 0 });
     await worker.fold(events);
+    // Without the ready mark (a flushed state) a read is marked degraded.
+    expect((await node.view('u3')).degraded).toBe(true);
+    await worker.markReady();
     const view = await node.view('u3');
     expect(view.degraded).toBeUndefined();
     const ref = new StateEngine(INFO);
@@ -163,6 +166,7 @@ describe.runIf(redisUp)('RedisOnlineState (a real Redis, a key prefix of its own
   it('answers degraded (an empty listener), not an error, while Redis does not answer; then recovers', async () => {
     const worker = await open();
     await worker.fold(stream(50));
+    await worker.markReady();
     const node = await open();
     node.redis.disconnect();
     if (node.redis.status !== 'end') await new Promise((r) => node.redis.once('end', r));

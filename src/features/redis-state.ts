@@ -31,16 +31,20 @@ const REFRESH_OVERLAP_MS = 2000;
  * its events are redelivered. The counter rule is features/engine.ts `bump` (decay the row
  * to the later time, or the increment back to the row's): spelled here because Redis runs it.
  * Returns the listeners (1-based) whose stored seq moved meanwhile: read and fold them again.
- *   KEYS: tracks hash, changed zset, then per listener its state key and session key
- *   ARGV: half-life ms, session ttl ms, n, then per listener: expected seq, state, session ('' none), bumps b, b x (track, ts, slot)
+ * While `state rebuild` holds the rebuild key (for another owner than ARGV[4]) it folds
+ * nothing and fails with SEGUEREBUILD: workers wait and try again.
+ *   KEYS: tracks hash, changed zset, rebuild key, then per listener its state key and session key
+ *   ARGV: half-life ms, session ttl ms, n, owner, then per listener: expected seq, state, session ('' none), bumps b, b x (track, ts, slot)
  */
 const FOLD_SCRIPT = `
 local hl, ttl, n = tonumber(ARGV[1]), tonumber(ARGV[2]), tonumber(ARGV[3])
+local owner = redis.call('GET', KEYS[3])
+if owner and owner ~= ARGV[4] then return redis.error_reply('SEGUEREBUILD the state is being rebuilt from the log') end
 local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
-local a, conflicts = 4, {}
+local a, conflicts = 5, {}
 for i = 1, n do
-  local lk, sk = KEYS[1 + 2 * i], KEYS[2 + 2 * i]
+  local lk, sk = KEYS[2 + 2 * i], KEYS[3 + 2 * i]
   local expected, lb, sb, nb = tonumber(ARGV[a]), ARGV[a + 1], ARGV[a + 2], tonumber(ARGV[a + 3])
   a = a + 4
   local cur = redis.call('GETRANGE', lk, 1, 8)
@@ -148,6 +152,19 @@ export class RedisOnlineState implements OnlineState {
     return `${this.prefix}tracks`;
   }
 
+  /** Held by `state rebuild` while it refolds the log (its value: the rebuild's owner token). */
+  get rebuildKey(): string {
+    return `${this.prefix}rebuild`;
+  }
+
+  /** Set once the state holds the whole log's fold (a new state, or a rebuild): without it a node's answers are degraded. */
+  get readyKey(): string {
+    return `${this.prefix}ready`;
+  }
+
+  /** Who folds: a rebuild passes its token to fold while it holds the rebuild key. */
+  owner = '';
+
   /** Workers fold; `apply` is `fold` and needs each event's seq. */
   async apply(events: readonly SegueEvent[]): Promise<void> {
     for (const e of events) if (typeof (e as Partial<SeqEvent>).seq !== 'number') throw new Error('RedisOnlineState.apply: every event needs its log seq (fold what the store logged)');
@@ -170,8 +187,8 @@ export class RedisOnlineState implements OnlineState {
       if (attempt === 20) throw new Error(`online state: ${pending.length} listeners kept changing under the fold (another writer folds them too)`);
       const stored = await this.read(pending);
       const engine = new FoldEngine(this.info, this.config);
-      const keys: string[] = [this.tracksKey, `${this.tracksKey}:changed`];
-      const args: Array<string | number | Buffer> = [this.config.halfLifeDays.track * DAY, this.ttl, 0];
+      const keys: string[] = [this.tracksKey, `${this.tracksKey}:changed`, this.rebuildKey];
+      const args: Array<string | number | Buffer> = [this.config.halfLifeDays.track * DAY, this.ttl, 0, this.owner];
       const sent: string[] = [];
       let n = 0;
       for (const id of pending) {
@@ -198,8 +215,13 @@ export class RedisOnlineState implements OnlineState {
 
   /** The stored state of listeners (one round trip): entry with its session, and the seq folded. */
   async read(listenerIds: readonly string[]): Promise<Map<string, { entry: ListenerEntry; seq: number }>> {
+    return (await this.readWith(listenerIds, [])).listeners;
+  }
+
+  /** `read`, with other keys' values in the same MGET. */
+  private async readWith(listenerIds: readonly string[], extra: string[]): Promise<{ listeners: Map<string, { entry: ListenerEntry; seq: number }>; extra: Array<Buffer | null> }> {
     const keys = listenerIds.flatMap((id) => [this.key('l', id), this.key('s', id)]);
-    const values = keys.length === 0 ? [] : await this.redis.mgetBuffer(...keys);
+    const values = keys.length + extra.length === 0 ? [] : await this.redis.mgetBuffer(...keys, ...extra);
     const out = new Map<string, { entry: ListenerEntry; seq: number }>();
     listenerIds.forEach((id, i) => {
       const got = decodeListener(values[2 * i] ?? null, `state of listener ${id}`);
@@ -207,7 +229,7 @@ export class RedisOnlineState implements OnlineState {
       if (s) got.entry.session = decodeSession(s, `session of listener ${id}`);
       out.set(id, got);
     });
-    return out;
+    return { listeners: out, extra: values.slice(keys.length) };
   }
 
   /**
@@ -216,15 +238,27 @@ export class RedisOnlineState implements OnlineState {
    */
   async view(listenerId: string): Promise<StateView> {
     this.maybeRefresh();
-    let entry: ListenerEntry;
+    let entry: ListenerEntry, ready: boolean;
     try {
-      entry = (await this.read([listenerId])).get(listenerId)!.entry;
+      const got = await this.readWith([listenerId], [this.readyKey]);
+      entry = got.listeners.get(listenerId)!.entry;
+      ready = got.extra[0] !== null;
       this.degraded = false;
     } catch {
       this.degraded = true;
       return { ...this.engine.viewOf(listenerId, emptyListener()), degraded: true };
     }
-    return this.engine.viewOf(listenerId, entry);
+    // A state without its ready mark (flushed, not yet rebuilt) may lack this listener's past.
+    return ready ? this.engine.viewOf(listenerId, entry) : { ...this.engine.viewOf(listenerId, entry), degraded: true };
+  }
+
+  /** Mark the state as holding the whole log's fold. */
+  async markReady(): Promise<void> {
+    await this.redis.set(this.readyKey, String(Date.now()));
+  }
+
+  async isReady(): Promise<boolean> {
+    return (await this.redis.exists(this.readyKey)) === 1;
   }
 
   /** Nothing to write: every fold is durable in Redis when it returns. */
