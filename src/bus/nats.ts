@@ -142,22 +142,26 @@ export class NatsBus {
   }
 
   /** Publish events, each on its listener's partition; resolves when JetStream stored them all. */
-  async publishEvents(events: readonly SegueEvent[]): Promise<void> {
-    await this.publishAll('events', events.map((e) => ({ key: e.listenerId, id: `${e.source}/${e.eventId}`, body: e })));
+  async publishEvents(events: readonly SegueEvent[]): Promise<{ duplicates: number }> {
+    return this.publishAll('events', events.map((e) => ({ key: e.listenerId, id: `${e.source}/${e.eventId}`, body: e })));
   }
 
   /** Publish exposures (by listener, keyed by request id). */
-  async publishExposures(exposures: ReadonlyArray<{ listenerId: string; requestId: string }>): Promise<void> {
-    await this.publishAll('exposures', exposures.map((x) => ({ key: x.listenerId, id: x.requestId, body: x })));
+  async publishExposures(exposures: ReadonlyArray<{ listenerId: string; requestId: string }>): Promise<{ duplicates: number }> {
+    return this.publishAll('exposures', exposures.map((x) => ({ key: x.listenerId, id: x.requestId, body: x })));
   }
 
-  private async publishAll(kind: StreamKind, items: Array<{ key: string; id: string; body: unknown }>): Promise<void> {
+  /** Publish every item; how many JetStream already held (same Nats-Msg-Id within the duplicate window). */
+  private async publishAll(kind: StreamKind, items: Array<{ key: string; id: string; body: unknown }>): Promise<{ duplicates: number }> {
     if (this.nc.isClosed() || this.nc.isDraining()) throw new BusUnavailable('the event bus connection is closed');
     const results = await Promise.allSettled(
       items.map((it) => this.js.publish(this.subject(kind, partitionOf(it.key, this.partitions)), JSON.stringify(it.body), { msgID: it.id, timeout: this.timeout })),
     );
     const failed = results.filter((r) => r.status === 'rejected');
     if (failed.length > 0) throw new BusUnavailable(`the event bus stored ${results.length - failed.length} of ${results.length} messages: ${(failed[0] as PromiseRejectedResult).reason instanceof Error ? ((failed[0] as PromiseRejectedResult).reason as Error).message : 'no acknowledgement'}`);
+    let duplicates = 0;
+    for (const r of results) if (r.status === 'fulfilled' && r.value.duplicate) duplicates++;
+    return { duplicates };
   }
 
   /**

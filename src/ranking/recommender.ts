@@ -81,16 +81,16 @@ export class Recommender {
    * was opened on); without one, the store's own state opened by `openOnlineState`, caught
    * up with the log.
    */
-  static async open(store: Store, opts: { config?: RecommenderConfig; state?: StateConfig; onProgress?: (eventsFolded: number) => void; replica?: boolean; online?: { state: OnlineState; table: TrackTable } } = {}): Promise<Recommender> {
+  static async open(store: Store, opts: { config?: RecommenderConfig; state?: StateConfig; onProgress?: (eventsFolded: number) => void; replica?: boolean; redis?: { url: string; prefix?: string }; online?: { state: OnlineState; table: TrackTable } } = {}): Promise<Recommender> {
     const online = opts.online ?? (await Recommender.ownState(store, opts));
     const { state, table } = online;
     const m = await Recommender.loadModels(store);
     return new Recommender(table, m.sources, state, m.ranker, audioEmbedding(table), opts.config, m.versions);
   }
 
-  private static async ownState(store: Store, opts: { state?: StateConfig; onProgress?: (eventsFolded: number) => void; replica?: boolean }): Promise<{ state: OnlineState; table: TrackTable }> {
+  private static async ownState(store: Store, opts: { state?: StateConfig; onProgress?: (eventsFolded: number) => void; replica?: boolean; redis?: { url: string; prefix?: string } }): Promise<{ state: OnlineState; table: TrackTable }> {
     const table = await TrackTable.load(store);
-    const { state } = await openOnlineState(store, table, { ...(opts.state ? { config: opts.state } : {}), ...(opts.onProgress ? { onProgress: opts.onProgress } : {}), replica: opts.replica ?? false });
+    const { state } = await openOnlineState(store, table, { ...(opts.state ? { config: opts.state } : {}), ...(opts.onProgress ? { onProgress: opts.onProgress } : {}), replica: opts.replica ?? false, ...(opts.redis ? { redis: opts.redis } : {}) });
     return { state, table };
   }
 

@@ -6,6 +6,7 @@ import { TypeCompiler } from '@sinclair/typebox/compiler';
 import type { TSchema } from '@sinclair/typebox';
 import { describe as describeError } from '../domain/index.js';
 import type { ApiKeyMeta, Scope, Store } from '../store/index.js';
+import type { NatsBus } from '../bus/index.js';
 import { PolicyError } from '../sequencing/index.js';
 import { SurfaceError } from '../surfaces/index.js';
 import { ErrorSchema, type ErrorBody } from './schemas.js';
@@ -51,6 +52,13 @@ export interface ServerOptions {
   onProgress?: (eventsFolded: number) => void;
   /** The other processes of `segue serve --workers N` (see cluster.ts); absent: this process serves alone. */
   siblings?: Siblings;
+  /**
+   * Scale-out (README "Scale-out"): the event bus takes accepted events and exposures (a
+   * worker persists and folds them), and the online state is read from Redis. Absent: the
+   * store and the embedded state.
+   */
+  bus?: NatsBus;
+  redis?: { url: string; prefix?: string };
 }
 
 export const DEFAULTS = { bodyLimit: 4 * 1024 * 1024, rateLimit: 60_000, reloadIntervalMs: 5_000, flushIntervalMs: 5_000 } as const;
@@ -95,7 +103,15 @@ export async function buildServer(store: Store, opts: ServerOptions = {}): Promi
   const metrics = new ServerMetrics();
   const siblings = opts.siblings;
   // Process 0 of several (or the only one) writes the online state; the others hold replicas.
-  const serving = new Serving(store, { info: (m) => app.log.info(m), error: (m) => app.log.error(m) }, opts.onProgress, (siblings?.index ?? 0) > 0);
+  const serving = new Serving(store, { info: (m) => app.log.info(m), error: (m) => app.log.error(m) }, opts.onProgress, (siblings?.index ?? 0) > 0, {
+    ...(opts.bus ? { bus: opts.bus } : {}), ...(opts.redis ? { redis: opts.redis } : {}),
+  });
+  // Announcements on the bus reach every node (model versions, catalog, experiments, keys); polling the store is the fallback.
+  opts.bus?.onAnnounce((what: string) => {
+    if (what === 'catalog') serving.markCatalogChanged();
+    if (what === 'model' || what === 'catalog') void serving.refresh().catch((err: unknown) => app.log.error(`reload failed: ${(err as Error).message}`));
+    else void serving.reloadExperiments().catch((err: unknown) => app.log.error(`experiments reload failed: ${(err as Error).message}`));
+  });
   const counters: Counters = siblings?.counters ?? new LocalCounters();
   if (siblings) {
     siblings.provideMetrics(() => metrics.snapshot(serving));
@@ -205,6 +221,7 @@ export async function buildServer(store: Store, opts: ServerOptions = {}): Promi
       body = { error: 'internal', message: 'internal error; the server log has the details under this request id' };
     }
     if (status === 429) void reply.header('retry-after', '60');
+    if (err instanceof HttpError && err.retryAfterSeconds !== undefined) void reply.header('retry-after', String(err.retryAfterSeconds));
     void reply.code(status).send({ ...body, requestId: req.id });
   });
   app.setNotFoundHandler((req, reply) => {
@@ -212,7 +229,7 @@ export async function buildServer(store: Store, opts: ServerOptions = {}): Promi
   });
 
   const deps: RouteDeps = {
-    store, serving, metrics, siblings,
+    store, serving, metrics, siblings, bus: opts.bus,
     needServing: () => {
       if (serving.stopping) throw new HttpError(503, 'unavailable', 'the server is shutting down');
       if (!serving.surfaces) throw new HttpError(503, 'unavailable', serving.problem);

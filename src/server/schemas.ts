@@ -119,6 +119,7 @@ export const RecommendReply = Type.Object({
   memberShares: Type.Optional(Type.Record(Type.String(), Type.Number())),
   stationId: Type.Optional(Type.String()),
   filtered: Type.Record(Type.String(), Type.Number()),
+  degraded: Type.Optional(Type.Literal(true, { description: "the listener's online state could not be read (Redis unreachable, or flushed and not yet rebuilt): answered from the models without it" })),
 });
 
 // ---- listeners, models, exposures ----

@@ -1,6 +1,7 @@
 import type { Store } from '../store/index.js';
 import { Surfaces } from '../surfaces/index.js';
 import { Assigner } from '../experiments/index.js';
+import type { NatsBus } from '../bus/index.js';
 
 /**
  * What the server answers with: the Surfaces (catalog, online state, models), swapped for a
@@ -27,6 +28,8 @@ export class Serving {
     private readonly onProgress?: (eventsFolded: number) => void,
     /** A second server process on the store: its online state is a read-only replica (the first process writes the state). */
     readonly replica = false,
+    /** Scale-out: the online state in Redis, exposures onto the bus. */
+    private readonly scale: { bus?: NatsBus; redis?: { url: string; prefix?: string } } = {},
   ) {}
 
   /** Load now (or record why not), then check for new models every `intervalMs` (0: never). */
@@ -139,8 +142,16 @@ export class Serving {
       try {
         this.reopening = !catalogSame;
         if (this.reopening) await this.surfaces?.reco.state.flush();
-        const next = catalogSame ? await this.surfaces!.reload() : await Surfaces.open(this.store, { assigner: Assigner.load, ...(this.onProgress ? { onProgress: this.onProgress } : {}), replica: this.replica });
+        const previous = this.surfaces;
+        const next = catalogSame
+          ? await this.surfaces!.reload()
+          : await Surfaces.open(this.store, { assigner: Assigner.load, ...(this.onProgress ? { onProgress: this.onProgress } : {}), replica: this.replica, ...(this.scale.redis ? { redis: this.scale.redis } : {}) });
+        const bus = this.scale.bus;
+        if (bus) next.logExposures = (x) => bus.publishExposures([x]);
         this.surfaces = next;
+        // A reopened Redis state is a new connection: the old one goes once requests in flight are done.
+        const old = previous?.reco.state;
+        if (old !== undefined && old !== next.reco.state && 'close' in old) setTimeout(() => void (old as { close(): Promise<void> }).close(), 10_000).unref();
         this.loadedAt = Date.now();
         this.problem = '';
         this.log.info(`serving models ${Object.entries(next.reco.versions).map(([n, v]) => `${n}@${v}`).join(', ')} on ${counts.tracks} tracks`);

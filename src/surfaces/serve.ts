@@ -1,5 +1,7 @@
 import { createHash, randomUUID } from 'node:crypto';
 import type { Store } from '../store/index.js';
+import type { Exposure } from '../domain/index.js';
+import type { StateView } from '../features/index.js';
 import { deriveSeed } from '../math/index.js';
 import { Recommender } from '../ranking/index.js';
 import { overridePolicy, parsePolicy, type Policy, type SeqContext, type Surface } from '../sequencing/index.js';
@@ -45,17 +47,21 @@ export class Surfaces {
    * `loadAssigner` reads the experiments again at each `reload` (without it, a reload keeps
    * `assigner`).
    */
+  /** Where exposures go: the store's log by default; the event bus on stateless nodes. */
+  logExposures: (x: Exposure) => Promise<unknown>;
+
   constructor(readonly store: Store, readonly reco: Recommender, assigner?: Assigner, private readonly loadAssigner?: LoadAssigner) {
     this.assigner = assigner;
     this.kit = new Kit(store, reco);
+    this.logExposures = (x) => store.exposures.append(x);
   }
 
   /**
    * Open on a store, with its experiments as `assigner` loads them (null: none); `onProgress`
    * hears of events folded into the online state (many, the first time after an import of history).
    */
-  static async open(store: Store, opts: { assigner: LoadAssigner | null; onProgress?: (eventsFolded: number) => void; replica?: boolean }): Promise<Surfaces> {
-    const reco = await Recommender.open(store, { ...(opts.onProgress ? { onProgress: opts.onProgress } : {}), replica: opts.replica ?? false });
+  static async open(store: Store, opts: { assigner: LoadAssigner | null; onProgress?: (eventsFolded: number) => void; replica?: boolean; redis?: { url: string; prefix?: string } }): Promise<Surfaces> {
+    const reco = await Recommender.open(store, { ...(opts.onProgress ? { onProgress: opts.onProgress } : {}), replica: opts.replica ?? false, ...(opts.redis ? { redis: opts.redis } : {}) });
     const load = opts.assigner ?? undefined;
     return new Surfaces(store, reco, load ? await load(store) : undefined, load);
   }
@@ -63,7 +69,9 @@ export class Surfaces {
   /** The same catalog and online state with the latest trained models (see Recommender.reload), and the experiments read again. */
   async reload(): Promise<Surfaces> {
     const reco = await this.reco.reload(this.store);
-    return new Surfaces(this.store, reco, this.loadAssigner ? await this.loadAssigner(this.store) : this.assigner, this.loadAssigner);
+    const next = new Surfaces(this.store, reco, this.loadAssigner ? await this.loadAssigner(this.store) : this.assigner, this.loadAssigner);
+    next.logExposures = this.logExposures;
+    return next;
   }
 
   async serve(req: SurfaceRequest): Promise<SurfaceResponse> {
@@ -90,10 +98,10 @@ export class Surfaces {
     const policy = parsePolicy({ ...base, ...(req.n !== undefined ? { length: req.n } : {}) }, 'policy', { retrievalRules: !lenient });
     const view = await this.reco.state.view(req.listenerId);
     const seed = deriveSeed(req.seed ?? 0, `${req.listenerId}/${req.surface}`);
-    const ctx: SeqContext = { now, played: await this.played(req.listenerId, now, policy), seed };
+    const ctx: SeqContext = { now, played: this.played(view, now, policy), seed };
     const res = await surface.recipe(this.kit, { req, policy, ctx, view, lenient });
     const policyId = req.policyId ?? (req.policy === undefined ? `${req.surface}:default` : `${req.surface}:${createHash('sha256').update(JSON.stringify(req.policy)).digest('hex').slice(0, 12)}`);
-    const response: SurfaceResponse = { requestId: randomUUID(), surface: req.surface, listenerId: req.listenerId, policyId, ...res };
+    const response: SurfaceResponse = { requestId: randomUUID(), surface: req.surface, listenerId: req.listenerId, policyId, ...res, ...(view.degraded ? { degraded: true as const } : {}) };
     if (req.log !== false) await this.logExposure(req, response, now);
     return response;
   }
@@ -101,7 +109,7 @@ export class Surfaces {
   /** The response as an exposure: each item (every mix's, in order) with its position, score, propensity and first source. */
   private async logExposure(req: SurfaceRequest, response: SurfaceResponse, now: number): Promise<void> {
     const all = response.mixes ? response.mixes.flatMap((m) => m.items) : response.items;
-    await this.store.exposures.append({
+    await this.logExposures({
       requestId: response.requestId, listenerId: req.listenerId, surface: req.surface, ts: now, policyId: response.policyId.slice(0, 128),
       ...(req.experiment !== undefined ? { experiment: req.experiment } : {}), ...(req.variant !== undefined ? { variant: req.variant } : {}), ...(req.sessionId !== undefined ? { sessionId: req.sessionId } : {}),
       items: all.map((x, k) => ({ trackId: x.trackId, position: k, score: x.score, propensity: x.propensity, ...(x.explanation.sources[0] ? { source: x.explanation.sources[0].slice(0, 64) } : {}) })),
@@ -109,9 +117,8 @@ export class Surfaces {
   }
 
   /** When the listener last played each track within the policy's no-repeat window (from the online state). */
-  private async played(listenerId: string, now: number, policy: Policy): Promise<Map<string, number>> {
+  private played(view: StateView, now: number, policy: Policy): Map<string, number> {
     const hours = Math.max(policy.constraints.noRepeatHours ?? 0, 6);
-    const view = await this.reco.state.view(listenerId);
     const out = view.touchedSince(now - hours * HOUR);
     for (const [id, ts] of out) if (ts > now) out.delete(id);
     return out;

@@ -56,6 +56,8 @@ export interface SurfaceResponse {
   memberShares?: Record<string, number>;
   stationId?: string;
   filtered: Record<string, number>;
+  /** The listener's online state could not be read (Redis unreachable, or flushed and not yet rebuilt): answered from the models alone. */
+  degraded?: true;
 }
 
 /** A clear error for a request that cannot be served as asked (unknown ids, missing seed). */

@@ -1,3 +1,4 @@
+import { setMaxListeners } from 'node:events';
 import { storedEventProblem, type Exposure, type SegueEvent } from '../domain/index.js';
 import type { Store } from '../store/index.js';
 import type { BusMessage, NatsBus } from '../bus/index.js';
@@ -48,6 +49,7 @@ export class Worker {
   /** Consume every partition until the signal aborts. */
   async run(): Promise<void> {
     const { bus, signal } = this.opts;
+    setMaxListeners(0, signal); // one consumer per stream and partition listens to it
     const loops: Array<Promise<void>> = [];
     for (let p = 0; p < bus.partitions; p++) {
       loops.push(this.loop(() => bus.consume<unknown>('events', p, (b) => this.events(b), signal)));

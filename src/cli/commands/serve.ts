@@ -4,7 +4,8 @@ import { openStore, type Store } from '../../store/index.js';
 import { buildServer, DEFAULTS, runPrimary, workerPlace, WorkerSiblings, type Siblings } from '../../server/index.js';
 import { positiveInt } from '../args.js';
 import { CliError } from '../errors.js';
-import type { GlobalOptions } from '../context.js';
+import { services, type GlobalOptions } from '../context.js';
+import { NatsBus } from '../../bus/index.js';
 
 /** More processes than this is a typo, not a plan: each holds the catalog, models and state. */
 const MAX_WORKERS = 64;
@@ -22,12 +23,12 @@ export interface RunningServer {
  * in-flight ones finish, and close the store. Every accepted event is committed before its
  * response, so even a SIGKILL loses nothing that was acknowledged.
  */
-export async function runServer(store: Store, o: { port: number; host: string; rateLimit?: number; bodyLimit?: number; reloadIntervalMs?: number; corsOrigins?: string[]; log?: boolean; quiet?: boolean; siblings?: Siblings }): Promise<RunningServer> {
+export async function runServer(store: Store, o: { port: number; host: string; rateLimit?: number; bodyLimit?: number; reloadIntervalMs?: number; corsOrigins?: string[]; log?: boolean; quiet?: boolean; siblings?: Siblings; bus?: NatsBus; redis?: { url: string; prefix?: string } }): Promise<RunningServer> {
   const tty = !o.quiet && process.stderr.isTTY;
   const { app, serving } = await buildServer(store, {
     ...(o.rateLimit !== undefined ? { rateLimit: o.rateLimit } : {}), ...(o.bodyLimit !== undefined ? { bodyLimit: o.bodyLimit } : {}),
     ...(o.reloadIntervalMs !== undefined ? { reloadIntervalMs: o.reloadIntervalMs } : {}), ...(o.corsOrigins ? { corsOrigins: o.corsOrigins } : {}),
-    logger: o.log ? { level: 'info' } : false, ...(o.siblings ? { siblings: o.siblings } : {}),
+    logger: o.log ? { level: 'info' } : false, ...(o.siblings ? { siblings: o.siblings } : {}), ...(o.bus ? { bus: o.bus } : {}), ...(o.redis ? { redis: o.redis } : {}),
     ...(tty ? { onProgress: (n: number) => process.stderr.write(`\r\x1b[Kfolding the event log into the online listener state: ${n.toLocaleString('en-US')} events`) } : {}),
   });
   if (!o.quiet) process.stderr.write('segue serve: loading the catalog, models and online state...\n');
@@ -91,18 +92,25 @@ export function registerServe(program: Command, globals: () => GlobalOptions): v
         return;
       }
       const siblings = place ? new WorkerSiblings(place.index, place.count) : undefined;
+      const scale = services(g);
       const store = await openStore(g.store);
+      const bus = scale.bus ? await NatsBus.open(scale.bus.url, scale.bus).catch(async (err: unknown) => {
+        await store.close();
+        throw new CliError((err as Error).message);
+      }) : undefined;
       try {
         const s = await runServer(store, {
           port: place?.port ?? port, host: flags.host, log: flags.log, ...(siblings ? { siblings, quiet: siblings.index > 0 } : {}),
           ...(flags.rateLimit !== undefined ? { rateLimit: positiveInt('--rate-limit', flags.rateLimit) } : {}),
           ...(flags.bodyLimit !== undefined ? { bodyLimit: positiveInt('--body-limit', flags.bodyLimit) } : {}),
           ...(reload !== undefined ? { reloadIntervalMs: reload } : {}), ...(flags.corsOrigin ? { corsOrigins: flags.corsOrigin } : {}),
+          ...(bus ? { bus } : {}), ...(scale.state ? { redis: scale.state } : {}),
         });
         if (siblings) siblings.listening(s.url);
         else process.stdout.write(`Segue API listening on ${s.url} (OpenAPI at ${s.url}/docs)\n`);
         await s.closed;
       } finally {
+        await bus?.close();
         await store.close();
       }
     });

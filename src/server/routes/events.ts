@@ -1,9 +1,41 @@
 import { checkEvent, type SegueEvent } from '../../domain/index.js';
+import { BusUnavailable } from '../../bus/index.js';
 import { CatalogBody, CatalogReply, EventsBody, EventsReply, MAX_EVENTS_PER_BATCH, responses } from '../schemas.js';
 import { HttpError, type RouteGroup } from './shared.js';
 
 /** Ingest: batches of listening events, and catalog upserts (tracks, artists, listeners, playlists). */
-export const eventRoutes: RouteGroup = (app, { store, serving, metrics, siblings }) => {
+export const eventRoutes: RouteGroup = (app, { store, serving, metrics, siblings, bus }) => {
+  /**
+   * On a stateless node: refuse events of unknown tracks (as the store would), publish the
+   * rest and answer 200 only once JetStream stored every one; 503 with Retry-After when the
+   * bus cannot (nothing is acknowledged that is not stored). A worker persists and folds them.
+   */
+  const publish = async (events: SegueEvent[]): Promise<{ accepted: number; duplicates: number; rejected: Array<{ index: number; reason: string }> }> => {
+    const table = serving.surfaces?.reco.table;
+    const rejected: Array<{ index: number; reason: string }> = [];
+    const ok: SegueEvent[] = [];
+    for (let i = 0; i < events.length; i++) {
+      const t = events[i]!.trackId;
+      // A track the node does not know yet may have been added since it loaded the catalog: ask the store (when it answers).
+      if (t !== undefined && table !== undefined && table.indexOf(t) < 0 && (await store.catalog.getTrack(t).catch(() => 'unknown')) === undefined) {
+        rejected.push({ index: i, reason: `trackId: unknown track ${JSON.stringify(t)} (import the catalog first)` });
+      } else {
+        ok.push(events[i]!);
+      }
+    }
+    let duplicates = 0;
+    if (ok.length > 0) {
+      try {
+        duplicates = (await bus!.publishEvents(ok)).duplicates;
+      } catch (err) {
+        if (err instanceof BusUnavailable) throw new HttpError(503, 'unavailable', `the event bus cannot store events now (${err.message}); retry later: nothing of this batch is acknowledged`, undefined, err.retryAfterSeconds);
+        throw err;
+      }
+    }
+    metrics.events(ok.length - duplicates, duplicates, rejected.length);
+    return { accepted: ok.length - duplicates, duplicates, rejected };
+  };
+
   app.post('/v1/events', {
     config: { scope: 'ingest' },
     schema: { summary: 'Ingest a batch of listening events', description: 'Atomic: an invalid event refuses the whole batch (400 names it) and writes nothing. Committed before the response; events are idempotent by (source, eventId).', tags: ['ingest'], body: EventsBody, response: { 200: EventsReply, ...responses.errors(400, 401, 403, 413, 429) } },
@@ -32,6 +64,7 @@ export const eventRoutes: RouteGroup = (app, { store, serving, metrics, siblings
       }
     }
     if (first) throw new HttpError(400, 'bad_request', `${bad} of ${raw.length} events are invalid, nothing was written; the first: events[${first.i}]: ${first.error}`, `/events/${first.i}`);
+    if (bus !== undefined) return publish(events);
     const result = await store.ingest({ events });
     await serving.fold();
     const duplicates = result.duplicates;

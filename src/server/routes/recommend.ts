@@ -2,12 +2,13 @@ import { parseTimestamp, type SegueEvent } from '../../domain/index.js';
 import { overridePolicy, type Surface } from '../../sequencing/index.js';
 import type { SurfaceRequest } from '../../surfaces/index.js';
 import { RecommendBody, RecommendReply, SurfaceParam, responses, type Feedback, type RecommendRequest } from '../schemas.js';
+import { BusUnavailable } from '../../bus/index.js';
 import { HttpError, type RouteGroup } from './shared.js';
 
 const FEEDBACK_EVENT: Record<Feedback['signal'], SegueEvent['type']> = { listened: 'play_end', skipped: 'skip', liked: 'like', disliked: 'ban' };
 
 /** Recommend: one surface's sequence for a listener, after folding the request's feedback into the online state. */
-export const recommendRoutes: RouteGroup = (app, { store, serving, metrics, needServing }) => {
+export const recommendRoutes: RouteGroup = (app, { store, serving, metrics, needServing, bus }) => {
   app.post('/v1/recommend/:surface', {
     config: { scope: 'recommend' },
     schema: {
@@ -26,7 +27,13 @@ export const recommendRoutes: RouteGroup = (app, { store, serving, metrics, need
     const policy = b.policy === undefined ? undefined : overridePolicy(surface, b.policy, 'policy');
     if (b.feedback && b.feedback.length > 0) {
       const events = b.feedback.map((f, i) => feedbackEvent(b, f, i, now));
-      const r = await store.ingest({ events });
+      if (bus !== undefined) {
+        // A stateless node: the feedback goes on the bus (503 when it cannot be stored); it shows once a worker folded it.
+        await bus.publishEvents(events).catch((err: unknown) => {
+          throw err instanceof BusUnavailable ? new HttpError(503, 'unavailable', `the event bus cannot store the feedback now (${err.message}); retry later`, undefined, err.retryAfterSeconds) : err;
+        });
+      }
+      const r = bus !== undefined ? { rejected: [] } : await store.ingest({ events });
       if (r.rejected.length > 0) throw new HttpError(400, 'bad_request', `feedback[${r.rejected[0]!.index}]: ${r.rejected[0]!.reason}`, `/feedback/${r.rejected[0]!.index}`);
       await serving.fold();
     }

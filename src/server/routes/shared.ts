@@ -1,5 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import type { Store } from '../../store/index.js';
+import type { NatsBus } from '../../bus/index.js';
 import type { Surfaces } from '../../surfaces/index.js';
 import type { Siblings } from '../cluster.js';
 import type { ServerMetrics } from '../metrics.js';
@@ -7,7 +8,7 @@ import type { Serving } from '../serving.js';
 
 /** An error with an HTTP status and a stable code, safe to show to a client. */
 export class HttpError extends Error {
-  constructor(readonly statusCode: number, readonly code: string, message: string, readonly field?: string) {
+  constructor(readonly statusCode: number, readonly code: string, message: string, readonly field?: string, readonly retryAfterSeconds?: number) {
     super(message);
   }
 }
@@ -18,6 +19,8 @@ export class HttpError extends Error {
  */
 export interface RouteDeps {
   store: Store;
+  /** The event bus (stateless nodes): accepted events and exposures go there, not to the store. */
+  bus: NatsBus | undefined;
   serving: Serving;
   metrics: ServerMetrics;
   /** The other processes of `segue serve --workers N`; absent: this process serves alone. */
