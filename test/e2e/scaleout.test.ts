@@ -1,0 +1,93 @@
+import { describe, it, expect, beforeAll, afterAll } from 'vitest';
+import { rmSync } from 'node:fs';
+import { segue } from './cli.js';
+import { background, call, countRows, createTestDatabase, pgUp, segueJson, sleep, startServer, tempDir, type TestDatabase } from './postgres.js';
+import { requireRedis, testPrefix, testRedisUrl } from '../../src/features/testing.js';
+import { requireNats, testBusPrefix, testNatsUrl } from '../../src/bus/testing.js';
+import { NatsBus } from '../../src/bus/index.js';
+
+/**
+ * The scale-out path through the CLI, on this machine's PostgreSQL, Redis and NATS: a
+ * simulated world in PostgreSQL, `segue state rebuild`, two `segue serve` nodes and a
+ * `segue worker` with --state and --bus; an event accepted by one node shows in the other's
+ * next answer once folded, the store holds it once, and `segue state check` finds no
+ * difference. A database, key prefix and streams of its own, removed afterwards.
+ */
+const up = pgUp && (await requireRedis()) && (await requireNats());
+const dir = tempDir('segue-scaleout-');
+
+describe.runIf(up)('scale-out: stateless nodes, a worker, Redis and NATS (the CLI)', () => {
+  let db: TestDatabase | undefined;
+  const redis = testPrefix();
+  const busPrefix = testBusPrefix();
+  let flags: string[] = [];
+  const procs: Array<{ proc: { kill(s: string): boolean } }> = [];
+  let key = '', listener = '', track = '';
+
+  beforeAll(async () => {
+    db = await createTestDatabase();
+    flags = ['--store', db.url, '--state', testRedisUrl(), '--state-prefix', redis.prefix, '--bus', testNatsUrl(), '--bus-prefix', busPrefix, '--bus-partitions', '4'];
+    segueJson(['--store', db.url, 'simulate', '--listeners', '30', '--tracks', '600', '--days', '3', '--seed', '9']);
+    segueJson(['--store', db.url, 'train', '--models', 'transitions,popularity']);
+    key = segueJson<{ key: string }>(['--store', db.url, 'keys', 'create', '--name', 'e2e', '--scopes', 'ingest,recommend']).key;
+    const s = segueJson<{ mostActiveListeners: Array<{ id: string }>; topTracks: Array<{ id: string }> }>(['--store', db.url, 'stats']);
+    listener = s.mostActiveListeners[0]!.id;
+    track = s.topTracks[3]!.id;
+  }, 120_000);
+  afterAll(async () => {
+    for (const p of procs) p.proc.kill('SIGKILL');
+    await sleep(200);
+    await redis.drop();
+    const bus = await NatsBus.open(testNatsUrl(), { prefix: busPrefix, partitions: 4 });
+    await bus.destroy();
+    await bus.close();
+    await db?.drop();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('rebuild, then an event through node A is in the store once and in node B’s answers once folded; state check clean', async () => {
+    // Before a rebuild the state is not ready: check says so and exits 1.
+    const check0 = segue([...flags, '--json', 'state', 'check']);
+    expect(check0.status).toBe(1);
+    expect((JSON.parse(check0.stdout) as { differences: string[] }).differences).toContain('the state has no ready mark (flushed, or never rebuilt): run segue state rebuild');
+    const rebuilt = segueJson<{ events: number; listeners: number }>([...flags, 'state', 'rebuild']);
+    expect(rebuilt.events).toBe(await countRows(db!.url, 'events'));
+    const worker = background([...flags, 'worker', '--metrics-port', '0']);
+    procs.push(worker);
+    const a = await startServer(db!.url, flags.slice(2));
+    procs.push(a);
+    const b = await startServer(db!.url, flags.slice(2));
+    procs.push(b);
+    const radio = async (url: string) => call(`${url}/v1/recommend/radio`, key, { listenerId: listener, seedTrack: track, n: 10, log: false });
+    const before = await radio(b.url);
+    expect(before.status).toBe(200);
+    expect(before.json.degraded).toBeUndefined();
+    const listened = (before.json.items as Array<{ trackId: string }>)[0]!.trackId;
+    // The listener hears the first track through: node A takes the event.
+    const ev = { type: 'play_end', eventId: 'e2e-1', listenerId: listener, trackId: listened, ts: Date.now(), msPlayed: 200_000, endReason: 'trackdone' };
+    expect(await call(`${a.url}/v1/events`, key, { events: [ev] })).toMatchObject({ status: 200, json: { accepted: 1, duplicates: 0 } });
+    expect((await call(`${a.url}/v1/events`, key, { events: [ev] })).json).toMatchObject({ accepted: 0, duplicates: 1 });
+    // Node B's next answer leaves out what was just played (the no-repeat window), once folded.
+    let after: string[] = [];
+    for (let i = 0; i < 100; i++) {
+      after = ((await radio(b.url)).json.items as Array<{ trackId: string }>).map((x) => x.trackId);
+      if (!after.includes(listened)) break;
+      await sleep(50);
+    }
+    expect(after).not.toContain(listened);
+    expect(await countRows(db!.url, 'event_keys')).toBe(rebuilt.events + 1);
+    const check = segueJson<{ differences: string[]; events: number }>([...flags, 'state', 'check']);
+    expect(check).toMatchObject({ differences: [], events: rebuilt.events + 1 });
+    // An unknown track is refused by the node, as the store would.
+    const bad = await call(`${a.url}/v1/events`, key, { events: [{ ...ev, eventId: 'e2e-2', trackId: 'no-such-track' }] });
+    expect(bad.json).toMatchObject({ accepted: 0, rejected: [{ index: 0, reason: 'trackId: unknown track "no-such-track" (import the catalog first)' }] });
+  }, 120_000);
+
+  it('refuses a worker without --state and --bus, and a --state that is not redis://, in one line', () => {
+    const r = segue(['--store', db!.url, 'worker']);
+    expect(r.status).toBe(1);
+    expect(r.stderr.trim()).toBe('segue: worker: needs --state redis://… and --bus nats://… (or SEGUE_STATE and SEGUE_BUS), besides --store');
+    const s = segue(['--store', db!.url, '--state', 'http://x', 'state', 'check']);
+    expect(s.stderr.trim()).toBe('segue: --state must be a redis:// URL, got "http://x"');
+  });
+});
