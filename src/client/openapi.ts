@@ -543,6 +543,11 @@ export interface paths {
                             filtered: {
                                 [key: string]: number;
                             };
+                            /**
+                             * @description the listener's online state could not be read (Redis unreachable, or flushed and not yet rebuilt): answered from the models without it
+                             * @enum {boolean}
+                             */
+                            degraded?: true;
                         };
                     };
                 };
