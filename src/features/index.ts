@@ -10,4 +10,5 @@ export { openOnlineState, type OnlineStateOptions } from './open.js';
 export { audioEmbedding, trackInfo, type Embedding } from './embedding.js';
 export { RedisOnlineState, connectRedis, redactRedis, type RedisStateOptions, type SeqEvent } from './redis-state.js';
 export { encodeListener, decodeListener, encodeSession, decodeSession } from './codec.js';
+export { RedisCounters, type WindowCount } from './redis-counters.js';
 export { checkState, rebuildState, type StateCheck } from './state-check.js';

@@ -2,6 +2,7 @@ import { describe, it, expect, beforeEach, afterEach } from 'vitest';
 import type { SegueEvent } from '../domain/index.js';
 import { StateEngine, type ListenerEntry, type TrackInfo } from './engine.js';
 import { RedisOnlineState, type SeqEvent } from './redis-state.js';
+import { RedisCounters } from './redis-counters.js';
 import { decodeListener, encodeListener, encodeSession, decodeSession } from './codec.js';
 import { requireRedis, testPrefix, testRedisUrl } from './testing.js';
 
@@ -178,6 +179,39 @@ describe.runIf(redisUp)('RedisOnlineState (a real Redis, a key prefix of its own
     const back = await node.view('u1');
     expect(back.degraded).toBeUndefined();
     expect(back.top('track', T0 + MIN * 600, 5).length).toBeGreaterThan(0);
+  });
+
+  it('keeps station histories shared by every node: appends from two nodes at once all stay', async () => {
+    const [a, b] = [await open(), await open()];
+    await Promise.all(Array.from({ length: 20 }, (_, i) => (i % 2 ? a : b).stations.append('u1', 'station:s1', [{ ts: T0 + i }, { ts: T0 + 100 + i }])));
+    const got = await a.stations.read('u1', 'station:s1');
+    expect(got).toHaveLength(40);
+    expect(new Set(got.map((h) => h.ts)).size).toBe(40);
+    expect(await b.stations.read('u1', 'station:other')).toEqual([]);
+    expect(await a.redis.pttl(`${space.prefix}st:u1:station:s1`)).toBeGreaterThan(86_000_000);
+  });
+
+  it('counts rate-limit windows across nodes, and falls back to its own memory while Redis is away', async () => {
+    const fallback = { hits: 0, async hit() { this.hits++; return { count: 1, ttl: 60_000 }; }, async peek() { return { count: 0, ttl: 0 }; } };
+    const [a, b] = [await RedisCounters.open(testRedisUrl(), space.prefix, fallback), await RedisCounters.open(testRedisUrl(), space.prefix, fallback)];
+    try {
+      for (let i = 0; i < 3; i++) await a.hit('key:k1', 60_000);
+      const c = await b.hit('key:k1', 60_000);
+      expect(c.count).toBe(4);
+      expect(c.ttl).toBeGreaterThan(59_000);
+      expect((await a.peek('key:k1', 60_000)).count).toBe(4);
+      expect(await a.peek('key:none', 60_000)).toEqual({ count: 0, ttl: 0 });
+      // Windows end: a short one expires and starts again at 1.
+      await a.hit('key:short', 50);
+      await new Promise((r) => setTimeout(r, 80));
+      expect((await a.hit('key:short', 50)).count).toBe(1);
+      b.close();
+      expect(await b.hit('key:k1', 60_000)).toEqual({ count: 1, ttl: 60_000 });
+      expect(fallback.hits).toBe(1);
+    } finally {
+      a.close();
+      b.close();
+    }
   });
 
   it('refuses to fold events without their log seq', async () => {

@@ -2,7 +2,7 @@ import { Redis, type RedisOptions } from 'ioredis';
 import type { SegueEvent } from '../domain/index.js';
 import { StateEngine, emptyListener, type ListenerEntry, type TrackInfo } from './engine.js';
 import { decodeListener, decodeSession, encodeListener, encodeSession } from './codec.js';
-import { DEFAULT_STATE, type OnlineState, type StateConfig, type StateView } from './state.js';
+import { DEFAULT_STATE, type OnlineState, type StateConfig, type StateView, type StationStore } from './state.js';
 
 /** An event to fold, with its seq in the store's log (what makes a fold applied twice change nothing). */
 export type SeqEvent = SegueEvent & { seq: number };
@@ -251,6 +251,23 @@ export class RedisOnlineState implements OnlineState {
     // A state without its ready mark (flushed, not yet rebuilt) may lack this listener's past.
     return ready ? this.engine.viewOf(listenerId, entry) : { ...this.engine.viewOf(listenerId, entry), degraded: true };
   }
+
+  /**
+   * Station histories: a list per listener and station (`<prefix>st:<listener>:<key>`), one
+   * JSON entry per served track, appended with RPUSH (atomic across nodes), idling out a day
+   * after the last page and trimmed to its last 2,000 entries.
+   */
+  readonly stations: StationStore = {
+    read: async (listenerId, key) => {
+      const raw = await this.redis.lrange(`${this.prefix}st:${listenerId}:${key}`, 0, -1);
+      return raw.map((r) => JSON.parse(r) as { ts: number });
+    },
+    append: async (listenerId, key, entries) => {
+      if (entries.length === 0) return;
+      const k = `${this.prefix}st:${listenerId}:${key}`;
+      await this.redis.multi().rpush(k, ...entries.map((e) => JSON.stringify(e))).ltrim(k, -2000, -1).pexpire(k, DAY).exec();
+    },
+  };
 
   /** Mark the state as holding the whole log's fold. */
   async markReady(): Promise<void> {

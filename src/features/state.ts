@@ -23,6 +23,15 @@ export interface OnlineState {
   catchUp(opts?: { flush?: boolean; onProgress?: (events: number) => void }): Promise<number>;
   /** Whether the log holds events this state has not applied: cheap, asked before each read. */
   behind(): Promise<boolean>;
+  /** Where radio stations' served pages are kept, when this state keeps them (Redis); absent: the store's listener state. */
+  readonly stations?: StationStore;
+}
+
+/** The pages a station served a listener, each entry with its time; a day of them is kept. */
+export interface StationStore {
+  read(listenerId: string, key: string): Promise<Array<{ ts: number }>>;
+  /** Append entries (atomically: pages served at once by several nodes all stay). */
+  append(listenerId: string, key: string, entries: ReadonlyArray<{ ts: number }>): Promise<void>;
 }
 
 /** Slots of a counter row. Counters decay exponentially with a half-life per kind. */

@@ -9,6 +9,7 @@ import type { ApiKeyMeta, Scope, Store } from '../store/index.js';
 import type { NatsBus } from '../bus/index.js';
 import { PolicyError } from '../sequencing/index.js';
 import { SurfaceError } from '../surfaces/index.js';
+import { RedisCounters } from '../features/index.js';
 import { ErrorSchema, type ErrorBody } from './schemas.js';
 import { Serving } from './serving.js';
 import { ExperimentError } from '../experiments/index.js';
@@ -112,7 +113,11 @@ export async function buildServer(store: Store, opts: ServerOptions = {}): Promi
     if (what === 'model' || what === 'catalog') void serving.refresh().catch((err: unknown) => app.log.error(`reload failed: ${(err as Error).message}`));
     else void serving.reloadExperiments().catch((err: unknown) => app.log.error(`experiments reload failed: ${(err as Error).message}`));
   });
-  const counters: Counters = siblings?.counters ?? new LocalCounters();
+  // Rate limits and the invalid-key lockout: shared by every node through Redis, by the processes of --workers, or this process's own.
+  const local: Counters = siblings?.counters ?? new LocalCounters();
+  const shared = opts.redis ? await RedisCounters.open(opts.redis.url, opts.redis.prefix ?? 'segue:', local) : undefined;
+  const counters: Counters = shared ?? local;
+  if (shared) app.addHook('onClose', async () => shared.close());
   if (siblings) {
     siblings.provideMetrics(() => metrics.snapshot(serving));
     siblings.onAnnouncement((what) => {

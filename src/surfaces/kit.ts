@@ -91,6 +91,8 @@ export class Kit {
   // ---- station history (radio pages continue from what the station already served) ----
 
   async stationHistory(listenerId: string, key: string): Promise<PastPlay[]> {
+    const stations = this.reco.state.stations;
+    if (stations !== undefined) return (await stations.read(listenerId, key).catch(() => [])) as PastPlay[];
     const bytes = await this.store.listenerState.get(listenerId, key);
     return bytes ? (JSON.parse(new TextDecoder().decode(bytes)) as PastPlay[]) : [];
   }
@@ -101,6 +103,9 @@ export class Kit {
    * every window rule and no-repeat check.
    */
   async appendStation(listenerId: string, key: string, served: PastPlay[], now: number): Promise<void> {
+    const stations = this.reco.state.stations;
+    // Redis unreachable: the page is served all the same, the station's next page may repeat it.
+    if (stations !== undefined) return stations.append(listenerId, key, served).catch(() => undefined);
     await this.store.listenerState.update(listenerId, key, (old) => {
       const stored = old ? (JSON.parse(new TextDecoder().decode(old)) as PastPlay[]) : [];
       return new TextEncoder().encode(JSON.stringify([...stored, ...served].filter((h) => h.ts > now - DAY)));

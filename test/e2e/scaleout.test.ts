@@ -21,7 +21,7 @@ describe.runIf(up)('scale-out: stateless nodes, a worker, Redis and NATS (the CL
   const redis = testPrefix();
   const busPrefix = testBusPrefix();
   let flags: string[] = [];
-  const procs: Array<{ proc: { kill(s: string): boolean } }> = [];
+  const procs: Array<{ proc: { kill(s: NodeJS.Signals): boolean } }> = [];
   let key = '', listener = '', track = '';
 
   beforeAll(async () => {
