@@ -41,6 +41,8 @@ export interface BusMessage<T> {
 export const BATCH = 500;
 /** How long a fetched message waits for its ack before it is redelivered (a dead worker's batch goes to another). */
 export const ACK_WAIT_MS = 10_000;
+/** How long a consumer's pull request stays open (a dead worker's request ends within this). */
+export const PULL_EXPIRES_MS = 5000;
 /** Duplicate window of the streams: a retry with the same Nats-Msg-Id within it is stored once. */
 export const DUPLICATE_WINDOW_MS = 120_000;
 
@@ -68,8 +70,8 @@ export class NatsBus {
   readonly prefix: string;
   readonly partitions: number;
   readonly batch: number;
+  readonly ackWait: number;
   private readonly timeout: number;
-  private readonly ackWait: number;
   private announcements = new Set<(kind: string, body: unknown) => void>();
 
   private constructor(readonly nc: NatsConnection, private readonly js: JetStreamClient, private readonly jsm: JetStreamManager, opts: BusOptions) {
@@ -111,8 +113,13 @@ export class NatsBus {
     return bus;
   }
 
-  streamName(kind: StreamKind): string {
-    return `${this.prefix}_${kind}`.toUpperCase().replace(/-/g, '_');
+  /**
+   * The stream of a partition: one per partition, so that a partition's stream sequence
+   * numbers run 1, 2, 3… with no gap, and a worker can tell that it holds every message
+   * before the ones it folds (see Worker).
+   */
+  streamName(kind: StreamKind, partition: number): string {
+    return `${this.prefix}_${kind}_${partition}`.toUpperCase().replace(/-/g, '_');
   }
 
   subject(kind: StreamKind, partition: number): string {
@@ -124,18 +131,18 @@ export class NatsBus {
   }
 
   private async ensureStream(kind: StreamKind): Promise<void> {
-    const name = this.streamName(kind);
-    try {
-      await this.jsm.streams.info(name);
-    } catch {
-      await this.jsm.streams.add({
-        name, subjects: [`${this.prefix}.${kind}.*`], storage: StorageType.File, retention: RetentionPolicy.Limits,
-        duplicate_window: DUPLICATE_WINDOW_MS * 1_000_000, max_age: 7 * 86_400 * 1e9,
-      });
-    }
     for (let p = 0; p < this.partitions; p++) {
+      const name = this.streamName(kind, p);
+      try {
+        await this.jsm.streams.info(name);
+      } catch {
+        await this.jsm.streams.add({
+          name, subjects: [this.subject(kind, p)], storage: StorageType.File, retention: RetentionPolicy.Limits,
+          duplicate_window: DUPLICATE_WINDOW_MS * 1_000_000, max_age: 7 * 86_400 * 1e9,
+        });
+      }
       await this.jsm.consumers.add(name, {
-        durable_name: this.consumerName(kind, p), filter_subject: this.subject(kind, p), ack_policy: AckPolicy.Explicit,
+        durable_name: this.consumerName(kind, p), ack_policy: AckPolicy.Explicit,
         deliver_policy: DeliverPolicy.All, max_ack_pending: this.batch, ack_wait: this.ackWait * 1_000_000, max_deliver: -1,
       });
     }
@@ -170,7 +177,7 @@ export class NatsBus {
    * in order across workers; a batch not acked within the ack wait is delivered again.
    */
   async fetch<T>(kind: StreamKind, partition: number, max = this.batch, waitMs = 1000): Promise<Array<BusMessage<T>>> {
-    const c = await this.js.consumers.get(this.streamName(kind), this.consumerName(kind, partition));
+    const c = await this.js.consumers.get(this.streamName(kind, partition), this.consumerName(kind, partition));
     const msgs = await c.fetch({ max_messages: max, expires: Math.max(1000, waitMs) });
     const out: Array<BusMessage<T>> = [];
     for await (const m of msgs) out.push(this.message<T>(m, partition));
@@ -185,8 +192,8 @@ export class NatsBus {
    * by itself when NATS restarts.
    */
   async consume<T>(kind: StreamKind, partition: number, onBatch: (batch: Array<BusMessage<T>>) => Promise<void>, signal: AbortSignal, lingerMs = 2): Promise<void> {
-    const c = await this.js.consumers.get(this.streamName(kind), this.consumerName(kind, partition));
-    const msgs = await c.consume({ max_messages: this.batch });
+    const c = await this.js.consumers.get(this.streamName(kind, partition), this.consumerName(kind, partition));
+    const msgs = await c.consume({ max_messages: this.batch, expires: PULL_EXPIRES_MS });
     const stop = (): void => void msgs.stop();
     signal.addEventListener('abort', stop, { once: true });
     const queue: Array<BusMessage<T>> = [];
@@ -218,6 +225,8 @@ export class NatsBus {
       signal.removeEventListener('abort', stop);
       stop();
       await reading.catch(() => undefined);
+      // Delivered but not handled: back to the consumer at once, ahead of newer messages, for whoever consumes next.
+      for (const m of queue) m.raw.nak();
     }
   }
 
@@ -231,11 +240,22 @@ export class NatsBus {
     return item;
   }
 
+  /** The stream seq up to which a partition's consumer has every message acknowledged (0: none). */
+  async ackFloor(kind: StreamKind, partition: number): Promise<number> {
+    return (await this.jsm.consumers.info(this.streamName(kind, partition), this.consumerName(kind, partition))).ack_floor.stream_seq;
+  }
+
+  /** A partition's messages not yet delivered (pending) and delivered but not acked (unacked). */
+  async partitionLag(kind: StreamKind, partition: number): Promise<{ pending: number; unacked: number }> {
+    const info = await this.jsm.consumers.info(this.streamName(kind, partition), this.consumerName(kind, partition));
+    return { pending: info.num_pending, unacked: info.num_ack_pending };
+  }
+
   /** Messages of each partition not yet delivered, and delivered but not acked. */
   async lag(kind: StreamKind): Promise<Array<{ partition: number; pending: number; unacked: number }>> {
     const out = [];
     for (let p = 0; p < this.partitions; p++) {
-      const info = await this.jsm.consumers.info(this.streamName(kind), this.consumerName(kind, p));
+      const info = await this.jsm.consumers.info(this.streamName(kind, p), this.consumerName(kind, p));
       out.push({ partition: p, pending: info.num_pending, unacked: info.num_ack_pending });
     }
     return out;
@@ -253,7 +273,7 @@ export class NatsBus {
 
   /** Delete this prefix's streams (and their consumers): a test's or a teardown's cleanup. */
   async destroy(): Promise<void> {
-    for (const kind of ['events', 'exposures'] as const) await this.jsm.streams.delete(this.streamName(kind)).catch(() => false);
+    for (const kind of ['events', 'exposures'] as const) for (let p = 0; p < this.partitions; p++) await this.jsm.streams.delete(this.streamName(kind, p)).catch(() => false);
   }
 
   async close(): Promise<void> {

@@ -1,5 +1,5 @@
 import type { Redis } from 'ioredis';
-import { connectRedis, redactRedis } from './redis-state.js';
+import { connectRedis } from './redis-state.js';
 
 /** A count in a fixed window, and the ms left of the window. */
 export interface WindowCount {
@@ -27,13 +27,9 @@ export class RedisCounters {
 
   static async open(url: string, prefix: string, fallback: RedisCounters['fallback']): Promise<RedisCounters> {
     const redis = connectRedis(url, { commandTimeout: 250 });
-    redis.on('error', () => {}); // reconnects by itself; a failed command falls back
-    try {
-      await redis.connect();
-    } catch (err) {
-      redis.disconnect();
-      throw new Error(`${redactRedis(url)}: cannot connect to Redis (${(err as Error).message})`);
-    }
+    redis.on('error', () => {}); // reconnects by itself; meanwhile a command falls back
+    // Not reachable now: counting falls back until it is (a node starts during a Redis outage).
+    await redis.connect().catch(() => undefined);
     return new RedisCounters(redis, prefix, fallback);
   }
 

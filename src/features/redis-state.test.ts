@@ -119,6 +119,17 @@ describe.runIf(redisUp)('RedisOnlineState (a real Redis, a key prefix of its own
     for (const [id, want] of ref.listeners) expectListenerClose(all.get(id)!.entry, want);
   });
 
+  it('folds an event once when a batch carries it twice (a message delivered again into the same batch)', async () => {
+    const events = stream(60);
+    const state = await open();
+    const twice = events.flatMap((e, i) => (i % 7 === 0 ? [e, e] : [e]));
+    expect(await state.fold(twice)).toBe(60);
+    const ref = new StateEngine(INFO);
+    for (const e of events) ref.apply(e);
+    const all = await state.read([...ref.listeners.keys()]);
+    for (const [id, want] of ref.listeners) expectListenerClose(all.get(id)!.entry, want);
+  });
+
   it('counts each event once when two folders fold the same events at once (compare-and-set per listener)', async () => {
     const events = stream(400);
     const [a, b] = [await open(), await open()];

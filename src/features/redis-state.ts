@@ -7,6 +7,21 @@ import { DEFAULT_STATE, type OnlineState, type StateConfig, type StateView, type
 /** An event to fold, with its seq in the store's log (what makes a fold applied twice change nothing). */
 export type SeqEvent = SegueEvent & { seq: number };
 
+/** A bus partition's messages first..last (stream seqs) that a fold covers: see FOLD_SCRIPT. */
+export interface FoldMark {
+  name: string;
+  first: number;
+  last: number;
+}
+
+/** A fold refused because messages before it were not folded yet (they are with another worker, or on their way again). */
+export class FoldGap extends Error {
+  constructor(readonly folded: number) {
+    super(`messages after stream seq ${folded} are not folded yet`);
+    this.name = 'FoldGap';
+  }
+}
+
 export interface RedisStateOptions {
   /** Prefix of every key (default `segue:`): deployments and tests share one Redis apart. */
   prefix?: string;
@@ -16,6 +31,11 @@ export interface RedisStateOptions {
   refreshMs?: number;
   /** A read slower than this answers without listener state, marked degraded (default 250 ms). */
   readTimeoutMs?: number;
+  /**
+   * Open even when Redis does not answer (a serving node: it answers degraded and connects
+   * when Redis is back). Default: fail with one line (commands and workers).
+   */
+  startDegraded?: boolean;
 }
 
 const DAY = 86_400_000;
@@ -32,19 +52,28 @@ const REFRESH_OVERLAP_MS = 2000;
  * to the later time, or the increment back to the row's): spelled here because Redis runs it.
  * Returns the listeners (1-based) whose stored seq moved meanwhile: read and fold them again.
  * While `state rebuild` holds the rebuild key (for another owner than ARGV[4]) it folds
- * nothing and fails with SEGUEREBUILD: workers wait and try again.
- *   KEYS: tracks hash, changed zset, rebuild key, then per listener its state key and session key
- *   ARGV: half-life ms, session ttl ms, n, owner, then per listener: expected seq, state, session ('' none), bumps b, b x (track, ts, slot)
+ * nothing and fails with SEGUEREBUILD: workers wait and try again. With a mark (a bus
+ * partition's stream seqs first..last, first >= 0), it folds only if every message before
+ * `first` was folded (the mark key's value >= first - 1; fails with SEGUEGAP otherwise),
+ * and moves the mark to `last` once every listener is folded.
+ *   KEYS: tracks hash, changed zset, rebuild key, mark key, then per listener its state key and session key
+ *   ARGV: half-life ms, session ttl ms, n, owner, first, last, then per listener: expected seq, state, session ('' none), bumps b, b x (track, ts, slot)
  */
 const FOLD_SCRIPT = `
 local hl, ttl, n = tonumber(ARGV[1]), tonumber(ARGV[2]), tonumber(ARGV[3])
 local owner = redis.call('GET', KEYS[3])
 if owner and owner ~= ARGV[4] then return redis.error_reply('SEGUEREBUILD the state is being rebuilt from the log') end
+local first, last = tonumber(ARGV[5]), tonumber(ARGV[6])
+local w = nil
+if first >= 0 then
+  w = tonumber(redis.call('GET', KEYS[4]))
+  if w and first > w + 1 then return redis.error_reply('SEGUEGAP ' .. w) end
+end
 local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
-local a, conflicts = 5, {}
+local a, conflicts = 7, {}
 for i = 1, n do
-  local lk, sk = KEYS[2 + 2 * i], KEYS[3 + 2 * i]
+  local lk, sk = KEYS[3 + 2 * i], KEYS[4 + 2 * i]
   local expected, lb, sb, nb = tonumber(ARGV[a]), ARGV[a + 1], ARGV[a + 2], tonumber(ARGV[a + 3])
   a = a + 4
   local cur = redis.call('GETRANGE', lk, 1, 8)
@@ -80,6 +109,7 @@ for i = 1, n do
   end
 end
 redis.call('ZREMRANGEBYSCORE', KEYS[2], '-inf', now - 600000)
+if first >= 0 and #conflicts == 0 and (not w or last > w) then redis.call('SET', KEYS[4], last) end
 return conflicts
 `;
 
@@ -110,6 +140,8 @@ export class RedisOnlineState implements OnlineState {
   private readonly ttl: number;
   private readonly refreshMs: number;
   private refreshedAt = 0;
+  /** Whether every track counter was read once (at open, or later when Redis was away then). */
+  private tracksLoaded = false;
   private refreshing: Promise<void> | undefined;
   /** Whether the last read failed (Redis unreachable): answers are degraded until one succeeds. */
   degraded = false;
@@ -133,14 +165,19 @@ export class RedisOnlineState implements OnlineState {
    */
   static async open(url: string, info: TrackInfo, config: StateConfig = DEFAULT_STATE, opts: RedisStateOptions = {}): Promise<RedisOnlineState> {
     const redis = connectRedis(url, { commandTimeout: opts.readTimeoutMs ?? 250 });
+    redis.on('error', () => {}); // it reconnects by itself; reads meanwhile are degraded
     try {
       await redis.connect();
     } catch (err) {
-      redis.disconnect();
-      throw new Error(`${redactRedis(url)}: cannot connect to Redis (${(err as Error).message})`);
+      if (opts.startDegraded !== true) {
+        redis.disconnect();
+        throw new Error(`${redactRedis(url)}: cannot connect to Redis (${(err as Error).message})`);
+      }
     }
     const state = new RedisOnlineState(redis, info, config, opts);
-    await state.loadTracks();
+    await state.loadTracks().catch((err: unknown) => {
+      if (opts.startDegraded !== true) throw err;
+    });
     return state;
   }
 
@@ -150,6 +187,17 @@ export class RedisOnlineState implements OnlineState {
 
   get tracksKey(): string {
     return `${this.prefix}tracks`;
+  }
+
+  /** Where a fold mark is kept (`<prefix>mark:<name>`): the last stream seq of a partition folded. */
+  markKey(name: string): string {
+    return `${this.prefix}mark:${name}`;
+  }
+
+  /** The last stream seq folded of a partition (undefined: none yet, or the state was flushed). */
+  async mark(name: string): Promise<number | undefined> {
+    const v = await this.redis.get(this.markKey(name));
+    return v === null ? undefined : Number(v);
   }
 
   /** Held by `state rebuild` while it refolds the log (its value: the rebuild's owner token). */
@@ -175,7 +223,7 @@ export class RedisOnlineState implements OnlineState {
    * Fold logged events, in the order given (one listener's in seq order): each listener's
    * events past the seq its state was folded to. Returns how many events were applied.
    */
-  async fold(events: readonly SeqEvent[]): Promise<number> {
+  async fold(events: readonly SeqEvent[], mark?: FoldMark): Promise<number> {
     const byListener = new Map<string, SeqEvent[]>();
     for (const e of events) {
       let list = byListener.get(e.listenerId);
@@ -183,17 +231,21 @@ export class RedisOnlineState implements OnlineState {
       list.push(e);
     }
     let pending = [...byListener.keys()], applied = 0;
-    for (let attempt = 0; pending.length > 0; attempt++) {
+    // With a mark, the script must run until a call with no conflict has moved it.
+    let marked = mark === undefined;
+    for (let attempt = 0; pending.length > 0 || !marked; attempt++) {
       if (attempt === 20) throw new Error(`online state: ${pending.length} listeners kept changing under the fold (another writer folds them too)`);
       const stored = await this.read(pending);
       const engine = new FoldEngine(this.info, this.config);
-      const keys: string[] = [this.tracksKey, `${this.tracksKey}:changed`, this.rebuildKey];
-      const args: Array<string | number | Buffer> = [this.config.halfLifeDays.track * DAY, this.ttl, 0, this.owner];
+      const keys: string[] = [this.tracksKey, `${this.tracksKey}:changed`, this.rebuildKey, this.markKey(mark?.name ?? '-')];
+      const args: Array<string | number | Buffer> = [this.config.halfLifeDays.track * DAY, this.ttl, 0, this.owner, mark?.first ?? -1, mark?.last ?? -1];
       const sent: string[] = [];
       let n = 0;
       for (const id of pending) {
         const { entry, seq } = stored.get(id)!;
-        const fresh = byListener.get(id)!.filter((e) => e.seq > seq);
+        // Past the stored seq, and each seq once (a message delivered twice into one batch, a repeated event).
+        let last = seq;
+        const fresh = byListener.get(id)!.filter((e) => e.seq > last && ((last = e.seq), true));
         if (fresh.length === 0) continue;
         engine.listeners.set(id, entry);
         engine.bumps = [];
@@ -204,11 +256,19 @@ export class RedisOnlineState implements OnlineState {
         applied += fresh.length;
         n++;
       }
-      if (n === 0) break;
+      if (n === 0 && marked) break;
       args[2] = n;
-      const conflicts = (await (this.redis as unknown as { segueFold(nk: number, ...a: unknown[]): Promise<number[]> }).segueFold(keys.length, ...keys, ...args));
+      let conflicts: number[];
+      try {
+        conflicts = await (this.redis as unknown as { segueFold(nk: number, ...a: unknown[]): Promise<number[]> }).segueFold(keys.length, ...keys, ...args);
+      } catch (err) {
+        const m = /SEGUEGAP (-?\d+)/.exec((err as Error).message);
+        if (m) throw new FoldGap(Number(m[1]));
+        throw err;
+      }
       for (const i of conflicts) applied -= byListener.get(sent[i - 1]!)!.filter((e) => e.seq > stored.get(sent[i - 1]!)!.seq).length;
       pending = conflicts.map((i) => sent[i - 1]!);
+      if (conflicts.length === 0) marked = true;
     }
     return applied;
   }
@@ -269,6 +329,43 @@ export class RedisOnlineState implements OnlineState {
     },
   };
 
+  /**
+   * Take or keep the lease `name` for `owner` for `ttlMs` (a worker's hold on a partition):
+   * true when `owner` holds it now. Leases live under `<prefix>lease:`.
+   */
+  async lease(name: string, owner: string, ttlMs: number): Promise<boolean> {
+    const r = await this.redis.eval(
+      `local v = redis.call('GET', KEYS[1])
+       if v == ARGV[1] then redis.call('PEXPIRE', KEYS[1], ARGV[2]) return 1 end
+       if v then return 0 end
+       redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2]) return 1`,
+      1, `${this.prefix}lease:${name}`, owner, ttlMs,
+    );
+    return r === 1;
+  }
+
+  /** Let go of a lease `owner` holds (another's is left alone). */
+  async releaseLease(name: string, owner: string): Promise<void> {
+    await this.redis.eval(`if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end return 0`, 1, `${this.prefix}lease:${name}`, owner);
+  }
+
+  /** Say `owner` is alive for `ttlMs`, and count who is (`<prefix>alive:<group>:<owner>`). */
+  async heartbeat(group: string, owner: string, ttlMs: number): Promise<number> {
+    await this.redis.set(`${this.prefix}alive:${group}:${owner}`, '1', 'PX', ttlMs);
+    let n = 0, cursor = '0';
+    do {
+      const [next, keys] = await this.redis.scan(cursor, 'MATCH', `${this.prefix}alive:${group}:*`, 'COUNT', 1000);
+      cursor = next;
+      n += keys.length;
+    } while (cursor !== '0');
+    return n;
+  }
+
+  /** `owner` leaves `group` (a worker that stops): the others take its share at once. */
+  async retire(group: string, owner: string): Promise<void> {
+    await this.redis.del(`${this.prefix}alive:${group}:${owner}`);
+  }
+
   /** Mark the state as holding the whole log's fold. */
   async markReady(): Promise<void> {
     await this.redis.set(this.readyKey, String(Date.now()));
@@ -310,6 +407,7 @@ export class RedisOnlineState implements OnlineState {
       for (let i = 0; i < flat.length; i += 2) this.setTrack(flat[i]!.toString(), flat[i + 1]!);
     } while (cursor !== '0');
     this.refreshedAt = started;
+    this.tracksLoaded = true;
   }
 
   /** Read the track counters changed since the last read (and a little before it). */
@@ -330,7 +428,7 @@ export class RedisOnlineState implements OnlineState {
   private maybeRefresh(): void {
     if (this.refreshing !== undefined || Date.now() - this.lastRefreshTry < this.refreshMs) return;
     this.lastRefreshTry = Date.now();
-    this.refreshing = this.refreshTracks().then(
+    this.refreshing = (this.tracksLoaded ? this.refreshTracks() : this.loadTracks()).then(
       () => undefined,
       () => undefined, // Redis down: the counters held stay, the next read tries again
     ).finally(() => (this.refreshing = undefined));

@@ -90,7 +90,7 @@ export class Recommender {
 
   private static async ownState(store: Store, opts: { state?: StateConfig; onProgress?: (eventsFolded: number) => void; replica?: boolean; redis?: { url: string; prefix?: string } }): Promise<{ state: OnlineState; table: TrackTable }> {
     const table = await TrackTable.load(store);
-    const { state } = await openOnlineState(store, table, { ...(opts.state ? { config: opts.state } : {}), ...(opts.onProgress ? { onProgress: opts.onProgress } : {}), replica: opts.replica ?? false, ...(opts.redis ? { redis: opts.redis } : {}) });
+    const { state } = await openOnlineState(store, table, { ...(opts.state ? { config: opts.state } : {}), ...(opts.onProgress ? { onProgress: opts.onProgress } : {}), replica: opts.replica ?? false, ...(opts.redis ? { redis: { ...opts.redis, startDegraded: true } } : {}) });
     return { state, table };
   }
 

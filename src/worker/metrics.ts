@@ -26,6 +26,9 @@ export class WorkerMetrics {
   folded(n: number): void {
     if (n) this.events.inc({ outcome: 'folded' }, n);
   }
+  heldBack(n: number): void {
+    if (n) this.events.inc({ outcome: 'held_back' }, n);
+  }
   refused(): void {
     this.events.inc({ outcome: 'refused' });
   }

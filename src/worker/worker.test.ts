@@ -90,8 +90,9 @@ describe.runIf(up)('segue worker (real PostgreSQL, Redis and NATS; a database, k
   it('a second worker takes over the batches of one that stopped without acking; nothing lost, nothing folded twice', async () => {
     const w = await world();
     const a = await start(w);
-    // Worker a "dies" mid-batch: its folds fail from now on (Redis unreachable for it), so it never acks.
-    a.worker.setState({ fold: () => Promise.reject(new Error('gone')) } as unknown as RedisOnlineState);
+    // Worker a "dies" mid-batch: its folds fail from now on, so it never acks (its leases it still holds).
+    const real = await redisState(w);
+    a.worker.setState(new Proxy(real, { get: (t, k) => (k === 'fold' ? () => Promise.reject(new Error('gone')) : Reflect.get(t, k)) }));
     await w.publisher.publishEvents(events(300));
     await until('a persisted some events', async () => (await w.store.events.count()) > 0);
     await a.stop();

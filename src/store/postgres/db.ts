@@ -182,6 +182,13 @@ export class PgDb {
       throw this.fail(err, doing);
     }
     let broken: Error | undefined;
+    // A checked-out client whose server goes away emits 'error': unheard, it would end the
+    // process. Heard, the query in flight fails (and the transaction with it) and the
+    // client is not handed back.
+    const lost = (e: Error): void => {
+      broken = e;
+    };
+    client.on('error', lost);
     try {
       // BEGIN, a lock of fixed key and `first` in one round trip (statements of constants).
       const begin = ['BEGIN'];
@@ -204,6 +211,7 @@ export class PgDb {
       }
       throw this.fail(err, doing);
     } finally {
+      client.off('error', lost);
       client.release(broken);
     }
   }
