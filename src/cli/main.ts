@@ -15,6 +15,7 @@ import { registerExperiment, registerPolicy } from './commands/experiment.js';
 import { registerStore } from './commands/store.js';
 import { registerWorker } from './commands/worker.js';
 import { registerState } from './commands/state.js';
+import { registerCluster } from './commands/cluster.js';
 import type { GlobalOptions } from './context.js';
 import { CliError } from './errors.js';
 
@@ -53,6 +54,7 @@ export function buildProgram(): Command {
   registerStore(program, globals);
   registerWorker(program, globals);
   registerState(program, globals);
+  registerCluster(program, globals);
   return program;
 }
 

@@ -84,8 +84,14 @@ export class Recommender {
   static async open(store: Store, opts: { config?: RecommenderConfig; state?: StateConfig; onProgress?: (eventsFolded: number) => void; replica?: boolean; redis?: { url: string; prefix?: string }; online?: { state: OnlineState; table: TrackTable } } = {}): Promise<Recommender> {
     const online = opts.online ?? (await Recommender.ownState(store, opts));
     const { state, table } = online;
-    const m = await Recommender.loadModels(store);
-    return new Recommender(table, m.sources, state, m.ranker, audioEmbedding(table), opts.config, m.versions);
+    try {
+      const m = await Recommender.loadModels(store);
+      return new Recommender(table, m.sources, state, m.ranker, audioEmbedding(table), opts.config, m.versions);
+    } catch (err) {
+      // A state opened here (a Redis connection) is not left open by a failed open.
+      if (opts.online === undefined) await (state as { close?: () => Promise<void> }).close?.();
+      throw err;
+    }
   }
 
   private static async ownState(store: Store, opts: { state?: StateConfig; onProgress?: (eventsFolded: number) => void; replica?: boolean; redis?: { url: string; prefix?: string } }): Promise<{ state: OnlineState; table: TrackTable }> {

@@ -59,6 +59,9 @@ export class Serving {
     this.stop();
     if (this.flushTimer) clearInterval(this.flushTimer);
     await this.flush();
+    // A state with a connection of its own (Redis) lets go of it, or the process would not end.
+    const st = this.surfaces?.reco.state as { close?: () => Promise<void> } | undefined;
+    await st?.close?.();
   }
   private flushTimer: NodeJS.Timeout | undefined;
 

@@ -55,3 +55,15 @@ export function storeExists(location: string): boolean {
   const at = parseStoreLocation(location);
   return at.kind === 'postgres' || (at.path !== ':memory:' && existsSync(at.path));
 }
+
+/**
+ * Create the PostgreSQL database a location names when it does not exist (connecting to the
+ * server's `postgres` database); returns whether it was created. Not for SQLite locations,
+ * whose file openStore creates.
+ */
+export async function ensurePostgresDatabase(location: string): Promise<boolean> {
+  const at = parseStoreLocation(location);
+  if (at.kind !== 'postgres') throw new StoreError(`${redactLocation(location)} is not a PostgreSQL location`);
+  const { createDatabaseIfAbsent } = await import('./postgres/admin.js');
+  return createDatabaseIfAbsent(location);
+}

@@ -81,7 +81,39 @@ describe.runIf(up)('scale-out: stateless nodes, a worker, Redis and NATS (the CL
     // An unknown track is refused by the node, as the store would.
     const bad = await call(`${a.url}/v1/events`, key, { events: [{ ...ev, eventId: 'e2e-2', trackId: 'no-such-track' }] });
     expect(bad.json).toMatchObject({ accepted: 0, rejected: [{ index: 0, reason: 'trackId: unknown track "no-such-track" (import the catalog first)' }] });
+    // Nodes and workers stop on SIGTERM, exit 0 (their Redis and NATS connections closed).
+    for (const p of [a, worker]) {
+      p.proc.kill('SIGTERM');
+      expect((await p.exit)[0]).toBe(0);
+    }
   }, 120_000);
+
+  it('cluster up: nodes and workers behind one port, round robin; a node killed costs no client a failure; Ctrl-C stops all', async () => {
+    const up = background([...flags, 'cluster', 'up', '--nodes', '2', '--workers', '1', '--port', '0', '--json']);
+    procs.push(up);
+    const info = await new Promise<{ url: string; nodes: string[]; workers: string[]; pids: { nodes: number[] } }>((resolve, reject) => {
+      const t = setTimeout(() => reject(new Error(`cluster up did not start: ${up.err.join('')}`)), 90_000);
+      up.proc.stdout.on('data', () => {
+        const line = up.out.join('').split('\n').find((l) => l.startsWith('{'));
+        if (line) {
+          clearTimeout(t);
+          resolve(JSON.parse(line) as { url: string; nodes: string[]; workers: string[]; pids: { nodes: number[] } });
+        }
+      });
+    });
+    expect(info.nodes).toHaveLength(2);
+    expect(info.workers).toHaveLength(1);
+    const ask = () => call(`${info.url}/v1/recommend/radio`, key, { listenerId: listener, seedTrack: track, n: 5, log: false });
+    for (let i = 0; i < 4; i++) expect((await ask()).status).toBe(200);
+    // One node dies: the proxy tries the other.
+    process.kill(info.pids.nodes[0]!, 'SIGKILL');
+    for (let i = 0; i < 6; i++) expect((await ask()).status).toBe(200);
+    up.proc.kill('SIGINT');
+    expect((await up.exit)[0]).toBe(0);
+    // Everything it started is gone.
+    await sleep(300);
+    expect(await fetch(`${info.nodes[1]}/healthz`).then(() => 'up', () => 'down')).toBe('down');
+  }, 150_000);
 
   it('refuses a worker without --state and --bus, and a --state that is not redis://, in one line', () => {
     const r = segue(['--store', db!.url, 'worker']);
