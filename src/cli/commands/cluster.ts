@@ -127,7 +127,7 @@ export function registerCluster(program: Command, globals: () => GlobalOptions):
       const children: Child[] = [];
       const stopAll = async (): Promise<void> => {
         for (const c of children) c.proc.kill('SIGTERM');
-        await Promise.all(children.map((c) => (c.proc.exitCode === null && c.proc.signalCode === null ? once(c.proc, 'exit') : undefined)));
+        await Promise.all(children.filter((c) => c.proc.exitCode === null && c.proc.signalCode === null).map((c) => once(c.proc, 'exit')));
       };
       let server: Server;
       try {
