@@ -55,7 +55,7 @@ export function partitionOf(listenerId: string, partitions: number): number {
 
 /**
  * The event bus on NATS JetStream (DESIGN.md "Storage"): accepted events and exposures on
- * two file-backed streams, partitioned by listener; each message's Nats-Msg-Id is its
+ * file-backed streams, one per partition of the listeners (their stream seqs have no holes); each message's Nats-Msg-Id is its
  * idempotency key (source/eventId, or the exposure's request id), so a retried publish is
  * stored once. `publish*` resolves only when JetStream has stored every message, and throws
  * BusUnavailable otherwise. Consumers are durable pull consumers, one per stream and
@@ -172,9 +172,9 @@ export class NatsBus {
   }
 
   /**
-   * Up to `max` messages of a partition, waiting at most `waitMs` for the first. The consumer
-   * holds at most one batch out at a time (max_ack_pending), so a partition's messages come
-   * in order across workers; a batch not acked within the ack wait is delivered again.
+   * Up to `max` messages of a partition, waiting at most `waitMs`. The consumer has at most
+   * one batch out unacknowledged (max_ack_pending); a message not acked within the ack wait
+   * is delivered again (not necessarily in stream order: see Worker for how order is kept).
    */
   async fetch<T>(kind: StreamKind, partition: number, max = this.batch, waitMs = 1000): Promise<Array<BusMessage<T>>> {
     const c = await this.js.consumers.get(this.streamName(kind, partition), this.consumerName(kind, partition));

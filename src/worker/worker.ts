@@ -24,9 +24,8 @@ export interface WorkerOptions {
 }
 
 /**
- * `segue worker`: consume every partition of the events and exposures streams (shared with
- * every other worker: a partition's consumer holds one batch out at a time, so whoever
- * fetches folds its messages in order), and for each batch:
+ * `segue worker`: consume the event partitions it holds the lease of (see `balance`), and
+ * every exposures partition, and for each batch of events, in stream order (see `eventsNow`):
  *
  * 1. append the events to the store (idempotent on source/eventId), asking for their seqs;
  * 2. fold them into the Redis state (idempotent: a listener folds only seqs past its own);
