@@ -19,6 +19,7 @@ const SUITES: Record<string, (args: string[]) => Promise<unknown>> = {
   serve: async (a) => (await import('./serve.js')).serveBench(a),
   store: async (a) => (await import('./store.js')).storeBench(a),
   fingerprint: async (a) => (await import('./fingerprint.js')).fingerprintBench(a),
+  cluster: async (a) => (await import('./cluster.js')).clusterBench(a),
 };
 
 const [suite, ...args] = process.argv.slice(2);
