@@ -8,7 +8,7 @@ export { TrackTable } from './catalog.js';
 export { acceptEvents } from './accept.js';
 export { openOnlineState, type OnlineStateOptions } from './open.js';
 export { audioEmbedding, trackInfo, type Embedding } from './embedding.js';
-export { RedisOnlineState, FoldGap, connectRedis, redactRedis, type RedisStateOptions, type SeqEvent, type FoldMark } from './redis-state.js';
+export { RedisOnlineState, FoldGap, FOLD_BUCKETS, connectRedis, redactRedis, type RedisStateOptions, type SeqEvent, type FoldMark } from './redis-state.js';
 export { encodeListener, decodeListener, encodeSession, decodeSession } from './codec.js';
 export { RedisCounters, type WindowCount } from './redis-counters.js';
 export { checkState, rebuildState, type StateCheck } from './state-check.js';

@@ -39,6 +39,8 @@ export interface RedisStateOptions {
 }
 
 const DAY = 86_400_000;
+/** Upper bounds (seconds) of the fold latency histogram's buckets. */
+export const FOLD_BUCKETS = [0.002, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
 /** Bytes of a packed track counter row: plays, listens, skips, likes, time (f64 each). */
 const TRACK_ROW = 40;
 /** A node rereads changes this far back, for folds that committed while it read the last ones. */
@@ -359,6 +361,41 @@ export class RedisOnlineState implements OnlineState {
       n += keys.length;
     } while (cursor !== '0');
     return n;
+  }
+
+  /**
+   * Add fold latencies (seconds, publish to folded) to the cluster's histogram in Redis
+   * (`<prefix>foldlat`: a count per bucket, the sum and the count), which every node shows
+   * in its /metrics: one round trip per batch.
+   */
+  async recordFoldLatency(seconds: readonly number[]): Promise<void> {
+    if (seconds.length === 0) return;
+    const byBucket = new Map<string, number>();
+    let sum = 0;
+    for (const s of seconds) {
+      const le = FOLD_BUCKETS.find((b) => s <= b);
+      const k = le === undefined ? '+Inf' : String(le);
+      byBucket.set(k, (byBucket.get(k) ?? 0) + 1);
+      sum += s;
+    }
+    const m = this.redis.multi();
+    for (const [k, n] of byBucket) m.hincrby(`${this.prefix}foldlat`, k, n);
+    m.hincrbyfloat(`${this.prefix}foldlat`, 'sum', sum).hincrby(`${this.prefix}foldlat`, 'count', seconds.length);
+    await m.exec();
+  }
+
+  /** The cluster's fold latency histogram, as Prometheus text (empty when no worker recorded any). */
+  async foldLatencyMetric(name = 'segue_fold_latency_seconds'): Promise<string> {
+    const h = await this.redis.hgetall(`${this.prefix}foldlat`);
+    if (h.count === undefined) return '';
+    const lines = [`# HELP ${name} From publish on the bus to folded into Redis and persisted, per event, every worker of the cluster`, `# TYPE ${name} histogram`];
+    let cum = 0;
+    for (const b of FOLD_BUCKETS) {
+      cum += Number(h[String(b)] ?? 0);
+      lines.push(`${name}_bucket{le="${b}"} ${cum}`);
+    }
+    lines.push(`${name}_bucket{le="+Inf"} ${h.count}`, `${name}_sum ${h.sum ?? 0}`, `${name}_count ${h.count}`);
+    return lines.join('\n') + '\n';
   }
 
   /** `owner` leaves `group` (a worker that stops): the others take its share at once. */

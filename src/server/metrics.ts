@@ -37,7 +37,10 @@ export class ServerMetrics {
 
   async render(serving: Serving): Promise<string> {
     this.update(serving);
-    return this.registry.metrics();
+    // On a stateless node: the cluster's fold latency, which the workers keep in Redis.
+    const state = serving.surfaces?.reco.state as { foldLatencyMetric?: () => Promise<string> } | undefined;
+    const fold = (await state?.foldLatencyMetric?.().catch(() => '')) ?? '';
+    return (await this.registry.metrics()) + fold;
   }
 
   /** The metrics as objects, for the aggregate of several processes. */

@@ -1,11 +1,12 @@
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { FOLD_BUCKETS } from '../features/index.js';
 
 /** Prometheus metrics of one worker (its own registry), served on --metrics-port. */
 export class WorkerMetrics {
   readonly registry = new Registry();
   private readonly latency = new Histogram({
     name: 'segue_fold_latency_seconds', help: 'From publish on the bus to folded into the Redis state and persisted, per event',
-    buckets: [0.002, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10], registers: [this.registry],
+    buckets: FOLD_BUCKETS, registers: [this.registry],
   });
   private readonly events = new Counter({ name: 'segue_worker_events_total', help: 'Events consumed, by outcome', labelNames: ['outcome'] as const, registers: [this.registry] });
   private readonly exposures = new Counter({ name: 'segue_worker_exposures_total', help: 'Exposures logged', registers: [this.registry] });

@@ -76,6 +76,10 @@ describe.runIf(up)('scale-out: stateless nodes, a worker, Redis and NATS (the CL
     }
     expect(after).not.toContain(listened);
     expect(await countRows(db!.url, 'event_keys')).toBe(rebuilt.events + 1);
+    // Any node's /metrics shows the cluster's fold latency, which the workers keep in Redis.
+    const metrics = await (await fetch(`${b.url}/metrics`)).text();
+    expect(Number(/^segue_fold_latency_seconds_count (\d+)$/m.exec(metrics)?.[1])).toBe(1);
+    expect(metrics).toMatch(/^segue_fold_latency_seconds_bucket\{le="10"\} 1$/m);
     const check = segueJson<{ differences: string[]; events: number }>([...flags, 'state', 'check']);
     expect(check).toMatchObject({ differences: [], events: rebuilt.events + 1 });
     // An unknown track is refused by the node, as the store would.
