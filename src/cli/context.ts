@@ -35,3 +35,21 @@ export async function withStore<T>(g: GlobalOptions, fn: (store: Store) => Promi
     await store.close();
   }
 }
+
+/**
+ * Tell the nodes on the bus (when --bus is given) that something they serve with changed:
+ * `model` (a new version), `experiments`, `catalog`. They reload at once; without it, within
+ * their reload interval.
+ */
+export async function announce(g: GlobalOptions, kind: 'model' | 'experiments' | 'catalog'): Promise<void> {
+  const s = services(g);
+  if (s.bus === undefined) return;
+  const { NatsBus } = await import('../bus/index.js');
+  const bus = await NatsBus.open(s.bus.url, s.bus);
+  try {
+    bus.announce(kind);
+    await bus.nc.flush();
+  } finally {
+    await bus.close();
+  }
+}

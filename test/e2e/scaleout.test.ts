@@ -80,6 +80,12 @@ describe.runIf(up)('scale-out: stateless nodes, a worker, Redis and NATS (the CL
     const metrics = await (await fetch(`${b.url}/metrics`)).text();
     expect(Number(/^segue_fold_latency_seconds_count (\d+)$/m.exec(metrics)?.[1])).toBe(1);
     expect(metrics).toMatch(/^segue_fold_latency_seconds_bucket\{le="10"\} 1$/m);
+    // A new model version is announced on the bus: node B (which does not poll: --reload-interval 0) serves it within 5 s.
+    const version = async () => Number(/^segue_model_version\{model="transitions"\} (\d+)$/m.exec(await (await fetch(`${b.url}/metrics`)).text())?.[1]);
+    expect(await version()).toBe(1);
+    segueJson([...flags, 'train', '--models', 'transitions']);
+    for (let i = 0; i < 50 && (await version()) !== 2; i++) await sleep(100);
+    expect(await version()).toBe(2);
     const check = segueJson<{ differences: string[]; events: number }>([...flags, 'state', 'check']);
     expect(check).toMatchObject({ differences: [], events: rebuilt.events + 1 });
     // An unknown track is refused by the node, as the store would.

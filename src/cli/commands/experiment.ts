@@ -5,7 +5,7 @@ import { integer, positiveInt, timeFlag } from '../args.js';
 import { PolicyError, SURFACES, overridePolicy, type Surface } from '../../sequencing/index.js';
 import { emit, table } from '../output.js';
 import { CliError } from '../errors.js';
-import { withStore, type GlobalOptions } from '../context.js';
+import { announce, withStore, type GlobalOptions } from '../context.js';
 import { redactLocation, storeExists } from '../../store/index.js';
 
 const wrap = async <T>(fn: () => Promise<T>): Promise<T> => {
@@ -135,6 +135,7 @@ export function registerExperiment(program: Command, globals: () => GlobalOption
       .action(async (name: string) => {
         const g = globals();
         const x = await withStore(g, (store) => wrap(() => fn(store, name)));
+        await announce(g, 'experiments');
         emit(g.json, x, () => `${x.def.name} is ${x.status}`);
       });
   }
@@ -145,6 +146,7 @@ export function registerExperiment(program: Command, globals: () => GlobalOption
     .action(async (name: string, variant: string) => {
       const g = globals();
       const x = await withStore(g, (store) => wrap(() => shipExperiment(store, name, variant)));
+      await announce(g, 'experiments');
       emit(g.json, x, () => `${x.def.name}: ${variant} shipped${x.def.holdout ? ` (a holdout of ${x.def.holdout} keeps the control)` : ''}`);
     });
   ex.command('list')

@@ -4,7 +4,7 @@ import { TRAINABLE, trainConfig, trainModels, type Trainable } from '../../model
 import { rankerConfig, trainRanker, type RankerConfig, type RankerReport } from '../../ranking/index.js';
 import { emit, fmt, table } from '../output.js';
 import { CliError } from '../errors.js';
-import { withStore, type GlobalOptions } from '../context.js';
+import { announce, withStore, type GlobalOptions } from '../context.js';
 
 export function registerTrain(program: Command, globals: () => GlobalOptions): void {
   program
@@ -50,6 +50,7 @@ export function registerTrain(program: Command, globals: () => GlobalOptions): v
         process.off('SIGINT', onSigint);
         if (!g.json && process.stderr.isTTY) process.stderr.write('\r\x1b[K');
       });
+      await announce(g, 'model'); // nodes on the bus reload now, not at their next look
       emit(g.json, reports, () => [
         table(['model', 'version', 'seconds', 'size'], reports.map((r) => [r.model, r.version, Number(r.seconds.toFixed(2)), `${fmt(Math.round(r.bytes / 1024))} KiB`])),
         ...(rankerReport ? [rankerText(rankerReport)] : []),

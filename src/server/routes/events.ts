@@ -84,6 +84,7 @@ export const eventRoutes: RouteGroup = (app, { store, serving, metrics, siblings
     if ((body.tracks?.length ?? 0) + (body.artists?.length ?? 0) > 0) {
       serving.markCatalogChanged();
       siblings?.announce('catalog');
+      bus?.announce('catalog');
     }
     return { accepted: result.accepted, rejected: result.rejected.map((r) => ({ kind: r.kind, index: r.index, reason: r.reason })) };
   });

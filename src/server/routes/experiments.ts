@@ -7,7 +7,7 @@ import type { RouteGroup } from './shared.js';
  * Experiments (admin): define, start, stop, ship, report. A change of status reloads this
  * process's assignment and announces it to the other processes of a --workers cluster.
  */
-export const experimentRoutes: RouteGroup = (app, { store, serving, siblings }) => {
+export const experimentRoutes: RouteGroup = (app, { store, serving, siblings, bus }) => {
   const Name = Type.Object({ name: Type.String({ minLength: 1, maxLength: 64 }) });
   const Loose = Type.Object({}, { additionalProperties: true });
   app.post('/v1/experiments', {
@@ -27,6 +27,7 @@ export const experimentRoutes: RouteGroup = (app, { store, serving, siblings }) 
       const x = verb === 'start' ? await startExperiment(store, name) : await stopExperiment(store, name);
       await serving.reloadExperiments();
       siblings?.announce('experiments');
+      bus?.announce('experiments');
       return x;
     });
   }
@@ -37,6 +38,7 @@ export const experimentRoutes: RouteGroup = (app, { store, serving, siblings }) 
     const x = await shipExperiment(store, (req.params as { name: string }).name, (req.body as { variant: string }).variant);
     await serving.reloadExperiments();
     siblings?.announce('experiments');
+    bus?.announce('experiments');
     return x;
   });
   app.get('/v1/experiments/:name/report', {
