@@ -1,6 +1,7 @@
 import { Redis, type RedisOptions } from 'ioredis';
 import type { SegueEvent } from '../domain/index.js';
 import { StateEngine, emptyListener, type ListenerEntry, type TrackInfo } from './engine.js';
+import { RedisCluster } from './redis-cluster.js';
 import { decodeListener, decodeSession, encodeListener, encodeSession } from './codec.js';
 import { DEFAULT_STATE, type OnlineState, type StateConfig, type StateView, type StationStore } from './state.js';
 
@@ -39,8 +40,6 @@ export interface RedisStateOptions {
 }
 
 const DAY = 86_400_000;
-/** Upper bounds (seconds) of the fold latency histogram's buckets. */
-export const FOLD_BUCKETS = [0.002, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
 /** Bytes of a packed track counter row: plays, listens, skips, likes, time (f64 each). */
 const TRACK_ROW = 40;
 /** A node rereads changes this far back, for folds that committed while it read the last ones. */
@@ -145,6 +144,8 @@ export class RedisOnlineState implements OnlineState {
   /** Whether every track counter was read once (at open, or later when Redis was away then). */
   private tracksLoaded = false;
   private refreshing: Promise<void> | undefined;
+  /** What workers and nodes coordinate through in Redis: leases, liveness, the fold latency histogram. */
+  readonly cluster: RedisCluster;
   /** Whether the last read failed (Redis unreachable): answers are degraded until one succeeds. */
   degraded = false;
 
@@ -158,6 +159,7 @@ export class RedisOnlineState implements OnlineState {
     this.ttl = opts.sessionTtlMs ?? DAY;
     this.refreshMs = opts.refreshMs ?? 1000;
     this.engine = new StateEngine(info, config);
+    this.cluster = new RedisCluster(redis, this.prefix);
     redis.defineCommand('segueFold', { lua: FOLD_SCRIPT });
   }
 
@@ -330,78 +332,6 @@ export class RedisOnlineState implements OnlineState {
       await this.redis.multi().rpush(k, ...entries.map((e) => JSON.stringify(e))).ltrim(k, -2000, -1).pexpire(k, DAY).exec();
     },
   };
-
-  /**
-   * Take or keep the lease `name` for `owner` for `ttlMs` (a worker's hold on a partition):
-   * true when `owner` holds it now. Leases live under `<prefix>lease:`.
-   */
-  async lease(name: string, owner: string, ttlMs: number): Promise<boolean> {
-    const r = await this.redis.eval(
-      `local v = redis.call('GET', KEYS[1])
-       if v == ARGV[1] then redis.call('PEXPIRE', KEYS[1], ARGV[2]) return 1 end
-       if v then return 0 end
-       redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2]) return 1`,
-      1, `${this.prefix}lease:${name}`, owner, ttlMs,
-    );
-    return r === 1;
-  }
-
-  /** Let go of a lease `owner` holds (another's is left alone). */
-  async releaseLease(name: string, owner: string): Promise<void> {
-    await this.redis.eval(`if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end return 0`, 1, `${this.prefix}lease:${name}`, owner);
-  }
-
-  /** Say `owner` is alive for `ttlMs`, and count who is (`<prefix>alive:<group>:<owner>`). */
-  async heartbeat(group: string, owner: string, ttlMs: number): Promise<number> {
-    await this.redis.set(`${this.prefix}alive:${group}:${owner}`, '1', 'PX', ttlMs);
-    let n = 0, cursor = '0';
-    do {
-      const [next, keys] = await this.redis.scan(cursor, 'MATCH', `${this.prefix}alive:${group}:*`, 'COUNT', 1000);
-      cursor = next;
-      n += keys.length;
-    } while (cursor !== '0');
-    return n;
-  }
-
-  /**
-   * Add fold latencies (seconds, publish to folded) to the cluster's histogram in Redis
-   * (`<prefix>foldlat`: a count per bucket, the sum and the count), which every node shows
-   * in its /metrics: one round trip per batch.
-   */
-  async recordFoldLatency(seconds: readonly number[]): Promise<void> {
-    if (seconds.length === 0) return;
-    const byBucket = new Map<string, number>();
-    let sum = 0;
-    for (const s of seconds) {
-      const le = FOLD_BUCKETS.find((b) => s <= b);
-      const k = le === undefined ? '+Inf' : String(le);
-      byBucket.set(k, (byBucket.get(k) ?? 0) + 1);
-      sum += s;
-    }
-    const m = this.redis.multi();
-    for (const [k, n] of byBucket) m.hincrby(`${this.prefix}foldlat`, k, n);
-    m.hincrbyfloat(`${this.prefix}foldlat`, 'sum', sum).hincrby(`${this.prefix}foldlat`, 'count', seconds.length);
-    await m.exec();
-  }
-
-  /** The cluster's fold latency histogram, as Prometheus text (empty when no worker recorded any). */
-  async foldLatencyMetric(name = 'segue_fold_latency_seconds'): Promise<string> {
-    const h = await this.redis.hgetall(`${this.prefix}foldlat`);
-    if (h.count === undefined) return '';
-    const lines = [`# HELP ${name} From publish on the bus to folded into Redis and persisted, per event, every worker of the cluster`, `# TYPE ${name} histogram`];
-    let cum = 0;
-    for (const b of FOLD_BUCKETS) {
-      cum += Number(h[String(b)] ?? 0);
-      lines.push(`${name}_bucket{le="${b}"} ${cum}`);
-    }
-    lines.push(`${name}_bucket{le="+Inf"} ${h.count}`, `${name}_sum ${h.sum ?? 0}`, `${name}_count ${h.count}`);
-    return lines.join('\n') + '\n';
-  }
-
-  /** `owner` leaves `group` (a worker that stops): the others take its share at once. */
-  async retire(group: string, owner: string): Promise<void> {
-    await this.redis.del(`${this.prefix}alive:${group}:${owner}`);
-  }
 
   /** Mark the state as holding the whole log's fold. */
   async markReady(): Promise<void> {

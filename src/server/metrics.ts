@@ -38,8 +38,8 @@ export class ServerMetrics {
   async render(serving: Serving): Promise<string> {
     this.update(serving);
     // On a stateless node: the cluster's fold latency, which the workers keep in Redis.
-    const state = serving.surfaces?.reco.state as { foldLatencyMetric?: () => Promise<string> } | undefined;
-    const fold = (await state?.foldLatencyMetric?.().catch(() => '')) ?? '';
+    const state = serving.surfaces?.reco.state as { cluster?: { foldLatencyMetric(): Promise<string> } } | undefined;
+    const fold = (await state?.cluster?.foldLatencyMetric().catch(() => '')) ?? '';
     return (await this.registry.metrics()) + fold;
   }
 

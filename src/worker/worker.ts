@@ -91,14 +91,14 @@ export class Worker {
       this.held.delete(p);
       h.stop.abort();
       await h.done;
-      await this.state.releaseLease(name(p), this.id).catch(() => undefined);
+      await this.state.cluster.releaseLease(name(p), this.id).catch(() => undefined);
     };
     while (!signal.aborted) {
       try {
-        const alive = await this.state.heartbeat(`workers:${bus.prefix}`, this.id, ttl);
+        const alive = await this.state.cluster.heartbeat(`workers:${bus.prefix}`, this.id, ttl);
         const share = Math.ceil(bus.partitions / Math.max(1, alive));
         for (const p of [...this.held.keys()]) {
-          if (!(await this.state.lease(name(p), this.id, ttl))) {
+          if (!(await this.state.cluster.lease(name(p), this.id, ttl))) {
             this.log(`worker: lost partition ${p} (its lease went to another worker)`);
             const h = this.held.get(p)!;
             this.held.delete(p);
@@ -107,7 +107,7 @@ export class Worker {
         }
         while (this.held.size > share) await drop(Math.max(...this.held.keys()));
         for (let p = 0; p < bus.partitions && this.held.size < share; p++) {
-          if (this.held.has(p) || !(await this.state.lease(name(p), this.id, ttl))) continue;
+          if (this.held.has(p) || !(await this.state.cluster.lease(name(p), this.id, ttl))) continue;
           this.consumePartition(p);
         }
         // A held partition that handed over nothing for a while though its consumer has messages: start its consumer again.
@@ -132,7 +132,7 @@ export class Worker {
       await this.sleep(LEASE_RENEW_MS);
     }
     await Promise.all([...this.held.keys()].map(drop));
-    await this.state.retire(`workers:${bus.prefix}`, this.id).catch(() => undefined);
+    await this.state.cluster.retire(`workers:${bus.prefix}`, this.id).catch(() => undefined);
   }
 
   /** Consume an event partition this worker holds the lease of, until it lets go. */
@@ -254,7 +254,7 @@ export class Worker {
       this.metrics.foldLatency(latencies[latencies.length - 1]!);
     });
     // The cluster's histogram, which nodes show: a failure here loses a few observations, nothing else.
-    await this.state.recordFoldLatency(latencies).catch(() => undefined);
+    await this.state.cluster.recordFoldLatency(latencies).catch(() => undefined);
     return mark.last;
   }
 
