@@ -11,24 +11,28 @@ import { randomBytes } from 'node:crypto';
 import { NatsBus } from '../src/bus/index.js';
 import type { SegueEvent } from '../src/domain/index.js';
 import type { RedisOnlineState } from '../src/features/index.js';
-import { fmt, memAvailable, psql, redisCli, redisInfo, segue, withDb, type RedisAt } from './cluster-procs.js';
+import { cores, cpuSeconds, fmt, memAvailable, ownCpuSeconds, pidsNamed, psql, redisCli, redisInfo, segue, withDb, type RedisAt } from './cluster-procs.js';
+
+/** Cores a capacity measurement kept busy: in the service's processes, and in its client (this process, or the tool it ran). */
+export interface Cores { server: number; client: number }
 
 /** `redis-benchmark -q -t get,set -P 16 -n 200000`: requests/s of each. */
-export function redisBenchmark(r: RedisAt): { get: number; set: number } {
+export async function redisBenchmark(r: RedisAt): Promise<{ get: number; set: number; cores: Cores }> {
   // It writes the key `key:__rand_int__` (db 0): removed afterwards unless it was there before.
   const had = redisCli({ ...r, db: 0 }, 'EXISTS', 'key:__rand_int__').trim() === '1';
-  const out = execFileSync('redis-benchmark', ['-h', r.host, '-p', String(r.port), '-q', '-t', 'get,set', '-P', '16', '-n', '200000'], { encoding: 'utf8', maxBuffer: 1 << 22 });
+  const run = await cores(() => pidsNamed('redis-server'), () => execFileSync('redis-benchmark', ['-h', r.host, '-p', String(r.port), '-q', '-t', 'get,set', '-P', '16', '-n', '200000'], { encoding: 'utf8', maxBuffer: 1 << 22 }));
+  const out = run.value;
   if (!had) redisCli({ ...r, db: 0 }, 'DEL', 'key:__rand_int__');
   const rate = (name: string): number => {
     const all = [...out.replace(/\r/g, '\n').matchAll(new RegExp(`^${name}: ([\\d.]+) requests per second`, 'gm'))];
     if (all.length === 0) throw new Error(`redis-benchmark printed no ${name} rate: ${out.slice(-300)}`);
     return Number(all[all.length - 1]![1]);
   };
-  return { get: rate('GET'), set: rate('SET') };
+  return { get: rate('GET'), set: rate('SET'), cores: { server: run.server, client: run.client } };
 }
 
 /** Messages/s JetStream stores: NatsBus.publishEvents of batches of 500, `concurrency` at a time, for `seconds`, on a scratch prefix (deleted after). */
-export async function natsPublish(url: string, seconds: number, concurrency: number, listeners: string[], tracks: string[]): Promise<{ messages: number; seconds: number; rate: number }> {
+export async function natsPublish(url: string, seconds: number, concurrency: number, listeners: string[], tracks: string[]): Promise<{ messages: number; seconds: number; rate: number; cores: Cores }> {
   const prefix = `bench-cap-${randomBytes(4).toString('hex')}`;
   const bus = await NatsBus.open(url, { prefix });
   try {
@@ -36,6 +40,7 @@ export async function natsPublish(url: string, seconds: number, concurrency: num
     const now = Date.now();
     const started = performance.now();
     const end = started + seconds * 1000;
+    const s0 = cpuSeconds(pidsNamed('nats-server')), c0 = ownCpuSeconds();
     const lane = async (): Promise<void> => {
       while (performance.now() < end) {
         const b = batch++;
@@ -49,7 +54,7 @@ export async function natsPublish(url: string, seconds: number, concurrency: num
     };
     await Promise.all(Array.from({ length: concurrency }, lane));
     const s = (performance.now() - started) / 1000;
-    return { messages: sent, seconds: s, rate: sent / s };
+    return { messages: sent, seconds: s, rate: sent / s, cores: { server: (cpuSeconds(pidsNamed('nats-server')) - s0) / s, client: (ownCpuSeconds() - c0) / s } };
   } finally {
     await bus.destroy();
     await bus.close();
@@ -60,7 +65,7 @@ export async function natsPublish(url: string, seconds: number, concurrency: num
  * PostgreSQL's bulk ingest: `segue import` of a simulated NDJSON of about `events` events
  * into a scratch database (dropped after). Events/s over the import's own seconds.
  */
-export function pgImport(admin: string, events: number): { events: number; items: number; seconds: number; rate: number } {
+export async function pgImport(admin: string, events: number): Promise<{ events: number; items: number; seconds: number; rate: number; cores: Cores }> {
   const dir = mkdtempSync(join(tmpdir(), 'segue-bench-cluster-'));
   const db = `segue_bench_cluster_imp_${randomBytes(4).toString('hex')}`;
   try {
@@ -68,8 +73,9 @@ export function pgImport(admin: string, events: number): { events: number; items
     const listeners = Math.max(100, Math.round(events / 14 / 17.75));
     const generated = (JSON.parse(segue(['--json', 'simulate', '--listeners', String(listeners), '--tracks', '50000', '--days', '14', '--seed', '7', '--ndjson', file])) as { events: number }).events;
     psql(admin, `CREATE DATABASE ${db}`);
-    const s = JSON.parse(segue(['--store', withDb(admin, db), '--json', 'import', 'ndjson', file, '--no-state', '--rejects', join(dir, 'rejects.ndjson')])) as { read: number; accepted: number; seconds: number };
-    return { events: generated, items: s.read, seconds: s.seconds, rate: generated / s.seconds };
+    const run = await cores(() => pidsNamed('postgres'), () => segue(['--store', withDb(admin, db), '--json', 'import', 'ndjson', file, '--no-state', '--rejects', join(dir, 'rejects.ndjson')]));
+    const s = JSON.parse(run.value) as { read: number; accepted: number; seconds: number };
+    return { events: generated, items: s.read, seconds: s.seconds, rate: generated / s.seconds, cores: { server: run.server, client: run.client } };
   } finally {
     try {
       psql(admin, `DROP DATABASE IF EXISTS ${db} WITH (FORCE)`);
@@ -81,23 +87,19 @@ export function pgImport(admin: string, events: number): { events: number; items
 
 export interface MemoryResult { listeners: number; asked: number; demoListeners: number; meanEncoded: number; meanListenerKey: number; meanSessionKey: number; usedBefore: number; usedAfter: number; perListener: number; seconds: number; note: string }
 
-/**
- * Redis memory per listener: the demo world's real encoded states (`<prefix>l:*` and
- * `<prefix>s:*`) copied under new listener ids and another prefix, `count` listeners, with
- * pipelined SETs; used_memory before and after. When the copies would not fit in `budget`
- * of the machine's available memory, fewer are written (and the result says so). The copies
- * are deleted after (UNLINK).
- */
-export async function redisMemory(state: RedisOnlineState, r: RedisAt, count: number, budget: number, batch = 5000): Promise<MemoryResult> {
+export interface Template { l: Buffer; s: Buffer | null }
+
+/** The encoded state and session of every listener of a Redis state (`<prefix>l:*`, `<prefix>s:*`). */
+export async function readTemplates(state: RedisOnlineState): Promise<Template[]> {
   const redis = state.redis;
-  const templates: Array<{ l: Buffer; s: Buffer | null }> = [];
-  let cursor = '0';
   const ids: string[] = [];
+  let cursor = '0';
   do {
     const [next, keys] = await redis.scan(cursor, 'MATCH', `${state.prefix}l:*`, 'COUNT', 1000);
     cursor = next;
     for (const k of keys) ids.push(k.slice(`${state.prefix}l:`.length));
   } while (cursor !== '0');
+  const templates: Template[] = [];
   for (let i = 0; i < ids.length; i += 500) {
     const chunk = ids.slice(i, i + 500);
     const values = await redis.mgetBuffer(...chunk.flatMap((id) => [state.key('l', id), state.key('s', id)]));
@@ -107,6 +109,18 @@ export async function redisMemory(state: RedisOnlineState, r: RedisAt, count: nu
     });
   }
   if (templates.length === 0) throw new Error(`no listener state under ${state.prefix}l:*`);
+  return templates;
+}
+
+/**
+ * Redis memory per listener: `count` copies of real encoded states (`templates`) under new
+ * listener ids and another prefix, written with pipelined SETs (sessions with their 24 h
+ * TTL); used_memory before and after. When the copies would not fit in `budget` of the
+ * machine's available memory, fewer are written (and the result says so). The copies are
+ * deleted after (UNLINK).
+ */
+export async function redisMemory(state: RedisOnlineState, templates: Template[], r: RedisAt, count: number, budget: number, batch = 5000): Promise<MemoryResult> {
+  const redis = state.redis;
   const meanListenerKey = templates.reduce((n, t) => n + t.l.length, 0) / templates.length;
   const meanSessionKey = templates.reduce((n, t) => n + (t.s?.length ?? 0), 0) / templates.length;
   const meanEncoded = meanListenerKey + meanSessionKey;

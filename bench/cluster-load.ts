@@ -23,7 +23,7 @@ export function recommendLoads(listeners: string[], seeds: string[]): { radio: R
  * which its types do not say) for `seconds`; `before` and `after` run around the measured
  * part only (after a warm-up of `warmup` seconds).
  */
-export async function loadRecommend(urls: string[], key: string, r: Recommend, o: { seconds: number; warmup: number; connections: number; around?: { before(): void; after(): void } }): Promise<LoadResult> {
+export async function loadRecommend(urls: string[], key: string, r: Recommend, o: { seconds: number; warmup: number; connections: number; around?: { before(): Promise<void>; after(): void } }): Promise<LoadResult> {
   let i = 0;
   const headers = { authorization: `Bearer ${key}`, 'content-type': 'application/json' };
   const run = (duration: number): Promise<autocannon.Result> =>
@@ -32,9 +32,7 @@ export async function loadRecommend(urls: string[], key: string, r: Recommend, o
       requests: [{ method: 'POST', path: r.path, headers, setupRequest: (req: autocannon.Request) => ({ ...req, body: r.body(i++) }) }],
     });
   if (o.warmup > 0) await run(o.warmup);
-  // A pause, so that what the warm-up left (PostgreSQL flushes its statistics within 1 s of idle) is counted before the measured part.
-  if (o.around) await sleep(1500);
-  o.around?.before();
+  await o.around?.before();
   const result = await run(o.seconds);
   o.around?.after();
   return { rps: result.requests.average, p50: result.latency.p50, p99: result.latency.p99, requests: result.requests.total, errors: result.non2xx + result.errors + result.timeouts };
@@ -76,7 +74,8 @@ export async function postAll(urls: string[], key: string, bodies: string[], con
   const lane = async (): Promise<void> => {
     for (let j = next++; j < bodies.length; j = next++) {
       try {
-        accepted += await post(urls[j % urls.length]!, key, bodies[j]!);
+        const n = await post(urls[j % urls.length]!, key, bodies[j]!); // not `accepted += await`: that reads accepted before the wait
+        accepted += n;
       } catch (err) {
         failed++;
         if (failed <= 3) process.stderr.write(`bench cluster: ${(err as Error).message}\n`);

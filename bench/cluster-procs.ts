@@ -86,14 +86,31 @@ function statFields(pid: number): string[] | undefined {
   }
 }
 
-/** CPU seconds (user + system) used so far by these processes. */
-export function cpuSeconds(pids: number[]): number {
+/**
+ * CPU seconds (user + system) used so far by these processes; with `reaped`, also by their
+ * children that exited (cutime + cstime): PostgreSQL's postmaster reaps the backends, so a
+ * backend that ends between two readings still counts.
+ */
+export function cpuSeconds(pids: number[], reaped = false): number {
   let ticks = 0;
   for (const pid of pids) {
     const f = statFields(pid);
-    if (f) ticks += Number(f[11]) + Number(f[12]);
+    if (f) ticks += Number(f[11]) + Number(f[12]) + (reaped ? Number(f[13]) + Number(f[14]) : 0);
   }
   return ticks / CLK_TCK;
+}
+
+/** CPU seconds of this process and of its children that exited (a client run with execFileSync). */
+export function ownCpuSeconds(): number {
+  return cpuSeconds([process.pid], true);
+}
+
+/** How many cores `fn` kept busy in the processes `server` (found again after it) and in this process with its children (the client). */
+export async function cores<T>(server: () => number[], fn: () => T | Promise<T>): Promise<{ value: T; server: number; client: number }> {
+  const t = performance.now(), s0 = cpuSeconds(server(), true), c0 = ownCpuSeconds();
+  const value = await fn();
+  const seconds = (performance.now() - t) / 1000;
+  return { value, server: (cpuSeconds(server(), true) - s0) / seconds, client: (ownCpuSeconds() - c0) / seconds };
 }
 
 /** A process and its children (the forked processes of `segue serve --workers N`). */
@@ -103,6 +120,20 @@ export function withChildren(pid: number): number[] {
     if (!/^\d+$/.test(d)) continue;
     const f = statFields(Number(d));
     if (f && Number(f[1]) === pid) out.push(Number(d));
+  }
+  return out;
+}
+
+/** Processes whose command name is `comm` (redis-server, nats-server, postgres: the services' processes, for their CPU). */
+export function pidsNamed(comm: string): number[] {
+  const out: number[] = [];
+  for (const d of readdirSync('/proc')) {
+    if (!/^\d+$/.test(d)) continue;
+    try {
+      if (readFileSync(`/proc/${d}/comm`, 'utf8').trim() === comm) out.push(Number(d));
+    } catch {
+      // gone meanwhile
+    }
   }
   return out;
 }
@@ -151,6 +182,13 @@ export function redisInfo(r: RedisAt, section: string): Record<string, number> {
 export function redisTraffic(r: RedisAt): { commands: number; bytesIn: number; bytesOut: number } {
   const s = redisInfo(r, 'stats');
   return { commands: s.total_commands_processed!, bytesIn: s.total_net_input_bytes!, bytesOut: s.total_net_output_bytes! };
+}
+
+/** Calls of each command so far (INFO commandstats; a script's own commands included). */
+export function redisCommandCalls(r: RedisAt): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const m of redisCli(r, 'INFO', 'commandstats').matchAll(/^cmdstat_([\w|]+):calls=(\d+)/gm)) out[m[1]!] = Number(m[2]);
+  return out;
 }
 
 /** Delete every key under a prefix (SCAN, then DEL in groups), as an operator would with redis-cli. */
