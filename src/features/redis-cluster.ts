@@ -31,16 +31,20 @@ export class RedisCluster {
     await this.redis.eval(`if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end return 0`, 1, `${this.prefix}lease:${name}`, owner);
   }
 
-  /** Say `owner` is alive for `ttlMs`, and count who is (`<prefix>alive:<group>:<owner>`). */
+  /** Say `owner` is alive for `ttlMs`, and count who is (`<prefix>alive:<group>`: owners by when they lapse). */
   async heartbeat(group: string, owner: string, ttlMs: number): Promise<number> {
-    await this.redis.set(`${this.prefix}alive:${group}:${owner}`, '1', 'PX', ttlMs);
-    let n = 0, cursor = '0';
-    do {
-      const [next, keys] = await this.redis.scan(cursor, 'MATCH', `${this.prefix}alive:${group}:*`, 'COUNT', 1000);
-      cursor = next;
-      n += keys.length;
-    } while (cursor !== '0');
-    return n;
+    // A sorted set of owners by when they lapse: one key, however large the key space (no SCAN).
+    const key = `${this.prefix}alive:${group}`;
+    const r = (await this.redis.eval(
+      `local t = redis.call('TIME')
+       local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+       redis.call('ZADD', KEYS[1], now + tonumber(ARGV[2]), ARGV[1])
+       redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now)
+       redis.call('PEXPIRE', KEYS[1], ARGV[2])
+       return redis.call('ZCARD', KEYS[1])`,
+      1, key, owner, ttlMs,
+    )) as number;
+    return r;
   }
 
   /**
@@ -80,7 +84,7 @@ export class RedisCluster {
 
   /** `owner` leaves `group` (a worker that stops): the others take its share at once. */
   async retire(group: string, owner: string): Promise<void> {
-    await this.redis.del(`${this.prefix}alive:${group}:${owner}`);
+    await this.redis.zrem(`${this.prefix}alive:${group}`, owner);
   }
 
 }

@@ -1,5 +1,5 @@
 import type { Store } from '../store/index.js';
-import { openOnlineState, TrackTable, audioEmbedding, type Embedding, type OnlineState, type SessionState, type StateConfig } from '../features/index.js';
+import { openOnlineState, TrackTable, audioEmbedding, type Embedding, type OnlineState, type SessionState, type StateConfig, type StateView } from '../features/index.js';
 import { loadModel, type CandidateModel } from '../models/index.js';
 import { F, FEATURES, FeatureBuilder, SOURCES, cosine, type SourceName } from './features.js';
 import { Ranker } from './ranker.js';
@@ -21,6 +21,8 @@ export const DEFAULT_RECOMMENDER: RecommenderConfig = { candidatesPerSource: 100
 
 export interface NextRequest {
   listenerId: string;
+  /** The listener's state as the request already read it (one read per request: a round trip to Redis on a node); absent: read here. */
+  view?: StateView;
   /** Epoch ms; default now. */
   now?: number;
   /** A station's seed track id (radio). */
@@ -148,7 +150,7 @@ export class Recommender {
   /** Every candidate, ranked: retrieval, features from the state now, the ranker, the session's feedback. */
   async rank(req: NextRequest): Promise<Ranked> {
     const now = req.now ?? Date.now();
-    const view = await this.state.view(req.listenerId);
+    const view = req.view ?? (await this.state.view(req.listenerId));
     const session = view.session(now);
     const t = this.table;
     const seedIx = req.seedTrack === undefined ? -1 : t.indexOf(req.seedTrack);

@@ -22,7 +22,7 @@ async function recipe(kit: Kit, p: Planned): Promise<Answer> {
   const sources = new Map<string, Set<string>>();
   const perSource = kit.perSource(p);
   for (const [m, id] of members.entries()) {
-    const r = await kit.reco.rank({ listenerId: id, now: ctx.now, context: kit.favourites(views[m]!, ctx.now, 15), surface: 'mix', perSource });
+    const r = await kit.reco.rank({ listenerId: id, view: views[m], now: ctx.now, context: kit.favourites(views[m]!, ctx.now, 15), surface: 'mix', perSource });
     toSeqItems(r, t, views[m]!, ctx.now, 200).forEach((it) => {
       const s = sat.get(it.trackId) ?? new Float64Array(members.length);
       s[m] = it.satisfaction;

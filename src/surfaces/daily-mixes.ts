@@ -28,7 +28,7 @@ async function recipe(kit: Kit, p: Planned): Promise<Answer> {
   const perSource = kit.perSource(p);
   for (const [genre, xs] of clusters) {
     const familiar = xs.slice(0, 15).map((x) => x.key);
-    const r = await kit.reco.rank({ listenerId: req.listenerId, now: ctx.now, context: familiar, surface: 'mix', perSource });
+    const r = await kit.reco.rank({ listenerId: req.listenerId, view, now: ctx.now, context: familiar, surface: 'mix', perSource });
     const fresh = toSeqItems(r, t, view, ctx.now, 300).filter((it) => it.genre === genre && !used.has(it.trackId));
     const known = familiar.filter((id) => !used.has(id)).map((id, k) => itemOf(t, t.indexOf(id), 1 - k / (2 * familiar.length), ['familiar'], false, ctx.now));
     const items = [...known, ...fresh];

@@ -14,7 +14,7 @@ async function recipe(kit: Kit, p: Planned): Promise<Answer> {
   const tracks = await kit.playlistTracks(req.playlistId);
   const t = kit.reco.table;
   const inserts = Math.floor(tracks.length / 3);
-  const r = await kit.reco.rank({ listenerId: req.listenerId, now: ctx.now, context: tracks, surface: 'playlist', perSource: kit.perSource(p) });
+  const r = await kit.reco.rank({ listenerId: req.listenerId, view, now: ctx.now, context: tracks, surface: 'playlist', perSource: kit.perSource(p) });
   const cands = toSeqItems(r, t, view, ctx.now, 300);
   // As many as there are places; a stored variant's policy is re-read as leniently as it was read.
   const seq = sequence(cands, parsePolicy({ ...policy, length: Math.max(1, inserts) }, 'policy', { retrievalRules: !p.lenient }), ctx);

@@ -36,7 +36,7 @@ export class Kit {
   async ranked(p: Planned, rankAs: RankAs, q: Omit<NextRequest, 'listenerId' | 'surface'>, keep?: (it: SeqItem) => boolean): Promise<Answer> {
     const { req, policy, ctx, view } = p;
     const k = policy.candidates.reduce((a, c) => a + c.k, 0);
-    const r = await this.reco.rank({ ...q, listenerId: req.listenerId, now: ctx.now, surface: rankAs, perSource: this.perSource(p) });
+    const r = await this.reco.rank({ ...q, listenerId: req.listenerId, view, now: ctx.now, surface: rankAs, perSource: this.perSource(p) });
     let items = toSeqItems(r, this.reco.table, view, ctx.now, k);
     if (keep) items = items.filter(keep);
     return this.finish(sequence(items, policy, ctx), items);
