@@ -1,5 +1,5 @@
 /**
- * Scale-out benchmark (README "Scale-out"): the demo world served by 2 `segue serve` nodes and
+ * Scale-out benchmark (docs/scale-out.md, "The cluster benchmark and the capacity table"): the demo world served by 2 `segue serve` nodes and
  * 2 `segue worker` processes on PostgreSQL, Redis and NATS JetStream, against the embedded
  * baseline (`segue serve --workers 2` on the SQLite file) in the same run:
  *

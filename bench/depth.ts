@@ -1,5 +1,5 @@
 /**
- * Retrieval depth and beam width (README "Retrieval depth and beam width"): what each
+ * Retrieval depth and beam width (docs/sequencing.md, "Retrieval depth and beam width"): what each
  * costs and buys. For each setting of the policy's candidates per source and beam width,
  * (1) quality in the simulator's closed loop (listen-through, minutes per session,
  * emerging-artist share of the sequencer arm, every setting served to the same listeners

@@ -77,7 +77,7 @@ export async function serveBench(args: string[]): Promise<void> {
     { title: 'POST /v1/recommend/radio, 50 tracks, one connection (latency without queueing)', connections: 1, method: 'POST', path: '/v1/recommend/radio', body: (i) => JSON.stringify({ listenerId: listeners[i % listeners.length], n: 50, seed: i }) },
     // What a cheaper policy buys: the same request sequenced greedily instead of by beam search.
     { title: 'POST /v1/recommend/radio, 50 tracks, greedy sequencing (policy override beamWidth 1)', method: 'POST', path: '/v1/recommend/radio', body: (i) => JSON.stringify({ listenerId: listeners[i % listeners.length], n: 50, seed: i, policy: { solver: { beamWidth: 1 } } }) },
-    // The cheapest policy worth serving: 30 candidates from each of the demo's three sources, greedy (see README "Retrieval depth and beam width").
+    // The cheapest policy worth serving: 30 candidates from each of the demo's three sources, greedy (see docs/sequencing.md, "Retrieval depth and beam width").
     { title: 'POST /v1/recommend/radio, 50 tracks, lean policy (30 candidates per source, greedy)', method: 'POST', path: '/v1/recommend/radio', body: (i) => JSON.stringify({ listenerId: listeners[i % listeners.length], n: 50, seed: i, policy: { candidates: LEAN, solver: { beamWidth: 1 } } }) },
     { title: 'POST /v1/recommend/autoplay, 30 tracks', method: 'POST', path: '/v1/recommend/autoplay', body: (i) => JSON.stringify({ listenerId: listeners[i % listeners.length], seedTrack: seeds[(i * 7) % seeds.length], seed: i }), target: '>= 1,500 req/s, p99 < 25 ms' },
     {

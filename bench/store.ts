@@ -1,5 +1,5 @@
 /**
- * Store benchmark (README "Running on PostgreSQL"): the same simulated NDJSON (1M events by
+ * Store benchmark (docs/storage.md, "Bulk ingest benchmark"): the same simulated NDJSON (1M events by
  * default) imported into SQLite and into PostgreSQL in one run, each import in its own
  * process (bench/child-import.ts) for its own peak RSS; random point reads per second
  * (`catalog.getTrack`, `events.forListener`) on both; and the limit, measured in the same

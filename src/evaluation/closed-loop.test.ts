@@ -3,7 +3,7 @@ import { runClosedLoop } from './closed-loop.js';
 
 describe('closed loop in the simulator', () => {
   it('the sequencer listens through at least as well as the same candidates sorted by the ranker, with more emerging artists; both far above popularity', async () => {
-    // Measured (1,500 listeners, 12,000 tracks, 14 days, 300 sessions): see README "Sequencing and surfaces".
+    // Measured (1,500 listeners, 12,000 tracks, 14 days, 300 sessions): see docs/sequencing.md, "Closed loop in the simulator".
     const r = await runClosedLoop({ listeners: 600, tracks: 6000, days: 8, sessions: 150, length: 25, seed: 5 });
     expect(r.sessions).toBe(150);
     for (const surface of ['radio', 'autoplay']) {

@@ -174,7 +174,7 @@ function estimates(m: MetricName, units: Units, members: number[][], pre: Units 
  * The report of an experiment: exposures give each listener's variant (their first one;
  * conflicts are counted), events that name an exposure of the experiment in
  * `context.requestId` are attributed to it, and every metric is compared per listener,
- * treatment against control. See README "Experiments" for the statistics and the decision rule.
+ * treatment against control. See docs/experiments.md for the statistics and the decision rule.
  */
 export async function experimentReport(store: Store, name: string, opts: { now?: number; bootstrap?: number; seed?: number } = {}): Promise<ExperimentReport> {
   const x = await getExperiment(store, name);

@@ -9,7 +9,7 @@ export type Trainable = SourceName;
 
 /**
  * Hyper-parameters of every model, one section per source (its entry's `defaults()` in
- * models/sources.ts); a config file gives any subset (see README "Training").
+ * models/sources.ts); a config file gives any subset (see docs/models.md, "Training config").
  */
 export interface TrainConfig extends SourceConfigs {
   /** Gap that cuts sessions for the session models, in minutes. Default 30. */

@@ -130,7 +130,7 @@ const webcasting = { hours: 3, perAlbum: 3, albumInARow: 2, perArtist: 4, artist
 export function defaultPolicy(surface: Surface): Policy {
   const base = {
     surface, length: 30,
-    // 100 from each source: see README "Retrieval depth and beam width" for what more or fewer cost and gain.
+    // 100 from each source: see docs/sequencing.md, "Retrieval depth and beam width", for what more or fewer cost and gain.
     candidates: SOURCE_NAMES.map((source) => ({ source, k: 100 })),
     objectives: { satisfaction: 1, flow: 0.3, discovery: 0.2, variety: 0.1, emergingArtists: 0.1 },
     constraints: { artistSeparation: 3, maxPerAlbum: 2, noRepeatHours: 24, explicit: 'allow' as const, promotedShare: { max: 0.1 }, maxPodcasts: 0 },
@@ -168,7 +168,7 @@ export function defaultPolicy(surface: Surface): Policy {
 export const RETRIEVAL_SOURCES: readonly string[] = SOURCE_NAMES;
 /** Surfaces whose candidates come from retrieval: their policies must name a retrieval source. */
 export const RETRIEVING_SURFACES: readonly Surface[] = ['autoplay', 'radio', 'daily-mixes', 'discovery', 'blend', 'mood', 'enhance'];
-/** Candidates a request may retrieve in all (a request's CPU grows with them: see README "Retrieval depth and beam width"). */
+/** Candidates a request may retrieve in all (a request's CPU grows with them: see docs/sequencing.md, "Retrieval depth and beam width"). */
 export const MAX_RETRIEVED = 2000;
 
 export interface ParseOptions {

@@ -54,7 +54,7 @@ export interface ServerOptions {
   /** The other processes of `segue serve --workers N` (see cluster.ts); absent: this process serves alone. */
   siblings?: Siblings;
   /**
-   * Scale-out (README "Scale-out"): the event bus takes accepted events and exposures (a
+   * Scale-out (docs/scale-out.md): the event bus takes accepted events and exposures (a
    * worker persists and folds them), and the online state is read from Redis. Absent: the
    * store and the embedded state.
    */
@@ -88,7 +88,7 @@ function bearer(req: FastifyRequest): string | undefined {
 export const AUTH_FAILURES_PER_MINUTE = 30;
 
 /**
- * The HTTP API (see README "API"). Returns the app (not listening) and what it serves with;
+ * The HTTP API (see docs/api.md). Returns the app (not listening) and what it serves with;
  * `segue serve` listens on it, tests use `app.inject` or listen on port 0.
  */
 export async function buildServer(store: Store, opts: ServerOptions = {}): Promise<{ app: FastifyInstance; serving: Serving; metrics: ServerMetrics }> {

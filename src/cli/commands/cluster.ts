@@ -84,7 +84,7 @@ function proxy(nodes: () => string[]): Server {
 
 /**
  * `segue cluster up`: try the scale-out deployment on one machine: nodes and workers on the
- * local PostgreSQL, Redis and NATS, behind one port (README "Scale-out").
+ * local PostgreSQL, Redis and NATS, behind one port (docs/scale-out.md).
  */
 export function registerCluster(program: Command, globals: () => GlobalOptions): void {
   const cluster = program.command('cluster').description('try the scale-out deployment on this machine');

@@ -121,7 +121,7 @@ export function reportText(r: ExperimentReport): string {
 export function registerExperiment(program: Command, globals: () => GlobalOptions): void {
   const ex = program.command('experiment').description('A/B experiments: define, start, stop, ship, report; simulate one in the closed loop');
   ex.command('create')
-    .description('define an experiment (a JSON file or inline JSON; see README "Experiments")')
+    .description('define an experiment (a JSON file or inline JSON; see docs/experiments.md)')
     .argument('<definition>', 'file or JSON')
     .action(async (v: string) => {
       const g = globals();

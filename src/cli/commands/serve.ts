@@ -63,7 +63,7 @@ export function registerServe(program: Command, globals: () => GlobalOptions): v
     .command('serve')
     .description('serve the HTTP API (JSON, /v1) on the store; OpenAPI document at /docs')
     .option('--port <port>', 'TCP port (default: PORT, else 8080; 0 picks a free one)')
-    .option('--workers <n>', 'server processes on the port and store, to use more cores: a number, or auto for one per core (default 1; see README "Several processes")')
+    .option('--workers <n>', 'server processes on the port and store, to use more cores: a number, or auto for one per core (default 1; see docs/api.md, "Several processes")')
     .option('--host <host>', 'address to listen on (0.0.0.0 for every interface)', '127.0.0.1')
     .option('--rate-limit <n>', `requests per minute per API key, unless the key has its own (default ${DEFAULTS.rateLimit})`)
     .option('--body-limit <bytes>', `largest request body (default ${DEFAULTS.bodyLimit})`)

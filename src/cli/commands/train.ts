@@ -11,7 +11,7 @@ export function registerTrain(program: Command, globals: () => GlobalOptions): v
     .command('train')
     .description('train candidate models on the store and save them as new versions in its model registry')
     .option('--models <list>', `comma-separated: ${[...TRAINABLE, 'ranker'].join(', ')} (the ranker trains after the others, on its own time split)`, TRAINABLE.join(','))
-    .option('--config <file>', 'hyper-parameters as JSON (any subset; see README "Training" for keys and defaults)')
+    .option('--config <file>', 'hyper-parameters as JSON (any subset; see docs/models.md, "Training config", for keys and defaults)')
     .action(async (flags: { models: string; config?: string }) => {
       const g = globals();
       const models = flags.models.split(',').map((m) => m.trim()).filter(Boolean);

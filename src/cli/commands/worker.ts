@@ -6,7 +6,7 @@ import { services, type GlobalOptions } from '../context.js';
 
 /**
  * `segue worker --store postgres://… --state redis://… --bus nats://…`: fold the bus into the
- * Redis state and persist it to the store (README "Scale-out"), until SIGINT or SIGTERM.
+ * Redis state and persist it to the store (docs/scale-out.md), until SIGINT or SIGTERM.
  */
 export function registerWorker(program: Command, globals: () => GlobalOptions): void {
   program
