@@ -1,3 +1,4 @@
+import { existsSync, readFileSync } from 'node:fs';
 import { CliError } from './errors.js';
 
 /** A flag's value as a positive integer, or a one-line error naming the flag. */
@@ -20,4 +21,20 @@ export function timeFlag(flag: string, v: string | undefined): number | undefine
   const t = /^\d+$/.test(v) ? Number(v) : Date.parse(v);
   if (Number.isNaN(t)) throw new CliError(`${flag} must be ISO-8601 or epoch ms, got ${JSON.stringify(v)}`);
   return t;
+}
+
+/**
+ * A flag's value as JSON: the contents of a file by that name, else the value itself (inline
+ * JSON); a one-line error naming the flag.
+ *
+ * @example jsonArg('<definition>', 'exp.json'); jsonArg('--policy', '{"length":20}')
+ */
+export function jsonArg(flag: string, v: string): unknown {
+  const file = existsSync(v);
+  const text = file ? readFileSync(v, 'utf8') : v;
+  try {
+    return JSON.parse(text) as unknown;
+  } catch (err) {
+    throw new CliError(`${flag}: ${file ? `${v} is not valid JSON` : 'neither a file nor valid JSON'} (${(err as Error).message})`);
+  }
 }

@@ -17,3 +17,14 @@ export function fmt(n: number): string {
   if (Number.isInteger(n)) return n.toLocaleString('en-US');
   return n.toLocaleString('en-US', { maximumFractionDigits: 3 });
 }
+
+/**
+ * Text cut to at most `width` characters (code points), its end marked with an ellipsis: long
+ * titles keep a table to a readable width.
+ *
+ * @example clip('Symphony No. 9 in D minor, Op. 125', 16) // 'Symphony No. 9 …'
+ */
+export function clip(text: string, width: number): string {
+  const chars = Array.from(text);
+  return chars.length <= width ? text : chars.slice(0, Math.max(0, width - 1)).join('') + '…';
+}

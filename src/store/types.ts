@@ -85,6 +85,13 @@ export interface IngestResult {
 
 export interface CatalogStore {
   getTrack(id: string): Promise<Track | undefined>;
+  /**
+   * Many tracks in one read, aligned with `ids`: undefined where a track is unknown; a
+   * repeated id gets the same track at each place.
+   *
+   * @example const [a, b] = await store.catalog.getTracks(['t1', 'nope']) // a: Track, b: undefined
+   */
+  getTracks(ids: readonly string[]): Promise<Array<Track | undefined>>;
   getArtist(id: string): Promise<(Artist & { emergingDerived?: boolean }) | undefined>;
   getListener(id: string): Promise<Listener | undefined>;
   getPlaylist(id: string): Promise<Playlist | undefined>;

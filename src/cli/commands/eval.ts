@@ -5,7 +5,7 @@ import {
   runContinuationEval, runListenerArtistEval, runNextTrackEval, runSkipEval, runOffPolicy, type NextTrackModel, type OffPolicyReport,
 } from '../../evaluation/index.js';
 import { PolicyError } from '../../sequencing/index.js';
-import { policyArg } from './experiment.js';
+import { POLICY_FORMS, policyArg } from '../policy.js';
 import { emit, table } from '../output.js';
 import { CliError } from '../errors.js';
 import { integer, positiveInt } from '../args.js';
@@ -52,7 +52,7 @@ export function registerEval(program: Command, globals: () => GlobalOptions): vo
     .option('--max-queries <n>', 'evaluate at most this many queries (an even, deterministic subsample)', '10000')
     .option('--seed <n>', 'seed of the models that sample (item2vec, ALS) and of random holdouts', '42')
     .option('--out <file>', 'also write the JSON report to this file')
-    .option('--logging <policy>', 'off-policy: the exploring logging policy (default, a JSON file, a saved policy\'s name, <experiment>:<variant>, or inline JSON over the surface\'s defaults)')
+    .option('--logging <policy>', `off-policy: the exploring logging policy: ${POLICY_FORMS}`)
     .option('--target <policy>', 'off-policy: the policy to evaluate (same forms)')
     .option('--sequences <n>', 'off-policy: logged sequences', '100000')
     .option('--length <n>', 'off-policy: tracks per sequence', '10')

@@ -1,12 +1,11 @@
-import { existsSync, readFileSync } from 'node:fs';
 import type { Command } from 'commander';
-import { ExperimentError, createExperiment, experimentReport, getExperiment, shipExperiment, simulateAb, startExperiment, stopExperiment, type ExperimentReport } from '../../experiments/index.js';
-import { integer, positiveInt, timeFlag } from '../args.js';
+import { ExperimentError, createExperiment, experimentReport, shipExperiment, simulateAb, startExperiment, stopExperiment, type ExperimentReport } from '../../experiments/index.js';
+import { integer, jsonArg, positiveInt, timeFlag } from '../args.js';
 import { PolicyError, SURFACES, overridePolicy, type Surface } from '../../sequencing/index.js';
 import { emit, table } from '../output.js';
 import { CliError } from '../errors.js';
 import { announce, withStore, type GlobalOptions } from '../context.js';
-import { redactLocation, storeExists } from '../../store/index.js';
+import { POLICY_FORMS, policyArg } from '../policy.js';
 
 const wrap = async <T>(fn: () => Promise<T>): Promise<T> => {
   try {
@@ -17,55 +16,17 @@ const wrap = async <T>(fn: () => Promise<T>): Promise<T> => {
   }
 };
 
-/** A JSON file, or inline JSON. */
-function readJson(what: string, v: string): unknown {
-  const text = existsSync(v) ? readFileSync(v, 'utf8') : v;
-  try {
-    return JSON.parse(text) as unknown;
-  } catch (err) {
-    throw new CliError(`${what}: ${existsSync(v) ? `${v} is not valid JSON` : 'neither a file nor valid JSON'} (${(err as Error).message})`);
-  }
-}
-
-/**
- * A policy for `experiment simulate` and `eval --task off-policy`: `default`, a JSON file,
- * `<experiment>:<variant>` (a stored experiment's variant), the name of a policy saved with
- * `segue policy save`, or inline JSON (a partial policy over the surface's defaults).
- */
-export async function policyArg(g: GlobalOptions, what: string, v: string): Promise<Record<string, unknown>> {
-  if (v === 'default') return {};
-  if (!existsSync(v)) {
-    const m = /^([a-z0-9][a-z0-9._-]*):([a-z0-9][a-z0-9._-]*)$/.exec(v);
-    if ((m || /^[a-z0-9][a-z0-9._-]*$/.test(v)) && !storeExists(g.store)) throw new CliError(`${what}: ${JSON.stringify(v)} is not a file, and there is no store ${g.store} to find it in (--store)`);
-    if (m) {
-      const x = await withStore(g, (store) => wrap(() => getExperiment(store, m[1]!)));
-      const variant = x.def.variants.find((p) => p.name === m[2]);
-      if (!variant) throw new CliError(`${what}: experiment ${m[1]} has no variant ${m[2]}`);
-      return variant.policy ?? {};
-    }
-    if (/^[a-z0-9][a-z0-9._-]*$/.test(v)) {
-      const saved = await withStore(g, (store) => store.policies.get(v));
-      if (!saved) throw new CliError(`${what}: no policy named ${JSON.stringify(v)} in ${redactLocation(g.store)} (save one with \`segue policy save ${v} <file>\`), and not a file`);
-      return saved.policy;
-    }
-  }
-  const p = readJson(what, v);
-  if (typeof p !== 'object' || p === null || Array.isArray(p)) throw new CliError(`${what}: expected a JSON object (a partial policy)`);
-  return p as Record<string, unknown>;
-}
-
-/** `segue policy`: named partial policies, for experiments' simulations and off-policy evaluation. */
+/** `segue policy`: named partial policies, for recommend --policy, experiments' simulations and off-policy evaluation. */
 export function registerPolicy(program: Command, globals: () => GlobalOptions): void {
   const pol = program.command('policy').description('named policies (partial policies over a surface\'s defaults), versioned in the store');
   pol.command('save')
     .description('save a policy under a name (a new version each time); checked against every surface it may apply to')
     .argument('<name>')
-    .argument('<policy>', 'a JSON file or inline JSON')
+    .argument('<policy>', `a policy: ${POLICY_FORMS}`)
     .action(async (name: string, v: string) => {
       const g = globals();
       if (!/^[a-z0-9][a-z0-9._-]{0,63}$/.test(name)) throw new CliError(`<name> must be lowercase letters, digits, dot, dash or underscore, got ${JSON.stringify(name)}`);
-      const p = readJson('<policy>', v);
-      if (typeof p !== 'object' || p === null || Array.isArray(p)) throw new CliError('<policy>: expected a JSON object (a partial policy)');
+      const p = await policyArg(g, '<policy>', v);
       const given = typeof (p as { surface?: unknown }).surface === 'string';
       const surfaces = given ? [(p as { surface: Surface }).surface] : SURFACES;
       for (const s of surfaces) {
@@ -78,7 +39,7 @@ export function registerPolicy(program: Command, globals: () => GlobalOptions): 
           throw err;
         }
       }
-      const version = await withStore(g, (store) => store.policies.put(name, p as Record<string, unknown>));
+      const version = await withStore(g, (store) => store.policies.put(name, p));
       emit(g.json, { name, version }, () => `saved policy ${name} version ${version}`);
     });
   pol.command('list')
@@ -125,7 +86,7 @@ export function registerExperiment(program: Command, globals: () => GlobalOption
     .argument('<definition>', 'file or JSON')
     .action(async (v: string) => {
       const g = globals();
-      const x = await withStore(g, (store) => wrap(() => createExperiment(store, readJson('<definition>', v))));
+      const x = await withStore(g, (store) => wrap(() => createExperiment(store, jsonArg('<definition>', v))));
       emit(g.json, x, () => `created experiment ${x.def.name} (draft): ${x.def.variants.map((p) => `${p.name} ${p.weight}`).join(' / ')} on ${x.def.surfaces.join(', ')}; start it with \`segue experiment start ${x.def.name}\``);
     });
   for (const [verb, fn, about] of [['start', startExperiment, 'start assigning listeners (takes the next free slice of its layer)'], ['stop', stopExperiment, 'stop assigning; the report stays']] as const) {
@@ -171,7 +132,7 @@ export function registerExperiment(program: Command, globals: () => GlobalOption
     });
   ex.command('simulate')
     .description('a simulated A/B test in the closed loop: listeners respond to what they are served, their state evolves day to day')
-    .requiredOption('--control <policy>', 'a policy: default, a JSON file, a saved policy\'s name (segue policy save), <experiment>:<variant>, or inline JSON (partial: overrides the surface\'s defaults)')
+    .requiredOption('--control <policy>', `a policy: ${POLICY_FORMS}`)
     .requiredOption('--treatment <policy>', 'the same, for the treatment')
     .option('--listeners <n>', 'listeners in the simulated world, all in the experiment', '2000')
     .option('--days <n>', 'days of experiment', '7')

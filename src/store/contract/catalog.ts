@@ -23,6 +23,20 @@ export function catalogContract(name: string, open: Opener<Store>, cleanup?: Cle
       expect(await store().catalog.counts()).toEqual({ tracks: 2, artists: 2, listeners: 1, playlists: 0 });
     });
 
+    it('reads many tracks in one call, aligned with the ids asked for, undefined where unknown', async () => {
+      await store().ingest({ tracks: [track('t1'), track('t2', 'a2'), track('t3')] });
+      const got = await store().catalog.getTracks(['t2', 'nope', 't1', 't2']);
+      expect(got.map((t) => t?.id)).toEqual(['t2', undefined, 't1', 't2']);
+      expect(got[0]).toEqual(await store().catalog.getTrack('t2'));
+      expect(got[0]?.artists[0]?.name).toBe('Artist a2');
+      expect(await store().catalog.getTracks([])).toEqual([]);
+      // Many ids at once (past SQLite's default limit of bound variables, were they bound one by one).
+      const many = Array.from({ length: 40_000 }, (_, i) => (i % 2 === 0 ? 't3' : `x${i}`));
+      const r = await store().catalog.getTracks(many);
+      expect(r.length).toBe(many.length);
+      expect(r.filter((t) => t?.id === 't3').length).toBe(20_000);
+    });
+
     it('merges catalog upserts: new fields replace old ones, an identical upsert changes nothing', async () => {
       await store().ingest({ tracks: [track('t1', 'a1', { genres: ['jazz'] })] });
       const same = await store().ingest({ tracks: [track('t1', 'a1', { genres: ['jazz'] })] });

@@ -14,6 +14,16 @@ export class PgCatalog implements CatalogStore {
     return data === undefined ? undefined : (JSON.parse(data) as Track);
   }
 
+  async getTracks(ids: readonly string[]): Promise<Array<Track | undefined>> {
+    if (ids.length === 0) return [];
+    const rows = await this.db.arrays('SELECT id, data FROM tracks WHERE id = ANY($1::text[])', [[...new Set(ids)]]);
+    const byId = new Map(rows.map((r) => [r[0] as string, r[1] as string]));
+    return ids.map((id) => {
+      const data = byId.get(id);
+      return data === undefined ? undefined : (JSON.parse(data) as Track);
+    });
+  }
+
   async getArtist(id: string): Promise<(Artist & { emergingDerived?: boolean }) | undefined> {
     const row = (await this.db.arrays('SELECT data, emerging_derived FROM artists WHERE id = $1', [id]))[0];
     if (row === undefined) return undefined;

@@ -16,6 +16,17 @@ export class SqliteCatalog implements CatalogStore {
     return row ? (JSON.parse(row.data) as Track) : undefined;
   }
 
+  async getTracks(ids: readonly string[]): Promise<Array<Track | undefined>> {
+    if (ids.length === 0) return [];
+    // One statement for any number of ids: they go in as one JSON array (no limit on bound variables).
+    const rows = this.stmt<[string], { id: string; data: string }>('SELECT id, data FROM tracks WHERE id IN (SELECT value FROM json_each(?))').all(JSON.stringify(ids));
+    const byId = new Map(rows.map((r) => [r.id, r.data]));
+    return ids.map((id) => {
+      const data = byId.get(id);
+      return data === undefined ? undefined : (JSON.parse(data) as Track);
+    });
+  }
+
   async getArtist(id: string): Promise<(Artist & { emergingDerived?: boolean }) | undefined> {
     const row = this.stmt<[string], { data: string; emerging_derived: number | null }>('SELECT data, emerging_derived FROM artists WHERE id = ?').get(id);
     if (!row) return undefined;
