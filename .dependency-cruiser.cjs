@@ -83,6 +83,20 @@ module.exports = {
       to: {},
     },
     {
+      name: 'console-is-a-client',
+      comment: 'The web console (console/) reaches the server only through the public HTTP API: from src/ it imports the typed client (src/client/index.ts) and nothing else.',
+      severity: 'error',
+      from: { path: '^console/' },
+      to: { path: '^src/', pathNot: '^src/client/(index|openapi)\\.ts$' },
+    },
+    {
+      name: 'nothing-imports-the-console',
+      comment: 'The console is a separate app bundled by Vite; the server serves its files (dist/console), it does not import them.',
+      severity: 'error',
+      from: { pathNot: '^console/' },
+      to: { path: '^console/' },
+    },
+    {
       name: 'not-to-unresolvable',
       comment: 'An import that resolves to no file.',
       severity: 'error',

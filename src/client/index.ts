@@ -18,6 +18,23 @@ export type CatalogResponse = Ok<Post<'/v1/catalog'>>;
 export type ListenerProfile = Ok<Get<'/v1/listeners/{id}'>>;
 export type ModelStatus = Ok<Get<'/v1/models'>>;
 export type Exposure = Ok<Get<'/v1/exposures/{requestId}'>>;
+export type WhoAmI = Ok<Get<'/v1/whoami'>>;
+export type Overview = Ok<Get<'/v1/overview'>>;
+export type MetricsSummary = Ok<Get<'/v1/metrics/summary'>>;
+export type SearchKind = NonNullable<Get<'/v1/search'>['parameters']['query']>['kind'];
+export type Lookup = Ok<Post<'/v1/lookup'>>;
+export type ListenerHistory = Ok<Get<'/v1/listeners/{id}/history'>>;
+export type Evaluations = Ok<Get<'/v1/evaluations'>>;
+export type Policy = Ok<Get<'/v1/surfaces/{surface}/policy'>>;
+export type SavedPolicy = Ok<Get<'/v1/policies/{name}'>>;
+export type TradeoffRequest = Body<Post<'/v1/jobs/tradeoff'>>;
+export type Job = Ok<Get<'/v1/jobs/{id}'>>;
+/** An experiment's definition (see docs/experiments.md): name, surfaces, variants with partial policies, metrics. */
+export type ExperimentDefinition = Body<Post<'/v1/experiments'>>;
+/** An experiment's report: per metric the values, lift and interval, p-values and the sequential test's daily path; SRM; the decision. */
+export type ExperimentReport = Ok<Get<'/v1/experiments/{name}/report'>>;
+/** A stored experiment: its definition and status. */
+export type StoredExperiment = Ok<Get<'/v1/experiments'>>[number];
 
 /** An error answer of the API: its HTTP status, stable code, message and (for 400s) the field to blame. */
 export class SegueApiError extends Error {
@@ -85,6 +102,89 @@ export class SegueClient {
 
   async exposure(requestId: string): Promise<Exposure> {
     return unwrap(await this.raw.GET('/v1/exposures/{requestId}', { params: { path: { requestId } } }));
+  }
+
+  /** The calling key: id, name, scopes. */
+  async whoami(): Promise<WhoAmI> {
+    return unwrap(await this.raw.GET('/v1/whoami'));
+  }
+
+  /** Counts, serving model versions, running experiments. */
+  async overview(): Promise<Overview> {
+    return unwrap(await this.raw.GET('/v1/overview'));
+  }
+
+  /** The live counters and per-surface latency histograms (take rates from two readings). */
+  async metricsSummary(): Promise<MetricsSummary> {
+    return unwrap(await this.raw.GET('/v1/metrics/summary'));
+  }
+
+  async search(kind: SearchKind, q: string, limit = 20): Promise<Array<{ id: string; name: string }>> {
+    return unwrap(await this.raw.GET('/v1/search', { params: { query: { kind, q, limit } } })).results;
+  }
+
+  /** The catalog records of tracks and artists by id (unknown ids are left out). */
+  async lookup(ids: { tracks?: string[]; artists?: string[] }): Promise<Lookup> {
+    return unwrap(await this.raw.POST('/v1/lookup', { body: ids }));
+  }
+
+  async history(listenerId: string, query: { days?: number; until?: number; limit?: number } = {}): Promise<ListenerHistory> {
+    return unwrap(await this.raw.GET('/v1/listeners/{id}/history', { params: { path: { id: listenerId }, query } }));
+  }
+
+  async evaluations(): Promise<Evaluations> {
+    return unwrap(await this.raw.GET('/v1/evaluations'));
+  }
+
+  async defaultPolicy(surface: Surface): Promise<Policy> {
+    return unwrap(await this.raw.GET('/v1/surfaces/{surface}/policy', { params: { path: { surface } } }));
+  }
+
+  async policies(): Promise<Array<{ name: string; version: number; createdAt: number }>> {
+    return unwrap(await this.raw.GET('/v1/policies'));
+  }
+
+  async policy(name: string): Promise<SavedPolicy> {
+    return unwrap(await this.raw.GET('/v1/policies/{name}', { params: { path: { name } } }));
+  }
+
+  /** Save a partial policy under a name (admin); returns its new version. */
+  async savePolicy(name: string, partial: Record<string, unknown>): Promise<{ name: string; version: number }> {
+    return unwrap(await this.raw.PUT('/v1/policies/{name}', { params: { path: { name } }, body: partial }));
+  }
+
+  async experiments(): Promise<StoredExperiment[]> {
+    return unwrap(await this.raw.GET('/v1/experiments'));
+  }
+
+  async createExperiment(def: ExperimentDefinition): Promise<StoredExperiment> {
+    const r = await this.raw.POST('/v1/experiments', { body: def });
+    if (r.response.status === 201) return r.data as StoredExperiment;
+    return unwrap(r) as never;
+  }
+
+  async experimentAction(name: string, action: 'start' | 'stop'): Promise<StoredExperiment> {
+    const path = action === 'start' ? '/v1/experiments/{name}/start' : '/v1/experiments/{name}/stop';
+    return unwrap(await this.raw.POST(path, { params: { path: { name } } }));
+  }
+
+  async shipExperiment(name: string, variant: string): Promise<StoredExperiment> {
+    return unwrap(await this.raw.POST('/v1/experiments/{name}/ship', { params: { path: { name } }, body: { variant } }));
+  }
+
+  async experimentReport(name: string): Promise<ExperimentReport> {
+    return unwrap(await this.raw.GET('/v1/experiments/{name}/report', { params: { path: { name } } }));
+  }
+
+  /** Start a trade-off run in the background; poll `job(id)`. */
+  async startTradeoff(body: TradeoffRequest): Promise<Job> {
+    const r = await this.raw.POST('/v1/jobs/tradeoff', { body });
+    if (r.response.status === 202) return r.data as unknown as Job;
+    return unwrap(r) as never;
+  }
+
+  async job(id: string): Promise<Job> {
+    return unwrap(await this.raw.GET('/v1/jobs/{id}', { params: { path: { id } } }));
   }
 }
 

@@ -1,6 +1,230 @@
 // Generated from the OpenAPI document of the Segue API (GET /docs) by `npm run client:generate`. Do not edit.
 
 export interface paths {
+    "/v1/whoami": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The calling API key: its id, name and scopes (the console shows what the key may do) */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            id: string;
+                            name: string;
+                            scopes: string[];
+                        };
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/overview": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** What the store holds and the server answers with: counts, model versions, experiments */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            counts: {
+                                tracks: number;
+                                artists: number;
+                                listeners: number;
+                                playlists: number;
+                                events: number;
+                            };
+                            /** @description model name to the version the server answers with */
+                            serving: {
+                                [key: string]: number;
+                            };
+                            loadedAt: number;
+                            ready: boolean;
+                            problem?: string;
+                            experiments: {
+                                name: string;
+                                status: string;
+                                startedAt: number | null;
+                                surfaces: string[];
+                                variants: string[];
+                            }[];
+                        };
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/metrics/summary": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The live counters as JSON: events written, requests, and per surface the recommendations and their latency histogram */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            at: number;
+                            events: {
+                                written: number;
+                                duplicate: number;
+                                rejected: number;
+                            };
+                            requests: number;
+                            surfaces: {
+                                [key: string]: {
+                                    count: number;
+                                    sum: number;
+                                    buckets: {
+                                        le: number;
+                                        count: number;
+                                    }[];
+                                };
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/events": {
         parameters: {
             query?: never;
@@ -723,6 +947,341 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/listeners/{id}/history": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A listener's events of the last days from the log, with plays, skips and skip rate per genre and per artist */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description how far back from `until` (default 30) */
+                    days?: number;
+                    /** @description epoch ms (default now) */
+                    until?: number;
+                    /** @description newest events returned (default 2,000); the tallies count these */
+                    limit?: number;
+                };
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            listenerId: string;
+                            since: number;
+                            until: number;
+                            /** @description events in the window (events returned: the newest `limit`) */
+                            total: number;
+                            sessions: number;
+                            events: {
+                                ts: number;
+                                type: string;
+                                trackId?: string;
+                                sessionId?: string;
+                                msPlayed?: number;
+                                skipped?: boolean;
+                            }[];
+                            /** @description the 20 most played genres of the returned events, with skip rate (of plays of known skip status) */
+                            genres: {
+                                id: string;
+                                plays: number;
+                                skips: number;
+                                listens: number;
+                                likes: number;
+                                skipRate: number | null;
+                                name?: string;
+                            }[];
+                            /** @description the 20 most played main artists */
+                            artists: {
+                                id: string;
+                                plays: number;
+                                skips: number;
+                                listens: number;
+                                likes: number;
+                                skipRate: number | null;
+                                name?: string;
+                            }[];
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/search": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Search tracks by title, artists by name, listeners by id (case-insensitive; prefix matches first) */
+        get: {
+            parameters: {
+                query: {
+                    /** @description part of the id, the title (tracks) or the name (artists) */
+                    q: string;
+                    /** @description what to search */
+                    kind: "track" | "artist" | "listener";
+                    /** @description default 20 */
+                    limit?: number;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            results: {
+                                id: string;
+                                name: string;
+                            }[];
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/lookup": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** The catalog records of tracks and artists by id (for showing names instead of ids) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        tracks?: string[];
+                        artists?: string[];
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description the known tracks by id (unknown ids are absent) */
+                            tracks: {
+                                [key: string]: {
+                                    id: string;
+                                    title: string;
+                                    artists: {
+                                        id: string;
+                                        name: string;
+                                    }[];
+                                    album?: {
+                                        id: string;
+                                        title: string;
+                                        releaseDate?: string;
+                                    };
+                                    durationMs?: number;
+                                    releaseDate?: string;
+                                    genres?: string[];
+                                    audio?: {
+                                        tempo?: number;
+                                        energy?: number;
+                                        valence?: number;
+                                        danceability?: number;
+                                        acousticness?: number;
+                                        instrumentalness?: number;
+                                        speechiness?: number;
+                                        liveness?: number;
+                                        loudness?: number;
+                                        key?: number;
+                                        mode?: 0 | 1;
+                                    };
+                                    explicit?: boolean;
+                                    popularity?: number;
+                                    contentType?: "music" | "podcast";
+                                    markets?: string[];
+                                    promoted?: {
+                                        /** Format: date-time */
+                                        from: string;
+                                        /** Format: date-time */
+                                        to: string;
+                                    };
+                                    costTier?: number;
+                                    label?: string;
+                                };
+                            };
+                            /** @description the known artists by id */
+                            artists: {
+                                [key: string]: {
+                                    id: string;
+                                    name: string;
+                                    genres?: string[];
+                                    emerging?: boolean;
+                                    debut?: string;
+                                    country?: string;
+                                };
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/models": {
         parameters: {
             query?: never;
@@ -730,7 +1289,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Trained model versions, and the ones the server answers with */
+        /** Trained model versions (with their training info: time, figures, feature importance), and the ones the server answers with */
         get: {
             parameters: {
                 query?: never;
@@ -757,8 +1316,84 @@ export interface paths {
                                 version: number;
                                 createdAt: number;
                                 bytes: number;
+                                /** @description what training recorded: trainedAt, seconds, and the ranker's report (NDCG, AUC, feature importance) */
+                                info?: {
+                                    [key: string]: unknown;
+                                };
                             }[];
                         };
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/evaluations": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The latest report of each `segue eval` task run on this store */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description next-track, continuation, listener-artist or skip */
+                            task: string;
+                            version: number;
+                            createdAt: number;
+                            /** @description the JSON report of `segue eval --json` */
+                            report: {
+                                [key: string]: unknown;
+                            };
+                        }[];
                     };
                 };
                 /** @description Default Response */
@@ -912,7 +1547,17 @@ export interface paths {
                     };
                     content: {
                         "application/json": {
-                            [key: string]: unknown;
+                            name: string;
+                            def: {
+                                [key: string]: unknown;
+                            };
+                            /** @description draft, running, stopped or shipped */
+                            status: string;
+                            createdAt: number;
+                            startedAt: number | null;
+                            stoppedAt: number | null;
+                            offset: number;
+                            shippedVariant: string | null;
                         }[];
                     };
                 };
@@ -999,7 +1644,17 @@ export interface paths {
                     };
                     content: {
                         "application/json": {
-                            [key: string]: unknown;
+                            name: string;
+                            def: {
+                                [key: string]: unknown;
+                            };
+                            /** @description draft, running, stopped or shipped */
+                            status: string;
+                            createdAt: number;
+                            startedAt: number | null;
+                            stoppedAt: number | null;
+                            offset: number;
+                            shippedVariant: string | null;
                         };
                     };
                 };
@@ -1084,7 +1739,17 @@ export interface paths {
                     };
                     content: {
                         "application/json": {
-                            [key: string]: unknown;
+                            name: string;
+                            def: {
+                                [key: string]: unknown;
+                            };
+                            /** @description draft, running, stopped or shipped */
+                            status: string;
+                            createdAt: number;
+                            startedAt: number | null;
+                            stoppedAt: number | null;
+                            offset: number;
+                            shippedVariant: string | null;
                         };
                     };
                 };
@@ -1169,7 +1834,17 @@ export interface paths {
                     };
                     content: {
                         "application/json": {
-                            [key: string]: unknown;
+                            name: string;
+                            def: {
+                                [key: string]: unknown;
+                            };
+                            /** @description draft, running, stopped or shipped */
+                            status: string;
+                            createdAt: number;
+                            startedAt: number | null;
+                            stoppedAt: number | null;
+                            offset: number;
+                            shippedVariant: string | null;
                         };
                     };
                 };
@@ -1260,7 +1935,17 @@ export interface paths {
                     };
                     content: {
                         "application/json": {
-                            [key: string]: unknown;
+                            name: string;
+                            def: {
+                                [key: string]: unknown;
+                            };
+                            /** @description draft, running, stopped or shipped */
+                            status: string;
+                            createdAt: number;
+                            startedAt: number | null;
+                            stoppedAt: number | null;
+                            offset: number;
+                            shippedVariant: string | null;
                         };
                     };
                 };
@@ -1343,7 +2028,67 @@ export interface paths {
                     };
                     content: {
                         "application/json": {
-                            [key: string]: unknown;
+                            experiment: string;
+                            status: string;
+                            from: number;
+                            until: number;
+                            alpha: number;
+                            variants: {
+                                name: string;
+                                listeners: number;
+                                exposures: number;
+                                weight: number | null;
+                            }[];
+                            /** @description the sample ratio check */
+                            srm: {
+                                chi2: number;
+                                pValue: number;
+                                ok: boolean;
+                            };
+                            assignmentConflicts: number;
+                            attributedPlays: number;
+                            metrics: {
+                                metric: string;
+                                role: "success" | "guardrail" | "observed";
+                                direction: "up" | "down";
+                                variant: string;
+                                control: string;
+                                values: {
+                                    [key: string]: number;
+                                };
+                                relativeLift: number;
+                                ci: number[];
+                                absoluteDiff: number;
+                                pValue: number;
+                                pValueAdjusted: number;
+                                cuped: {
+                                    theta: number;
+                                    varianceReduction: number;
+                                } | null;
+                                sequential: {
+                                    method: "msprt" | "group-sequential";
+                                    pValue?: number;
+                                    boundary?: number;
+                                    z?: number;
+                                    looks: number;
+                                    reject: boolean;
+                                    /** @description the test at the end of every day since the start */
+                                    path: {
+                                        day: number;
+                                        pValue?: number;
+                                        z: number;
+                                        boundary?: number;
+                                    }[];
+                                } | null;
+                                significant: boolean;
+                                margin?: number;
+                                nonInferior?: boolean;
+                            }[];
+                            decision: {
+                                action: "ship" | "no-ship" | "continue" | "invalid";
+                                variant?: string;
+                                reasons: string[];
+                            };
                         };
                     };
                 };
@@ -1387,6 +2132,808 @@ export interface paths {
         };
         put?: never;
         post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/surfaces/{surface}/policy": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The surface's default policy, whole (a partial policy is laid over it) */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    surface: "autoplay" | "radio" | "daily-mixes" | "discovery" | "release-radar" | "blend" | "mood" | "enhance" | "shuffle";
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            surface: "autoplay" | "radio" | "daily-mixes" | "discovery" | "release-radar" | "blend" | "mood" | "enhance" | "shuffle";
+                            length: number;
+                            candidates: {
+                                source: "transitions" | "sknn" | "item2vec" | "als" | "content" | "popularity" | "fresh" | "trending";
+                                k: number;
+                            }[];
+                            objectives: {
+                                satisfaction?: number;
+                                flow?: number;
+                                discovery?: number;
+                                variety?: number;
+                                emergingArtists?: number;
+                                fairness?: number;
+                                promoted?: number;
+                                cost?: number;
+                            };
+                            constraints: {
+                                artistSeparation?: number;
+                                maxPerAlbum?: number;
+                                maxPerArtist?: number;
+                                noRepeatHours?: number;
+                                explicit?: "allow" | "block";
+                                market?: string;
+                                promotedShare?: {
+                                    max: number;
+                                };
+                                window?: {
+                                    hours: number;
+                                    perAlbum: number;
+                                    albumInARow: number;
+                                    perArtist: number;
+                                    artistInARow: number;
+                                };
+                                maxPodcasts?: number;
+                            };
+                            targets?: {
+                                discoveryShare?: number;
+                                emergingArtistShare?: number;
+                            };
+                            multipliers?: {
+                                discoveryShare?: number;
+                                emergingArtistShare?: number;
+                            };
+                            solver?: {
+                                beamWidth: number;
+                                branching?: number;
+                            };
+                            exploration?: {
+                                epsilon: number;
+                                temperature: number;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/policies": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Saved policies (newest version of each) */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            name: string;
+                            version: number;
+                            createdAt: number;
+                        }[];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/policies/{name}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A saved policy (its newest version) */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    name: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            name: string;
+                            version: number;
+                            createdAt: number;
+                            /** @description a partial policy over a surface's defaults: objects merge, values replace */
+                            policy: {
+                                [key: string]: unknown;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        /** Save a partial policy under a name (a new version each time); checked against every surface it may apply to */
+        put: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    name: string;
+                };
+                cookie?: never;
+            };
+            /** @description a partial policy over a surface's defaults: objects merge, values replace */
+            requestBody: {
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            name: string;
+                            version: number;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/jobs/tradeoff": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Start tracing a trade-off frontier in the simulator's closed loop (as `segue tradeoff`); poll GET /v1/jobs/{id}
+         * @description Builds its own simulated world (needs no store data) and changes nothing; one job runs at a time per process.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        surface: "radio" | "autoplay";
+                        /** @description the objective weight swept */
+                        objective: "satisfaction" | "flow" | "discovery" | "variety" | "emergingArtists" | "fairness" | "promoted" | "cost";
+                        from: number;
+                        to: number;
+                        step: number;
+                        /** @description a partial policy (e.g. the playground's): also served, and marked on the plot as the current point */
+                        policy?: {
+                            [key: string]: unknown;
+                        };
+                        /** @description listeners of the simulated world (default 400) */
+                        listeners?: number;
+                        /** @description tracks of the simulated world (default 4,000) */
+                        tracks?: number;
+                        /** @description days of history (default 7) */
+                        days?: number;
+                        /** @description listeners served per point (default 120) */
+                        sessions?: number;
+                        /** @description tracks per served session (default 20) */
+                        length?: number;
+                        seed?: number;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                202: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            id: string;
+                            kind: string;
+                            /** @description running, done, failed or cancelled */
+                            status: string;
+                            /** @description 0..1 */
+                            progress: number;
+                            message: string;
+                            startedAt: number;
+                            finishedAt: number | null;
+                            params: {
+                                [key: string]: unknown;
+                            };
+                            result?: {
+                                surface: string;
+                                objective: string;
+                                protocol: string;
+                                points: {
+                                    listenThrough: number;
+                                    minutes: number;
+                                    emergingShare: number;
+                                    plays: number;
+                                    weight: number;
+                                }[];
+                                baseline: {
+                                    listenThrough: number;
+                                    minutes: number;
+                                    emergingShare: number;
+                                    plays: number;
+                                };
+                                current?: {
+                                    listenThrough: number;
+                                    minutes: number;
+                                    emergingShare: number;
+                                    plays: number;
+                                    weight: number;
+                                };
+                            };
+                            error?: string;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/jobs": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** This process's recent jobs, newest first (without their results) */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            id: string;
+                            kind: string;
+                            /** @description running, done, failed or cancelled */
+                            status: string;
+                            /** @description 0..1 */
+                            progress: number;
+                            message: string;
+                            startedAt: number;
+                            finishedAt: number | null;
+                            params: {
+                                [key: string]: unknown;
+                            };
+                            result?: {
+                                surface: string;
+                                objective: string;
+                                protocol: string;
+                                points: {
+                                    listenThrough: number;
+                                    minutes: number;
+                                    emergingShare: number;
+                                    plays: number;
+                                    weight: number;
+                                }[];
+                                baseline: {
+                                    listenThrough: number;
+                                    minutes: number;
+                                    emergingShare: number;
+                                    plays: number;
+                                };
+                                current?: {
+                                    listenThrough: number;
+                                    minutes: number;
+                                    emergingShare: number;
+                                    plays: number;
+                                    weight: number;
+                                };
+                            };
+                            error?: string;
+                        }[];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/jobs/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A job's status, progress and (when done) result */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            id: string;
+                            kind: string;
+                            /** @description running, done, failed or cancelled */
+                            status: string;
+                            /** @description 0..1 */
+                            progress: number;
+                            message: string;
+                            startedAt: number;
+                            finishedAt: number | null;
+                            params: {
+                                [key: string]: unknown;
+                            };
+                            result?: {
+                                surface: string;
+                                objective: string;
+                                protocol: string;
+                                points: {
+                                    listenThrough: number;
+                                    minutes: number;
+                                    emergingShare: number;
+                                    plays: number;
+                                    weight: number;
+                                }[];
+                                baseline: {
+                                    listenThrough: number;
+                                    minutes: number;
+                                    emergingShare: number;
+                                    plays: number;
+                                };
+                                current?: {
+                                    listenThrough: number;
+                                    minutes: number;
+                                    emergingShare: number;
+                                    plays: number;
+                                    weight: number;
+                                };
+                            };
+                            error?: string;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/jobs/{id}/cancel": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Stop a running job */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            id: string;
+                            kind: string;
+                            /** @description running, done, failed or cancelled */
+                            status: string;
+                            /** @description 0..1 */
+                            progress: number;
+                            message: string;
+                            startedAt: number;
+                            finishedAt: number | null;
+                            params: {
+                                [key: string]: unknown;
+                            };
+                            result?: {
+                                surface: string;
+                                objective: string;
+                                protocol: string;
+                                points: {
+                                    listenThrough: number;
+                                    minutes: number;
+                                    emergingShare: number;
+                                    plays: number;
+                                    weight: number;
+                                }[];
+                                baseline: {
+                                    listenThrough: number;
+                                    minutes: number;
+                                    emergingShare: number;
+                                    plays: number;
+                                };
+                                current?: {
+                                    listenThrough: number;
+                                    minutes: number;
+                                    emergingShare: number;
+                                    plays: number;
+                                    weight: number;
+                                };
+                            };
+                            error?: string;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
         delete?: never;
         options?: never;
         head?: never;

@@ -35,6 +35,15 @@ export interface TradeoffReport {
   points: TradeoffPoint[];
   /** The ranker's scores sorted without sequencing, for reference. */
   baseline: ArmMetrics;
+  /** The policy given as `current` (e.g. the one being edited), served on the same listeners: where it sits against the frontier. */
+  current?: ArmMetrics & { weight: number };
+}
+
+export interface TradeoffOptions extends ClosedLoopOptions {
+  /** Also serve this policy and report it as `current`. */
+  current?: Policy;
+  /** Hears how many of the runs are done (the baseline, each point, the current policy). */
+  onStep?: (done: number, total: number) => void;
 }
 
 /**
@@ -42,18 +51,26 @@ export interface TradeoffReport {
  * minutes) and a creator or business objective, by serving the sequencer with each weight of
  * the swept objective in the simulator's closed loop (one world, the same listeners).
  */
-export async function runTradeoff(surface: 'radio' | 'autoplay', sweep: Sweep, opts: ClosedLoopOptions = {}): Promise<TradeoffReport> {
+export async function runTradeoff(surface: 'radio' | 'autoplay', sweep: Sweep, opts: TradeoffOptions = {}): Promise<TradeoffReport> {
   const world = await ClosedLoopWorld.build(opts);
   try {
     const base = defaultPolicy(surface);
     const points: TradeoffPoint[] = [];
+    const total = 1 + sweep.values.length + (opts.current ? 1 : 0);
     const baseline = (await world.serve(surface, base, ['ranker-sorted']))['ranker-sorted']!;
+    opts.onStep?.(1, total);
     for (const weight of sweep.values) {
       opts.onProgress?.(`${sweep.objective} = ${weight}`);
       const policy: Policy = { ...base, objectives: { ...base.objectives, [sweep.objective]: weight } };
       points.push({ weight, ...(await world.serve(surface, policy, ['sequencer'])).sequencer! });
+      opts.onStep?.(1 + points.length, total);
     }
-    return { surface, objective: sweep.objective, protocol: world.protocol, points, baseline };
+    let current: TradeoffReport['current'];
+    if (opts.current) {
+      current = { weight: opts.current.objectives[sweep.objective] ?? 0, ...(await world.serve(surface, opts.current, ['sequencer'])).sequencer! };
+      opts.onStep?.(total, total);
+    }
+    return { surface, objective: sweep.objective, protocol: world.protocol, points, baseline, ...(current ? { current } : {}) };
   } finally {
     await world.close();
   }

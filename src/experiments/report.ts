@@ -29,11 +29,20 @@ export interface MetricResult {
   pValueAdjusted: number;
   cuped: { theta: number; varianceReduction: number } | null;
   /** The sequential test, read at the end of every day since the start. */
-  sequential: { method: 'msprt' | 'group-sequential'; pValue?: number; boundary?: number; z?: number; looks: number; reject: boolean } | null;
+  sequential: { method: 'msprt' | 'group-sequential'; pValue?: number; boundary?: number; z?: number; looks: number; reject: boolean; path: SequentialLook[] } | null;
   /** success: a significant move the right way; guardrail: non-inferior within `margin`. */
   significant: boolean;
   margin?: number;
   nonInferior?: boolean;
+}
+
+/** One daily look of the sequential test: the always-valid p-value (mSPRT, before Holm), or z against its boundary (group-sequential). */
+export interface SequentialLook {
+  /** Days since the start (0: the first day). */
+  day: number;
+  pValue?: number;
+  z: number;
+  boundary?: number;
 }
 
 export interface ExperimentReport {
@@ -267,7 +276,7 @@ export async function experimentReport(store: Store, name: string, opts: { now?:
   const ci = vix.get(control)!;
 
   // Sequential looks: fold each day's plays, then test.
-  const seq = new Map<string, { p: number; z: number; reject: boolean; looks: number; boundary?: number }>();
+  const seq = new Map<string, { p: number; z: number; reject: boolean; looks: number; boundary?: number; path: SequentialLook[] }>();
   const gsBounds = d.plannedListeners !== undefined ? new Map<number, number[]>() : undefined;
   const fractions: number[] = [];
   let next = 0;
@@ -290,7 +299,7 @@ export async function experimentReport(store: Store, name: string, opts: { now?:
         if (!(a.n > 1 && b.n > 1) || !Number.isFinite(a.value) || !Number.isFinite(b.value)) continue;
         const diff = b.value - a.value, v = a.variance + b.variance;
         const key = `${m}/${t}`;
-        const s = seq.get(key) ?? { p: 1, z: 0, reject: false, looks: 0 };
+        const s = seq.get(key) ?? { p: 1, z: 0, reject: false, looks: 0, path: [] };
         s.looks++;
         s.z = diff / Math.sqrt(v);
         if (gsBounds) {
@@ -303,6 +312,7 @@ export async function experimentReport(store: Store, name: string, opts: { now?:
           const tau2 = (0.05 * Math.abs(a.value)) ** 2 || v;
           s.p = msprtPValue(diff, v, tau2, s.p);
         }
+        s.path.push(gsBounds ? { day, z: round(s.z), boundary: round(s.boundary ?? NaN) } : { day, z: round(s.z), pValue: round(s.p) });
         seq.set(key, s);
       }
     }
@@ -364,7 +374,7 @@ export async function experimentReport(store: Store, name: string, opts: { now?:
         metric: m, role: meta.role, direction: dir, variant: t, control, values: { [control]: round(a.value), [t]: round(b.value) },
         relativeLift: round(rl.lift), ci: [round(rl.ci[0]), round(rl.ci[1])], absoluteDiff: round(diff), pValue: round(pValue), pValueAdjusted: NaN,
         cuped: pre ? { theta: round(theta), varianceReduction: round(1 - (a.variance + b.variance) / (a.rawVariance + b.rawVariance)) } : null,
-        sequential: s ? (gsBounds ? { method: 'group-sequential', boundary: round(s.boundary ?? NaN), z: round(s.z), looks: s.looks, reject: s.reject } : { method: 'msprt', pValue: round(s.p), z: round(s.z), looks: s.looks, reject: false }) : null,
+        sequential: s ? (gsBounds ? { method: 'group-sequential', boundary: round(s.boundary ?? NaN), z: round(s.z), looks: s.looks, reject: s.reject, path: s.path } : { method: 'msprt', pValue: round(s.p), z: round(s.z), looks: s.looks, reject: false, path: s.path }) : null,
         significant: false, ...(meta.margin !== undefined ? { margin: meta.margin } : {}),
       });
     }

@@ -221,3 +221,28 @@ export function overridePolicy(surface: Surface, overrides: unknown, where = 'po
   if (overrides.surface !== undefined && overrides.surface !== surface) throw new PolicyError(`${where}: surface is ${JSON.stringify(overrides.surface)}, but the request is for ${surface}`);
   return parsePolicy(deepMerge(base as unknown as Record<string, unknown>, overrides), where, opts);
 }
+
+/** What a saved policy's name may be: lowercase letters, digits, dot, dash, underscore; 1 to 64 characters. */
+export const POLICY_NAME = /^[a-z0-9][a-z0-9._-]{0,63}$/;
+
+/**
+ * Check a partial policy before it is saved under a name: laid over every surface it may
+ * apply to (its own `surface` when it names one, else all) it must make a valid policy. A
+ * partial for no surface in particular may suit only some (release radar's `fresh`
+ * candidates): the retrieval rules are checked when an experiment puts it on a surface.
+ * Throws a PolicyError naming the surface.
+ */
+export function checkSavedPolicy(name: string, partial: unknown): Record<string, unknown> {
+  if (!POLICY_NAME.test(name)) throw new PolicyError(`policy name must be lowercase letters, digits, dot, dash or underscore (at most 64), got ${JSON.stringify(name)}`);
+  if (!isPlainObject(partial)) throw new PolicyError(`policy ${name}: expected a JSON object of policy fields`);
+  const given = typeof partial.surface === 'string';
+  for (const s of given ? [partial.surface as Surface] : SURFACES) {
+    try {
+      overridePolicy(s, partial, `policy ${name}`, undefined, { retrievalRules: given });
+    } catch (err) {
+      if (err instanceof PolicyError) throw new PolicyError(`${err.message} (on ${s})`);
+      throw err;
+    }
+  }
+  return partial;
+}

@@ -3,6 +3,7 @@ import Fastify, { type FastifyError, type FastifyInstance, type FastifyReply, ty
 import swagger from '@fastify/swagger';
 import rateLimit from '@fastify/rate-limit';
 import { TypeCompiler } from '@sinclair/typebox/compiler';
+import { Value } from '@sinclair/typebox/value';
 import type { TSchema } from '@sinclair/typebox';
 import { describe as describeError } from '../domain/index.js';
 import type { ApiKeyMeta, Scope, Store } from '../store/index.js';
@@ -23,13 +24,19 @@ import { listenerRoutes } from './routes/listeners.js';
 import { modelRoutes } from './routes/models.js';
 import { exposureRoutes } from './routes/exposures.js';
 import { experimentRoutes } from './routes/experiments.js';
+import { overviewRoutes } from './routes/overview.js';
+import { catalogReadRoutes } from './routes/catalog-read.js';
+import { policyRoutes } from './routes/policies.js';
+import { jobRoutes } from './routes/jobs.js';
+import { registerConsole } from './routes/console.js';
+import { JobRunner } from './jobs.js';
 
 export { HttpError };
 
 declare module 'fastify' {
   interface FastifyContextConfig {
-    /** The scope a key needs for this route; absent: public. */
-    scope?: Scope;
+    /** The scope a key needs for this route (any one of a list); absent: public. admin passes everywhere. */
+    scope?: Scope | readonly Scope[];
   }
   interface FastifyRequest {
     apiKey?: ApiKeyMeta;
@@ -65,9 +72,12 @@ export interface ServerOptions {
 export const DEFAULTS = { bodyLimit: 4 * 1024 * 1024, rateLimit: 60_000, reloadIntervalMs: 5_000, flushIntervalMs: 5_000 } as const;
 
 /** Validation with TypeBox's compiled checks; a failure names the field and the reason. */
-function typeboxCompiler({ schema }: { schema: unknown }): (data: unknown) => { value?: unknown; error?: Error } {
+function typeboxCompiler({ schema, httpPart }: { schema: unknown; httpPart?: string }): (data: unknown) => { value?: unknown; error?: Error } {
   const check = TypeCompiler.Compile(schema as TSchema);
-  return (data) => {
+  // A query string and path parameters arrive as text: numbers and booleans are read from it first.
+  const convert = httpPart === 'querystring' || httpPart === 'params';
+  return (input) => {
+    const data = convert ? Value.Convert(schema as TSchema, input) : input;
     if (check.Check(data)) return { value: data };
     const first = check.Errors(data).First();
     const err = new HttpError(400, 'bad_request', first ? describeError(first.path, first.message, first.value) : 'invalid request', first?.path ?? '');
@@ -173,7 +183,10 @@ export async function buildServer(store: Store, opts: ServerOptions = {}): Promi
       throw new HttpError(401, 'unauthorized', 'the API key is not valid (unknown, mistyped or revoked)');
     }
     req.apiKey = meta;
-    if (!meta.scopes.includes(scope) && !meta.scopes.includes('admin')) throw new HttpError(403, 'forbidden', `this key lacks the ${scope} scope (it has ${meta.scopes.join(', ')})`);
+    const needed: readonly Scope[] = typeof scope === 'string' ? [scope] : scope;
+    if (!meta.scopes.includes('admin') && !needed.some((s) => meta.scopes.includes(s))) {
+      throw new HttpError(403, 'forbidden', `this key lacks the ${needed.join(' or ')} scope (it has ${meta.scopes.join(', ')})`);
+    }
   });
   // While stopping, answers close their connection: a keep-alive client must not hold the shutdown open.
   app.addHook('onSend', async (_req, reply) => {
@@ -181,7 +194,10 @@ export async function buildServer(store: Store, opts: ServerOptions = {}): Promi
   });
   app.addHook('onResponse', async (req, reply) => {
     const started = (req as FastifyRequest & { startedAt?: bigint }).startedAt;
-    if (started !== undefined) metrics.observe(req.method, req.routeOptions.url ?? 'unmatched', reply.statusCode, Number(process.hrtime.bigint() - started) / 1e9);
+    if (started !== undefined) {
+      const surface = (req.params as { surface?: string } | undefined)?.surface;
+      metrics.observe(req.method, req.routeOptions.url ?? 'unmatched', reply.statusCode, Number(process.hrtime.bigint() - started) / 1e9, surface);
+    }
   });
 
   // The counts live in `counters`: this process's memory, or shared by every process of a --workers cluster.
@@ -233,8 +249,9 @@ export async function buildServer(store: Store, opts: ServerOptions = {}): Promi
     void reply.code(404).send({ error: 'not_found', message: `no route ${req.method} ${req.url.split('?')[0]}`, requestId: req.id });
   });
 
+  const jobs = new JobRunner();
   const deps: RouteDeps = {
-    store, serving, metrics, siblings, bus: opts.bus,
+    store, serving, metrics, siblings, bus: opts.bus, jobs,
     needServing: () => {
       if (serving.stopping) throw new HttpError(503, 'unavailable', 'the server is shutting down');
       if (!serving.surfaces) throw new HttpError(503, 'unavailable', serving.problem);
@@ -242,8 +259,10 @@ export async function buildServer(store: Store, opts: ServerOptions = {}): Promi
     },
   };
   // In this order: the OpenAPI document lists paths as they are registered.
-  const groups: RouteGroup[] = [healthRoutes, eventRoutes, recommendRoutes, listenerRoutes, modelRoutes, exposureRoutes, experimentRoutes];
+  const groups: RouteGroup[] = [healthRoutes, overviewRoutes, eventRoutes, recommendRoutes, listenerRoutes, catalogReadRoutes, modelRoutes, exposureRoutes, experimentRoutes, policyRoutes, jobRoutes];
   for (const register of groups) register(app, deps);
+  await registerConsole(app);
+  app.addHook('onClose', async () => void (await jobs.cancel()));
 
   // onClose runs once in-flight requests are done: the state's last fold is flushed then.
   app.addHook('onClose', async () => serving.close());

@@ -8,6 +8,10 @@ export class ServerMetrics {
     name: 'segue_http_request_duration_seconds', help: 'HTTP request latency by route and status', labelNames: ['method', 'route', 'status'] as const,
     buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5], registers: [this.registry],
   });
+  private readonly surfaceDuration = new Histogram({
+    name: 'segue_recommend_duration_seconds', help: 'Latency of recommend requests answered 200, by surface', labelNames: ['surface'] as const,
+    buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5], registers: [this.registry],
+  });
   private readonly ingested = new Counter({ name: 'segue_events_total', help: 'Events received over HTTP, by outcome', labelNames: ['outcome'] as const, registers: [this.registry] });
   private readonly served = new Counter({ name: 'segue_recommendations_total', help: 'Recommendation responses, by surface', labelNames: ['surface'] as const, registers: [this.registry] });
   private readonly modelVersion = new Gauge({ name: 'segue_model_version', help: 'Model version the server answers with (the oldest, across the processes of --workers)', labelNames: ['model'] as const, registers: [this.registry], aggregator: 'min' });
@@ -21,8 +25,9 @@ export class ServerMetrics {
     return this.registry.contentType;
   }
 
-  observe(method: string, route: string, status: number, seconds: number): void {
+  observe(method: string, route: string, status: number, seconds: number, surface?: string): void {
     this.duration.observe({ method, route, status: String(status) }, seconds);
+    if (surface !== undefined && status === 200 && route === '/v1/recommend/:surface') this.surfaceDuration.observe({ surface }, seconds);
   }
 
   events(written: number, duplicates: number, rejected: number): void {

@@ -139,7 +139,7 @@ export const ProfileReply = Type.Object({
 export const ModelsReply = Type.Object({
   serving: Type.Record(Type.String(), Type.Integer(), { description: 'model name to the version the server answers with' }),
   loadedAt: Type.Number(),
-  models: Type.Array(Type.Object({ name: Type.String(), version: Type.Integer(), createdAt: Type.Number(), bytes: Type.Integer() })),
+  models: Type.Array(Type.Object({ name: Type.String(), version: Type.Integer(), createdAt: Type.Number(), bytes: Type.Integer(), info: Type.Optional(Type.Object({}, { additionalProperties: true, description: 'what training recorded: trainedAt, seconds, and the ranker\'s report (NDCG, AUC, feature importance)' })) })),
 });
 
 export const ExposureParam = Type.Object({ requestId: Id });
@@ -152,3 +152,33 @@ export const ExposureReply = Type.Object({
 export const HealthReply = Type.Object({ status: Type.String() });
 
 export const responses = { errors };
+
+// ---- experiments (the report's shape: experiments/report.ts) ----
+
+const Loose = Type.Object({}, { additionalProperties: true });
+export const StoredExperimentReply = Type.Object({
+  name: Type.String(), def: Loose, status: Type.String({ description: 'draft, running, stopped or shipped' }),
+  createdAt: Type.Number(), startedAt: Type.Union([Type.Number(), Type.Null()]), stoppedAt: Type.Union([Type.Number(), Type.Null()]),
+  offset: Type.Number(), shippedVariant: Type.Union([Type.String(), Type.Null()]),
+});
+const SequentialLookSchema = Type.Object({ day: Type.Integer(), pValue: Type.Optional(Type.Number()), z: Type.Number(), boundary: Type.Optional(Type.Number()) });
+export const ExperimentReportReply = Type.Object({
+  experiment: Type.String(), status: Type.String(), from: Type.Number(), until: Type.Number(), alpha: Type.Number(),
+  variants: Type.Array(Type.Object({ name: Type.String(), listeners: Type.Integer(), exposures: Type.Integer(), weight: Type.Union([Type.Number(), Type.Null()]) })),
+  srm: Type.Object({ chi2: Type.Number(), pValue: Type.Number(), ok: Type.Boolean() }, { description: 'the sample ratio check' }),
+  assignmentConflicts: Type.Integer(),
+  attributedPlays: Type.Integer(),
+  metrics: Type.Array(Type.Object({
+    metric: Type.String(), role: Type.Union([Type.Literal('success'), Type.Literal('guardrail'), Type.Literal('observed')]), direction: Type.Union([Type.Literal('up'), Type.Literal('down')]),
+    variant: Type.String(), control: Type.String(), values: Type.Record(Type.String(), Type.Number()),
+    relativeLift: Type.Number(), ci: Type.Array(Type.Number(), { minItems: 2, maxItems: 2 }), absoluteDiff: Type.Number(),
+    pValue: Type.Number(), pValueAdjusted: Type.Number(),
+    cuped: Type.Union([Type.Object({ theta: Type.Number(), varianceReduction: Type.Number() }), Type.Null()]),
+    sequential: Type.Union([Type.Object({
+      method: Type.Union([Type.Literal('msprt'), Type.Literal('group-sequential')]), pValue: Type.Optional(Type.Number()), boundary: Type.Optional(Type.Number()), z: Type.Optional(Type.Number()),
+      looks: Type.Integer(), reject: Type.Boolean(), path: Type.Array(SequentialLookSchema, { description: 'the test at the end of every day since the start' }),
+    }), Type.Null()]),
+    significant: Type.Boolean(), margin: Type.Optional(Type.Number()), nonInferior: Type.Optional(Type.Boolean()),
+  })),
+  decision: Type.Object({ action: Type.Union(['ship', 'no-ship', 'continue', 'invalid'].map((a) => Type.Literal(a))), variant: Type.Optional(Type.String()), reasons: Type.Array(Type.String({ description: 'why, in words' })) }),
+});

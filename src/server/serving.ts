@@ -1,6 +1,7 @@
 import type { Store } from '../store/index.js';
 import { Surfaces } from '../surfaces/index.js';
 import { Assigner } from '../experiments/index.js';
+import { isEvalReport } from '../evaluation/index.js';
 import type { NatsBus } from '../bus/index.js';
 
 /**
@@ -130,7 +131,7 @@ export class Serving {
     return this.serial(async () => {
       const models = await this.store.models.list();
       const latest = new Map<string, number>();
-      for (const m of models) latest.set(m.name, Math.max(latest.get(m.name) ?? 0, m.version));
+      for (const m of models) if (!isEvalReport(m.name)) latest.set(m.name, Math.max(latest.get(m.name) ?? 0, m.version));
       const counts = await this.store.catalog.counts();
       const modelSig = [...latest].sort().map(([n, v]) => `${n}@${v}`).join(',');
       const signature = `${modelSig}|${counts.tracks}|${counts.artists}`;

@@ -22,3 +22,28 @@ export const PLAYS_SQL = (alias = 'e'): string => {
   const p = alias === '' ? '' : `${alias}.`;
   return `CASE WHEN ${p}type = ${PLAY_COUNT} THEN ${p}count ELSE 1 END`;
 };
+
+/** What catalog search looks in: kind to table, id column and name column (a listener has no name: its id). */
+export const SEARCH_TABLES = {
+  track: { table: 'tracks', name: 'title' },
+  artist: { table: 'artists', name: 'name' },
+  listener: { table: 'listeners', name: 'id' },
+} as const;
+
+/**
+ * Catalog search over one kind: records whose id or name contains the query (LIKE, with `%`,
+ * `_` and `\` in the query escaped by `\`), those that start with it first, then by id. `like`
+ * is the backend's case-insensitive LIKE (SQLite's LIKE is; PostgreSQL's ILIKE), `p1`..`p3` its
+ * placeholders for the contains pattern, the prefix pattern and the limit.
+ */
+export function searchSql(kind: keyof typeof SEARCH_TABLES, like: string, p: [string, string, string], idOrder = 'id'): string {
+  const { table, name } = SEARCH_TABLES[kind];
+  const match = (pat: string) => `(id ${like} ${pat} ESCAPE '\\' OR ${name} ${like} ${pat} ESCAPE '\\')`;
+  return `SELECT id, ${name} AS name FROM ${table} WHERE ${match(p[0])} ORDER BY CASE WHEN ${match(p[1])} THEN 0 ELSE 1 END, ${idOrder} LIMIT ${p[2]}`;
+}
+
+/** The contains and prefix patterns of a search query, LIKE's wildcards escaped. */
+export function searchPatterns(q: string): [string, string] {
+  const e = q.replace(/[\\%_]/g, (c) => `\\${c}`);
+  return [`%${e}%`, `${e}%`];
+}

@@ -101,6 +101,12 @@ export interface CatalogStore {
   scanPlaylists(opts?: { batchSize?: number }): AsyncIterable<Playlist[]>;
   counts(): Promise<{ tracks: number; artists: number; listeners: number; playlists: number }>;
   /**
+   * Tracks (by title), artists (by name) or listeners whose id or name contains `q`, ignoring
+   * ASCII case; those that start with it first, then by id; at most `limit`. A listener's name
+   * is its id (the catalog holds no names of people).
+   */
+  search(kind: 'track' | 'artist' | 'listener', q: string, limit: number): Promise<Array<{ id: string; name: string }>>;
+  /**
    * Derive the emerging flag of artists with no flag set, from play counts in the event log
    * and debut dates (see deriveEmerging). Returns how many artists are emerging.
    */
@@ -215,8 +221,12 @@ export interface ModelStore {
   list(name?: string): Promise<ModelMeta[]>;
 }
 
-/** What an API key may do: write events and catalog, read recommendations, administer. */
-export const SCOPES = ['ingest', 'recommend', 'admin'] as const;
+/**
+ * What an API key may do: write events and catalog, read recommendations, read what the
+ * service knows and did (the console's read-only view: catalog, listeners' history, models,
+ * policies, experiments' reports, metrics), administer (everything, and every change).
+ */
+export const SCOPES = ['ingest', 'recommend', 'read', 'admin'] as const;
 export type Scope = (typeof SCOPES)[number];
 
 export interface ApiKeyMeta {

@@ -2,7 +2,7 @@ import { writeFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import {
   CONTINUATION_MODELS, LISTENER_ARTIST_MODELS, NEXT_TRACK_MODELS, SKIP_MODELS,
-  runContinuationEval, runListenerArtistEval, runNextTrackEval, runSkipEval, runOffPolicy, type NextTrackModel, type OffPolicyReport,
+  runContinuationEval, runListenerArtistEval, runNextTrackEval, runSkipEval, runOffPolicy, saveEvalReport, type NextTrackModel, type OffPolicyReport,
 } from '../../evaluation/index.js';
 import { PolicyError } from '../../sequencing/index.js';
 import { POLICY_FORMS, policyArg } from '../policy.js';
@@ -20,8 +20,12 @@ const TASKS = {
 } as const;
 type Task = keyof typeof TASKS;
 
+/** Cut-offs of the ranking metrics: the tables show 10 and 100; the saved report has the whole HR@k curve. */
+const EVAL_KS = [1, 5, 10, 20, 50, 100];
+
 interface Flags {
   task: string;
+  save: boolean;
   models?: string;
   testShare: string;
   sessionGap: string;
@@ -52,6 +56,7 @@ export function registerEval(program: Command, globals: () => GlobalOptions): vo
     .option('--max-queries <n>', 'evaluate at most this many queries (an even, deterministic subsample)', '10000')
     .option('--seed <n>', 'seed of the models that sample (item2vec, ALS) and of random holdouts', '42')
     .option('--out <file>', 'also write the JSON report to this file')
+    .option('--no-save', 'do not keep the report in the store (by default the latest report of each task is kept there, for the console\'s Models page and GET /v1/evaluations)')
     .option('--logging <policy>', `off-policy: the exploring logging policy: ${POLICY_FORMS}`)
     .option('--target <policy>', 'off-policy: the policy to evaluate (same forms)')
     .option('--sequences <n>', 'off-policy: logged sequences', '100000')
@@ -81,6 +86,7 @@ export function registerEval(program: Command, globals: () => GlobalOptions): vo
         if (report.queries === 0) throw new CliError(`no test queries: no held-out session has ${minSessionLength} or more plays with known skip flags in its second half`);
         const json = { task, ...report, seconds: Number(((performance.now() - started) / 1000).toFixed(2)) };
         if (flags.out) writeFileSync(flags.out, JSON.stringify(json, null, 2) + '\n');
+        if (flags.save) await withStore(g, (store) => saveEvalReport(store, task, json));
         const cols = ['mean-average-accuracy', 'first-prediction-accuracy', 'accuracy', 'AUC'] as const;
         const n = (x: number): string => x.toLocaleString('en-US');
         emit(g.json, json, () =>
@@ -97,8 +103,8 @@ export function registerEval(program: Command, globals: () => GlobalOptions): vo
       type Report = { protocol: string; queries: number; coldTargetShare: number; candidates: number; results: Record<string, Record<string, number>>; split: object };
       const report = await withStore<Report>(g, (store) => {
         switch (task) {
-          case 'next-track': return runNextTrackEval(store, { models: models as NextTrackModel[], testShare, gapMinutes: gap, maxQueries, seed });
-          case 'continuation': return runContinuationEval(store, { models, testShare, seedTracks, maxQueries, seed });
+          case 'next-track': return runNextTrackEval(store, { models: models as NextTrackModel[], testShare, gapMinutes: gap, maxQueries, seed, ks: EVAL_KS });
+          case 'continuation': return runContinuationEval(store, { models, testShare, seedTracks, maxQueries, seed, ks: EVAL_KS });
           case 'listener-artist': return runListenerArtistEval(store, { models, testShare, maxQueries, seed });
           case 'off-policy': throw new Error('unreachable: off-policy is handled above');
         }
@@ -112,6 +118,7 @@ export function registerEval(program: Command, globals: () => GlobalOptions): vo
       }
       const json = { task, ...report, seconds: Number(((performance.now() - started) / 1000).toFixed(2)) };
       if (flags.out) writeFileSync(flags.out, JSON.stringify(json, null, 2) + '\n');
+      if (flags.save) await withStore(g, (store) => saveEvalReport(store, task, json));
       const cols = task === 'next-track'
         ? ['HR@10', 'NDCG@10', 'MRR@10', 'HR@100', 'NDCG@100', 'MRR@100', 'coverage', 'novelty', 'variety']
         : ['HR@10', 'Recall@10', 'NDCG@10', 'MRR@10', 'Recall@100', 'NDCG@100', 'R-precision', 'coverage', 'novelty', 'variety'];

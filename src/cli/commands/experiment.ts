@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { ExperimentError, createExperiment, experimentReport, shipExperiment, simulateAb, startExperiment, stopExperiment, type ExperimentReport } from '../../experiments/index.js';
 import { integer, jsonArg, positiveInt, timeFlag } from '../args.js';
-import { PolicyError, SURFACES, overridePolicy, type Surface } from '../../sequencing/index.js';
+import { POLICY_NAME, PolicyError, checkSavedPolicy } from '../../sequencing/index.js';
 import { emit, table } from '../output.js';
 import { CliError } from '../errors.js';
 import { announce, withStore, type GlobalOptions } from '../context.js';
@@ -25,19 +25,13 @@ export function registerPolicy(program: Command, globals: () => GlobalOptions): 
     .argument('<policy>', `a policy: ${POLICY_FORMS}`)
     .action(async (name: string, v: string) => {
       const g = globals();
-      if (!/^[a-z0-9][a-z0-9._-]{0,63}$/.test(name)) throw new CliError(`<name> must be lowercase letters, digits, dot, dash or underscore, got ${JSON.stringify(name)}`);
+      if (!POLICY_NAME.test(name)) throw new CliError(`<name> must be lowercase letters, digits, dot, dash or underscore, got ${JSON.stringify(name)}`);
       const p = await policyArg(g, '<policy>', v);
-      const given = typeof (p as { surface?: unknown }).surface === 'string';
-      const surfaces = given ? [(p as { surface: Surface }).surface] : SURFACES;
-      for (const s of surfaces) {
-        try {
-          // A partial for no surface in particular may suit only some (release radar's `fresh`
-          // candidates): the retrieval rules are checked when an experiment puts it on a surface.
-          overridePolicy(s, p, `policy ${name}`, undefined, { retrievalRules: given });
-        } catch (err) {
-          if (err instanceof PolicyError) throw new CliError(`${err.message} (on ${s})`);
-          throw err;
-        }
+      try {
+        checkSavedPolicy(name, p);
+      } catch (err) {
+        if (err instanceof PolicyError) throw new CliError(err.message);
+        throw err;
       }
       const version = await withStore(g, (store) => store.policies.put(name, p));
       emit(g.json, { name, version }, () => `saved policy ${name} version ${version}`);
@@ -141,7 +135,8 @@ export function registerExperiment(program: Command, globals: () => GlobalOption
     .option('--tracks <n>', 'catalog size', '12000')
     .option('--success <metrics>', 'comma-separated success metrics (default listenThroughRate)')
     .option('--guardrail <metric:margin...>', 'guardrails with relative margins, e.g. skipRate:0.05 (default skipRate:0.02 minutesPerSession:0.03)')
-    .action(async (flags: { control: string; treatment: string; listeners: string; days: string; seed: string; surface: string; tracks: string; success?: string; guardrail?: string[] }) => {
+    .option('--keep <store>', 'keep the simulated world, its models and the experiment (named simulated-ab) in this new, empty store instead of a temporary one: `segue --store <store> serve` then shows it in the console')
+    .action(async (flags: { control: string; treatment: string; listeners: string; days: string; seed: string; surface: string; tracks: string; success?: string; guardrail?: string[]; keep?: string }) => {
       const g = globals();
       if (flags.surface !== 'radio' && flags.surface !== 'autoplay') throw new CliError(`--surface must be radio or autoplay, got ${JSON.stringify(flags.surface)}`);
       const seed = integer('--seed', flags.seed);
@@ -153,9 +148,14 @@ export function registerExperiment(program: Command, globals: () => GlobalOption
           return { metric, margin: Number(margin) };
         }),
       } : undefined;
+      if (flags.keep !== undefined) {
+        const counts = await withStore({ ...g, store: flags.keep }, (store) => store.catalog.counts());
+        if (counts.tracks > 0) throw new CliError(`--keep: ${flags.keep} holds a catalog already; give it a new, empty store`);
+      }
       const tty = !g.json && process.stderr.isTTY;
       const t = performance.now();
       const r = await wrap(async () => simulateAb({
+        ...(flags.keep !== undefined ? { storePath: flags.keep } : {}),
         control: await policyArg(g, '--control', flags.control), treatment: await policyArg(g, '--treatment', flags.treatment),
         listeners: positiveInt('--listeners', flags.listeners), days: positiveInt('--days', flags.days), seed, surface: flags.surface as 'radio' | 'autoplay',
         tracks: positiveInt('--tracks', flags.tracks), ...(metrics ? { metrics: metrics as never } : {}),

@@ -1,6 +1,6 @@
 import { Type } from '@sinclair/typebox';
 import { ExperimentSchema, createExperiment, experimentReport, shipExperiment, startExperiment, stopExperiment } from '../../experiments/index.js';
-import { responses } from '../schemas.js';
+import { ExperimentReportReply, StoredExperimentReply, responses } from '../schemas.js';
 import type { RouteGroup } from './shared.js';
 
 /**
@@ -9,19 +9,18 @@ import type { RouteGroup } from './shared.js';
  */
 export const experimentRoutes: RouteGroup = (app, { store, serving, siblings, bus }) => {
   const Name = Type.Object({ name: Type.String({ minLength: 1, maxLength: 64 }) });
-  const Loose = Type.Object({}, { additionalProperties: true });
   app.post('/v1/experiments', {
     config: { scope: 'admin' },
-    schema: { summary: 'Define an experiment (a draft until started)', tags: ['experiments'], body: ExperimentSchema, response: { 201: Loose, ...responses.errors(400, 401, 403, 409, 429) } },
+    schema: { summary: 'Define an experiment (a draft until started)', tags: ['experiments'], body: ExperimentSchema, response: { 201: StoredExperimentReply, ...responses.errors(400, 401, 403, 409, 429) } },
   }, async (req, reply) => reply.code(201).send(await createExperiment(store, req.body)));
   app.get('/v1/experiments', {
-    config: { scope: 'admin' },
-    schema: { summary: 'Experiments and their status', tags: ['experiments'], response: { 200: Type.Array(Loose), ...responses.errors(401, 403, 429) } },
+    config: { scope: 'read' },
+    schema: { summary: 'Experiments and their status', tags: ['experiments'], response: { 200: Type.Array(StoredExperimentReply), ...responses.errors(401, 403, 429) } },
   }, async () => store.experiments.list());
   for (const verb of ['start', 'stop'] as const) {
     app.post(`/v1/experiments/:name/${verb}`, {
       config: { scope: 'admin' },
-      schema: { summary: verb === 'start' ? 'Start assigning listeners' : 'Stop assigning listeners', tags: ['experiments'], params: Name, response: { 200: Loose, ...responses.errors(400, 401, 403, 404, 429) } },
+      schema: { summary: verb === 'start' ? 'Start assigning listeners' : 'Stop assigning listeners', tags: ['experiments'], params: Name, response: { 200: StoredExperimentReply, ...responses.errors(400, 401, 403, 404, 429) } },
     }, async (req) => {
       const name = (req.params as { name: string }).name;
       const x = verb === 'start' ? await startExperiment(store, name) : await stopExperiment(store, name);
@@ -33,7 +32,7 @@ export const experimentRoutes: RouteGroup = (app, { store, serving, siblings, bu
   }
   app.post('/v1/experiments/:name/ship', {
     config: { scope: 'admin' },
-    schema: { summary: 'Serve a variant to all the experiment\'s listeners but the long-term holdout', tags: ['experiments'], params: Name, body: Type.Object({ variant: Type.String({ minLength: 1, maxLength: 64 }) }, { additionalProperties: false }), response: { 200: Loose, ...responses.errors(400, 401, 403, 404, 429) } },
+    schema: { summary: 'Serve a variant to all the experiment\'s listeners but the long-term holdout', tags: ['experiments'], params: Name, body: Type.Object({ variant: Type.String({ minLength: 1, maxLength: 64 }) }, { additionalProperties: false }), response: { 200: StoredExperimentReply, ...responses.errors(400, 401, 403, 404, 429) } },
   }, async (req) => {
     const x = await shipExperiment(store, (req.params as { name: string }).name, (req.body as { variant: string }).variant);
     await serving.reloadExperiments();
@@ -42,7 +41,7 @@ export const experimentRoutes: RouteGroup = (app, { store, serving, siblings, bu
     return x;
   });
   app.get('/v1/experiments/:name/report', {
-    config: { scope: 'admin' },
-    schema: { summary: 'The experiment\'s report: per metric the value per variant, relativeLift, ci, pValue, sequential test; the decision', tags: ['experiments'], params: Name, response: { 200: Loose, ...responses.errors(401, 403, 404, 429) } },
+    config: { scope: 'read' },
+    schema: { summary: 'The experiment\'s report: per metric the value per variant, relativeLift, ci, pValue, sequential test; the decision', tags: ['experiments'], params: Name, response: { 200: ExperimentReportReply, ...responses.errors(401, 403, 404, 429) } },
   }, async (req) => experimentReport(store, (req.params as { name: string }).name));
 };

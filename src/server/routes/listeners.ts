@@ -1,10 +1,11 @@
+import { Type } from '@sinclair/typebox';
 import { ListenerParam, ProfileReply, responses } from '../schemas.js';
 import type { RouteGroup } from './shared.js';
 
 /** A listener's profile from the online state. */
 export const listenerRoutes: RouteGroup = (app, { store, serving, needServing }) => {
   app.get('/v1/listeners/:id', {
-    config: { scope: 'recommend' },
+    config: { scope: ['recommend', 'read'] },
     schema: { summary: 'A listener\'s profile from the online state: top tracks, artists, genres and the current session', tags: ['listeners'], params: ListenerParam, response: { 200: ProfileReply, ...responses.errors(401, 403, 429, 503) } },
   }, async (req) => {
     const id = (req.params as { id: string }).id;
@@ -22,6 +23,76 @@ export const listenerRoutes: RouteGroup = (app, { store, serving, needServing })
       ...(s ? { session: { id: s.id, startTs: s.startTs, lastTs: s.lastTs, plays: s.plays, skips: s.skips, listens: s.listens, likes: s.likes, recent: s.recent.map((p) => ({ trackId: p.trackId, artistId: p.artistId, outcome: p.outcome, ts: p.ts })) } } : {}),
     };
   });
+
+  app.get('/v1/listeners/:id/history', {
+    config: { scope: 'read' },
+    schema: {
+      summary: 'A listener\'s events of the last days from the log, with plays, skips and skip rate per genre and per artist',
+      tags: ['listeners'], params: ListenerParam, querystring: HistoryQuery, response: { 200: HistoryReply, ...responses.errors(400, 401, 403, 429) },
+    },
+  }, async (req) => {
+    const id = (req.params as { id: string }).id;
+    const q = req.query as { days?: number; limit?: number; until?: number };
+    // Without `until`: the window ends at the listener's newest event (a quiet listener, or an imported past, still shows).
+    const span = (q.days ?? 30) * 86_400_000;
+    let all = await store.events.forListener(id, { since: q.until === undefined ? 0 : q.until - span });
+    const until = q.until ?? all.at(-1)?.ts ?? Date.now();
+    const since = until - span;
+    all = all.filter((e) => e.ts >= since && e.ts <= until);
+    // The newest `limit` events (the log reads oldest first).
+    const events = all.slice(Math.max(0, all.length - (q.limit ?? 2_000)));
+    const tracks = await store.catalog.getTracks([...new Set(events.flatMap((e) => (e.trackId === undefined ? [] : [e.trackId])))]);
+    const byId = new Map(tracks.filter((t) => t !== undefined).map((t) => [t.id, t]));
+    const genres = new Map<string, Tally>(), artists = new Map<string, Tally & { name: string }>();
+    const sessions = new Set<string>();
+    for (const e of events) {
+      if (e.sessionId !== undefined) sessions.add(e.sessionId);
+      if (e.type !== 'play_end' && e.type !== 'skip' && e.type !== 'like') continue;
+      const t = e.trackId === undefined ? undefined : byId.get(e.trackId);
+      // The feature engine's rule: a skip event, or a play that ended skipped (unknown: neither).
+      const skipped = e.type === 'skip' ? true : e.type === 'play_end' ? e.skipped : undefined;
+      const count = (m: Map<string, Tally>, key: string, extra?: object) => {
+        const x = m.get(key) ?? { key, plays: 0, skips: 0, listens: 0, likes: 0, ...extra };
+        if (e.type === 'like') x.likes++;
+        else {
+          x.plays++;
+          if (skipped === true) x.skips++;
+          else if (skipped === false) x.listens++;
+        }
+        m.set(key, x);
+      };
+      for (const g of t?.genres ?? []) count(genres, g);
+      const a = t?.artists[0];
+      if (a) count(artists, a.id, { name: a.name });
+    }
+    const ranked = <T extends Tally>(m: Map<string, T>) => [...m.values()].sort((a, b) => b.plays - a.plays || (a.key < b.key ? -1 : 1)).slice(0, 20)
+      .map(({ key, ...x }) => ({ id: key, ...x, skipRate: x.skips + x.listens > 0 ? round(x.skips / (x.skips + x.listens)) : null }));
+    return {
+      listenerId: id, since, until, total: all.length, sessions: sessions.size,
+      events: events.map((e) => ({
+        ts: e.ts, type: e.type, ...(e.trackId !== undefined ? { trackId: e.trackId } : {}), ...(e.sessionId !== undefined ? { sessionId: e.sessionId } : {}),
+        ...(e.msPlayed !== undefined ? { msPlayed: e.msPlayed } : {}), ...(e.type === 'play_end' && e.skipped !== undefined ? { skipped: e.skipped } : {}),
+      })),
+      genres: ranked(genres), artists: ranked(artists),
+    };
+  });
 };
+
+interface Tally { key: string; plays: number; skips: number; listens: number; likes: number }
+
+const HistoryQuery = Type.Object({
+  days: Type.Optional(Type.Integer({ minimum: 1, maximum: 3650, description: 'how far back from `until` (default 30)' })),
+  until: Type.Optional(Type.Integer({ minimum: 0, description: 'epoch ms (default: the listener\'s newest event)' })),
+  limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 20_000, description: 'newest events returned (default 2,000); the tallies count these' })),
+}, { additionalProperties: false });
+const TallyRow = Type.Object({ id: Type.String(), plays: Type.Integer(), skips: Type.Integer(), listens: Type.Integer(), likes: Type.Integer(), skipRate: Type.Union([Type.Number(), Type.Null()]), name: Type.Optional(Type.String()) });
+const HistoryReply = Type.Object({
+  listenerId: Type.String(), since: Type.Number(), until: Type.Number(),
+  total: Type.Integer({ description: 'events in the window (events returned: the newest `limit`)' }),
+  sessions: Type.Integer(),
+  events: Type.Array(Type.Object({ ts: Type.Number(), type: Type.String(), trackId: Type.Optional(Type.String()), sessionId: Type.Optional(Type.String()), msPlayed: Type.Optional(Type.Number()), skipped: Type.Optional(Type.Boolean()) })),
+  genres: Type.Array(TallyRow, { description: 'the 20 most played genres of the returned events, with skip rate (of plays of known skip status)' }),
+  artists: Type.Array(TallyRow, { description: 'the 20 most played main artists' }),
+});
 
 const round = (x: number): number => Number(x.toPrecision(4));

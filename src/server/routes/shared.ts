@@ -5,6 +5,7 @@ import type { Surfaces } from '../../surfaces/index.js';
 import type { Siblings } from '../cluster.js';
 import type { ServerMetrics } from '../metrics.js';
 import type { Serving } from '../serving.js';
+import type { JobRunner } from '../jobs.js';
 
 /** An error with an HTTP status and a stable code, safe to show to a client. */
 export class HttpError extends Error {
@@ -23,6 +24,8 @@ export interface RouteDeps {
   bus: NatsBus | undefined;
   serving: Serving;
   metrics: ServerMetrics;
+  /** Background jobs of this process (the console's trade-off runs). */
+  jobs: JobRunner;
   /** The other processes of `segue serve --workers N`; absent: this process serves alone. */
   siblings: Siblings | undefined;
   /** The surfaces to answer with; a 503 HttpError while stopping or before models are loaded. */

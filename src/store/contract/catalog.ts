@@ -37,6 +37,22 @@ export function catalogContract(name: string, open: Opener<Store>, cleanup?: Cle
       expect(r.filter((t) => t?.id === 't3').length).toBe(20_000);
     });
 
+    it('searches tracks by title, artists by name and listeners by id: case-insensitive, prefix matches first, wildcards literal', async () => {
+      await store().ingest({
+        tracks: [track('t1', 'a1', { title: 'Blue Monday' }), track('t2', 'a2', { title: 'Monday Blues' }), track('t3', 'a1', { title: '100% Pure_Love' }), track('t4', 'a1', { title: 'Tuesday' })],
+        events: [play('e1', 'blue-listener', 't1', T0), play('e2', 'other', 't2', T0 + MIN)],
+      });
+      expect(await store().catalog.search('track', 'monday', 10)).toEqual([{ id: 't2', name: 'Monday Blues' }, { id: 't1', name: 'Blue Monday' }]);
+      expect(await store().catalog.search('track', 'MONDAY', 1)).toEqual([{ id: 't2', name: 'Monday Blues' }]);
+      // % and _ are the query's own characters, not wildcards.
+      expect((await store().catalog.search('track', '0% Pure_', 10)).map((x) => x.id)).toEqual(['t3']);
+      expect(await store().catalog.search('track', '%', 10)).toEqual([{ id: 't3', name: '100% Pure_Love' }]);
+      expect(await store().catalog.search('track', 't4', 10)).toEqual([{ id: 't4', name: 'Tuesday' }]);
+      expect(await store().catalog.search('artist', 'artist A2', 10)).toEqual([{ id: 'a2', name: 'Artist a2' }]);
+      expect(await store().catalog.search('listener', 'blue', 10)).toEqual([{ id: 'blue-listener', name: 'blue-listener' }]);
+      expect(await store().catalog.search('track', 'nothing like it', 10)).toEqual([]);
+    });
+
     it('merges catalog upserts: new fields replace old ones, an identical upsert changes nothing', async () => {
       await store().ingest({ tracks: [track('t1', 'a1', { genres: ['jazz'] })] });
       const same = await store().ingest({ tracks: [track('t1', 'a1', { genres: ['jazz'] })] });

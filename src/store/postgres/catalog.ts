@@ -1,5 +1,5 @@
 import { deriveEmerging, type Artist, type Listener, type Playlist, type Track } from '../../domain/index.js';
-import { PLAYS_SQL, PLAY_TYPES_SQL } from '../sql.js';
+import { PLAYS_SQL, PLAY_TYPES_SQL, searchPatterns, searchSql } from '../sql.js';
 import type { CatalogStore } from '../types.js';
 import { Lock, type PgDb } from './db.js';
 
@@ -67,6 +67,11 @@ export class PgCatalog implements CatalogStore {
       `SELECT (SELECT count(*) FROM tracks) AS tracks, (SELECT count(*) FROM artists) AS artists,
               (SELECT count(*) FROM listeners) AS listeners, (SELECT count(*) FROM playlists) AS playlists`,
     ))[0]!;
+  }
+
+  async search(kind: 'track' | 'artist' | 'listener', q: string, limit: number): Promise<Array<{ id: string; name: string }>> {
+    const [contains, prefix] = searchPatterns(q);
+    return this.db.rows<{ id: string; name: string }>(searchSql(kind, 'ILIKE', ['$1', '$2', '$3'], 'id COLLATE "C"'), [contains, prefix, limit]);
   }
 
   async deriveEmerging(now = Date.now()): Promise<number> {

@@ -2,7 +2,7 @@ import type Database from 'better-sqlite3';
 import { deriveEmerging, type Artist, type Listener, type Playlist, type Track } from '../../domain/index.js';
 import type { CatalogStore } from '../types.js';
 import { prepared } from './statements.js';
-import { PLAYS_SQL, PLAY_TYPES_SQL } from '../sql.js';
+import { PLAYS_SQL, PLAY_TYPES_SQL, searchPatterns, searchSql } from '../sql.js';
 
 export class SqliteCatalog implements CatalogStore {
   constructor(private readonly db: Database.Database) {}
@@ -71,6 +71,11 @@ export class SqliteCatalog implements CatalogStore {
       .prepare(`SELECT (SELECT count(*) FROM tracks) AS tracks, (SELECT count(*) FROM artists) AS artists,
                 (SELECT count(*) FROM listeners) AS listeners, (SELECT count(*) FROM playlists) AS playlists`)
       .get() as { tracks: number; artists: number; listeners: number; playlists: number };
+  }
+
+  async search(kind: 'track' | 'artist' | 'listener', q: string, limit: number): Promise<Array<{ id: string; name: string }>> {
+    const [contains, prefix] = searchPatterns(q);
+    return this.stmt<[{ c: string; p: string; n: number }], { id: string; name: string }>(searchSql(kind, 'LIKE', ['@c', '@p', '@n'])).all({ c: contains, p: prefix, n: limit });
   }
 
   async deriveEmerging(now = Date.now()): Promise<number> {
