@@ -16,10 +16,11 @@ export interface MetricsSummary {
 /** One sample line: `name{a="x",b="y"} value`; null for comments and blank lines. */
 function sample(line: string): { name: string; labels: Record<string, string>; value: number } | null {
   if (line === '' || line.startsWith('#')) return null;
+  // Label values escape backslash, double quote and line feed as \\, \" and \n (the text exposition format).
   const m = /^([A-Za-z_:][\w:]*)(?:\{(.*)\})?\s+(\S+)/.exec(line);
   if (!m) return null;
   const labels: Record<string, string> = {};
-  for (const l of (m[2] ?? '').matchAll(/(\w+)="((?:[^"\\]|\\.)*)"/g)) labels[l[1]!] = l[2]!.replace(/\\(.)/g, '$1');
+  for (const l of (m[2] ?? '').matchAll(/(\w+)="((?:[^"\\]|\\.)*)"/g)) labels[l[1]!] = l[2]!.replace(/\\(.)/g, (_, c: string) => (c === 'n' ? '\n' : c));
   const value = m[3] === '+Inf' ? Infinity : Number(m[3]);
   return { name: m[1]!, labels, value };
 }

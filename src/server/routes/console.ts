@@ -29,6 +29,8 @@ export async function registerConsole(app: FastifyInstance, dir = consoleDir()):
   }
   await app.register(fastifyStatic, {
     root: dir, prefix: '/console/', index: ['index.html'], wildcard: true, decorateReply: false,
+    // Cache-Control is set below: left on, the plugin's own (public, max-age=0) replaces it after setHeaders.
+    cacheControl: false,
     setHeaders: (res, path) => {
       res.setHeader('content-security-policy', CSP);
       res.setHeader('x-content-type-options', 'nosniff');

@@ -42,6 +42,10 @@ export const experimentRoutes: RouteGroup = (app, { store, serving, siblings, bu
   });
   app.get('/v1/experiments/:name/report', {
     config: { scope: 'read' },
+    // What cannot be estimated yet is NaN (the sample ratio of an experiment without listeners, a
+    // metric of a variant without plays): written as null, as `segue experiment report --json`
+    // writes it. The schema's compiled serializer throws on NaN, which made such a report a 500.
+    serializerCompiler: () => (data) => JSON.stringify(data),
     schema: { summary: 'The experiment\'s report: per metric the value per variant, relativeLift, ci, pValue, sequential test; the decision', tags: ['experiments'], params: Name, response: { 200: ExperimentReportReply, ...responses.errors(401, 403, 404, 429) } },
   }, async (req) => experimentReport(store, (req.params as { name: string }).name));
 };
