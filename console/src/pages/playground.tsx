@@ -198,7 +198,7 @@ function SaveAndTest({ surface, partial }: { surface: string; partial: Record<st
         <button type="button" disabled={name === ''} onClick={() => void act('save')}>Save as a named policy</button>
         <button type="button" disabled={name === ''} onClick={() => void act('experiment')}>Start an experiment from it</button>
       </div>
-      {note ? <p role="status">{note}</p> : null}
+      {note ? <p role="status" data-testid="save-note">{note}</p> : null}
       <ErrorNote error={error} />
     </div>
   );

@@ -1,5 +1,5 @@
 import { Type } from '@sinclair/typebox';
-import { ExperimentSchema, createExperiment, experimentReport, shipExperiment, startExperiment, stopExperiment } from '../../experiments/index.js';
+import { ExperimentSchema, type Experiment, createExperiment, experimentReport, shipExperiment, startExperiment, stopExperiment } from '../../experiments/index.js';
 import { ExperimentReportReply, StoredExperimentReply, responses } from '../schemas.js';
 import type { RouteGroup } from './shared.js';
 
@@ -12,7 +12,7 @@ export const experimentRoutes: RouteGroup = (app, { store, serving, siblings, bu
   app.post('/v1/experiments', {
     config: { scope: 'admin' },
     schema: { summary: 'Define an experiment (a draft until started)', tags: ['experiments'], body: ExperimentSchema, response: { 201: StoredExperimentReply, ...responses.errors(400, 401, 403, 409, 429) } },
-  }, async (req, reply) => reply.code(201).send(await createExperiment(store, req.body)));
+  }, async (req, reply) => reply.code(201).send(stored(await createExperiment(store, req.body))));
   app.get('/v1/experiments', {
     config: { scope: 'read' },
     schema: { summary: 'Experiments and their status', tags: ['experiments'], response: { 200: Type.Array(StoredExperimentReply), ...responses.errors(401, 403, 429) } },
@@ -27,7 +27,7 @@ export const experimentRoutes: RouteGroup = (app, { store, serving, siblings, bu
       await serving.reloadExperiments();
       siblings?.announce('experiments');
       bus?.announce('experiments');
-      return x;
+      return stored(x);
     });
   }
   app.post('/v1/experiments/:name/ship', {
@@ -38,7 +38,7 @@ export const experimentRoutes: RouteGroup = (app, { store, serving, siblings, bu
     await serving.reloadExperiments();
     siblings?.announce('experiments');
     bus?.announce('experiments');
-    return x;
+    return stored(x);
   });
   app.get('/v1/experiments/:name/report', {
     config: { scope: 'read' },
@@ -49,3 +49,6 @@ export const experimentRoutes: RouteGroup = (app, { store, serving, siblings, bu
     schema: { summary: 'The experiment\'s report: per metric the value per variant, relativeLift, ci, pValue, sequential test; the decision', tags: ['experiments'], params: Name, response: { 200: ExperimentReportReply, ...responses.errors(401, 403, 404, 429) } },
   }, async (req) => experimentReport(store, (req.params as { name: string }).name));
 };
+
+/** An experiment as the store holds it: its name beside the definition and status. */
+const stored = (x: Experiment): Record<string, unknown> => ({ name: x.def.name, ...x });
