@@ -960,7 +960,7 @@ export interface paths {
                 query?: {
                     /** @description how far back from `until` (default 30) */
                     days?: number;
-                    /** @description epoch ms (default now) */
+                    /** @description epoch ms (default: the listener's newest event) */
                     until?: number;
                     /** @description newest events returned (default 2,000); the tallies count these */
                     limit?: number;
@@ -2041,8 +2041,8 @@ export interface paths {
                             }[];
                             /** @description the sample ratio check */
                             srm: {
-                                chi2: number;
-                                pValue: number;
+                                chi2: number | null;
+                                pValue: number | null;
                                 ok: boolean;
                             };
                             assignmentConflicts: number;
@@ -2054,30 +2054,31 @@ export interface paths {
                                 variant: string;
                                 control: string;
                                 values: {
-                                    [key: string]: number;
+                                    [key: string]: number | null;
                                 };
-                                relativeLift: number;
-                                ci: number[];
-                                absoluteDiff: number;
-                                pValue: number;
-                                pValueAdjusted: number;
+                                /** @description treatment / control - 1; null while it cannot be estimated */
+                                relativeLift: number | null;
+                                ci: (number | null)[];
+                                absoluteDiff: number | null;
+                                pValue: number | null;
+                                pValueAdjusted: number | null;
                                 cuped: {
-                                    theta: number;
-                                    varianceReduction: number;
+                                    theta: number | null;
+                                    varianceReduction: number | null;
                                 } | null;
                                 sequential: {
                                     method: "msprt" | "group-sequential";
-                                    pValue?: number;
-                                    boundary?: number;
-                                    z?: number;
+                                    pValue?: number | null;
+                                    boundary?: number | null;
+                                    z?: number | null;
                                     looks: number;
                                     reject: boolean;
                                     /** @description the test at the end of every day since the start */
                                     path: {
                                         day: number;
-                                        pValue?: number;
-                                        z: number;
-                                        boundary?: number;
+                                        pValue?: number | null;
+                                        z: number | null;
+                                        boundary?: number | null;
                                     }[];
                                 } | null;
                                 significant: boolean;

@@ -161,21 +161,23 @@ export const StoredExperimentReply = Type.Object({
   createdAt: Type.Number(), startedAt: Type.Union([Type.Number(), Type.Null()]), stoppedAt: Type.Union([Type.Number(), Type.Null()]),
   offset: Type.Number(), shippedVariant: Type.Union([Type.String(), Type.Null()]),
 });
-const SequentialLookSchema = Type.Object({ day: Type.Integer(), pValue: Type.Optional(Type.Number()), z: Type.Number(), boundary: Type.Optional(Type.Number()) });
+/** A figure that may not be estimable yet (no listeners, no plays): null then. */
+const Est = (description?: string) => Type.Union([Type.Number(), Type.Null()], description ? { description } : {});
+const SequentialLookSchema = Type.Object({ day: Type.Integer(), pValue: Type.Optional(Est()), z: Est(), boundary: Type.Optional(Est()) });
 export const ExperimentReportReply = Type.Object({
   experiment: Type.String(), status: Type.String(), from: Type.Number(), until: Type.Number(), alpha: Type.Number(),
   variants: Type.Array(Type.Object({ name: Type.String(), listeners: Type.Integer(), exposures: Type.Integer(), weight: Type.Union([Type.Number(), Type.Null()]) })),
-  srm: Type.Object({ chi2: Type.Number(), pValue: Type.Number(), ok: Type.Boolean() }, { description: 'the sample ratio check' }),
+  srm: Type.Object({ chi2: Est(), pValue: Est(), ok: Type.Boolean() }, { description: 'the sample ratio check' }),
   assignmentConflicts: Type.Integer(),
   attributedPlays: Type.Integer(),
   metrics: Type.Array(Type.Object({
     metric: Type.String(), role: Type.Union([Type.Literal('success'), Type.Literal('guardrail'), Type.Literal('observed')]), direction: Type.Union([Type.Literal('up'), Type.Literal('down')]),
-    variant: Type.String(), control: Type.String(), values: Type.Record(Type.String(), Type.Number()),
-    relativeLift: Type.Number(), ci: Type.Array(Type.Number(), { minItems: 2, maxItems: 2 }), absoluteDiff: Type.Number(),
-    pValue: Type.Number(), pValueAdjusted: Type.Number(),
-    cuped: Type.Union([Type.Object({ theta: Type.Number(), varianceReduction: Type.Number() }), Type.Null()]),
+    variant: Type.String(), control: Type.String(), values: Type.Record(Type.String(), Est()),
+    relativeLift: Est('treatment / control - 1; null while it cannot be estimated'), ci: Type.Array(Est(), { minItems: 2, maxItems: 2 }), absoluteDiff: Est(),
+    pValue: Est(), pValueAdjusted: Est(),
+    cuped: Type.Union([Type.Object({ theta: Est(), varianceReduction: Est() }), Type.Null()]),
     sequential: Type.Union([Type.Object({
-      method: Type.Union([Type.Literal('msprt'), Type.Literal('group-sequential')]), pValue: Type.Optional(Type.Number()), boundary: Type.Optional(Type.Number()), z: Type.Optional(Type.Number()),
+      method: Type.Union([Type.Literal('msprt'), Type.Literal('group-sequential')]), pValue: Type.Optional(Est()), boundary: Type.Optional(Est()), z: Type.Optional(Est()),
       looks: Type.Integer(), reject: Type.Boolean(), path: Type.Array(SequentialLookSchema, { description: 'the test at the end of every day since the start' }),
     }), Type.Null()]),
     significant: Type.Boolean(), margin: Type.Optional(Type.Number()), nonInferior: Type.Optional(Type.Boolean()),

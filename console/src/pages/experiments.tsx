@@ -81,7 +81,10 @@ function ExperimentDetail({ name, stored, onChange }: { name: string; stored: St
 }
 
 function Report({ r }: { r: ExperimentReport }) {
-  const rows = r.metrics.map((m) => ({ ...m, label: `${m.metric} (${m.variant})`, lo: m.ci[0], hi: m.ci[1] }));
+  // A metric that cannot be estimated yet (no plays in a variant) has null figures: listed in words, not plotted.
+  const all = r.metrics.map((m) => ({ ...m, label: `${m.metric} (${m.variant})` }));
+  const rows = all.flatMap((m) => (m.relativeLift === null || m.ci[0] == null || m.ci[1] == null ? [] : [{ ...m, relativeLift: m.relativeLift, lo: m.ci[0], hi: m.ci[1] }]));
+  const pending = all.filter((m) => m.relativeLift === null).map((m) => m.label);
   const forest = useMemo<Plot.PlotOptions>(() => {
     const guard = rows.filter((m) => m.role === 'guardrail' && m.margin !== undefined).map((m) => ({ label: m.label, at: m.direction === 'up' ? -m.margin! : m.margin! }));
     return {
@@ -116,6 +119,7 @@ function Report({ r }: { r: ExperimentReport }) {
         </table>
       </Card>
       <Card title="Lift per metric" id="forest">
+        {pending.length > 0 ? <p class="muted">Not estimable yet (no plays in a variant): {pending.join(', ')}.</p> : null}
         {rows.length > 0 ? <PlotFigure testId="plot-forest" options={forest} label="Forest plot: relative lift with its interval per metric; guardrail margins as red ticks" caption="Dots: lift; lines: interval at 1 − α; red dashed ticks: guardrail margins (worse than the tick fails)." /> : <p class="muted">No metric has data yet.</p>}
       </Card>
       <Card title="Sequential test over time" id="sequential">

@@ -154,9 +154,10 @@ export function registerDemo(program: Command, globals: () => GlobalOptions): vo
         }
         const u = server.url;
         const h = `-H 'authorization: Bearer ${key.key}' -H 'content-type: application/json'`;
-        emit(g.json, { url: u, key: key.key, listener, seconds, built, trained }, () => [
+        emit(g.json, { url: u, console: `${u}/console`, key: key.key, listener, seconds, built, trained }, () => [
           '',
           `Segue demo: ${fmt(s.tracks)} tracks, ${fmt(s.listeners)} listeners, ${fmt(s.events)} events; ready in ${seconds.toFixed(1)} s.`,
+          `Console:  ${u}/console  (log in with the API key below)`,
           `API:      ${u}  (OpenAPI document: ${u}/docs, metrics: ${u}/metrics)`,
           `API key:  ${key.key}  (scopes ingest, recommend, admin; saved in ${keyFile})`,
           '',

@@ -87,7 +87,7 @@ export function registerServe(program: Command, globals: () => GlobalOptions): v
         process.exitCode = await runPrimary({
           workers,
           log: (m) => process.stderr.write(`segue serve: ${m}\n`),
-          onListening: (url) => process.stdout.write(`Segue API listening on ${url.replace('[::1]', 'localhost')} (OpenAPI at ${url}/docs; ${workers} processes)\n`),
+          onListening: (url) => process.stdout.write(`Segue API listening on ${url.replace('[::1]', 'localhost')} (OpenAPI at ${url}/docs; console at ${url}/console; ${workers} processes)\n`),
         });
         return;
       }
@@ -107,7 +107,7 @@ export function registerServe(program: Command, globals: () => GlobalOptions): v
           ...(bus ? { bus } : {}), ...(scale.state ? { redis: scale.state } : {}),
         });
         if (siblings) siblings.listening(s.url);
-        else process.stdout.write(`Segue API listening on ${s.url} (OpenAPI at ${s.url}/docs)\n`);
+        else process.stdout.write(`Segue API listening on ${s.url} (OpenAPI at ${s.url}/docs; console at ${s.url}/console)\n`);
         await s.closed;
       } finally {
         await bus?.close();
