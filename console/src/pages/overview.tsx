@@ -10,6 +10,14 @@ const EVERY_MS = 2_000;
 
 interface Rate { t: Date; series: string; value: number }
 
+const SERIES = ['all routes', 'events written', 'radio', 'autoplay', 'discovery', 'daily-mixes', 'release-radar', 'blend', 'mood', 'enhance', 'shuffle'];
+const PALETTE = ['#4e79a7', '#59a14f', '#e15759', '#f28e2b', '#76b7b2', '#b07aa1', '#edc948', '#ff9da7', '#9c755f', '#bab0ac', '#1f5fbf'];
+/** The series present, each in its own colour on every plot. */
+function colors(data: Rate[]): Plot.ScaleOptions {
+  const present = SERIES.filter((s) => data.some((d) => d.series === s));
+  return { type: 'ordinal', domain: present, range: present.map((s) => PALETTE[SERIES.indexOf(s)]!), legend: present.length > 0 };
+}
+
 /** Rates between successive readings: events written/s, requests/s, and per surface requests/s and mean latency (ms). */
 function rates(readings: MetricsSummary[]): { ingest: Rate[]; requests: Rate[]; latency: Rate[] } {
   const out = { ingest: [] as Rate[], requests: [] as Rate[], latency: [] as Rate[] };
@@ -46,7 +54,8 @@ export function Overview() {
   const r = useMemo(() => rates(readings), [readings]);
   const small = (data: Rate[], y: string, title: string): Plot.PlotOptions => ({
     height: 160, width: 360, marginLeft: 48, x: { type: 'time', label: null }, y: { label: y, grid: true, domain: [0, Math.max(1, ...data.map((d) => d.value)) * 1.1], tickFormat: '~s' },
-    color: { type: 'ordinal', legend: data.length > 0, scheme: 'tableau10' }, marks: [Plot.lineY(data, { x: 't', y: 'value', stroke: 'series', tip: true }), Plot.dot(data.slice(-1), { x: 't', y: 'value', fill: 'series' }), Plot.ruleY([0])],
+    // One colour per series on every plot: all routes, events, then the surfaces in a fixed order.
+    color: colors(data), marks: [Plot.lineY(data, { x: 't', y: 'value', stroke: 'series', tip: true }), Plot.dot(data.slice(-1), { x: 't', y: 'value', fill: 'series' }), Plot.ruleY([0])],
     title,
   });
   const o = overview.data;
