@@ -58,7 +58,11 @@ describe('API contract', () => {
     expect((await app.inject('/readyz')).json()).toEqual({ status: 'ready' });
     const doc = (await app.inject('/docs')).json() as { openapi: string; paths: Record<string, Record<string, { responses: Record<string, unknown> }>> };
     expect(doc.openapi).toMatch(/^3\./);
-    expect(Object.keys(doc.paths).sort()).toEqual(['/v1/catalog', '/v1/events', '/v1/experiments', '/v1/experiments/{name}/report', '/v1/experiments/{name}/ship', '/v1/experiments/{name}/start', '/v1/experiments/{name}/stop', '/v1/exposures/{requestId}', '/v1/listeners/{id}', '/v1/models', '/v1/recommend/{surface}']);
+    expect(Object.keys(doc.paths).sort()).toEqual([
+      '/v1/catalog', '/v1/evaluations', '/v1/events', '/v1/experiments', '/v1/experiments/{name}/report', '/v1/experiments/{name}/ship', '/v1/experiments/{name}/start', '/v1/experiments/{name}/stop',
+      '/v1/exposures/{requestId}', '/v1/jobs', '/v1/jobs/tradeoff', '/v1/jobs/{id}', '/v1/jobs/{id}/cancel', '/v1/listeners/{id}', '/v1/listeners/{id}/history', '/v1/lookup', '/v1/metrics/summary', '/v1/models',
+      '/v1/overview', '/v1/policies', '/v1/policies/{name}', '/v1/recommend/{surface}', '/v1/search', '/v1/surfaces/{surface}/policy', '/v1/whoami',
+    ]);
     expect(Object.keys(doc.paths['/v1/recommend/{surface}']!.post!.responses)).toEqual(expect.arrayContaining(['200', '400', '401', '403', '429', '503']));
     const m = await app.inject('/metrics');
     expect(m.headers['content-type']).toMatch(/text\/plain/);

@@ -60,7 +60,7 @@ describe('segue keys', () => {
     expect(list.stdout).not.toContain(made.key.slice(-43));
     const bad = segue(['--store', db, 'keys', 'create', '--scopes', 'root']);
     expect(bad.status).not.toBe(0);
-    expect(bad.stderr).toMatch(/--scopes must list one or more of ingest, recommend, admin, got "root"/);
+    expect(bad.stderr).toMatch(/--scopes must list one or more of ingest, recommend, read, admin, got "root"/);
     const other = JSON.parse(segue(['--store', db, '--json', 'keys', 'create', '--scopes', 'admin']).stdout) as { id: string };
     expect(segue(['--store', db, 'keys', 'revoke', other.id]).status).toBe(0);
     expect(segue(['--store', db, 'keys', 'list']).stdout).toMatch(new RegExp(`${other.id}.*revoked`));
