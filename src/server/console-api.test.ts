@@ -1,4 +1,4 @@
-import { describe, it, expect, beforeAll, afterAll } from 'vitest';
+import { describe, it, expect, beforeAll, afterAll, vi } from 'vitest';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -193,6 +193,22 @@ describe('a listener\'s history', () => {
     const bad = await get('/v1/listeners/hist-1/history?days=0');
     expect(bad.statusCode).toBe(400);
     expect(bad.json()).toMatchObject({ field: '/days' });
+  });
+
+  it('reads only the newest `limit` events of the window from the store, and counts the rest', async () => {
+    // A listener with a million events must not be loaded whole: every read of the log is limited.
+    const reads = vi.spyOn(store.events, 'forListener');
+    try {
+      const h = await history('?limit=2');
+      expect(h.events.map((e) => e.ts)).toEqual([H - HOUR + 1000, H]);
+      expect(h.total).toBe(7);
+      expect(h.artists).toEqual([{ id: 'cx-art2', name: 'Name of cx-art2', plays: 1, skips: 0, listens: 1, likes: 0, skipRate: 0 }]);
+      expect(reads.mock.calls.length).toBeGreaterThan(0);
+      for (const [, opts] of reads.mock.calls) expect(opts).toMatchObject({ limit: expect.any(Number), newest: true });
+      expect(reads.mock.calls.every(([, opts]) => opts!.limit! <= 2)).toBe(true);
+    } finally {
+      reads.mockRestore();
+    }
   });
 
   it('adds up for a simulated listener: each artist\'s plays are the returned plays of its tracks', async () => {

@@ -129,8 +129,16 @@ export interface EventLog {
    * leaves out events up to it.
    */
   scan(opts?: { afterSeq?: number; batchSize?: number; types?: EventType[]; since?: number; until?: number }): AsyncIterable<StoredEvent[]>;
-  /** One listener's events in time order. */
-  forListener(listenerId: string, opts?: { since?: number; limit?: number }): Promise<StoredEvent[]>;
+  /**
+   * One listener's events with since <= ts < until, in time order (ts, then seq). `limit` keeps
+   * the oldest `limit` of them (default 1,000,000), or with `newest` the newest `limit` (still
+   * returned in time order): the recent page of a long history, without reading all of it.
+   *
+   * @example const [last] = await store.events.forListener('u1', { limit: 1, newest: true }) // u1's newest event
+   */
+  forListener(listenerId: string, opts?: { since?: number; until?: number; limit?: number; newest?: boolean }): Promise<StoredEvent[]>;
+  /** How many of one listener's events have since <= ts < until, without reading them. */
+  countForListener(listenerId: string, opts?: { since?: number; until?: number }): Promise<number>;
   /**
    * Give a session to every event still pending (events that arrived out of time order):
    * per listener, events in time order are cut where the gap exceeds `gapMs`. Recomputes

@@ -34,13 +34,14 @@ export const listenerRoutes: RouteGroup = (app, { store, serving, needServing })
     const id = (req.params as { id: string }).id;
     const q = req.query as { days?: number; limit?: number; until?: number };
     // Without `until`: the window ends at the listener's newest event (a quiet listener, or an imported past, still shows).
-    const span = (q.days ?? 30) * 86_400_000;
-    let all = await store.events.forListener(id, { since: q.until === undefined ? 0 : q.until - span });
-    const until = q.until ?? all.at(-1)?.ts ?? Date.now();
-    const since = until - span;
-    all = all.filter((e) => e.ts >= since && e.ts <= until);
-    // The newest `limit` events (the log reads oldest first).
-    const events = all.slice(Math.max(0, all.length - (q.limit ?? 2_000)));
+    // Only the newest `limit` events of the window are read, and the rest counted: a listener
+    // with millions of events costs the same memory as one with a few thousand.
+    const until = q.until ?? (await store.events.forListener(id, { limit: 1, newest: true }))[0]?.ts ?? Date.now();
+    const since = until - (q.days ?? 30) * 86_400_000;
+    const window = { since, until: until + 1 };
+    const limit = q.limit ?? 2_000;
+    const events = await store.events.forListener(id, { ...window, limit, newest: true });
+    const total = events.length < limit ? events.length : await store.events.countForListener(id, window);
     const tracks = await store.catalog.getTracks([...new Set(events.flatMap((e) => (e.trackId === undefined ? [] : [e.trackId])))]);
     const byId = new Map(tracks.filter((t) => t !== undefined).map((t) => [t.id, t]));
     const genres = new Map<string, Tally>(), artists = new Map<string, Tally & { name: string }>();
@@ -68,7 +69,7 @@ export const listenerRoutes: RouteGroup = (app, { store, serving, needServing })
     const ranked = <T extends Tally>(m: Map<string, T>) => [...m.values()].sort((a, b) => b.plays - a.plays || (a.key < b.key ? -1 : 1)).slice(0, 20)
       .map(({ key, ...x }) => ({ id: key, ...x, skipRate: x.skips + x.listens > 0 ? round(x.skips / (x.skips + x.listens)) : null }));
     return {
-      listenerId: id, since, until, total: all.length, sessions: sessions.size,
+      listenerId: id, since, until, total, sessions: sessions.size,
       events: events.map((e) => ({
         ts: e.ts, type: e.type, ...(e.trackId !== undefined ? { trackId: e.trackId } : {}), ...(e.sessionId !== undefined ? { sessionId: e.sessionId } : {}),
         ...(e.msPlayed !== undefined ? { msPlayed: e.msPlayed } : {}), ...(e.type === 'play_end' && e.skipped !== undefined ? { skipped: e.skipped } : {}),

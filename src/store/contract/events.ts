@@ -167,6 +167,26 @@ export function eventLogContract(name: string, open: Opener<Store>, cleanup?: Cl
       expect((await store().stats()).sessions).toBe(2);
     });
 
+    it('reads a window of one listener\'s events, its oldest or newest page, and counts it without reading', async () => {
+      await store().ingest({ tracks: [track('t1')] });
+      // u1: e0..e9 a minute apart, e9b at e9's time (after it in the log); u2's events never show.
+      const u1 = Array.from({ length: 10 }, (_, i) => play(`e${i}`, 'u1', 't1', T0 + i * MIN));
+      await store().ingest({ events: [...u1, play('e9b', 'u1', 't1', T0 + 9 * MIN), play('x1', 'u2', 't1', T0 + 3 * MIN), play('x2', 'u2', 't1', T0 + 20 * MIN)] });
+      const ids = (evs: Array<{ eventId: string }>) => evs.map((e) => e.eventId);
+      const window = { since: T0 + 2 * MIN, until: T0 + 6 * MIN };
+      expect(ids(await store().events.forListener('u1', window))).toEqual(['e2', 'e3', 'e4', 'e5']);
+      expect(ids(await store().events.forListener('u1', { ...window, limit: 2 }))).toEqual(['e2', 'e3']);
+      expect(ids(await store().events.forListener('u1', { ...window, limit: 2, newest: true }))).toEqual(['e4', 'e5']);
+      // The newest event: ties in time go to the later in the log.
+      expect(ids(await store().events.forListener('u1', { limit: 1, newest: true }))).toEqual(['e9b']);
+      expect(ids(await store().events.forListener('u1', { limit: 3, newest: true }))).toEqual(['e8', 'e9', 'e9b']);
+      expect(await store().events.forListener('nobody', { limit: 1, newest: true })).toEqual([]);
+      expect(await store().events.countForListener('u1', window)).toBe(4);
+      expect(await store().events.countForListener('u1')).toBe(11);
+      expect(await store().events.countForListener('u1', { since: T0 + 9 * MIN })).toBe(2);
+      expect(await store().events.countForListener('nobody')).toBe(0);
+    });
+
     it('keeps explicit sessions and honours a custom gap', async () => {
       await store().ingest({ tracks: [track('t1')] });
       await store().ingest({

@@ -55,12 +55,22 @@ export class PgEventLog implements EventLog {
     }
   }
 
-  async forListener(listenerId: string, opts: { since?: number; limit?: number } = {}): Promise<StoredEvent[]> {
+  async forListener(listenerId: string, opts: { since?: number; until?: number; limit?: number; newest?: boolean } = {}): Promise<StoredEvent[]> {
+    // Newest first under the limit (a top-N sort keeps only `limit` rows), then back to time order.
+    const dir = opts.newest ? 'DESC' : 'ASC';
     const rows = await this.db.arrays(
-      `${SELECT_IX} WHERE e.listener_ix = (SELECT ix FROM listeners WHERE id = $1) AND e.ts >= $2 ORDER BY e.ts, e.seq LIMIT $3`,
-      [listenerId, opts.since ?? 0, opts.limit ?? 1_000_000],
+      `${SELECT_IX} WHERE e.listener_ix = (SELECT ix FROM listeners WHERE id = $1) AND e.ts >= $2 AND e.ts < $3 ORDER BY e.ts ${dir}, e.seq ${dir} LIMIT $4`,
+      [listenerId, opts.since ?? 0, opts.until ?? Number.MAX_SAFE_INTEGER, opts.limit ?? 1_000_000],
     );
+    if (opts.newest) rows.reverse();
     return this.toEvents(rows);
+  }
+
+  async countForListener(listenerId: string, opts: { since?: number; until?: number } = {}): Promise<number> {
+    return (await this.db.value<number>(
+      'SELECT count(*) FROM events WHERE listener_ix = (SELECT ix FROM listeners WHERE id = $1) AND ts >= $2 AND ts < $3',
+      [listenerId, opts.since ?? 0, opts.until ?? Number.MAX_SAFE_INTEGER],
+    ))!;
   }
 
   async sessionize(opts: { gapMs?: number } = {}): Promise<{ listeners: number; events: number }> {

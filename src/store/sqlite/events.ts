@@ -126,11 +126,18 @@ export class SqliteEventLog implements EventLog {
     return v;
   }
 
-  async forListener(listenerId: string, opts: { since?: number; limit?: number } = {}): Promise<StoredEvent[]> {
-    const rows = this.db
-      .prepare<[string, number, number], EventRow>(`${SELECT} WHERE e.listener_ix = (SELECT ix FROM listeners WHERE id = ?) AND e.ts >= ? ORDER BY e.ts, e.seq LIMIT ?`)
-      .all(listenerId, opts.since ?? 0, opts.limit ?? 1_000_000);
+  async forListener(listenerId: string, opts: { since?: number; until?: number; limit?: number; newest?: boolean } = {}): Promise<StoredEvent[]> {
+    // Newest first under the limit (SQLite keeps only the top `limit` rows while sorting), then back to time order.
+    const dir = opts.newest ? 'DESC' : 'ASC';
+    const rows = prepared<[string, number, number, number], EventRow>(this.db, `${SELECT} WHERE e.listener_ix = (SELECT ix FROM listeners WHERE id = ?) AND e.ts >= ? AND e.ts < ? ORDER BY e.ts ${dir}, e.seq ${dir} LIMIT ?`)
+      .all(listenerId, opts.since ?? 0, opts.until ?? Number.MAX_SAFE_INTEGER, opts.limit ?? 1_000_000);
+    if (opts.newest) rows.reverse();
     return rows.map(toEvent);
+  }
+
+  async countForListener(listenerId: string, opts: { since?: number; until?: number } = {}): Promise<number> {
+    return prepared<[string, number, number], { n: number }>(this.db, 'SELECT count(*) AS n FROM events WHERE listener_ix = (SELECT ix FROM listeners WHERE id = ?) AND ts >= ? AND ts < ?')
+      .get(listenerId, opts.since ?? 0, opts.until ?? Number.MAX_SAFE_INTEGER)!.n;
   }
 
   async sessionize(opts: { gapMs?: number } = {}): Promise<{ listeners: number; events: number }> {
