@@ -95,7 +95,7 @@ export class Surfaces {
     }
     const base = req.policy ?? surface.defaultPolicy();
     if (base.surface !== req.surface) throw new SurfaceError(`the policy is for ${base.surface}, not ${req.surface}`);
-    const policy = parsePolicy({ ...base, ...(req.n !== undefined ? { length: req.n } : {}) }, 'policy', { retrievalRules: !lenient });
+    const policy = req.policy === undefined ? this.defaultFor(req.surface, req.n) : parsePolicy({ ...base, ...(req.n !== undefined ? { length: req.n } : {}) }, 'policy', { retrievalRules: !lenient });
     const view = await this.reco.state.view(req.listenerId);
     const seed = deriveSeed(req.seed ?? 0, `${req.listenerId}/${req.surface}`);
     const ctx: SeqContext = { now, played: this.played(view, now, policy), seed };
@@ -104,6 +104,20 @@ export class Surfaces {
     const response: SurfaceResponse = { requestId: randomUUID(), surface: req.surface, listenerId: req.listenerId, policyId, ...res, ...(view.degraded ? { degraded: true as const } : {}) };
     if (req.log !== false) await this.logExposure(req, response, now);
     return response;
+  }
+
+  // Each surface's default policy (at a page length), checked once: most requests use it, and
+  // building and validating it again cost about 3% of a radio request. Frozen: nothing may change a shared policy.
+  private readonly defaults = new Map<string, Policy>();
+  private defaultFor(surface: Surface, n: number | undefined): Policy {
+    const key = `${surface}/${n ?? ''}`;
+    let p = this.defaults.get(key);
+    if (p === undefined) {
+      const base = RECIPES[surface]!.defaultPolicy();
+      p = deepFreeze(parsePolicy({ ...base, ...(n !== undefined ? { length: n } : {}) }, 'policy'));
+      if (this.defaults.size < 1_000) this.defaults.set(key, p);
+    }
+    return p;
   }
 
   /** The response as an exposure: each item (every mix's, in order) with its position, score, propensity and first source. */
@@ -123,4 +137,12 @@ export class Surfaces {
     for (const [id, ts] of out) if (ts > now) out.delete(id);
     return out;
   }
+}
+
+function deepFreeze<T>(x: T): T {
+  if (typeof x === 'object' && x !== null && !Object.isFrozen(x)) {
+    Object.freeze(x);
+    for (const v of Object.values(x)) deepFreeze(v);
+  }
+  return x;
 }
