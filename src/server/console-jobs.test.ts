@@ -7,6 +7,8 @@ import { openStore, type Store } from '../store/index.js';
 import { defaultPolicy } from '../sequencing/index.js';
 import { buildServer } from './index.js';
 import { registerConsole } from './routes/console.js';
+import { JobRunner } from './jobs.js';
+import { parseSweep } from '../evaluation/index.js';
 
 /**
  * The console's background jobs (a trade-off frontier traced in a worker thread, which runs
@@ -101,6 +103,25 @@ describe('trade-off jobs', () => {
     expect(policy.json().message).toMatch(/objectives\.flow/);
     expect(((await get('/v1/jobs')).json() as Job[]).every((j) => j.status !== 'running')).toBe(true);
   });
+});
+
+describe('the job runner', () => {
+  it('keeps the 20 newest jobs however they end, and a stopped job stays as it was stopped', async () => {
+    const runner = new JobRunner();
+    const sweep = parseSweep('emergingArtists=0:0.5:0.5');
+    const ids: string[] = [];
+    for (let i = 0; i < 23; i++) {
+      const job = runner.tradeoff('radio', sweep, { listeners: 50, tracks: 500, days: 2, sessions: 10, length: 5, seed: 3 })!;
+      ids.push(job.id);
+      expect(await runner.cancel(job.id)).toBe(true);
+      // Start times differ, so that "newest" is well defined.
+      await new Promise((r) => setTimeout(r, 2));
+    }
+    expect(runner.busy).toBeUndefined();
+    expect(runner.list().map((j) => j.id)).toEqual(ids.slice(-20).reverse());
+    await new Promise((r) => setTimeout(r, 300));
+    for (const j of runner.list()) expect(j).toMatchObject({ status: 'cancelled', message: 'cancelled', progress: 0 });
+  }, 60_000);
 });
 
 describe('the console\'s files', () => {

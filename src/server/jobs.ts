@@ -58,10 +58,11 @@ export class JobRunner {
       Object.assign(job, { status, finishedAt: Date.now(), ...extra });
       if (this.running?.job === job) this.running = undefined;
       void worker.terminate();
-      const old = this.list().slice(KEEP);
-      for (const j of old) this.jobs.delete(j.id);
+      this.prune();
     };
     worker.on('message', (m: { kind: string; message?: string; done?: number; total?: number; report?: TradeoffReport; error?: string }) => {
+      // Progress a stopping thread had already sent must not overwrite a finished job's state.
+      if (job.status !== 'running') return;
       if (m.kind === 'progress') job.message = m.message!;
       else if (m.kind === 'step') job.progress = 0.1 + 0.9 * (m.done! / m.total!);
       else if (m.kind === 'done') finish('done', { progress: 1, message: 'done', result: m.report! });
@@ -78,8 +79,14 @@ export class JobRunner {
     if (!r || (id !== undefined && r.job.id !== id)) return false;
     Object.assign(r.job, { status: 'cancelled', finishedAt: Date.now(), message: 'cancelled' });
     this.running = undefined;
+    this.prune();
     await r.worker.terminate();
     return true;
+  }
+
+  /** Forget all but the KEEP newest jobs. */
+  private prune(): void {
+    for (const j of this.list().slice(KEEP)) this.jobs.delete(j.id);
   }
 }
 
