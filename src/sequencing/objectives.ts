@@ -207,6 +207,15 @@ export class Objectives {
     return w.flow * (n > 0 ? sum / n : 0.5);
   }
 
+  /**
+   * The most an item's value at any place can exceed its `base`: flow and variety at their
+   * largest (each term is at most its weight), paced discovery at twice its base share (fairness
+   * only subtracts). The solver stops a walk once no candidate left could reach the beam.
+   */
+  get headroom(): number {
+    return this.w.flow + this.w.variety + this.w.discovery;
+  }
+
   /** The part of an item's value that does not depend on its place (for ordering the branching). */
   base(it: SeqItem): number {
     const w = this.w;

@@ -53,11 +53,15 @@ function prepareWalk(items: readonly SeqItem[], policy: Policy, ctx: SeqContext)
   const rankOf = new Int32Array(items.length);
   order.forEach((i, r) => (rankOf[i] = r));
   const explore = policy.exploration && policy.exploration.epsilon > 0 ? policy.exploration : undefined;
-  return { filtered, obj, rules, order, rankOf, explore, branching: Math.max(1, policy.solver?.branching ?? 24) };
+  return { filtered, obj, rules, order, rankOf, bases, explore, branching: Math.max(1, policy.solver?.branching ?? 24) };
 }
 
 export function sequence(items: readonly SeqItem[], policy: Policy, ctx: SeqContext): Sequence {
-  const { filtered, obj, rules, order, rankOf, explore, branching } = prepareWalk(items, policy, ctx);
+  const { filtered, obj, rules, order, rankOf, bases, explore, branching } = prepareWalk(items, policy, ctx);
+  // A walk stops once even the best value a candidate could have at this place (its base plus
+  // the objectives' headroom) cannot make the position's children: the candidates come in
+  // base order, so none after it could either. The margin keeps float rounding on the safe side.
+  const headroom = obj.headroom, MARGIN = 1e-9;
   const width = explore ? 1 : (policy.solver?.beamWidth ?? 1);
   const rng = new Rng(ctx.seed ?? 1);
   const L = policy.length;
@@ -79,9 +83,13 @@ export function sequence(items: readonly SeqItem[], policy: Policy, ctx: SeqCont
       let nOpt = 0;
       rules.prepare(s.path);
       // Candidates ahead of `lead` are all on this path, and so on every child's.
-      let lead = s.skip, leading = true;
+      let lead = s.skip, leading = true, pruned = false;
       for (let r = s.skip; r < order.length && nOpt < branching; r++) {
         const i = order[r]!;
+        if (nC === width && !leading && !explore && s.value + bases[i]! + headroom < cV[width - 1]! - MARGIN) {
+          pruned = true;
+          break;
+        }
         const code = rules.allowed(i);
         if (code !== 0) {
           if (leading) {
@@ -95,7 +103,8 @@ export function sequence(items: readonly SeqItem[], policy: Policy, ctx: SeqCont
         obj.valueInto(optV, nOpt++, i, prev, placed, s.newOnes, rules.artistCount);
       }
       if (nOpt === 0) {
-        finished.push(s);
+        // Nothing feasible: the path ends here. (A pruned walk had options, none good enough: the path just drops out.)
+        if (!pruned) finished.push(s);
         continue;
       }
       if (explore) {
