@@ -114,6 +114,9 @@ describe('embedded online state', () => {
       const a = await EmbeddedOnlineState.open(store, info, cfg);
       await a.apply([ev('play_end', 't1', T0, { skipped: false }), ev('skip', 't3', T0 + 1000), ev('like', 't2', T0 + 2000)]);
       await a.apply([{ type: 'ban', source: 'test', eventId: 'b1', listenerId: 'u1', ts: T0, trackId: 't2' }]);
+      // A row never bumped holds -Infinity, which JSON cannot: it is stored as null and must come back.
+      const never = Float64Array.from(a.engine.listeners.get('u1')!.tracks.get('t1')!).fill(-Infinity);
+      a.engine.listeners.get('u1')!.tracks.set('t-never', never);
       await a.flush();
       await store.close();
 
@@ -132,6 +135,10 @@ describe('embedded online state', () => {
       expect(sb.artistSkips).toEqual(sa.artistSkips);
       expect(Array.from(sb.vector!)).toEqual(Array.from(sa.vector!));
       expect((await b.view('u1')).banned('t2', 'a1')).toBe(true);
+      // Every counter row comes back exactly, a row never bumped (-Infinity, stored as null) included.
+      const la = a.engine.listeners.get('u1')!, lb = b.engine.listeners.get('u1')!;
+      for (const m of ['tracks', 'artists', 'genres'] as const) expect(lb[m]).toEqual(la[m]);
+      expect(Array.from(lb.tracks.get('t-never')!)).toEqual(Array.from(never));
       // New events continue from the stored state.
       await b.apply([ev('play_end', 't1', T0 + 4000, { skipped: false })]);
       const x = new Float64Array(4);
