@@ -34,6 +34,9 @@ export function Card({ title, children, id }: { title: string; children: Compone
   );
 }
 
+/** A figure that can be drawn or printed: reports stored as JSON hold NaN (not estimable) as null. */
+export const finite = (x: unknown): x is number => typeof x === 'number' && Number.isFinite(x);
+
 export const fmt = (x: number, digits = 0): string => x.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits });
 export const pct = (x: number, digits = 1): string => `${(100 * x).toFixed(digits)}%`;
 export const when = (ms: number): string => new Date(ms).toISOString().replace('T', ' ').slice(0, 16) + ' UTC';

@@ -6,6 +6,8 @@ import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { segue, segueAsync } from './cli.js';
 import { chromiumOrSkip, launch, seriousViolations } from './browser.js';
+import { openStore } from '../../src/store/index.js';
+import { saveEvalReport } from '../../src/evaluation/index.js';
 
 /**
  * The console in a real browser (Debian's Chromium through playwright-core) against `segue
@@ -39,19 +41,25 @@ beforeAll(async () => {
   ok(['eval', '--task', 'skip', '--max-queries', '300']);
   admin = (JSON.parse(ok(['--json', 'keys', 'create', '--scopes', 'admin', '--name', 'console-admin'])) as { key: string }).key;
   reader = (JSON.parse(ok(['--json', 'keys', 'create', '--scopes', 'read,recommend', '--name', 'viewer'])) as { key: string }).key;
-  server = segueAsync(['--store', db, 'serve', '--port', '0', '--reload-interval', '0']);
-  url = await new Promise<string>((resolve, reject) => {
+  ({ server, url } = await serve(db));
+  browser = await launch();
+}, 240_000);
+
+/** `segue serve` on a store, on a free port: the process and its URL once it listens. */
+async function serve(store: string): Promise<{ server: ReturnType<typeof segueAsync>; url: string }> {
+  const server = segueAsync(['--store', store, 'serve', '--port', '0', '--reload-interval', '0']);
+  const url = await new Promise<string>((resolve, reject) => {
     let buf = '';
     const timer = setTimeout(() => reject(new Error(`serve did not start: ${buf}`)), 60_000);
-    server!.stdout.on('data', (d: Buffer) => {
+    server.stdout.on('data', (d: Buffer) => {
       buf += d.toString();
       const m = /listening on (http:\/\/\S+) /.exec(buf);
       if (m) { clearTimeout(timer); resolve(m[1]!); }
     });
-    server!.on('exit', (code) => reject(new Error(`serve exited with ${code}: ${buf}`)));
+    server.on('exit', (code) => reject(new Error(`serve exited with ${code}: ${buf}`)));
   });
-  browser = await launch();
-}, 240_000);
+  return { server, url };
+}
 
 afterAll(async () => {
   await browser?.close();
@@ -61,12 +69,12 @@ afterAll(async () => {
 });
 
 /** A new page logged in with `key` (through the login form: the key goes to sessionStorage only). */
-async function loggedIn(key: string): Promise<Page> {
+async function loggedIn(key: string, at = url): Promise<Page> {
   const page = await browser!.newPage({ viewport: { width: 1280, height: 900 } });
   const errors: string[] = [];
   page.on('pageerror', (e) => errors.push(e.message));
   (page as Page & { errors?: string[] }).errors = errors;
-  await page.goto(`${url}/console/`);
+  await page.goto(`${at}/console/`);
   await page.getByLabel('API key').fill(key);
   await page.getByRole('button', { name: 'Log in' }).click();
   await page.getByRole('navigation', { name: 'Pages' }).waitFor();
@@ -286,6 +294,45 @@ describe.runIf(run)('the console in Chromium', () => {
     expect(ship.status).toBe(403);
     expect(((await ship.json()) as { message: string }).message).toMatch(/lacks the admin scope/);
     await page.close();
+  });
+
+  it('an empty store, and reports whose figures could not be estimated (null): every page says so in words, none breaks', async () => {
+    const empty = join(dir, 'empty.db');
+    // What `segue eval` stores when an AUC has one class only, or a model found nothing: NaN, written as null.
+    const store = await openStore(empty);
+    await saveEvalReport(store, 'skip', { task: 'skip', queries: 10, results: { popularity: { AUC: null, accuracy: 0.5 } } });
+    await saveEvalReport(store, 'next-track', { task: 'next-track', queries: 10, results: { popularity: { 'HR@10': null, 'HR@100': null } } });
+    await store.close();
+    const key = (JSON.parse(segue(['--store', empty, '--json', 'keys', 'create', '--scopes', 'admin']).stdout) as { key: string }).key;
+    const other = await serve(empty);
+    try {
+      const page = await loggedIn(key, other.url);
+      const expected: Record<string, RegExp> = {
+        overview: /None running/, listener: /Search for a listener/, sequence: /Listener id/, playground: /Objective weights/,
+        tradeoffs: /Swept objective/, experiments: /No experiments yet/, models: /No next-track evaluation[\s\S]*No skip figures yet/,
+      };
+      const errors = (page as Page & { errors?: string[] }).errors!;
+      for (const [path, text] of Object.entries(expected)) {
+        await page.goto(`${other.url}/console/#/${path}`);
+        // Drawn once loaded (a page says "Loading …" until its data is in).
+        const settled = async () => {
+          const t = (await page.locator('main').textContent()) ?? '';
+          return /Loading/.test(t) ? '' : t;
+        };
+        await expect.poll(settled, { timeout: 10_000 }).toMatch(text);
+        await page.waitForTimeout(200);
+        expect(errors, path).toEqual([]);
+      }
+      // Serving without models answers 503: the Sequence page says so in words.
+      await page.goto(`${other.url}/console/#/sequence?listener=nobody`);
+      await page.getByRole('button', { name: 'Serve' }).click();
+      await expect.poll(() => page.getByRole('alert').textContent()).toMatch(/^The server cannot answer now: /);
+      expect(await page.getByRole('alert').textContent()).not.toMatch(/[{}"]/);
+      expect((page as Page & { errors?: string[] }).errors).toEqual([]);
+      await page.close();
+    } finally {
+      other.server.kill('SIGTERM');
+    }
   });
 
   it('works from the keyboard: a skip link, the pages in tab order, Enter to follow', async () => {

@@ -104,7 +104,7 @@ function Report({ r }: { r: ExperimentReport }) {
     width: 760, height: 260, marginLeft: 56, x: { label: 'day since the start', tickFormat: 'd', ticks: [...new Set(paths.map((p) => p.day))] }, y: { label: '|z|', grid: true }, color: { legend: true },
     marks: [Plot.line(paths, { x: 'day', y: (d: { z: number }) => Math.abs(d.z), stroke: 'label' }), Plot.line(paths.filter((p) => p.label === paths[0]!.label), { x: 'day', y: 'boundary', stroke: '#c0392b', strokeDasharray: '4,3' })],
   } : {
-    width: 760, height: 260, marginLeft: 56, x: { label: 'day since the start', tickFormat: 'd', ticks: [...new Set(paths.map((p) => p.day))] }, y: { label: 'always-valid p-value', type: 'log', tickFormat: '.0e', domain: [Math.min(r.alpha / 10, ...paths.map((p) => p.pValue ?? 1)), 1], grid: true }, color: { legend: true },
+    width: 760, height: 260, marginLeft: 56, x: { label: 'day since the start', tickFormat: 'd', ticks: [...new Set(paths.map((p) => p.day))] }, y: { label: 'always-valid p-value', type: 'log', tickFormat: '.0e', domain: [Math.min(r.alpha / 10, ...paths.flatMap((p) => (p.pValue != null && p.pValue > 0 ? [p.pValue] : []))), 1], grid: true }, color: { legend: true },
     marks: [Plot.line(paths, { x: 'day', y: 'pValue', stroke: 'label', marker: 'dot' }), Plot.ruleY([r.alpha], { stroke: '#c0392b', strokeDasharray: '4,3' }), Plot.text([r.alpha], { x: 0, y: (a: number) => a, text: () => `alpha ${r.alpha}`, dy: -6, textAnchor: 'start', fill: '#c0392b' })],
   }), [r]);
   return (
@@ -112,7 +112,7 @@ function Report({ r }: { r: ExperimentReport }) {
       <Card title="Decision" id="decision">
         <p class={`decision ${r.decision.action}`} data-testid="decision"><strong>{ACTION_WORDS[r.decision.action] ?? r.decision.action}{r.decision.variant ? `: ${r.decision.variant}` : ''}.</strong></p>
         <ul>{r.decision.reasons.map((x, i) => <li key={i}>{x}</li>)}</ul>
-        <p>Sample ratio check: {r.srm.ok ? 'passed' : 'FAILED (the split is not what was planned: do not trust the lifts)'} (χ² {r.srm.chi2}, p {r.srm.pValue}). {fmt(r.attributedPlays)} attributed plays from {when(r.from)} to {when(r.until)}; α {r.alpha}.</p>
+        <p>Sample ratio check: {r.srm.ok ? 'passed' : 'FAILED (the split is not what was planned: do not trust the lifts)'} (χ² {r.srm.chi2 ?? '–'}, p {r.srm.pValue ?? '–'}). {fmt(r.attributedPlays)} attributed plays from {when(r.from)} to {when(r.until)}; α {r.alpha}.</p>
         <table>
           <thead><tr><th scope="col">variant</th><th scope="col">listeners</th><th scope="col">exposures</th><th scope="col">weight</th></tr></thead>
           <tbody>{r.variants.map((v) => <tr key={v.name}><th scope="row">{v.name}</th><td>{fmt(v.listeners)}</td><td>{fmt(v.exposures)}</td><td>{v.weight ?? '–'}</td></tr>)}</tbody>

@@ -1,7 +1,7 @@
 import { useMemo } from 'preact/hooks';
 import { useSession } from '../context.js';
 import { PlotFigure, Plot } from '../plot.js';
-import { Card, ErrorNote, Loading, fmt, useLoad, when } from '../ui.js';
+import { Card, ErrorNote, Loading, finite, fmt, useLoad, when } from '../ui.js';
 
 interface RankerReport { importance?: Array<{ feature: string; gain: number }>; listen?: { ranker?: { AUC: number; logLoss: number }; trackSkipRate?: { AUC: number } }; ranking?: { ranker: number; bySource: Record<string, number> } }
 
@@ -17,7 +17,9 @@ export function Models() {
   const hr = useMemo<Plot.PlotOptions | undefined>(() => {
     const results = (next?.report as { results?: Record<string, Record<string, number>> } | undefined)?.results;
     if (!results) return undefined;
-    const rows = Object.entries(results).flatMap(([model, r]) => Object.entries(r).flatMap(([k, v]) => (k.startsWith('HR@') ? [{ model, k: Number(k.slice(3)), hr: v }] : [])));
+    // A figure that could not be estimated is null in the stored JSON (NaN): left out, not drawn as 0.
+    const rows = Object.entries(results).flatMap(([model, r]) => Object.entries(r).flatMap(([k, v]) => (k.startsWith('HR@') && finite(v) ? [{ model, k: Number(k.slice(3)), hr: v }] : [])));
+    if (rows.length === 0) return undefined;
     return {
       width: 620, height: 320, marginLeft: 56, x: { type: 'log', label: 'k (list length)', ticks: [...new Set(rows.map((r) => r.k))] }, y: { label: 'HR@k (hit rate)', grid: true, domain: [0, Math.max(...rows.map((r) => r.hr)) * 1.05] },
       color: { legend: true }, marks: [Plot.line(rows, { x: 'k', y: 'hr', stroke: 'model', marker: 'dot', tip: true })],
@@ -26,9 +28,10 @@ export function Models() {
   const auc = useMemo<Plot.PlotOptions | undefined>(() => {
     const rows: Array<{ model: string; auc: number; from: string }> = [];
     const r = (skip?.report as { results?: Record<string, { AUC: number }> } | undefined)?.results;
-    for (const [model, x] of Object.entries(r ?? {})) rows.push({ model, auc: x.AUC, from: 'segue eval --task skip' });
-    if (rr?.listen?.ranker) rows.push({ model: 'ranker (listen-through)', auc: rr.listen.ranker.AUC, from: 'training report' });
-    if (rr?.listen?.trackSkipRate) rows.push({ model: "track's skip rate", auc: rr.listen.trackSkipRate.AUC, from: 'training report' });
+    // AUC is NaN (null once stored) where the test rows hold only one class: such a model is left out.
+    for (const [model, x] of Object.entries(r ?? {})) if (finite(x?.AUC)) rows.push({ model, auc: x.AUC, from: 'segue eval --task skip' });
+    if (finite(rr?.listen?.ranker?.AUC)) rows.push({ model: 'ranker (listen-through)', auc: rr.listen.ranker.AUC, from: 'training report' });
+    if (finite(rr?.listen?.trackSkipRate?.AUC)) rows.push({ model: "track's skip rate", auc: rr.listen.trackSkipRate.AUC, from: 'training report' });
     if (rows.length === 0) return undefined;
     return {
       width: 520, height: 30 * rows.length + 50, marginLeft: 190, x: { label: 'skip AUC', domain: [0.5, 1], grid: true }, y: { label: null },
@@ -36,7 +39,7 @@ export function Models() {
     };
   }, [skip, rr]);
   const importance = useMemo<Plot.PlotOptions | undefined>(() => {
-    const rows = rr?.importance ?? (skip?.report as { importance?: Array<{ feature: string; gain: number }> } | undefined)?.importance;
+    const rows = (rr?.importance ?? (skip?.report as { importance?: Array<{ feature: string; gain: number }> } | undefined)?.importance)?.filter((x) => finite(x.gain));
     if (!rows || rows.length === 0) return undefined;
     return { width: 520, height: 26 * rows.length + 40, marginLeft: 170, x: { label: 'gain (total loss reduction of its splits)', grid: true }, y: { label: null }, marks: [Plot.barX(rows, { y: 'feature', x: 'gain', fill: '#1f5fbf', sort: { y: '-x' } })] };
   }, [rr, skip]);

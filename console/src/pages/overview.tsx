@@ -2,7 +2,7 @@ import { useEffect, useMemo, useState } from 'preact/hooks';
 import type { MetricsSummary } from '../../../src/client/index.js';
 import { useSession } from '../context.js';
 import { PlotFigure, Plot } from '../plot.js';
-import { Card, ErrorNote, Loading, fmt, useLoad, when } from '../ui.js';
+import { Card, ErrorNote, Loading, finite, fmt, useLoad, when } from '../ui.js';
 
 /** Readings kept for the live plots: two minutes at one every two seconds. */
 const KEEP = 60;
@@ -89,13 +89,15 @@ export function Overview() {
             <tbody>
               {latest(models.data.models).map((m) => {
                 const info = (m.info ?? {}) as { trainedAt?: string; seconds?: number; report?: { seconds?: number; ranking?: { ranker?: number }; listen?: { ranker?: { AUC?: number } } } };
-                const seconds = info.seconds ?? info.report?.seconds;
+                // Figures that could not be estimated are null in the stored info (NaN): shown as –.
+                const seconds = [info.seconds, info.report?.seconds].find(finite);
+                const ndcg = info.report?.ranking?.ranker, auc = info.report?.listen?.ranker?.AUC;
                 return (
                   <tr key={m.name}>
                     <th scope="row">{m.name}</th><td>{m.version}</td><td>{models.data!.serving[m.name] ?? '–'}</td>
                     <td>{info.trainedAt ? when(Date.parse(info.trainedAt)) : when(m.createdAt)}</td>
                     <td>{seconds === undefined ? '–' : `${seconds.toFixed(1)} s`}</td>
-                    <td>{info.report?.ranking?.ranker !== undefined ? `NDCG@10 ${info.report.ranking.ranker.toFixed(3)}, listen-through AUC ${info.report.listen?.ranker?.AUC?.toFixed(3) ?? '–'}` : '–'}</td>
+                    <td>{finite(ndcg) ? `NDCG@10 ${ndcg.toFixed(3)}, listen-through AUC ${finite(auc) ? auc.toFixed(3) : '–'}` : '–'}</td>
                   </tr>
                 );
               })}

@@ -1,5 +1,6 @@
 import { useEffect, useMemo, useState } from 'preact/hooks';
 import type { Job } from '../../../src/client/index.js';
+import { SegueApiError } from '../api.js';
 import { currentPolicy, useSession } from '../context.js';
 import { PlotFigure, Plot } from '../plot.js';
 import { Card, ErrorNote } from '../ui.js';
@@ -21,7 +22,12 @@ export function Tradeoffs() {
 
   useEffect(() => {
     if (!running) return;
-    const t = setInterval(() => void client.job(job!.id).then(setJob, setError), 500);
+    // A 404 means the process no longer holds the job (it restarted, or another process of
+    // --workers answered): stop asking, and say so, rather than poll for ever.
+    const t = setInterval(() => void client.job(job!.id).then(setJob, (err: unknown) => {
+      if (err instanceof SegueApiError && err.status === 404) setJob((j) => j && { ...j, status: 'failed', error: 'the server no longer knows this run (it restarted, or another of its processes answered); run it again' });
+      else setError(err);
+    }), 500);
     return () => clearInterval(t);
   }, [running, job?.id]);
 
