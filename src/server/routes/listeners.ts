@@ -1,4 +1,5 @@
 import { Type } from '@sinclair/typebox';
+import type { StoredEvent } from '../../store/index.js';
 import { ListenerParam, ProfileReply, responses } from '../schemas.js';
 import type { RouteGroup } from './shared.js';
 
@@ -33,15 +34,23 @@ export const listenerRoutes: RouteGroup = (app, { store, serving, needServing })
   }, async (req) => {
     const id = (req.params as { id: string }).id;
     const q = req.query as { days?: number; limit?: number; until?: number };
-    // Without `until`: the window ends at the listener's newest event (a quiet listener, or an imported past, still shows).
-    // Only the newest `limit` events of the window are read, and the rest counted: a listener
-    // with millions of events costs the same memory as one with a few thousand.
-    const until = q.until ?? (await store.events.forListener(id, { limit: 1, newest: true }))[0]?.ts ?? Date.now();
-    const since = until - (q.days ?? 30) * 86_400_000;
-    const window = { since, until: until + 1 };
-    const limit = q.limit ?? 2_000;
-    const events = await store.events.forListener(id, { ...window, limit, newest: true });
-    const total = events.length < limit ? events.length : await store.events.countForListener(id, window);
+    // Only the newest `limit` events of the window are read, and the rest counted when the page
+    // is full: a listener with millions of events costs the memory of one with a few thousand.
+    const span = (q.days ?? 30) * 86_400_000, limit = q.limit ?? 2_000;
+    let until: number, events: StoredEvent[];
+    if (q.until === undefined) {
+      // The window ends at the listener's newest event (a quiet listener, or an imported past,
+      // still shows): one read of their newest `limit`, less those older than the window.
+      const newest = await store.events.forListener(id, { limit, newest: true });
+      until = newest.at(-1)?.ts ?? Date.now();
+      events = newest.filter((e) => e.ts >= until - span);
+    } else {
+      until = q.until;
+      events = await store.events.forListener(id, { since: until - span, until: until + 1, limit, newest: true });
+    }
+    const since = until - span;
+    // Fewer than `limit`: the whole window is here. A full page may have more behind it.
+    const total = events.length < limit ? events.length : await store.events.countForListener(id, { since, until: until + 1 });
     const tracks = await store.catalog.getTracks([...new Set(events.flatMap((e) => (e.trackId === undefined ? [] : [e.trackId])))]);
     const byId = new Map(tracks.filter((t) => t !== undefined).map((t) => [t.id, t]));
     const genres = new Map<string, Tally>(), artists = new Map<string, Tally & { name: string }>();
