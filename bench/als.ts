@@ -8,7 +8,12 @@
  * The JavaScript kernel (float64 accumulation) runs after the WebAssembly SIMD one as the
  * in-run baseline.
  *
- *   npm run bench -- als [--epochs 3] [--listeners 100000] [--tracks 50000] [--nnz 5000000] [--threads 1,2] [--kernel simd,js]
+ *   npm run bench -- als [--epochs 3] [--listeners 100000] [--tracks 50000] [--nnz 5000000] [--threads 1,2] [--kernel simd,js] [--json]
+ *
+ * With --json (bench/report.ts): figures.<kernel>Threads<n> (secondsPerIteration, setupSeconds,
+ * peakRssMB) for the SIMD kernel, baseline.jsThreads<n> (the plain JavaScript kernel) and
+ * baseline.implicitThreads<n> (measured side by side, or the issue's reference figures,
+ * marked reference: true); ratios.<kernel>Threads<n>Over{Js,Implicit}.
  */
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -17,6 +22,7 @@ import { join } from 'node:path';
 import { Rng } from '../src/math/index.js';
 import { csrFromCoo, trainAls, type Csr } from '../src/models/index.js';
 import { machineLine } from './machine.js';
+import type { Results } from './report.js';
 
 /** implicit 0.7.3, CG, 64 factors, this matrix size, this machine size (issue 3). */
 const REFERENCE = { 1: 1.06, 2: 0.57 } as Record<number, number>;
@@ -114,7 +120,7 @@ for t in sys.argv[5].split(','):
   }
 }
 
-export async function alsBench(args: string[]): Promise<void> {
+export async function alsBench(args: string[], rec: Results): Promise<void> {
   const epochs = Number(arg(args, '--epochs', '3'));
   const listeners = Number(arg(args, '--listeners', '100000'));
   const tracks = Number(arg(args, '--tracks', '50000'));
@@ -128,6 +134,7 @@ export async function alsBench(args: string[]): Promise<void> {
   const m = zipfMatrix(listeners, tracks, nnz, 20240611);
   console.log(`matrix: ${m.rows.toLocaleString('en-US')} listeners x ${m.cols.toLocaleString('en-US')} tracks, ${m.indptr[m.rows]!.toLocaleString('en-US')} non-zeros (Zipf ${ZIPF_EXPONENT} track popularity, seed 20240611), generated in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
   console.log(`config: dims 64, regularization 0.01, alpha 1, cgSteps 3, ${epochs} iterations (median s/iteration shown)`);
+  rec.figures.matrix = { listeners: m.rows, tracks: m.cols, nnz: m.indptr[m.rows]!, epochs };
   const other = implicitSideBySide(m, threadList, epochs);
   if (typeof other === 'string') console.log(`implicit side by side: skipped, ${other}; reference figures from issue 3 shown instead`);
   console.log(`${'kernel'.padEnd(7)} ${'threads'.padEnd(8)} ${'segue s/it'.padStart(11)} ${'setup s'.padStart(8)} ${'implicit s/it'.padStart(14)} ${'ratio'.padStart(6)} ${'peak RSS'.padStart(9)}`);
@@ -153,6 +160,21 @@ export async function alsBench(args: string[]): Promise<void> {
       `${kernel.padEnd(7)} ${String(threads).padEnd(8)} ${med.toFixed(2).padStart(11)} ${setup.toFixed(2).padStart(8)} ${refLabel.padStart(14)} ${ref === undefined ? '-'.padStart(6) : (med / ref).toFixed(2).padStart(5) + 'x'} ${(rssMB().toFixed(0) + ' MB').padStart(9)}`,
     );
     if (threads === 2 && defaultSize && kernel === 'simd') console.log(`target: <= ${TARGET_2_THREADS} s/iteration on 2 threads: ${med <= TARGET_2_THREADS ? 'met' : 'NOT met'}`);
+    const row = { secondsPerIteration: med, setupSeconds: setup, peakRssMB: rssMB() };
+    // The plain JavaScript kernel is the in-run baseline, unless it is all that ran.
+    const isBaseline = kernel === 'js' && kernels.some((k) => k !== 'js');
+    (isBaseline ? rec.baseline : rec.figures)[`${kernel}Threads${threads}`] = row;
+    if (ref !== undefined) rec.baseline[`implicitThreads${threads}`] = { secondsPerIteration: ref, reference: typeof other === 'string' };
+    if (!isBaseline) rec.ratio(`${kernel}Threads${threads}OverImplicit`, med, ref);
+    if (threads === 2 && defaultSize && kernel === 'simd') rec.target(`<= ${TARGET_2_THREADS} s/iteration on 2 threads`, med <= TARGET_2_THREADS);
   }
   console.log(`peak RSS of the whole run (matrix, both orientations, factors, workers): ${rssMB().toFixed(0)} MB`);
+  for (const kernel of kernels.filter((k) => k !== 'js')) {
+    for (const threads of threadList) {
+      const f = rec.figures[`${kernel}Threads${threads}`] as { secondsPerIteration: number } | undefined;
+      const b = rec.baseline[`jsThreads${threads}`] as { secondsPerIteration: number } | undefined;
+      rec.ratio(`${kernel}Threads${threads}OverJs`, f?.secondsPerIteration, b?.secondsPerIteration);
+    }
+  }
+  rec.figures.peakRssMB = rssMB();
 }

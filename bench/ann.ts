@@ -8,9 +8,14 @@
  *
  * `--spread` sets how far points lie from their cluster centre (per dimension, centres have
  * unit spread): the larger, the harder the search; 0.6 leaves clusters overlapping.
+ *
+ * With --json (bench/report.ts): figures.<index>Ef<ef> (buildSeconds, savedMB, qps, recall)
+ * for hnswlib and usearch, baseline.exact (exact search in plain JavaScript: qps, savedMB),
+ * ratios.<index>Ef<ef>OverExactQps, figures.data and figures.lid (local intrinsic dimension).
  */
 import { clusteredVectors, intrinsicDimension, recallAtK, ExactIndex, HnswlibIndex, UsearchIndex, type AnnIndex } from '../src/models/index.js';
 import { machineLine } from './machine.js';
+import type { Results } from './report.js';
 
 const SEED = 20240611;
 const K = 10;
@@ -51,7 +56,7 @@ function lidOf(scores: Float32Array[]): number {
   return intrinsicDimension(scores.map((s) => Float64Array.from(s, (c) => Math.sqrt(Math.max(0, 2 - 2 * c)))));
 }
 
-export async function annBench(args: string[]): Promise<void> {
+export async function annBench(args: string[], rec: Results): Promise<void> {
   const n = Number(arg(args, '--n', '200000'));
   const nq = Number(arg(args, '--queries', '1000'));
   const dims = Number(arg(args, '--dims', '64'));
@@ -70,28 +75,33 @@ export async function annBench(args: string[]): Promise<void> {
   console.log(`data: ${n.toLocaleString('en-US')} x ${dims}-d unit vectors, ${clusters} Gaussian clusters with Zipf(1) sizes, spread ${spread} along ${Math.min(rank, dims)} directions per cluster${rank >= dims ? ' (isotropic: the hard case)' : ''}, seed ${SEED}; ${nq} queries from the same distribution; cosine; generated in ${((performance.now() - t) / 1000).toFixed(1)} s`);
   console.log(`config: k ${K}, M ${hnsw.m}, efConstruction ${hnsw.efConstruction} (usearch: connectivity ${hnsw.m}, expansion_add ${hnsw.efConstruction}); build and search on 1 thread`);
   console.log(`reference: ${REFERENCE}`);
+  rec.figures.data = { n, queries: nq, dims, clusters, spread, rank: Math.min(rank, dims), m: hnsw.m, efConstruction: hnsw.efConstruction };
 
-  compareIndexes(vectors, queries, dims, efs, hnsw, only ? only.split(',') : undefined);
+  compareIndexes(rec, vectors, queries, dims, efs, hnsw, only ? only.split(',') : undefined);
 }
 
 /**
  * Exact search (the ground truth and the baseline), then hnswlib and usearch at each ef:
  * build seconds, saved size, queries/s on one thread and recall@10; says whether the
- * target is met. Rows with a zero vector must be left out by the caller (cosine).
+ * target is met, and records them in `rec`. Rows with a zero vector must be left out by the
+ * caller (cosine).
  */
-export function compareIndexes(vectors: Float32Array, queries: Float32Array, dims: number, efs: number[], hnsw: { m: number; efConstruction: number } = { m: 16, efConstruction: 200 }, only?: string[]): void {
+export function compareIndexes(rec: Results, vectors: Float32Array, queries: Float32Array, dims: number, efs: number[], hnsw: { m: number; efConstruction: number } = { m: 16, efConstruction: 200 }, only?: string[]): void {
   const M = hnsw.m, EF_CONSTRUCTION = hnsw.efConstruction;
   const nq = queries.length / dims;
   let t = 0;
   const exact = ExactIndex.build(vectors, dims, 'cosine');
   const truth = runQueries(exact, queries, dims);
-  console.log(`local intrinsic dimension around the queries (Levina-Bickel MLE, k ${K}): ${lidOf(truth.scores).toFixed(1)}`);
+  const lid = lidOf(truth.scores);
+  console.log(`local intrinsic dimension around the queries (Levina-Bickel MLE, k ${K}): ${lid.toFixed(1)}`);
+  rec.figures.lid = lid;
   // Memory: the saved size. Both libraries save their in-memory graph and vectors as is, and
   // an RSS difference inside one process is blurred by the GC and the other index.
   console.log(`${'index'.padEnd(10)} ${'ef'.padStart(4)} ${'build s'.padStart(8)} ${'memory'.padStart(7)} ${'q/s'.padStart(8)} ${'recall@10'.padStart(9)}`);
   const line = (name: string, ef: string, build: string, saved: string, qps: number, recall: number): void =>
     console.log(`${name.padEnd(10)} ${ef.padStart(4)} ${build.padStart(8)} ${saved.padStart(7)} ${qps.toFixed(0).padStart(8)} ${recall.toFixed(3).padStart(9)}`);
   line('exact JS', '-', '-', mb(exact.save().length), truth.qps, 1);
+  rec.baseline.exact = { qps: truth.qps, savedMB: exact.save().length / 2 ** 20 };
 
   const libraries: { name: string; build: () => HnswlibIndex | UsearchIndex }[] = [
     { name: 'hnswlib', build: () => HnswlibIndex.build(vectors, dims, 'cosine', { m: M, efConstruction: EF_CONSTRUCTION, ef: efs[0]! }) },
@@ -102,16 +112,21 @@ export function compareIndexes(vectors: Float32Array, queries: Float32Array, dim
     if (only && !only.includes(lib.name)) continue;
     t = performance.now();
     const index = lib.build();
-    const buildS = ((performance.now() - t) / 1000).toFixed(1);
-    const saved = mb(index.save().length);
+    const buildSeconds = (performance.now() - t) / 1000;
+    const buildS = buildSeconds.toFixed(1);
+    const bytes = index.save().length;
+    const saved = mb(bytes);
     for (const ef of efs) {
       index.setEf(ef);
       runQueries(index, queries.subarray(0, Math.min(nq, 100) * dims), dims); // warm up
       const got = runQueries(index, queries, dims);
       const recall = recallAtK(truth.ix, got.ix, K);
       line(lib.name, String(ef), buildS, saved, got.qps, recall);
+      rec.figures[`${lib.name}Ef${ef}`] = { buildSeconds, savedMB: bytes / 2 ** 20, qps: got.qps, recall };
+      rec.ratio(`${lib.name}Ef${ef}OverExactQps`, got.qps, truth.qps);
       if (recall >= TARGET.recall && got.qps >= TARGET.qps) met.push(`${lib.name} ef ${ef}`);
     }
   }
   console.log(`target: recall@10 >= ${TARGET.recall} at >= ${TARGET.qps.toLocaleString('en-US')} q/s on one thread: ${met.length > 0 ? `met by ${met.join(', ')}` : 'NOT met'}`);
+  rec.target(`recall@10 >= ${TARGET.recall} at >= ${TARGET.qps} q/s on one thread`, met.length > 0);
 }

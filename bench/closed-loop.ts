@@ -4,17 +4,22 @@
  * scores sorted without sequencing and (c) the sequencer, each list played by the
  * simulator's behaviour model from the same listener state with the same random numbers.
  *
- *   npm run bench -- closed-loop [--listeners 1500] [--tracks 12000] [--days 14] [--sessions 300] [--length 30] [--seed 3]
+ *   npm run bench -- closed-loop [--listeners 1500] [--tracks 12000] [--days 14] [--sessions 300] [--length 30] [--seed 3] [--json]
+ *
+ * With --json (bench/report.ts): figures.<surface> is the sequencer arm (listenThrough,
+ * minutes, emergingShare, plays), baseline.<surface> the popularity and ranker-sorted arms,
+ * and ratios the sequencer's over each.
  */
 import { runClosedLoop } from '../src/evaluation/index.js';
 import { machineLine } from './machine.js';
+import type { Results } from './report.js';
 
 function arg(args: string[], name: string, def: string): string {
   const i = args.indexOf(name);
   return i >= 0 && args[i + 1] !== undefined ? args[i + 1]! : def;
 }
 
-export async function closedLoopBench(args: string[]): Promise<void> {
+export async function closedLoopBench(args: string[], rec: Results): Promise<void> {
   console.log(machineLine());
   const t = performance.now();
   const r = await runClosedLoop({
@@ -30,4 +35,16 @@ export async function closedLoopBench(args: string[]): Promise<void> {
     }
   }
   console.log(`${((performance.now() - t) / 1000).toFixed(0)} s in all`);
+  rec.figures.protocol = r.protocol;
+  rec.figures.sessions = r.sessions;
+  for (const [surface, arms] of Object.entries(r.results)) {
+    rec.figures[surface] = arms.sequencer;
+    rec.baseline[surface] = { popularity: arms.popularity, rankerSorted: arms['ranker-sorted'] };
+    for (const [name, base] of [['Popularity', arms.popularity], ['RankerSorted', arms['ranker-sorted']]] as const) {
+      rec.ratio(`${surface}SequencerOver${name}ListenThrough`, arms.sequencer.listenThrough, base.listenThrough);
+      rec.ratio(`${surface}SequencerOver${name}Minutes`, arms.sequencer.minutes, base.minutes);
+      rec.ratio(`${surface}SequencerOver${name}Emerging`, arms.sequencer.emergingShare, base.emergingShare);
+    }
+  }
+  rec.figures.seconds = (performance.now() - t) / 1000;
 }

@@ -23,6 +23,10 @@
  *
  * Everything it creates is removed at the end: the database segue_bench_cluster_<hex>, the
  * Redis keys under its prefix, the JetStream streams of its bus prefix.
+ *
+ * With --json (bench/report.ts): figures.{options, world, cluster, ingest, fold, memory,
+ * capacity, projection, clientBound}, baseline.embedded (radio and autoplay on the embedded
+ * deployment), ratios {radio,autoplay}ClusterOverEmbeddedRps, and the five targets.
  */
 import { copyFileSync, rmSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
@@ -30,6 +34,7 @@ import { openStore, type Store } from '../src/store/index.js';
 import { NatsBus } from '../src/bus/index.js';
 import { openOnlineState, TrackTable, type RedisOnlineState } from '../src/features/index.js';
 import { machineLine } from './machine.js';
+import type { Results } from './report.js';
 import { ensureDemoWorld } from './demo-world.js';
 import { arg, fmt, gaugeSum, histDiff, histogram, histSum, num, pidsNamed, psql, quantile, redisAt, redisDeletePrefix, segue, sleep, startSegue, stop, withChildren, withDb, type Proc } from './cluster-procs.js';
 import { eventBodies, loadRecommend, postAll, postPaced, recommendLoads, type LoadResult } from './cluster-load.js';
@@ -47,8 +52,7 @@ const ms = (seconds: number): string => (Number.isFinite(seconds) ? `${(seconds 
 const byCommand = (per: Record<string, number>): string =>
   Object.entries(per).filter(([k, v]) => k.startsWith('redis.') && v >= 0.005).sort((a, b) => b[1] - a[1]).map(([k, v]) => `${k.slice(6)} ${v.toFixed(2)}`).join(', ');
 
-export async function clusterBench(args: string[]): Promise<void> {
-  const json = args.includes('--json');
+export async function clusterBench(args: string[], rec: Results): Promise<void> {
   const db = arg(args, '--store', '.bench-tmp/serve-demo.db');
   const admin = arg(args, '--pg', 'postgres://postgres@127.0.0.1:5432/postgres');
   const redisUrl = arg(args, '--redis', 'redis://127.0.0.1:6379/0');
@@ -61,7 +65,8 @@ export async function clusterBench(args: string[]): Promise<void> {
     natsSeconds: num(args, '--nats-seconds', 5), pgEvents: num(args, '--pg-events', 200_000),
   };
   const redis = redisAt(redisUrl);
-  const result: Record<string, unknown> = { machine: machineLine(), options: o };
+  const figures = rec.figures;
+  figures.options = o;
   console.log(machineLine());
   ensureDemoWorld(db);
 
@@ -95,7 +100,7 @@ export async function clusterBench(args: string[]): Promise<void> {
     const pgKey = (await pgStore.keys.create({ scopes: ['ingest', 'recommend'], name: 'bench', rateLimit: 1e9 })).key;
     console.log(`world: ${fmt(stats.tracks)} tracks, ${fmt(stats.listeners)} listeners, ${fmt(stats.events)} events; copied into PostgreSQL ${dbName} in ${copy.seconds.toFixed(1)} s; Redis state of ${fmt(rebuild.listeners)} listeners rebuilt in ${rebuild.seconds.toFixed(1)} s`);
     console.log(`loads: ${o.connections} connections, ${o.seconds} s each after ${o.warmup} s of warm-up`);
-    result.world = { tracks: stats.tracks, listeners: stats.listeners, events: stats.events, copySeconds: copy.seconds, rebuild };
+    figures.world = { tracks: stats.tracks, listeners: stats.listeners, events: stats.events, copySeconds: copy.seconds, rebuild };
 
     // 1. The embedded baseline.
     const embedded: Record<string, LoadResult & { cpuMsPerRequest: number }> = {};
@@ -111,7 +116,7 @@ export async function clusterBench(args: string[]): Promise<void> {
       }
       await stop([base]);
     }
-    result.embedded = embedded;
+    rec.baseline.embedded = embedded;
 
     // 2. The cluster: workers first (they find the state ready), then the nodes.
     const workers: Proc[] = [], nodes: Proc[] = [];
@@ -152,7 +157,7 @@ export async function clusterBench(args: string[]): Promise<void> {
       console.log(`  per request: Redis ${per.redisCommands!.toFixed(2)} commands (${per.redisCommandsNet!.toFixed(2)} net of the idle background), ${fmt(per.redisBytesIn!)} bytes in, ${fmt(per.redisBytesOut!)} bytes out; PostgreSQL ${per.pgXacts!.toFixed(2)} transactions`);
       console.log(`  Redis commands per request, by command (INFO commandstats, a script's own commands included): ${byCommand(per)}`);
     }
-    result.cluster = cluster;
+    figures.cluster = cluster;
 
     // 3. Ingest end to end: from the first POST until the last event is in PostgreSQL.
     const ppc = psql(admin, "SELECT count(*) FROM pg_settings WHERE name = 'shared_preload_libraries' AND setting LIKE '%pg_stat_statements%'")[0]![0] === '1';
@@ -187,7 +192,7 @@ export async function clusterBench(args: string[]): Promise<void> {
       redisCommandsPerEvent: per.redisCommands!, cpuMsPer1000: Object.fromEntries(['nodes', 'workers', 'redis', 'nats', 'postgres'].map((g) => [g, per[`cpuMs.${g}`]! * 1000])) as Record<'nodes' | 'workers' | 'redis' | 'nats' | 'postgres', number>,
       foldP50Ms: quantile(foldAll, 0.5) * 1000, foldP99Ms: quantile(foldAll, 0.99) * 1000,
     };
-    result.ingest = ingest;
+    figures.ingest = ingest;
     console.log(`ingest: ${fmt(ingest.events)} events in batches of 500 (${o.ingestConcurrency} at a time, round robin over the nodes): all in PostgreSQL ${ingestSeconds.toFixed(2)} s after the first POST: ${fmt(ingestRate)} events/s (target >= ${fmt(TARGETS.ingest)}: ${verdict(ingestRate >= TARGETS.ingest)}); the nodes acknowledged them at ${fmt(ingest.acceptedPerSecond)} events/s; ${sent.failed} batches failed`);
     console.log(`  per batch of 500: PostgreSQL ${ppc ? '' : '(pg_stat_statements is not loaded on this server: transactions, not statements) '}${xactsPerBatch.toFixed(2)} transactions (pg_stat_database xact_commit, less ${polls} count polls and the idle background), ${fmt(ingest.pgRowsPerBatch)} rows inserted`);
       console.log(`  Redis commands per 1,000 events, by command: ${byCommand(Object.fromEntries(Object.entries(per).map(([k, v]) => [k, v * 1000])))}`);
@@ -202,20 +207,20 @@ export async function clusterBench(args: string[]): Promise<void> {
     const run = histDiff(await metrics(), before);
     const offered = (foldBodies.length * 500) / ((paced.lastSentMs - paced.firstMs) / 1000 + 500 / o.foldRate);
     const fold = { events: paced.accepted, observed: run.count, offeredPerSecond: offered, maxBehindMs: paced.maxBehindMs, failedBatches: paced.failed, p50Ms: quantile(run, 0.5) * 1000, p99Ms: quantile(run, 0.99) * 1000, buckets: Object.fromEntries(run.buckets) };
-    result.fold = fold;
+    figures.fold = fold;
     console.log(`fold latency at ${fmt(offered)} events/s offered (${fmt(fold.events)} events over ${o.foldSeconds} s; the pacer fell at most ${fold.maxBehindMs.toFixed(0)} ms behind; ${fold.failedBatches} batches failed): p50 ${ms(fold.p50Ms / 1000)}, p99 ${ms(fold.p99Ms / 1000)} of ${fmt(run.count)} folds (target p99 <= ${TARGETS.foldP99Ms} ms: ${verdict(fold.p99Ms <= TARGETS.foldP99Ms)})`);
     await stop([...nodes, ...workers]);
 
     // 5. Redis memory per listener.
     const mem = await redisMemory(state, templates, redis, o.listeners, o.memoryBudget);
-    result.memory = mem;
+    figures.memory = mem;
     console.log(`Redis memory: ${fmt(mem.listeners)} listeners (copies of the ${fmt(mem.demoListeners)} demo listeners' encoded states, written in ${mem.seconds.toFixed(1)} s): used_memory +${fmt((mem.usedAfter - mem.usedBefore) / 2 ** 20)} MiB = ${fmt(mem.perListener)} bytes per listener (target <= ${TARGETS.bytesPerListener}: ${verdict(mem.perListener <= TARGETS.bytesPerListener)}); a demo listener's two values encode to ${fmt(mem.meanEncoded)} bytes on average (state ${fmt(mem.meanListenerKey)}, session ${fmt(mem.meanSessionKey)})${mem.note ? `; ${mem.note}` : ''}`);
 
     // 6. Each service's capacity alone, and the projection.
     const rb = await redisBenchmark(redis);
     const nats = await natsPublish(natsUrl, o.natsSeconds, 4, allListeners, tracks);
     const pgImp = await pgImport(admin, o.pgEvents);
-    result.capacity = { redis: rb, nats, postgres: pgImp };
+    figures.capacity = { redis: rb, nats, postgres: pgImp };
     const busy = (c: Cores, server: string, client: string): string => `${server} ${c.server.toFixed(2)} cores, ${client} ${c.client.toFixed(2)}`;
     console.log('capacity of each service alone (and the cores it kept busy, in the service and in its one client):');
     console.log(`  Redis: ${fmt(rb.get)} GET/s, ${fmt(rb.set)} SET/s (redis-benchmark -q -t get,set -P 16 -n 200000; ${busy(rb.cores, 'redis-server', 'redis-benchmark')})`);
@@ -231,22 +236,25 @@ export async function clusterBench(args: string[]): Promise<void> {
       ingest: { eventsPerSecond: ingestRate, redisPerEvent: ingest.redisCommandsPerEvent },
       redisOps: Math.min(rb.get, rb.set), natsMessages: nats.rate, pgEvents: pgImp.rate,
     });
-    result.projection = proj;
+    figures.projection = proj;
     console.log('projection (each node adds what one of the 2 did here, until a service saturates):');
     console.log(`${'nodes'.padStart(6)} ${'radio req/s'.padStart(13)} ${'autoplay req/s'.padStart(15)} ${'events/s'.padStart(11)}  limited by (radio, autoplay, ingest)`);
     for (const r of proj.rows) console.log(`${String(r.nodes).padStart(6)} ${fmt(r.radio).padStart(13)} ${fmt(r.autoplay).padStart(15)} ${fmt(r.events).padStart(11)}  ${r.limits.join(', ')}`);
     console.log(`ceilings: ${proj.ceilings.map((c) => `${c.service} (${c.load}) ${fmt(c.value)} ${c.unit}`).join('; ')}`);
     console.log(`saturates first: ${proj.first.ceiling.service}, on ${proj.first.ceiling.load}, at about ${proj.first.nodes.toFixed(1)} nodes: shard it first${bounds[proj.first.ceiling.service] ? ` (but its ceiling was measured from one client, see the note above: measure it with several before sharding)` : ''}`);
-    result.clientBound = bounds;
+    figures.clientBound = bounds;
 
     const ratios = { radio: cluster.radio!.ratio!, autoplay: cluster.autoplay!.ratio! };
+    rec.ratio('radioClusterOverEmbeddedRps', cluster.radio!.rps, embedded.radio!.rps);
+    rec.ratio('autoplayClusterOverEmbeddedRps', cluster.autoplay!.rps, embedded.autoplay!.rps);
     const targets = {
-      radioRatio: ratios.radio >= TARGETS.ratio, autoplayRatio: ratios.autoplay >= TARGETS.ratio, ingest: ingestRate >= TARGETS.ingest,
-      foldP99: fold.p99Ms <= TARGETS.foldP99Ms, bytesPerListener: mem.perListener <= TARGETS.bytesPerListener,
+      radioRatio: rec.target(`radio cluster/embedded >= ${TARGETS.ratio}`, ratios.radio >= TARGETS.ratio),
+      autoplayRatio: rec.target(`autoplay cluster/embedded >= ${TARGETS.ratio}`, ratios.autoplay >= TARGETS.ratio),
+      ingest: rec.target(`ingest >= ${TARGETS.ingest} events/s`, ingestRate >= TARGETS.ingest),
+      foldP99: rec.target(`fold p99 <= ${TARGETS.foldP99Ms} ms`, fold.p99Ms <= TARGETS.foldP99Ms),
+      bytesPerListener: rec.target(`Redis <= ${TARGETS.bytesPerListener} bytes per listener`, mem.perListener <= TARGETS.bytesPerListener),
     };
-    result.targets = targets;
     console.log(`targets: radio cluster/embedded ${ratios.radio.toFixed(2)} >= ${TARGETS.ratio} ${verdict(targets.radioRatio)}; autoplay ${ratios.autoplay.toFixed(2)} >= ${TARGETS.ratio} ${verdict(targets.autoplayRatio)}; ingest ${fmt(ingestRate)} >= ${fmt(TARGETS.ingest)} events/s ${verdict(targets.ingest)}; fold p99 ${ms(fold.p99Ms / 1000)} <= ${TARGETS.foldP99Ms} ms ${verdict(targets.foldP99)}; Redis ${fmt(mem.perListener)} <= ${TARGETS.bytesPerListener} bytes/listener ${verdict(targets.bytesPerListener)}`);
-    if (json) console.log(JSON.stringify(result));
   } finally {
     await stop(procs);
     await state?.close();

@@ -7,7 +7,13 @@
  * (200,000 tracks; `Surfaces.serve` without HTTP, radio and autoplay). The default policy
  * is the first row: the baseline of the same run.
  *
- *   npm run bench -- depth [--store .bench-tmp/serve-demo.db] [--requests 600] [--sessions 1500] [--seed 3] [--skip quality,speed]
+ *   npm run bench -- depth [--store .bench-tmp/serve-demo.db] [--requests 600] [--sessions 1500] [--seed 3] [--skip quality,speed] [--json]
+ *
+ * With --json (bench/report.ts): figures.quality.<surface>.<setting> (listenThrough, minutes,
+ * emergingShare, plays) and figures.speed.<surface>.<setting> (meanMs, p50Ms, p99Ms) for
+ * every setting but the default, which is under baseline.quality.<surface> and
+ * baseline.speed.<surface>; ratios.<part>.<surface>.<setting> each over the default. Settings
+ * are named by candidates per source and beam: `k100beam8`, `k300-200-100beam8`.
  */
 import { DEFAULT_SOURCES } from '../src/models/index.js';
 import { ClosedLoopWorld } from '../src/evaluation/index.js';
@@ -16,6 +22,7 @@ import { openStore } from '../src/store/index.js';
 import { Surfaces } from '../src/surfaces/index.js';
 import { Assigner } from '../src/experiments/index.js';
 import { machineLine } from './machine.js';
+import type { Results } from './report.js';
 import { ensureDemoWorld } from './demo-world.js';
 
 const SOURCES = DEFAULT_SOURCES;
@@ -36,13 +43,15 @@ const SETTINGS: Array<{ k: [number, number, number]; beam: number }> = [
   { k: [300, 200, 100], beam: 8 },
   { k: [200, 200, 200], beam: 8 },
 ];
+/** The setting's key in the JSON document. */
+const key = (s: (typeof SETTINGS)[number]): string => `k${s.k.every((x) => x === s.k[0]) ? s.k[0] : s.k.join('-')}beam${s.beam}`;
 const label = (s: (typeof SETTINGS)[number]): string => `${s.k.every((x) => x === s.k[0]) ? s.k[0] : s.k.join('/')} per source, beam ${s.beam}`;
 
 function policyOf(surface: 'radio' | 'autoplay', s: (typeof SETTINGS)[number]): Policy {
   return { ...overridePolicy(surface, { solver: { beamWidth: s.beam, branching: 24 } }), candidates: SOURCES.map((source, j) => ({ source, k: s.k[j]! })) };
 }
 
-export async function depthBench(args: string[]): Promise<void> {
+export async function depthBench(args: string[], rec: Results): Promise<void> {
   const skip = new Set(arg(args, '--skip', '').split(',').filter(Boolean));
   for (const s of skip) if (s !== 'quality' && s !== 'speed') throw new Error(`--skip: unknown part ${JSON.stringify(s)} (known: quality, speed)`);
   console.log(machineLine());
@@ -57,14 +66,24 @@ export async function depthBench(args: string[]): Promise<void> {
     const world = await ClosedLoopWorld.build({ listeners: 1500, tracks: 12_000, days: 14, seed, sessions, length: 30, onProgress: (m) => console.log(`  ${m} (${((performance.now() - t) / 1000).toFixed(0)} s)`) });
     try {
       console.log(world.protocol);
+      rec.part('quality').figures.protocol = world.protocol;
       console.log(`${'surface'.padEnd(9)} ${'setting'.padEnd(30)} ${'listen-through'.padStart(14)} ${'min/session'.padStart(11)} ${'emerging'.padStart(8)} ${'vs default'.padStart(24)}`);
       for (const surface of ['radio', 'autoplay'] as const) {
-        let base: { listenThrough: number; emergingShare: number } | undefined;
+        let base: { listenThrough: number; minutes: number; emergingShare: number } | undefined;
         for (const s of SETTINGS) {
           const m = (await world.serve(surface, policyOf(surface, s), ['sequencer'])).sequencer!;
           base ??= m;
           const vs = s === SETTINGS[0] ? 'baseline' : `${((m.listenThrough - base.listenThrough) * 100).toFixed(1)} pt, emerging ${((m.emergingShare / base.emergingShare - 1) * 100).toFixed(0)}%`;
           console.log(`${surface.padEnd(9)} ${label(s).padEnd(30)} ${m.listenThrough.toFixed(3).padStart(14)} ${m.minutes.toFixed(1).padStart(11)} ${m.emergingShare.toFixed(3).padStart(8)} ${vs.padStart(24)}`);
+          const q = rec.part('quality').part(surface);
+          if (s === SETTINGS[0]) q.baseline[key(s)] = m;
+          else {
+            q.figures[key(s)] = m;
+            const r = q.part(key(s));
+            r.ratio('listenThrough', m.listenThrough, base.listenThrough);
+            r.ratio('minutes', m.minutes, base.minutes);
+            r.ratio('emergingShare', m.emergingShare, base.emergingShare);
+          }
         }
       }
     } finally {
@@ -88,6 +107,7 @@ export async function depthBench(args: string[]): Promise<void> {
       // Settings take turns, a slice of requests each per round, so that drift over the run
       // (the machine, the heap) falls on every setting alike.
       const rounds = 6, per = Math.max(1, Math.round(n / rounds));
+      rec.part('speed').figures.setup = { tracks: stats.tracks, requestsPerSetting: rounds * per, warmUpPerSetting: listeners.length };
       for (const surface of ['radio', 'autoplay'] as const) {
         const reqs = SETTINGS.map((s) => {
           const policy = policyOf(surface, s);
@@ -112,6 +132,13 @@ export async function depthBench(args: string[]): Promise<void> {
           t.sort();
           base ||= mean;
           console.log(`${surface.padEnd(9)} ${label(s).padEnd(30)} mean ${mean.toFixed(2)} ms, p50 ${t[Math.floor(t.length / 2)]!.toFixed(2)} ms, p99 ${t[Math.floor(t.length * 0.99)]!.toFixed(2)} ms${k === 0 ? ' (baseline)' : `, x${(mean / base).toFixed(2)} of the default`}`);
+          const row = { meanMs: mean, p50Ms: t[Math.floor(t.length / 2)]!, p99Ms: t[Math.floor(t.length * 0.99)]! };
+          const sp = rec.part('speed').part(surface);
+          if (k === 0) sp.baseline[key(s)] = row;
+          else {
+            sp.figures[key(s)] = row;
+            sp.part(key(s)).ratio('meanMs', mean, base);
+          }
         });
       }
     } finally {

@@ -8,6 +8,10 @@
  * The demo world is simulated and trained by `segue demo --no-serve` (seeded), so the
  * fingerprint covers simulation, training, retrieval, ranking and sequencing alike;
  * `--fresh` rebuilds it (do that when comparing two versions of training code).
+ *
+ * With --json (bench/report.ts): figures.fingerprints.<surface> (hash and request count),
+ * figures.store and figures.now; no baseline (the hashes of another build are the
+ * comparison: run this suite on both).
  */
 import { createHash } from 'node:crypto';
 import { rmSync } from 'node:fs';
@@ -15,6 +19,7 @@ import { openStore } from '../src/store/index.js';
 import { Surfaces, type SurfaceRequest } from '../src/surfaces/index.js';
 import { Assigner } from '../src/experiments/index.js';
 import { machineLine } from './machine.js';
+import type { Results } from './report.js';
 import { ensureDemoWorld } from './demo-world.js';
 
 
@@ -23,13 +28,12 @@ function arg(args: string[], name: string, def: string): string {
   return i >= 0 && args[i + 1] !== undefined ? args[i + 1]! : def;
 }
 
-export async function fingerprintBench(args: string[]): Promise<void> {
+export async function fingerprintBench(args: string[], rec: Results): Promise<void> {
   const db = arg(args, '--store', '.bench-tmp/fingerprint-demo.db');
   const n = Number(arg(args, '--requests', '300'));
-  const json = args.includes('--json');
-  if (!json) console.log(machineLine());
+  console.log(machineLine());
   if (args.includes('--fresh')) for (const f of [db, `${db}-wal`, `${db}-shm`, `${db}.key`]) rmSync(f, { force: true });
-  ensureDemoWorld(db, (m) => !json && console.log(m));
+  ensureDemoWorld(db);
   const store = await openStore(db, { readonly: true });
   try {
     const stats = await store.stats({ top: 100 });
@@ -50,6 +54,7 @@ export async function fingerprintBench(args: string[]): Promise<void> {
       genre: (i) => ({ surface: 'radio', listenerId: listeners[i % listeners.length]!, seedGenre: genres[i % genres.length]!, n: 20 }),
     };
     const out: Record<string, string> = {};
+    const hashes: Record<string, { hash: string; requests: number }> = {};
     for (const [name, req] of Object.entries(requests)) {
       const h = createHash('sha256');
       const count = name === 'radio' || name === 'autoplay' ? n : Math.max(1, Math.round(n / 6));
@@ -58,10 +63,13 @@ export async function fingerprintBench(args: string[]): Promise<void> {
         // The request id is random per response; everything else is a function of the inputs.
         h.update(JSON.stringify({ ...r, requestId: '' }));
       }
-      out[name] = `${h.digest('hex').slice(0, 16)} (${count})`;
+      hashes[name] = { hash: h.digest('hex').slice(0, 16), requests: count };
+      out[name] = `${hashes[name].hash} (${count})`;
     }
-    if (json) console.log(JSON.stringify({ store: db, now, fingerprints: out }));
-    else for (const [k, v] of Object.entries(out)) console.log(`${k.padEnd(14)} ${v}`);
+    for (const [k, v] of Object.entries(out)) console.log(`${k.padEnd(14)} ${v}`);
+    rec.figures.store = db;
+    rec.figures.now = now;
+    rec.figures.fingerprints = hashes;
   } finally {
     await store.close();
   }

@@ -5,13 +5,19 @@
  * own process (bench/child-import.ts); the baseline is the same input read and validated
  * without a store, in the same run.
  *
- *   npm run bench -- ingest [--events 1000000] [--big 3000000] [--skip-real]
+ *   npm run bench -- ingest [--events 1000000] [--big 3000000] [--skip-real] [--json]
+ *
+ * With --json (bench/report.ts): figures.<input> is each import (read, accepted, rejected,
+ * seconds, rate, maxRssMB), baseline.<input> the parse-only read of the same input, and
+ * ratios.<input>ImportOverParseOnlyRate. Inputs: spotifyHistory, catalogCsv, lastfm2k,
+ * simulated<N> (N events asked for).
  */
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { machineLine } from './machine.js';
+import type { Results } from './report.js';
 
 const HERE = import.meta.dirname;
 const CHILD = join(HERE, 'child-import.js');
@@ -39,7 +45,14 @@ function row(label: string, r: Run, base?: Run): string {
   return `${label.padEnd(44)} ${pad(r.read.toLocaleString('en-US'), 11)} ${pad(Math.round(r.rate).toLocaleString('en-US'), 10)}/s ${pad(r.maxRssMB.toFixed(0), 6)} MB  ${vs}`;
 }
 
-export async function ingestBench(args: string[]): Promise<void> {
+/** One input's import against its parse-only baseline. */
+function record(rec: Results, name: string, r: Run & { generated?: number; listeners?: number; ndjsonMB?: number }, base: Run): void {
+  rec.figures[name] = r;
+  rec.baseline[name] = base;
+  rec.ratio(`${name}ImportOverParseOnlyRate`, r.rate, base.rate);
+}
+
+export async function ingestBench(args: string[], rec: Results): Promise<void> {
   const events = arg(args, '--events', 1_000_000);
   const big = arg(args, '--big', 3_000_000);
   const dir = mkdtempSync(join(tmpdir(), 'segue-bench-ingest-'));
@@ -47,21 +60,23 @@ export async function ingestBench(args: string[]): Promise<void> {
   console.log(`${'input'.padEnd(44)} ${pad('items', 11)} ${pad('rate', 12)} ${pad('peak RSS', 9)}`);
   try {
     if (!args.includes('--skip-real')) {
-      const real: Array<[string, string, string]> = [
-        ['spotify-history', 'spotify-extended-streaming-history-user-a', 'Spotify history (6,978 plays)'],
-        ['catalog-csv', 'spotify-songs-audio-features-tidytuesday2020/spotify_songs.csv', 'song catalog CSV (26,229 tracks)'],
-        ['lastfm-2k', 'hetrec2011-lastfm-2k', 'Last.fm 2K (92,834 user-artist counts)'],
+      const real: Array<[string, string, string, string]> = [
+        ['spotify-history', 'spotify-extended-streaming-history-user-a', 'Spotify history (6,978 plays)', 'spotifyHistory'],
+        ['catalog-csv', 'spotify-songs-audio-features-tidytuesday2020/spotify_songs.csv', 'song catalog CSV (26,229 tracks)', 'catalogCsv'],
+        ['lastfm-2k', 'hetrec2011-lastfm-2k', 'Last.fm 2K (92,834 user-artist counts)', 'lastfm2k'],
       ];
-      for (const [format, rel, label] of real) {
+      for (const [format, rel, label, name] of real) {
         const path = join(DATASETS, rel);
         if (!existsSync(path)) {
           console.log(`${label.padEnd(44)} skipped: ${path} is absent`);
+          rec.figures[name] = { skipped: `${path} is absent` };
           continue;
         }
         const base = child(format, path, '-', true);
         const r = child(format, path, join(dir, `${format}.db`));
         console.log(row(`${label}, parse only`, base));
         console.log(row(`${label}, import`, r, base));
+        record(rec, name, r, base);
       }
     }
     for (const n of [events, big]) {
@@ -82,6 +97,9 @@ export async function ingestBench(args: string[]): Promise<void> {
       const ok = r.rate >= TARGET_RATE ? 'meets' : 'BELOW';
       const okRss = r.maxRssMB < TARGET_RSS_MB ? 'meets' : 'ABOVE';
       console.log(`  target ${TARGET_RATE.toLocaleString('en-US')}/s: ${ok}; peak RSS under ${TARGET_RSS_MB} MB: ${okRss}`);
+      record(rec, `simulated${n}`, { ...r, generated, listeners, ndjsonMB: mb }, base);
+      rec.target(`simulated ${n}: import >= ${TARGET_RATE}/s`, r.rate >= TARGET_RATE);
+      rec.target(`simulated ${n}: peak RSS < ${TARGET_RSS_MB} MB`, r.maxRssMB < TARGET_RSS_MB);
       rmSync(file);
     }
   } finally {

@@ -13,6 +13,10 @@
  *
  * gensim comes from the Debian package python3-gensim for /usr/bin/python3; with --install
  * the benchmark runs apt-get to install it when absent, otherwise it says that it is absent.
+ *
+ * With --json (bench/report.ts): figures.<kernel>Threads<n> per Segue run and
+ * baseline.gensimThreads<n> (label, threads, seconds, words, effective, wordsPerSecond,
+ * precision); ratios.<kernel>Threads<n>OverGensimWordsPerSecond; figures.corpus.
  */
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -21,6 +25,7 @@ import { join } from 'node:path';
 import { Rng } from '../src/math/index.js';
 import { countItems, trainItem2vec, clusterPrecision, plantedSessions } from '../src/models/index.js';
 import { machineLine } from './machine.js';
+import type { Results } from './report.js';
 
 const PYTHON = '/usr/bin/python3';
 const ITEMS = 50_000;
@@ -78,7 +83,7 @@ function installGensim(): void {
 const fmt = (n: number) => Math.round(n).toLocaleString('en-US');
 
 /** Returns the vectors of the last Segue run (for the ANN benchmark on the project's own embeddings). */
-export async function item2vecBench(args: string[]): Promise<{ vectors: Float32Array; dims: number } | undefined> {
+export async function item2vecBench(args: string[], rec: Results): Promise<{ vectors: Float32Array; dims: number } | undefined> {
   let last: { vectors: Float32Array; dims: number } | undefined;
   const tokens = Number(arg(args, '--tokens', '4000000'));
   const epochs = Number(arg(args, '--epochs', '5'));
@@ -98,6 +103,7 @@ export async function item2vecBench(args: string[]): Promise<{ vectors: Float32A
   console.log(`corpus: ${fmt(corpus.tokens.length)} tokens in ${fmt(corpus.offsets.length - 1)} sessions, ${fmt(seen)} of ${fmt(ITEMS)} items seen, ${CLUSTERS} planted clusters, Zipf s = 1 (generated in ${((performance.now() - genStart) / 1000).toFixed(1)} s)`);
   console.log(`settings: skip-gram, dims ${SETTINGS.dims}, window ${SETTINGS.window}, negatives ${SETTINGS.negatives}, epochs ${epochs}, sample ${SETTINGS.sample}, minCount 1, negExponent 0.75, lr 0.025 -> 0.0001`);
   console.log(`quality: precision@10 = share of cosine neighbours in the query's cluster, ${queries.length} queries with count >= 20 (random: ${(1 / CLUSTERS).toFixed(2)})`);
+  rec.figures.corpus = { tokens: corpus.tokens.length, sessions: corpus.offsets.length - 1, itemsSeen: seen, items: ITEMS, clusters: CLUSTERS, epochs, queries: queries.length };
 
   let gensim = args.includes('--skip-gensim') ? null : gensimVersion();
   if (gensim === null && !args.includes('--skip-gensim')) {
@@ -108,6 +114,7 @@ export async function item2vecBench(args: string[]): Promise<{ vectors: Float32A
     if (gensim === null) console.log(`gensim: absent (${PYTHON} cannot import gensim); run with --install to apt-get install python3-gensim. Segue figures only.`);
   }
 
+  rec.figures.gensim = gensim ?? (args.includes('--skip-gensim') ? 'skipped (--skip-gensim)' : 'absent');
   const dir = mkdtempSync(join(tmpdir(), 'segue-bench-item2vec-'));
   const corpusPath = join(dir, 'corpus.txt');
   if (gensim !== null) {
@@ -120,6 +127,7 @@ export async function item2vecBench(args: string[]): Promise<{ vectors: Float32A
   const runs: Run[] = [];
   const pad = (s: string | number, n: number) => String(s).padStart(n);
   console.log(`${'trainer'.padEnd(22)} ${pad('threads', 7)} ${pad('words/s', 11)} ${pad('effective/s', 12)} ${pad('seconds', 8)} ${pad('P@10', 6)}  vs gensim`);
+  const json = (r: Run): Run & { wordsPerSecond: number } => ({ ...r, wordsPerSecond: r.words / r.seconds });
   const print = (r: Run, vs: string): void => {
     console.log(`${r.label.padEnd(22)} ${pad(r.threads, 7)} ${pad(fmt(r.words / r.seconds), 11)} ${pad(fmt(r.effective / r.seconds), 12)} ${pad(r.seconds.toFixed(2), 8)} ${pad(r.precision.toFixed(3), 6)}  ${vs}`);
   };
@@ -137,6 +145,7 @@ export async function item2vecBench(args: string[]): Promise<{ vectors: Float32A
           g = { label: `gensim ${j.version}${j.fast < 0 ? ' (no C ext)' : ''}`, threads, seconds: j.seconds, words: j.raw, effective: j.effective, precision: clusterPrecision(vecs, SETTINGS.dims, cluster, queries, 10) };
           runs.push(g);
           print(g, '');
+          rec.baseline[`gensimThreads${threads}`] = json(g);
         }
       }
       for (const kernel of kernels) {
@@ -146,6 +155,9 @@ export async function item2vecBench(args: string[]): Promise<{ vectors: Float32A
       runs.push(s);
       const ratio = g === null ? NaN : s.words / s.seconds / (g.words / g.seconds);
       print(s, g === null ? 'n/a' : `${ratio.toFixed(2)}x words/s (target >= ${TARGET_RATIO}x: ${ratio >= TARGET_RATIO ? 'met' : 'NOT met'}), P@10 ${(s.precision - g.precision >= 0 ? '+' : '')}${(s.precision - g.precision).toFixed(3)}`);
+      rec.figures[`${kernel}Threads${threads}`] = json(s);
+      rec.ratio(`${kernel}Threads${threads}OverGensimWordsPerSecond`, ratio, 1);
+      if (g !== null) rec.target(`${kernel} on ${threads} threads >= ${TARGET_RATIO}x gensim's words/s`, ratio >= TARGET_RATIO);
       }
     }
   } finally {

@@ -11,6 +11,10 @@
  *
  * Options are passed to each part (`--epochs`, `--threads`, `--n`, `--ef` ...); `--skip
  * item2vec,als,ann,own-ann,rss` leaves parts out.
+ *
+ * With --json (bench/report.ts): each part's figures, baseline and ratios as its own suite
+ * gives them, under item2vec, als, ann, ownAnn; rss (figures only: train seconds and artifact
+ * size per model, peak RSS, plays).
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
@@ -20,6 +24,7 @@ import { item2vecBench } from './item2vec.js';
 import { alsBench } from './als.js';
 import { annBench, compareIndexes } from './ann.js';
 import { machineLine } from './machine.js';
+import type { Results } from './report.js';
 import { Rng } from '../src/math/index.js';
 
 const RSS_TARGET_MB = 2048;
@@ -61,7 +66,7 @@ function cliWithRss(args: string[]): { status: number | null; stdout: string; st
   return { status: r.status, stdout: r.stdout, stderr: r.stderr.replace(/\nMAXRSS \d+\n/, ''), maxRssMB: m ? Number(m[1]) / 1024 : NaN, seconds: (performance.now() - t) / 1000 };
 }
 
-async function rssBench(args: string[]): Promise<void> {
+async function rssBench(args: string[], rec: Results): Promise<void> {
   let store = arg(args, '--store', '');
   let dir: string | undefined;
   try {
@@ -82,35 +87,42 @@ async function rssBench(args: string[]): Promise<void> {
     console.log(`${'model'.padEnd(12)} ${'seconds'.padStart(8)} ${'artifact'.padStart(9)}`);
     for (const m of reports) console.log(`${m.model.padEnd(12)} ${m.seconds.toFixed(1).padStart(8)} ${`${(m.bytes / 2 ** 20).toFixed(1)} MB`.padStart(9)}`);
     console.log(`segue train (all models, default config): ${r.seconds.toFixed(0)} s in all, peak RSS ${r.maxRssMB.toFixed(0)} MB; target < ${RSS_TARGET_MB} MB on >= 5M interactions: ${plays >= 5_000_000 && r.maxRssMB < RSS_TARGET_MB ? 'met' : 'NOT met'}`);
+    rec.figures.plays = plays;
+    rec.figures.models = Object.fromEntries(reports.map((m) => [m.model, { seconds: m.seconds, artifactMB: m.bytes / 2 ** 20 }]));
+    rec.figures.trainSeconds = r.seconds;
+    rec.figures.peakRssMB = r.maxRssMB;
+    rec.target(`segue train peak RSS < ${RSS_TARGET_MB} MB on >= 5M interactions`, plays >= 5_000_000 && r.maxRssMB < RSS_TARGET_MB);
   } finally {
     if (dir) rmSync(dir, { recursive: true, force: true });
   }
 }
 
-export async function modelsBench(args: string[]): Promise<void> {
+export async function modelsBench(args: string[], rec: Results): Promise<void> {
   const skip = new Set(arg(args, '--skip', '').split(',').filter(Boolean));
   console.log(machineLine());
   let own: { vectors: Float32Array; dims: number } | undefined;
   if (!skip.has('item2vec')) {
     section('item2vec against gensim Word2Vec');
-    own = await item2vecBench(args);
+    own = await item2vecBench(args, rec.part('item2vec'));
   }
   if (!skip.has('als')) {
     section('implicit ALS, conjugate gradient');
-    await alsBench(args);
+    await alsBench(args, rec.part('als'));
   }
   if (!skip.has('ann')) {
     section('ANN on clustered synthetic vectors');
-    await annBench(args);
+    await annBench(args, rec.part('ann'));
   }
   if (!skip.has('own-ann') && own) {
     section("ANN on the project's own embeddings (the item2vec vectors trained above)");
     const { vectors, queries, n } = ownVectors(own.vectors, own.dims, 1000);
     console.log(`data: ${n.toLocaleString('en-US')} trained item vectors x ${own.dims}-d (items seen in the corpus); 1,000 queries: item vectors with 10% noise; cosine`);
-    compareIndexes(vectors, queries, own.dims, arg(args, '--ef', '32,64,128').split(',').map(Number));
+    const part = rec.part('ownAnn');
+    part.figures.data = { n, dims: own.dims, queries: 1000 };
+    compareIndexes(part, vectors, queries, own.dims, arg(args, '--ef', '32,64,128').split(',').map(Number));
   }
   if (!skip.has('rss')) {
     section('peak RSS of training every model');
-    await rssBench(args);
+    await rssBench(args, rec.part('rss'));
   }
 }

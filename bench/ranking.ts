@@ -11,6 +11,12 @@
  * `--group`; graded labels 0-4 for LambdaMART and a 0/1 label (relevance >= 2) for binary
  * log-loss. Validation: 20% more rows from the same generator. Both libraries' validation
  * predictions are scored by the same code (AUC, NDCG@10).
+ *
+ * With --json (bench/report.ts): figures.training.<objective>Threads<n> (seconds, metric,
+ * value) against baseline.training.xgboost<Objective>Threads<n> (XGBoost in the same run, or
+ * the issue's reference time, marked reference: true), ratios.training.<objective>Threads<n>
+ * OverXgboostSeconds; figures.scoring.compiledMs against baseline.scoring.walkMs (the
+ * node-by-node walk); figures.realtime (event-to-state update, assembly, ranker scoring).
  */
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
@@ -19,6 +25,7 @@ import { join } from 'node:path';
 import { Rng } from '../src/math/index.js';
 import { auc, ndcgAt, trainGbdt, type GbdtObjective } from '../src/ranking/index.js';
 import { machineLine } from './machine.js';
+import type { Results } from './report.js';
 import { realtimeBench, scoringBench } from './realtime.js';
 
 const PYTHON = '/usr/bin/python3';
@@ -85,15 +92,28 @@ function runXgboost(dir: string, d: Data, v: Data, f: number, group: number, obj
   return { seconds: Number(r.stdout.trim()), pred: new Float32Array(buf.buffer, buf.byteOffset, buf.byteLength / 4) };
 }
 
-export async function rankingBench(args: string[]): Promise<void> {
+export async function rankingBench(args: string[], rec: Results): Promise<void> {
   const skip = new Set(arg(args, '--skip', '').split(','));
   console.log(machineLine());
-  if (!skip.has('training')) await trainingBench(args);
-  if (!skip.has('scoring')) scoringBench();
-  if (!skip.has('realtime')) await realtimeBench(args);
+  if (!skip.has('training')) await trainingBench(args, rec.part('training'));
+  if (!skip.has('scoring')) {
+    const { walkMs, compiledMs, ...setup } = scoringBench();
+    const part = rec.part('scoring');
+    part.figures.setup = setup;
+    part.figures.compiledMs = compiledMs;
+    part.baseline.walkMs = walkMs;
+    part.ratio('compiledOverWalkMs', compiledMs, walkMs);
+    part.target('compiled scoring < 0.5 ms', compiledMs < 0.5);
+  }
+  if (!skip.has('realtime')) {
+    const r = await realtimeBench(args);
+    const part = rec.part('realtime');
+    Object.assign(part.figures, r);
+    part.target('event-to-state update, flushed, < 100 us', r.embeddedFlushedUsPerEvent < 100);
+  }
 }
 
-async function trainingBench(args: string[]): Promise<void> {
+async function trainingBench(args: string[], rec: Results): Promise<void> {
   const rows = Number(arg(args, '--rows', '1000000'));
   const f = Number(arg(args, '--features', '30'));
   const group = Number(arg(args, '--group', '50'));
@@ -113,6 +133,7 @@ async function trainingBench(args: string[]): Promise<void> {
   console.log(version === null
     ? `xgboost: absent (${PYTHON} cannot import xgboost; run with --install to apt-get install python3-xgboost); reference: XGBoost 1.7 LambdaMART ${REFERENCE[1]} s on 1 thread, ${REFERENCE[2]} s on 2`
     : `xgboost: ${version} (${PYTHON}), same data through numpy files`);
+  rec.figures.data = { rows: d.n, validationRows: v.n, features: f, group, trees, depth, xgboost: version ?? 'absent' };
   const dir = mkdtempSync(join(tmpdir(), 'segue-bench-ranking-'));
   try {
     writeFileSync(join(dir, 'X.f32'), d.X);
@@ -132,6 +153,12 @@ async function trainingBench(args: string[]): Promise<void> {
         const xs = typeof x === 'string' ? (obj === 'lambdarank' && rows === 1_000_000 && f === 30 && group === 50 && trees === 100 && depth === 6 ? REFERENCE[threads] : undefined) : x.seconds;
         const xm = typeof x === 'string' ? NaN : metric(x.pred);
         const name = obj === 'lambdarank' ? 'NDCG@10' : 'AUC';
+        const key = `${obj}Threads${threads}`, xkey = `xgboost${obj[0]!.toUpperCase()}${obj.slice(1)}Threads${threads}`;
+        rec.figures[key] = { seconds: segueS, metric: name, value: segueM };
+        if (xs !== undefined) rec.baseline[xkey] = { seconds: xs, ...(Number.isNaN(xm) ? {} : { metric: name, value: xm }), reference: typeof x === 'string' };
+        const ratio = rec.ratio(`${key}OverXgboostSeconds`, segueS, xs);
+        if (Number.isFinite(ratio)) rec.target(`${key}: training within 2x of XGBoost`, ratio <= 2);
+        if (!Number.isNaN(xm)) rec.target(`${key}: ${name} within 0.005 of XGBoost`, Math.abs(segueM - xm) <= 0.005);
         console.log(
           `${obj.padEnd(11)} ${String(threads).padStart(7)} ${segueS.toFixed(1).padStart(8)} ${(xs === undefined ? '-' : xs.toFixed(1) + (typeof x === 'string' ? '*' : '')).padStart(10)} ${(xs === undefined ? '-' : (segueS / xs).toFixed(2) + 'x').padStart(6)} ${name.padStart(8)} ${segueM.toFixed(4).padStart(7)} ${(Number.isNaN(xm) ? '-' : xm.toFixed(4)).padStart(8)} ${(Number.isNaN(xm) ? '-' : (segueM - xm).toFixed(4)).padStart(7)}`,
         );

@@ -36,7 +36,7 @@ function timeMs(fn: () => void, reps: number, batches = 15): { median: number; p
 }
 
 /** The scoring kernel: the compiled layout against the node-by-node walk, same model, same rows. */
-export function scoringBench(): void {
+export function scoringBench(): { candidates: number; features: number; trees: number; walkMs: number; compiledMs: number } {
   const S = 500, SF = 40, N = 20_000;
   const rng = new Rng(3);
   const X = new Float32Array(N * SF), y = new Float32Array(N);
@@ -56,9 +56,13 @@ export function scoringBench(): void {
   const fast = timeMs(() => m.margins(batch, S, out), 200);
   console.log(`scoring ${S} candidates x ${SF} features, ${m.trees} trees of depth <= 6 (median of 15 batches of 200 requests):`);
   console.log(`  node-by-node walk (baseline) ${walk.median.toFixed(3)} ms; compiled layout ${fast.median.toFixed(3)} ms (${(walk.median / fast.median).toFixed(1)}x); target < 0.5 ms: ${fast.median < 0.5 ? 'met' : 'NOT met'}`);
+  return { candidates: S, features: SF, trees: m.trees, walkMs: walk.median, compiledMs: fast.median };
 }
 
-export async function realtimeBench(args: string[]): Promise<void> {
+/** What realtimeBench measured (for `--json`): per-event update times in us, per-request times in ms. */
+export interface RealtimeFigures { events: number; engineUsPerEvent: number; embeddedFlushedUsPerEvent: number; assemblyMs: number; rankerScoringMs: number; features: number }
+
+export async function realtimeBench(args: string[]): Promise<RealtimeFigures> {
   const listeners = Number(arg(args, '--state-listeners', '3000'));
   const tracks = Number(arg(args, '--state-tracks', '20000'));
   const days = Number(arg(args, '--state-days', '7'));
@@ -103,6 +107,7 @@ export async function realtimeBench(args: string[]): Promise<void> {
     const score = timeMs(() => model.margins(X, 500, out), 200);
     console.log(`  per request, 500 candidates x ${FEATURES.length} features: assembly from the live state ${feat.median.toFixed(3)} ms, ranker scoring ${score.median.toFixed(3)} ms`);
     await store.close();
+    return { events: events.length, engineUsPerEvent: bare * 1000, embeddedFlushedUsPerEvent: durable * 1000, assemblyMs: feat.median, rankerScoringMs: score.median, features: FEATURES.length };
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

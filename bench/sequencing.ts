@@ -6,11 +6,15 @@
  *
  *   npm run bench -- sequencing [--requests 500] [--candidates 1000] [--length 50] [--branching 24]
  *   npm run bench -- sequencing --radio [--radio-tracks 200000] [--radio-listeners 4000] [--radio-days 7] [--radio-requests 300]
+ *
+ * With --json (bench/report.ts): figures.beam8 against baseline.greedy (p50Ms, p99Ms,
+ * meanValue); with --radio, figures.radio (p50Ms, p99Ms, requests) and no baseline.
  */
 import { DEFAULT_SOURCES } from '../src/models/index.js';
 import { Rng } from '../src/math/index.js';
 import { defaultPolicy, parsePolicy, sequence, type PastPlay, type SeqItem } from '../src/sequencing/index.js';
 import { machineLine } from './machine.js';
+import type { Results } from './report.js';
 
 function arg(args: string[], name: string, def: string): string {
   const i = args.indexOf(name);
@@ -28,8 +32,8 @@ function candidates(rng: Rng, n: number, r: number): SeqItem[] {
   });
 }
 
-export async function sequencingBench(args: string[]): Promise<void> {
-  if (args.includes('--radio')) return radioRequestBench(args);
+export async function sequencingBench(args: string[], rec: Results): Promise<void> {
+  if (args.includes('--radio')) return radioRequestBench(args, rec);
   const requests = Number(arg(args, '--requests', '500'));
   const n = Number(arg(args, '--candidates', '1000'));
   const length = Number(arg(args, '--length', '50'));
@@ -41,6 +45,7 @@ export async function sequencingBench(args: string[]): Promise<void> {
   const now = Date.UTC(2027, 0, 4, 12);
   const history: PastPlay[] = Array.from({ length: 20 }, (_, k) => ({ trackId: `h${k}`, artistId: `a${rng.int(250)}`, ts: now - (20 - k) * 200_000 }));
   console.log(`${requests} requests, ${n} ranked candidates each, ${length} tracks per list, ${branching} candidates tried per partial sequence, radio's default rules and a 20-play station history`);
+  rec.figures.setup = { requests, candidates: n, length, branching };
   for (const beamWidth of [1, 8]) {
     const policy = parsePolicy({ ...defaultPolicy('radio'), length, solver: { beamWidth, branching } });
     for (let i = 0; i < 150; i++) sequence(setFor(requests + i), policy, { now, history }); // warm up: past JIT tiering
@@ -56,7 +61,17 @@ export async function sequencingBench(args: string[]): Promise<void> {
     ms.sort((a, b) => a - b);
     const q = (p: number): number => ms[Math.min(ms.length - 1, Math.floor(p * ms.length))]!;
     console.log(`  beam width ${beamWidth}${beamWidth === 1 ? ' (greedy, baseline)' : ''}: p50 ${q(0.5).toFixed(2)} ms, p99 ${q(0.99).toFixed(2)} ms, mean sequence value ${value.toFixed(3)}${beamWidth === 8 ? `; target p99 < 3 ms: ${q(0.99) < 3 ? 'met' : 'NOT met'}` : ''}`);
+    const row = { p50Ms: q(0.5), p99Ms: q(0.99), meanValue: value };
+    if (beamWidth === 1) rec.baseline.greedy = row;
+    else {
+      rec.figures.beam8 = row;
+      rec.target('beam 8 p99 < 3 ms', row.p99Ms < 3);
+    }
   }
+  const beam = rec.figures.beam8 as { p50Ms: number; p99Ms: number; meanValue: number }, greedy = rec.baseline.greedy as typeof beam;
+  rec.ratio('beam8OverGreedyP50', beam.p50Ms, greedy.p50Ms);
+  rec.ratio('beam8OverGreedyP99', beam.p99Ms, greedy.p99Ms);
+  rec.ratio('beam8OverGreedyValue', beam.meanValue, greedy.meanValue);
 }
 
 /**
@@ -64,7 +79,7 @@ export async function sequencingBench(args: string[]): Promise<void> {
  * state, the ranker, the sequencer) on a simulated world of `--radio-tracks` tracks (200k),
  * timed per request after a warm-up: `npm run bench -- sequencing --radio`.
  */
-export async function radioRequestBench(args: string[]): Promise<void> {
+export async function radioRequestBench(args: string[], rec: Results): Promise<void> {
   const { mkdtempSync, rmSync } = await import('node:fs');
   const { tmpdir } = await import('node:os');
   const { join } = await import('node:path');
@@ -108,6 +123,9 @@ export async function radioRequestBench(args: string[]): Promise<void> {
     ms.sort((a, b) => a - b);
     const q = (p: number): number => ms[Math.min(ms.length - 1, Math.floor(p * ms.length))]!;
     console.log(`  whole radio request (${ms.length} after 50 warm-up): p50 ${q(0.5).toFixed(1)} ms, p99 ${q(0.99).toFixed(1)} ms; target p99 < 15 ms: ${q(0.99) < 15 ? 'met' : 'NOT met'}`);
+    rec.figures.world = { tracks, listeners, days, events: w.events };
+    rec.figures.radio = { requests: ms.length, p50Ms: q(0.5), p99Ms: q(0.99) };
+    rec.target('radio p99 < 15 ms', q(0.99) < 15);
     await store.close();
   } finally {
     rmSync(dir, { recursive: true, force: true });

@@ -10,6 +10,11 @@
  * and autoplay are measured first on a single process too: the baseline, in the same run.
  *
  * The store is built with `segue demo --no-serve` the first time (about a minute).
+ *
+ * With --json (bench/report.ts): figures.<load> (rps, p50Ms, p99Ms, errors, requests;
+ * eventsPerSecond for ingest) on `--workers` processes for radio, radioOneConnection, greedy,
+ * lean, autoplay and ingest; baseline.healthz, and baseline.<load>OneProcess for radio and
+ * autoplay when --workers > 1; ratios <load>OverHealthzRps and <load>OverOneProcessRps.
  */
 import { DEFAULT_SOURCES } from '../src/models/index.js';
 import { spawn } from 'node:child_process';
@@ -19,6 +24,7 @@ import { availableParallelism } from 'node:os';
 import autocannon from 'autocannon';
 import { openStore } from '../src/store/index.js';
 import { machineLine } from './machine.js';
+import type { Results } from './report.js';
 import { ensureDemoWorld } from './demo-world.js';
 
 const CLI = join(import.meta.dirname, '../src/cli/main.js');
@@ -30,9 +36,9 @@ function arg(args: string[], name: string, def: string): string {
 
 const LEAN = DEFAULT_SOURCES.map((source) => ({ source, k: 30 }));
 
-interface Load { title: string; method: 'GET' | 'POST'; path: string; body?: (i: number) => string; perRequest?: number; target?: string; connections?: number }
+interface Load { name: string; title: string; method: 'GET' | 'POST'; path: string; body?: (i: number) => string; perRequest?: number; target?: string; connections?: number }
 
-export async function serveBench(args: string[]): Promise<void> {
+export async function serveBench(args: string[], rec: Results): Promise<void> {
   const db = arg(args, '--store', '.bench-tmp/serve-demo.db');
   const seconds = Number(arg(args, '--seconds', '20'));
   const connections = Number(arg(args, '--connections', '8'));
@@ -55,6 +61,7 @@ export async function serveBench(args: string[]): Promise<void> {
   const listeners = stats.mostActiveListeners.map((l) => l.id);
   const seeds = stats.topTracks.map((t) => t.id);
   console.log(`world: ${stats.tracks.toLocaleString('en-US')} tracks, ${stats.listeners.toLocaleString('en-US')} listeners, ${stats.events.toLocaleString('en-US')} events; ${connections} connections, ${seconds} s per load`);
+  rec.figures.world = { tracks: stats.tracks, listeners: stats.listeners, events: stats.events, connections, seconds, workers };
 
   const startServer = async (n: number): Promise<{ server: ReturnType<typeof spawn>; url: string }> => {
     const server = spawn(process.execPath, [CLI, '--store', work, 'serve', '--port', '0', '--reload-interval', '0', '--workers', String(n)], { stdio: ['ignore', 'pipe', 'inherit'] });
@@ -72,16 +79,16 @@ export async function serveBench(args: string[]): Promise<void> {
   const t0 = Date.now();
   let run = 0;
   const loads: Load[] = [
-    { title: 'GET /healthz (baseline: the HTTP stack alone)', method: 'GET', path: '/healthz' },
-    { title: 'POST /v1/recommend/radio, 50 tracks', method: 'POST', path: '/v1/recommend/radio', body: (i) => JSON.stringify({ listenerId: listeners[i % listeners.length], n: 50, seed: i }), target: '>= 1,500 req/s, p99 < 25 ms' },
-    { title: 'POST /v1/recommend/radio, 50 tracks, one connection (latency without queueing)', connections: 1, method: 'POST', path: '/v1/recommend/radio', body: (i) => JSON.stringify({ listenerId: listeners[i % listeners.length], n: 50, seed: i }) },
+    { name: 'healthz', title: 'GET /healthz (baseline: the HTTP stack alone)', method: 'GET', path: '/healthz' },
+    { name: 'radio', title: 'POST /v1/recommend/radio, 50 tracks', method: 'POST', path: '/v1/recommend/radio', body: (i) => JSON.stringify({ listenerId: listeners[i % listeners.length], n: 50, seed: i }), target: '>= 1,500 req/s, p99 < 25 ms' },
+    { name: 'radioOneConnection', title: 'POST /v1/recommend/radio, 50 tracks, one connection (latency without queueing)', connections: 1, method: 'POST', path: '/v1/recommend/radio', body: (i) => JSON.stringify({ listenerId: listeners[i % listeners.length], n: 50, seed: i }) },
     // What a cheaper policy buys: the same request sequenced greedily instead of by beam search.
-    { title: 'POST /v1/recommend/radio, 50 tracks, greedy sequencing (policy override beamWidth 1)', method: 'POST', path: '/v1/recommend/radio', body: (i) => JSON.stringify({ listenerId: listeners[i % listeners.length], n: 50, seed: i, policy: { solver: { beamWidth: 1 } } }) },
+    { name: 'greedy', title: 'POST /v1/recommend/radio, 50 tracks, greedy sequencing (policy override beamWidth 1)', method: 'POST', path: '/v1/recommend/radio', body: (i) => JSON.stringify({ listenerId: listeners[i % listeners.length], n: 50, seed: i, policy: { solver: { beamWidth: 1 } } }) },
     // The cheapest policy worth serving: 30 candidates from each of the demo's three sources, greedy (see docs/sequencing.md, "Retrieval depth and beam width").
-    { title: 'POST /v1/recommend/radio, 50 tracks, lean policy (30 candidates per source, greedy)', method: 'POST', path: '/v1/recommend/radio', body: (i) => JSON.stringify({ listenerId: listeners[i % listeners.length], n: 50, seed: i, policy: { candidates: LEAN, solver: { beamWidth: 1 } } }) },
-    { title: 'POST /v1/recommend/autoplay, 30 tracks', method: 'POST', path: '/v1/recommend/autoplay', body: (i) => JSON.stringify({ listenerId: listeners[i % listeners.length], seedTrack: seeds[(i * 7) % seeds.length], seed: i }), target: '>= 1,500 req/s, p99 < 25 ms' },
+    { name: 'lean', title: 'POST /v1/recommend/radio, 50 tracks, lean policy (30 candidates per source, greedy)', method: 'POST', path: '/v1/recommend/radio', body: (i) => JSON.stringify({ listenerId: listeners[i % listeners.length], n: 50, seed: i, policy: { candidates: LEAN, solver: { beamWidth: 1 } } }) },
+    { name: 'autoplay', title: 'POST /v1/recommend/autoplay, 30 tracks', method: 'POST', path: '/v1/recommend/autoplay', body: (i) => JSON.stringify({ listenerId: listeners[i % listeners.length], seedTrack: seeds[(i * 7) % seeds.length], seed: i }), target: '>= 1,500 req/s, p99 < 25 ms' },
     {
-      title: 'POST /v1/events, batches of 500', method: 'POST', path: '/v1/events', perRequest: 500, target: '>= 30,000 events/s',
+      name: 'ingest', title: 'POST /v1/events, batches of 500', method: 'POST', path: '/v1/events', perRequest: 500, target: '>= 30,000 events/s',
       body: (i) => JSON.stringify({ events: Array.from({ length: 500 }, (_, k) => ({ type: 'play_end', eventId: `bench-${t0}-${run}-${i}-${k}`, listenerId: listeners[(i + k) % listeners.length], trackId: seeds[(i * 31 + k) % seeds.length], ts: t0 - 60_000 + k, msPlayed: 150_000, endReason: k % 4 === 0 ? 'fwdbtn' : 'trackdone' })) }),
     },
   ];
@@ -107,6 +114,10 @@ export async function serveBench(args: string[]): Promise<void> {
           const bad = result.non2xx + result.errors + result.timeouts;
           const per = load.perRequest ? `, ${Math.round(rps * load.perRequest).toLocaleString('en-US')} events/s` : '';
           console.log(`${load.title} [${label}]: ${Math.round(rps).toLocaleString('en-US')} req/s${per}, p50 ${result.latency.p50} ms, p99 ${result.latency.p99} ms, ${bad} errors of ${result.requests.total.toLocaleString('en-US')}${load.target && n === workers ? `; target ${load.target}` : ''}`);
+          const row = { processes: n, connections: load.connections ?? connections, rps, p50Ms: result.latency.p50, p99Ms: result.latency.p99, errors: bad, requests: result.requests.total, ...(load.perRequest ? { eventsPerSecond: rps * load.perRequest } : {}) };
+          if (load.name === 'healthz') rec.baseline.healthz = row;
+          else if (n !== workers) rec.baseline[`${load.name}OneProcess`] = row;
+          else rec.figures[load.name] = row;
         }
       }
     } finally {
@@ -118,6 +129,11 @@ export async function serveBench(args: string[]): Promise<void> {
     // The baseline first: ingest, which grows the store, runs last.
     if (workers > 1 && !skip.has('baseline')) await runLoads(1, [loads[1]!, loads[5]!].filter(wanted));
     await runLoads(workers, loads.filter(wanted));
+    const rps = (o: Record<string, unknown>, k: string): number | undefined => (o[k] as { rps: number } | undefined)?.rps;
+    for (const name of ['radio', 'greedy', 'lean', 'autoplay']) {
+      rec.ratio(`${name}OverHealthzRps`, rps(rec.figures, name), rps(rec.baseline, 'healthz'));
+      rec.ratio(`${name}OverOneProcessRps`, rps(rec.figures, name), rps(rec.baseline, `${name}OneProcess`));
+    }
   } finally {
     for (const f of [work, `${work}-wal`, `${work}-shm`]) rmSync(f, { force: true });
   }

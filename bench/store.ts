@@ -11,6 +11,11 @@
  *
  * `--before` imports the same file into SQLite with an earlier build too: the SQLite rate
  * before a change, measured in the same run.
+ *
+ * With --json (bench/report.ts): figures.imports.{sqlite,postgres} (read, accepted, rejected,
+ * seconds, rate, maxRssMB) and figures.pointReads.{sqlite,postgres} (getTrack, forListener,
+ * per second); baseline.limit (the \copy: rows, seconds, rate) and baseline.sqliteBefore
+ * with --before; ratios postgresOverLimitRate and sqliteOverBeforeRate.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
 import { createWriteStream, mkdtempSync, rmSync, statSync } from 'node:fs';
@@ -21,6 +26,7 @@ import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import { openStore, TABLES, type Cell, type Store } from '../src/store/index.js';
 import { machineLine } from './machine.js';
+import type { Results } from './report.js';
 
 const HERE = import.meta.dirname;
 const CHILD = join(HERE, 'child-import.js');
@@ -88,39 +94,36 @@ async function eventsCsv(store: Store, file: string): Promise<number> {
   return n;
 }
 
-export async function storeBench(args: string[]): Promise<void> {
+export async function storeBench(args: string[], rec: Results): Promise<void> {
   const events = Number(arg(args, '--events', '1000000'));
   const admin = arg(args, '--pg', process.env.SEGUE_BENCH_PG ?? 'postgres://postgres@127.0.0.1:5432/postgres');
   const before = arg(args, '--before', '');
-  const json = args.includes('--json');
-  const log = (s: string): void => {
-    if (!json) console.log(s);
-  };
-  log(machineLine());
+  console.log(machineLine());
   const dir = mkdtempSync(join(tmpdir(), 'segue-bench-store-'));
   const dbName = `segue_bench_${randomBytes(4).toString('hex')}`;
   const client = new pg.Client({ connectionString: admin });
   await client.connect();
   await client.query(`CREATE DATABASE ${dbName}`);
   const pgUrl = withDb(admin, dbName);
-  const result: Record<string, unknown> = { machine: machineLine(), events };
   try {
     const file = join(dir, 'sim.ndjson');
     const listeners = Math.max(100, Math.round(events / 14 / 17.75));
     const gen = spawnSync(process.execPath, [CLI, 'simulate', '--listeners', String(listeners), '--tracks', '50000', '--days', '14', '--seed', '7', '--ndjson', file, '--json'], { encoding: 'utf8' });
     if (gen.status !== 0) throw new Error(`simulate failed: ${gen.stderr}`);
     const generated = (JSON.parse(gen.stdout) as { events: number }).events;
-    log(`simulated ${generated.toLocaleString('en-US')} events of ${listeners.toLocaleString('en-US')} listeners (${(statSync(file).size / 1e6).toFixed(0)} MB of NDJSON)`);
-    result.generated = generated;
+    console.log(`simulated ${generated.toLocaleString('en-US')} events of ${listeners.toLocaleString('en-US')} listeners (${(statSync(file).size / 1e6).toFixed(0)} MB of NDJSON)`);
+    rec.figures.events = { asked: events, generated };
 
     const sqlitePath = join(dir, 'sim.db');
     const runs: Array<[string, Run]> = [];
     if (before !== '') runs.push(['SQLite, before (--before build)', child(before, file, join(dir, 'before.db'))]);
     runs.push(['SQLite', child(CHILD, file, sqlitePath)]);
     runs.push(['PostgreSQL', child(CHILD, file, pgUrl)]);
-    log(`${'import'.padEnd(34)} ${'items'.padStart(11)} ${'rate'.padStart(12)} ${'peak RSS'.padStart(9)}`);
-    for (const [label, r] of runs) log(`${label.padEnd(34)} ${r.read.toLocaleString('en-US').padStart(11)} ${Math.round(r.rate).toLocaleString('en-US').padStart(10)}/s ${r.maxRssMB.toFixed(0).padStart(6)} MB`);
-    result.imports = Object.fromEntries(runs.map(([l, r]) => [l, r]));
+    console.log(`${'import'.padEnd(34)} ${'items'.padStart(11)} ${'rate'.padStart(12)} ${'peak RSS'.padStart(9)}`);
+    for (const [label, r] of runs) console.log(`${label.padEnd(34)} ${r.read.toLocaleString('en-US').padStart(11)} ${Math.round(r.rate).toLocaleString('en-US').padStart(10)}/s ${r.maxRssMB.toFixed(0).padStart(6)} MB`);
+    const runOf = (label: string): Run | undefined => runs.find(([l]) => l === label)?.[1];
+    rec.figures.imports = { sqlite: runOf('SQLite'), postgres: runOf('PostgreSQL') };
+    if (before !== '') rec.baseline.sqliteBefore = runOf('SQLite, before (--before build)');
 
     // Point reads, and the limit's CSV from the same rows.
     const sqlite = await openStore(sqlitePath, { readonly: true });
@@ -130,8 +133,8 @@ export async function storeBench(args: string[]): Promise<void> {
       const trackIds = s.topTracks.map((t) => t.id);
       const listenerIds = s.mostActiveListeners.map((l) => l.id);
       const reads = { SQLite: await pointReads(sqlite, trackIds, listenerIds, 20_000), PostgreSQL: await pointReads(postgres, trackIds, listenerIds, 20_000) };
-      for (const [k, v] of Object.entries(reads)) log(`${k.padEnd(11)} point reads: getTrack ${Math.round(v.getTrack).toLocaleString('en-US')}/s, events.forListener ${Math.round(v.forListener).toLocaleString('en-US')}/s`);
-      result.pointReads = reads;
+      for (const [k, v] of Object.entries(reads)) console.log(`${k.padEnd(11)} point reads: getTrack ${Math.round(v.getTrack).toLocaleString('en-US')}/s, events.forListener ${Math.round(v.forListener).toLocaleString('en-US')}/s`);
+      rec.figures.pointReads = { sqlite: reads.SQLite, postgres: reads.PostgreSQL };
       const counts = { SQLite: await sqlite.events.count(), PostgreSQL: await postgres.events.count() };
       if (counts.SQLite !== counts.PostgreSQL) throw new Error(`store bench: the two stores hold different event counts (${counts.SQLite} vs ${counts.PostgreSQL})`);
 
@@ -150,21 +153,23 @@ export async function storeBench(args: string[]): Promise<void> {
       const limitRate = rows / limitSeconds;
       const pgRun = runs.find(([l]) => l === 'PostgreSQL')![1];
       const share = pgRun.rate / limitRate;
-      log(`limit: psql \\copy of the same ${rows.toLocaleString('en-US')} rows as CSV into a table with the same columns and unique (source_ix, event_id): ${limitSeconds.toFixed(2)} s, ${Math.round(limitRate).toLocaleString('en-US')} rows/s`);
-      log(`PostgreSQL import: ${Math.round(pgRun.rate).toLocaleString('en-US')}/s = ${(share * 100).toFixed(0)}% of the limit (targets: >= ${TARGET_RATE.toLocaleString('en-US')}/s ${pgRun.rate >= TARGET_RATE ? 'met' : 'NOT met'}, >= ${TARGET_SHARE_OF_LIMIT * 100}% of the limit ${share >= TARGET_SHARE_OF_LIMIT ? 'met' : 'NOT met'})`);
+      console.log(`limit: psql \\copy of the same ${rows.toLocaleString('en-US')} rows as CSV into a table with the same columns and unique (source_ix, event_id): ${limitSeconds.toFixed(2)} s, ${Math.round(limitRate).toLocaleString('en-US')} rows/s`);
+      console.log(`PostgreSQL import: ${Math.round(pgRun.rate).toLocaleString('en-US')}/s = ${(share * 100).toFixed(0)}% of the limit (targets: >= ${TARGET_RATE.toLocaleString('en-US')}/s ${pgRun.rate >= TARGET_RATE ? 'met' : 'NOT met'}, >= ${TARGET_SHARE_OF_LIMIT * 100}% of the limit ${share >= TARGET_SHARE_OF_LIMIT ? 'met' : 'NOT met'})`);
+      rec.baseline.limit = { rows, seconds: limitSeconds, rate: limitRate };
+      rec.ratio('postgresOverLimitRate', pgRun.rate, limitRate);
+      rec.target(`PostgreSQL import >= ${TARGET_RATE}/s`, pgRun.rate >= TARGET_RATE);
+      rec.target(`PostgreSQL import >= ${TARGET_SHARE_OF_LIMIT * 100}% of the limit`, share >= TARGET_SHARE_OF_LIMIT);
       const beforeRun = runs.find(([l]) => l.startsWith('SQLite, before'));
       if (beforeRun) {
         const ratio = runs.find(([l]) => l === 'SQLite')![1].rate / beforeRun[1].rate;
-        log(`SQLite import now / before: ${ratio.toFixed(3)} (target: within 10%: ${Math.abs(ratio - 1) <= 0.1 ? 'met' : 'NOT met'})`);
-        result.sqliteVsBefore = ratio;
+        console.log(`SQLite import now / before: ${ratio.toFixed(3)} (target: within 10%: ${Math.abs(ratio - 1) <= 0.1 ? 'met' : 'NOT met'})`);
+        rec.ratio('sqliteOverBeforeRate', runs.find(([l]) => l === 'SQLite')![1].rate, beforeRun[1].rate);
+        rec.target('SQLite import within 10% of before', Math.abs(ratio - 1) <= 0.1);
       }
-      result.limit = { rows, seconds: limitSeconds, rate: limitRate };
-      result.postgresShareOfLimit = share;
     } finally {
       await sqlite.close();
       await postgres.close();
     }
-    if (json) console.log(JSON.stringify(result));
   } finally {
     await client.query(`DROP DATABASE IF EXISTS ${dbName} WITH (FORCE)`);
     await client.end();
