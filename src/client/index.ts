@@ -186,6 +186,16 @@ export class SegueClient {
   async job(id: string): Promise<Job> {
     return unwrap(await this.raw.GET('/v1/jobs/{id}', { params: { path: { id } } }));
   }
+
+  /** This server process's recent jobs, newest first (without their results). */
+  async jobs(): Promise<Job[]> {
+    return unwrap(await this.raw.GET('/v1/jobs'));
+  }
+
+  /** Stop a running job. */
+  async cancelJob(id: string): Promise<Job> {
+    return unwrap(await this.raw.POST('/v1/jobs/{id}/cancel', { params: { path: { id } } }));
+  }
 }
 
 function unwrap<T>(r: { data?: T; error?: unknown; response: Response }): T {

@@ -1070,7 +1070,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Search tracks by title, artists by name, listeners by id (case-insensitive; prefix matches first) */
+        /** Search tracks by title, artists by name, listeners by id (case-insensitive; prefix matches first; listeners need the read scope) */
         get: {
             parameters: {
                 query: {

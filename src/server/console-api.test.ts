@@ -114,6 +114,10 @@ describe('the read scope', () => {
       expect(r.json()).toMatchObject({ scopes: [k] });
     }
     expect((await get('/v1/search?q=zephyr&kind=track', keys.recommend)).statusCode).toBe(200);
+    // Who listens is the service's to look at (read), not an app's.
+    const listeners = await get('/v1/search?q=hist-&kind=listener', keys.recommend);
+    expect(listeners.statusCode).toBe(403);
+    expect(listeners.json().message).toMatch(/searching listeners needs the read scope/);
     const overview = await get('/v1/overview', keys.recommend);
     expect(overview.statusCode).toBe(403);
     expect(overview.json().message).toMatch(/lacks the read scope/);

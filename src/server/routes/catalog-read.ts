@@ -1,7 +1,7 @@
 import { Type } from '@sinclair/typebox';
 import { ArtistSchema, TrackSchema } from '../../domain/index.js';
 import { responses } from '../schemas.js';
-import type { RouteGroup } from './shared.js';
+import { HttpError, type RouteGroup } from './shared.js';
 
 const Id = Type.String({ minLength: 1, maxLength: 256 });
 /** Ids per lookup: a page of a console, not a catalog dump. */
@@ -26,9 +26,12 @@ const LookupReply = Type.Object({
 export const catalogReadRoutes: RouteGroup = (app, { store }) => {
   app.get('/v1/search', {
     config: { scope: ['read', 'recommend'] },
-    schema: { summary: 'Search tracks by title, artists by name, listeners by id (case-insensitive; prefix matches first)', tags: ['catalog'], querystring: SearchQuery, response: { 200: SearchReply, ...responses.errors(400, 401, 403, 429) } },
+    schema: { summary: 'Search tracks by title, artists by name, listeners by id (case-insensitive; prefix matches first; listeners need the read scope)', tags: ['catalog'], querystring: SearchQuery, response: { 200: SearchReply, ...responses.errors(400, 401, 403, 429) } },
   }, async (req) => {
     const { q, kind, limit } = req.query as { q: string; kind: 'track' | 'artist' | 'listener'; limit?: number };
+    // Listing who listens is for the service's own people (read), not for an app's recommend key.
+    const scopes = req.apiKey?.scopes ?? [];
+    if (kind === 'listener' && !scopes.includes('read') && !scopes.includes('admin')) throw new HttpError(403, 'forbidden', 'searching listeners needs the read scope (this key may search tracks and artists)', '/kind');
     return { results: await store.catalog.search(kind, q, limit ?? 20) };
   });
   app.post('/v1/lookup', {
