@@ -182,3 +182,12 @@ export function storedEventProblem(x: unknown): string | undefined {
 export function isPlay(type: EventType): boolean {
   return type === 'play_end' || type === 'skip' || type === 'play_count';
 }
+
+/**
+ * Whether a timed play was skipped: a skip event was; a play_end says so in `skipped` (set from
+ * its end reason at import, 'fwdbtn' being a skip); anything else, or a play_end that does not
+ * say, is of unknown skip status (left out of skip rates).
+ */
+export function skipStatus(e: { type: string; skipped?: boolean }): boolean | undefined {
+  return e.type === 'skip' ? true : e.type === 'play_end' ? e.skipped : undefined;
+}

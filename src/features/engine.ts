@@ -1,4 +1,4 @@
-import { sessionId, sessionStep, startsSession, type SegueEvent } from '../domain/index.js';
+import { sessionId, sessionStep, skipStatus, startsSession, type SegueEvent } from '../domain/index.js';
 import {
   DEFAULT_STATE, LIKES, LISTENS, PLAYS, SKIPS,
   type CounterKind, type SessionState, type StateConfig, type StateView,
@@ -80,7 +80,7 @@ export class StateEngine {
     switch (e.type) {
       case 'play_end':
       case 'skip':
-        this.play(e, e.type === 'skip' ? true : e.skipped);
+        this.play(e, skipStatus(e));
         return;
       case 'play_count':
         this.aggregate(e);

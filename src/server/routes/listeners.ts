@@ -1,5 +1,6 @@
 import { Type } from '@sinclair/typebox';
 import type { StoredEvent } from '../../store/index.js';
+import { skipStatus } from '../../domain/index.js';
 import { ListenerParam, ProfileReply, responses } from '../schemas.js';
 import type { RouteGroup } from './shared.js';
 
@@ -59,8 +60,7 @@ export const listenerRoutes: RouteGroup = (app, { store, serving, needServing })
       if (e.sessionId !== undefined) sessions.add(e.sessionId);
       if (e.type !== 'play_end' && e.type !== 'skip' && e.type !== 'like') continue;
       const t = e.trackId === undefined ? undefined : byId.get(e.trackId);
-      // The feature engine's rule: a skip event, or a play that ended skipped (unknown: neither).
-      const skipped = e.type === 'skip' ? true : e.type === 'play_end' ? e.skipped : undefined;
+      const skipped = skipStatus(e);
       const count = (m: Map<string, Tally>, key: string, extra?: object) => {
         const x = m.get(key) ?? { key, plays: 0, skips: 0, listens: 0, likes: 0, ...extra };
         if (e.type === 'like') x.likes++;
