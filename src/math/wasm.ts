@@ -14,6 +14,7 @@
  *   const { exports } = instantiate(mod, heap.memory);
  */
 import type wabtInit from 'wabt';
+import { assembleWat } from './wat-binary.js';
 
 const PAGE = 65536;
 /** The largest heap this module allocates: 2 GiB, well inside wasm32's 4 GiB. */
@@ -42,6 +43,28 @@ export function compileWat(name: string, text: string): Promise<WebAssembly.Modu
     })();
     m.catch(() => compiled.delete(text));
     compiled.set(text, m);
+  }
+  return m;
+}
+
+const compiledSync = new Map<string, WebAssembly.Module>();
+
+/**
+ * Compile WebAssembly text at once, without wabt: for kernels needed inside a synchronous
+ * call. The text must keep to the subset `assembleWat` reads (wat-binary.ts); cached by text.
+ *
+ * @example
+ *   const { exports } = instantiate(compileWatSync('forest', forestKernelWat(6)), memory);
+ */
+export function compileWatSync(name: string, text: string): WebAssembly.Module {
+  let m = compiledSync.get(text);
+  if (!m) {
+    try {
+      m = new WebAssembly.Module(assembleWat(text));
+    } catch (e) {
+      throw new Error(`${name}.wat: ${(e as Error).message}`, { cause: e });
+    }
+    compiledSync.set(text, m);
   }
   return m;
 }

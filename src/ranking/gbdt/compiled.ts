@@ -1,5 +1,7 @@
 /**
- * The scoring layout of a tree ensemble. Each tree is expanded to a complete binary tree of
+ * The compiled JavaScript layout: what `GbdtModel.margins` ran before the WebAssembly kernel
+ * (forest.ts), kept for trees of depth 9 and 10, which the kernel does not take, and as the
+ * "before" of the scoring benchmark. Each tree is expanded to a complete binary tree of
  * its own depth (heap order: children of node p at 2p + 1 and 2p + 2 from 0), and
  * each split compares small integers: a row's value of a feature becomes its rank among the
  * ensemble's thresholds of that feature (how many are below it; 0 for missing), and a row

@@ -101,7 +101,7 @@ describe('gradient-boosted trees, binary log-loss', () => {
     expect(auc(a.model.predict(valid.X, 5_000), valid.y)).toBeGreaterThan(0.9);
   });
 
-  it('scores through the compiled layout exactly as the node-by-node walk, on edge values too', () => {
+  it('scores through the kernel and the compiled layout exactly as the node-by-node walk, on edge values too', () => {
     const m = trainGbdt({ X: train.X, n: 20_000, y: train.y }, { featureNames: NAMES, trees: 40, maxDepth: 6, earlyStoppingRounds: 0 }).model;
     // Rows made of the thresholds themselves, their float neighbours, NaN, infinities and signed zeros.
     const rng = new Rng(3);
@@ -114,7 +114,10 @@ describe('gradient-boosted trees, binary log-loss', () => {
     const X = new Float32Array(n * 6);
     for (let i = 0; i < X.length; i++) X[i] = rng.next() < 0.5 ? edges[rng.int(edges.length)]! : rng.next() * 4 - 2;
     for (const trees of [m.trees, 7, 0]) {
-      expect(Array.from(m.margins(X, n, undefined, trees))).toEqual(Array.from(m.marginsReference(X, n, undefined, trees)));
+      const walk = Array.from(m.marginsReference(X, n, undefined, trees));
+      // The kernel on bit planes (forest.ts), and the compiled layout before it (still the path for depths 9 and 10).
+      expect(Array.from(m.margins(X, n, undefined, trees))).toEqual(walk);
+      expect(Array.from(m.marginsCompiled(X, n, undefined, trees)!)).toEqual(walk);
     }
     expect(() => m.margins(X, n, undefined, m.trees + 1)).toThrow(/trees must be 0\.\.40/);
     // A tree deeper than the compiled layout takes (lossguide, no depth limit) scores by the walk.

@@ -1,7 +1,11 @@
 import { decodeArtifact, encodeArtifact } from '../../models/index.js';
 import { CompiledTrees } from './compiled.js';
+import { ForestKernel } from './forest.js';
 
 export type GbdtObjective = 'binary' | 'lambdarank';
+
+/** Fewest rows `margins` gives the WebAssembly kernel: below, the node walk is faster (bench/realtime.ts, 7.8 us against 2.7 us for one row). */
+export const KERNEL_MIN_ROWS = 8;
 
 /**
  * A trained ensemble in a flat layout: every node of every tree in parallel typed arrays,
@@ -61,12 +65,26 @@ export class GbdtModel {
   }
 
   private compiledTrees: CompiledTrees | null | undefined;
+  private kernel: ForestKernel | null | undefined;
 
-  /** Margins (log-odds for binary, ranking scores for lambdarank) of n rows, row-major n x features, into `out`. */
+  /**
+   * Margins (log-odds for binary, ranking scores for lambdarank) of n rows, row-major n x
+   * features, into `out`; with `trees`, of the first that many trees. Bit-identical to
+   * `marginsReference` whatever the path: the WebAssembly kernel on bit planes (forest.ts)
+   * for trees up to depth 8, the compiled JavaScript layout (compiled.ts) for depths 9 and
+   * 10, the node walk for deeper trees and for fewer than KERNEL_MIN_ROWS rows (where the
+   * kernel's fixed cost per block of 128 rows is more than the walk).
+   */
   margins(X: Float32Array, n: number, out: Float64Array = new Float64Array(n), trees = this.roots.length): Float64Array {
     const f = this.featureNames.length;
     if (X.length < n * f) throw new RangeError(`gbdt: expected ${n} x ${f} = ${n * f} feature values, got ${X.length}`);
     if (!(Number.isInteger(trees) && trees >= 0 && trees <= this.roots.length)) throw new RangeError(`gbdt: trees must be 0..${this.roots.length}, got ${trees}`);
+    if (n < KERNEL_MIN_ROWS) return this.marginsReference(X, n, out, trees);
+    if (this.kernel === undefined) this.kernel = ForestKernel.build([this]) ?? null;
+    if (this.kernel !== null) {
+      this.kernel.margins(X, n, [out], [trees]);
+      return out;
+    }
     if (this.compiledTrees === undefined) this.compiledTrees = CompiledTrees.from(this) ?? null;
     if (this.compiledTrees === null) return this.marginsReference(X, n, out, trees);
     out.fill(this.base, 0, n);
@@ -74,7 +92,18 @@ export class GbdtModel {
     return out;
   }
 
-  /** The node-by-node walk: the reference `margins` is tested against, and the path for trees deeper than 10. */
+  /** The compiled JavaScript layout's margins (the path before the kernel, kept for trees of depth 9 and 10; benchmarked beside it), or undefined when it cannot take the trees. */
+  marginsCompiled(X: Float32Array, n: number, out: Float64Array = new Float64Array(n), trees = this.roots.length): Float64Array | undefined {
+    const f = this.featureNames.length;
+    if (X.length < n * f) throw new RangeError(`gbdt: expected ${n} x ${f} = ${n * f} feature values, got ${X.length}`);
+    if (this.compiledTrees === undefined) this.compiledTrees = CompiledTrees.from(this) ?? null;
+    if (this.compiledTrees === null) return undefined;
+    out.fill(this.base, 0, n);
+    this.compiledTrees.addMargins(X, n, out, trees);
+    return out;
+  }
+
+  /** The node-by-node walk: the reference `margins` is tested against, and the path for small batches and trees deeper than 10. */
   marginsReference(X: Float32Array, n: number, out: Float64Array = new Float64Array(n), trees = this.roots.length): Float64Array {
     const f = this.featureNames.length;
     if (X.length < n * f) throw new RangeError(`gbdt: expected ${n} x ${f} = ${n * f} feature values, got ${X.length}`);
