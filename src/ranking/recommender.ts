@@ -125,7 +125,7 @@ export class Recommender {
     const v = latest.get('ranker');
     const got = v === undefined ? undefined : await store.models.get('ranker', v);
     if (got) versions.ranker = got.meta.version;
-    return { sources, ranker: got ? Ranker.load(got.data) : undefined, versions };
+    return { sources, ranker: got ? Ranker.load(got.data).warm() : undefined, versions };
   }
 
   async next(req: NextRequest): Promise<Recommendation[]> {
@@ -205,14 +205,14 @@ export class Recommender {
     const X = this.builder.build({ view, now, ...(req.surface ? { surface: req.surface } : {}), seedIx }, ids, new Float32Array(m * NF), scores);
 
     // Base order: the ranker, else the sources' scores each scaled to [0, 1] and summed.
-    const base = new Float64Array(m);
-    if (this.ranker) this.ranker.score(X, m, base);
+    let base: Float64Array = new Float64Array(m), listen: Float64Array | undefined;
+    // Both ensembles in one pass over the block (bit-identical to scoring them one after the other).
+    if (this.ranker) ({ score: base, listen } = this.ranker.scoreAndListen(X, m, base));
     else for (const s of Object.values(scores)) {
       let max = 0;
       for (const v of s) max = Math.max(max, v);
       if (max > 0) for (let i = 0; i < m; i++) base[i]! += s[i]! / max;
     }
-    const listen = this.ranker ? this.ranker.listenProbability(X, m) : undefined;
     // In-session feedback on top of the base order (by rank, so the scales agree).
     const order = Array.from({ length: m }, (_, i) => i).sort((a, b) => base[b]! - base[a]! || a - b);
     const final = new Float64Array(m);
