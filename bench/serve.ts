@@ -134,6 +134,15 @@ export async function serveBench(args: string[], rec: Results): Promise<void> {
       rec.ratio(`${name}OverHealthzRps`, rps(rec.figures, name), rps(rec.baseline, 'healthz'));
       rec.ratio(`${name}OverOneProcessRps`, rps(rec.figures, name), rps(rec.baseline, `${name}OneProcess`));
     }
+    // Issue 20's targets for radio over HTTP: a share of what the bare stack answers, and the tail at 8 connections.
+    const radio = rec.figures['radio'] as { rps: number; p99Ms?: number; p99?: number } | undefined;
+    const share = rec.ratios['radioOverHealthzRps'];
+    if (typeof share === 'number') {
+      rec.target('radio >= 8% of /healthz req/s', share >= 0.08);
+      console.log(`radio is ${(100 * share).toFixed(1)}% of /healthz req/s; target >= 8%: ${share >= 0.08 ? 'met' : 'NOT met'}`);
+    }
+    const p99 = radio?.p99Ms ?? radio?.p99;
+    if (p99 !== undefined && connections === 8) rec.target('radio p99 <= 25 ms at 8 connections', p99 <= 25);
   } finally {
     for (const f of [work, `${work}-wal`, `${work}-shm`]) rmSync(f, { force: true });
   }
