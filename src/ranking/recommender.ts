@@ -147,6 +147,22 @@ export class Recommender {
     return m.ixs;
   }
 
+  // Scratch of `rank`: each catalog ix's candidate slot in the current request, valid where slotStamp === stamp.
+  private slot = new Int32Array(0);
+  private slotStamp = new Int32Array(0);
+  private stamp = 0;
+  private readonly maskNames = new Map<number, readonly SourceName[]>();
+
+  /** The names of the sources in a bit mask, in the sources' order (one shared, frozen list per mask). */
+  private sourceNames(mask: number): SourceName[] {
+    let names = this.maskNames.get(mask);
+    if (names === undefined) {
+      names = Object.freeze([...this.sources.keys()].filter((_, b) => (mask & (1 << b)) !== 0));
+      this.maskNames.set(mask, names);
+    }
+    return names as SourceName[];
+  }
+
   /** Every candidate, ranked: retrieval, features from the state now, the ranker, the session's feedback. */
   async rank(req: NextRequest): Promise<Ranked> {
     const now = req.now ?? Date.now();
@@ -162,10 +178,26 @@ export class Recommender {
     for (const id of given) played.add(id);
     const dropped = droppedArtists(session, this.config.artistSkipsToDrop);
 
-    const cand = new Map<number, number>();
-    const found: SourceName[][] = [];
-    const bySource = new Map<SourceName, Map<number, number>>();
+    // Candidates in the order the sources find them: a slot per catalog ix (typed scratch
+    // reused across requests: no await from here on), the finding sources as a bit mask, and
+    // each source's scores as a column, written as they come.
+    if (this.slot.length < t.size) {
+      this.slot = new Int32Array(t.size);
+      this.slotStamp = new Int32Array(t.size);
+    }
+    if (this.stamp === 0x7fffffff) {
+      this.stamp = 0;
+      this.slotStamp.fill(0);
+    }
+    const st = ++this.stamp;
+    const candIx: number[] = [], masks: number[] = [];
+    let capacity = 0;
+    for (const name of this.sources.keys()) capacity += Math.max(0, req.perSource ? (req.perSource[name] ?? 0) : this.config.candidatesPerSource);
+    const columns: Array<[SourceName, Float32Array]> = [];
+    let bit = 1;
     for (const [name, model] of this.sources) {
+      const sourceBit = bit;
+      bit <<= 1;
       const k = req.perSource ? (req.perSource[name] ?? 0) : this.config.candidatesPerSource;
       if (k <= 0) continue;
       const tracks = Int32Array.from(historyIds.map((id) => model.trackIndex(id)).filter((i) => i >= 0));
@@ -175,33 +207,32 @@ export class Recommender {
         if (i >= 0) exclude.add(i);
       }
       const list = model.recommend({ tracks, listener: req.listenerId }, k, exclude);
-      const scores = new Map<number, number>();
+      const col = new Float32Array(capacity);
+      columns.push([name, col]);
       const toTable = this.tableIxs(model);
       for (let k = 0; k < list.ix.length; k++) {
         const ix = toTable[list.ix[k]!]!;
         if (ix < 0) continue;
         const id = t.ids[ix]!;
         if (played.has(id) || dropped.has(t.artist[ix]!) || view.banned(id, t.artist[ix])) continue;
-        let c = cand.get(ix);
-        if (c === undefined) {
-          c = cand.size;
-          cand.set(ix, c);
-          found.push([]);
+        let c: number;
+        if (this.slotStamp[ix] === st) c = this.slot[ix]!;
+        else {
+          c = candIx.length;
+          this.slot[ix] = c;
+          this.slotStamp[ix] = st;
+          candIx.push(ix);
+          masks.push(0);
         }
-        found[c]!.push(name);
-        scores.set(ix, list.scores[k]!);
+        masks[c]! |= sourceBit;
+        col[c] = list.scores[k]!;
       }
-      bySource.set(name, scores);
     }
-    const ids = Int32Array.from(cand.keys());
+    const ids = Int32Array.from(candIx);
     const m = ids.length;
     if (m === 0) return { ix: ids, score: new Float64Array(0), listen: undefined, sources: [] };
     const scores: Partial<Record<SourceName, Float32Array>> = {};
-    for (const [name, s] of bySource) {
-      const col = new Float32Array(m);
-      for (let c = 0; c < m; c++) col[c] = s.get(ids[c]!) ?? 0;
-      scores[name] = col;
-    }
+    for (const [name, col] of columns) scores[name] = col.subarray(0, m);
     const X = this.builder.build({ view, now, ...(req.surface ? { surface: req.surface } : {}), seedIx }, ids, new Float32Array(m * NF), scores);
 
     // Base order: the ranker, else the sources' scores each scaled to [0, 1] and summed.
@@ -238,7 +269,7 @@ export class Recommender {
       outScore[r] = final[i]!;
       if (outListen) outListen[r] = listen![i]!;
     }
-    return { ix: outIx, score: outScore, listen: outListen, sources: order.map((i) => found[i]!) };
+    return { ix: outIx, score: outScore, listen: outListen, sources: order.map((i) => this.sourceNames(masks[i]!)) };
   }
 }
 
