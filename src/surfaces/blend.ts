@@ -53,7 +53,7 @@ async function recipe(kit: Kit, p: Planned): Promise<Answer> {
   }
   const tasteMatch = cosineOf(views.map((v) => new Map(v.top('artist', ctx.now, 300).map((a) => [a.key, a.plays]))));
   return {
-    ...kit.finish(best!.seq, best!.items),
+    ...kit.finish(best!.seq),
     tasteMatch: Number(tasteMatch.toFixed(4)),
     memberShares: Object.fromEntries(members.map((id, m) => [id, Number(best!.shares[m]!.toFixed(4))])),
   };

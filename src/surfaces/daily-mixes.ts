@@ -38,7 +38,7 @@ async function recipe(kit: Kit, p: Planned): Promise<Answer> {
     const artistCounts = new Map<string, number>();
     for (const x of seq.items) artistCounts.set(x.artistId, (artistCounts.get(x.artistId) ?? 0) + 1);
     const leaders = [...artistCounts].sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1)).slice(0, 2).map(([a]) => a);
-    mixes.push({ name: `${genre} mix: ${leaders.join(', ')}`, genre, items: kit.finish(seq, items).items });
+    mixes.push({ name: `${genre} mix: ${leaders.join(', ')}`, genre, items: kit.finish(seq).items });
   }
   if (mixes.length === 0) throw new SurfaceError(`listener ${JSON.stringify(req.listenerId)} has too little history for daily mixes (a genre with 3 or more played tracks)`);
   return { items: mixes.flatMap((m) => m.items), mixes, filtered };

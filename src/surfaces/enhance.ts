@@ -18,7 +18,7 @@ async function recipe(kit: Kit, p: Planned): Promise<Answer> {
   const cands = toSeqItems(r, t, view, ctx.now, 300);
   // As many as there are places; a stored variant's policy is re-read as leniently as it was read.
   const seq = sequence(cands, parsePolicy({ ...policy, length: Math.max(1, inserts) }, 'policy', { retrievalRules: !p.lenient }), ctx);
-  const recs = kit.finish(seq, cands).items;
+  const recs = kit.finish(seq).items;
   const items: ServedItem[] = [];
   tracks.forEach((id, k) => {
     const ix = t.indexOf(id);

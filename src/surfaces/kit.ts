@@ -39,19 +39,18 @@ export class Kit {
     const r = await this.reco.rank({ ...q, listenerId: req.listenerId, view, now: ctx.now, surface: rankAs, perSource: this.perSource(p) });
     let items = toSeqItems(r, this.reco.table, view, ctx.now, k);
     if (keep) items = items.filter(keep);
-    return this.finish(sequence(items, policy, ctx), items);
+    return this.finish(sequence(items, policy, ctx));
   }
 
   /** A sequence as served items (with each item's album, from its candidate). */
-  finish(seq: Sequence, items: readonly SeqItem[]): { items: ServedItem[]; filtered: Record<string, number> } {
-    const byId = new Map(items.map((it) => [it.trackId, it]));
+  finish(seq: Sequence): { items: ServedItem[]; filtered: Record<string, number> } {
     const t = this.reco.table;
     return {
       items: seq.items.map((x) => {
         const ix = t.indexOf(x.trackId);
-        const it = byId.get(x.trackId)!;
+        // The sequenced item carries its candidate's album.
         return {
-          position: x.position, trackId: x.trackId, artistIds: [t.artist[ix]!], ...(it.albumId ? { albumId: it.albumId } : {}),
+          position: x.position, trackId: x.trackId, artistIds: [t.artist[ix]!], ...(x.albumId ? { albumId: x.albumId } : {}),
           score: x.value, propensity: x.propensity, explanation: x.explanation,
         };
       }),

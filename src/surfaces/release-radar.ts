@@ -31,7 +31,7 @@ async function recipe(kit: Kit, p: Planned): Promise<Answer> {
       .map((ix) => itemOf(t, ix, 0.5 * artists.get(t.artist[ix]!)! + 0.5 * (1 - (now - t.releaseMs[ix]!) / span), [`release-radar (${Math.round((now - t.releaseMs[ix]!) / DAY)} days old)`], true, now));
     if (items.length >= policy.length) break;
   }
-  return kit.finish(sequence(items, policy, ctx), items);
+  return kit.finish(sequence(items, policy, ctx));
 }
 
 export const releaseRadar: SurfaceRecipe = { surface: 'release-radar', defaultPolicy: releaseRadarPolicy, recipe };

@@ -26,7 +26,7 @@ async function recipe(kit: Kit, p: Planned): Promise<Answer> {
     return itemOf(t, t.indexOf(id), recent ? u * 0.2 : 0.2 + 0.8 * u, [req.playlistId !== undefined ? 'playlist' : 'library'], false, ctx.now);
   });
   const fitted = parsePolicy({ ...policy, length: Math.min(policy.length, items.length) });
-  return kit.finish(sequence(items, fitted, ctx), items);
+  return kit.finish(sequence(items, fitted, ctx));
 }
 
 export const shuffle: SurfaceRecipe = { surface: 'shuffle', defaultPolicy: shufflePolicy, recipe };
