@@ -191,14 +191,15 @@ export class Recommender {
     }
     const st = ++this.stamp;
     const candIx: number[] = [], masks: number[] = [];
+    const depth = (name: SourceName): number => (req.perSource ? (req.perSource[name] ?? 0) : this.config.candidatesPerSource);
     let capacity = 0;
-    for (const name of this.sources.keys()) capacity += Math.max(0, req.perSource ? (req.perSource[name] ?? 0) : this.config.candidatesPerSource);
+    for (const name of this.sources.keys()) capacity += Math.max(0, depth(name));
     const columns: Array<[SourceName, Float32Array]> = [];
     let bit = 1;
     for (const [name, model] of this.sources) {
       const sourceBit = bit;
       bit <<= 1;
-      const k = req.perSource ? (req.perSource[name] ?? 0) : this.config.candidatesPerSource;
+      const k = depth(name);
       if (k <= 0) continue;
       const tracks = Int32Array.from(historyIds.map((id) => model.trackIndex(id)).filter((i) => i >= 0));
       const exclude = new Set<number>();

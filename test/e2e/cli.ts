@@ -20,3 +20,21 @@ export function segueAsync(args: string[], cwd?: string) {
   requireBuild();
   return spawn(process.execPath, [CLI, ...args], { cwd, stdio: ['ignore', 'pipe', 'pipe'] });
 }
+
+/** The URL a started `segue serve` prints once it listens ("listening on http://..."); rejects if it exits first or takes over a minute. */
+export function listeningUrl(proc: ReturnType<typeof segueAsync>, onOutput?: (text: string) => void): Promise<string> {
+  return new Promise<string>((resolve, reject) => {
+    let buf = '';
+    const timer = setTimeout(() => reject(new Error(`serve did not start: ${buf}`)), 60_000);
+    proc.stdout.on('data', (d: Buffer) => {
+      buf += d.toString();
+      onOutput?.(d.toString());
+      const m = /listening on (http:\/\/\S+) /.exec(buf);
+      if (m) {
+        clearTimeout(timer);
+        resolve(m[1]!);
+      }
+    });
+    proc.on('exit', (code) => reject(new Error(`serve exited with ${code}: ${buf}`)));
+  });
+}

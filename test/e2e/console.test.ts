@@ -4,7 +4,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
-import { segue, segueAsync } from './cli.js';
+import { listeningUrl, segue, segueAsync } from './cli.js';
 import { chromiumOrSkip, launch, seriousViolations } from './browser.js';
 import { openStore } from '../../src/store/index.js';
 import { saveEvalReport } from '../../src/evaluation/index.js';
@@ -48,16 +48,7 @@ beforeAll(async () => {
 /** `segue serve` on a store, on a free port: the process and its URL once it listens. */
 async function serve(store: string): Promise<{ server: ReturnType<typeof segueAsync>; url: string }> {
   const server = segueAsync(['--store', store, 'serve', '--port', '0', '--reload-interval', '0']);
-  const url = await new Promise<string>((resolve, reject) => {
-    let buf = '';
-    const timer = setTimeout(() => reject(new Error(`serve did not start: ${buf}`)), 60_000);
-    server.stdout.on('data', (d: Buffer) => {
-      buf += d.toString();
-      const m = /listening on (http:\/\/\S+) /.exec(buf);
-      if (m) { clearTimeout(timer); resolve(m[1]!); }
-    });
-    server.on('exit', (code) => reject(new Error(`serve exited with ${code}: ${buf}`)));
-  });
+  const url = await listeningUrl(server);
   return { server, url };
 }
 

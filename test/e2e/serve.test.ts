@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 import { openStore } from '../../src/store/index.js';
-import { segue, segueAsync } from './cli.js';
+import { listeningUrl, segue, segueAsync } from './cli.js';
 
 /**
  * `segue serve` as a process: keys from the CLI, durability under SIGKILL while ingesting,
@@ -30,20 +30,7 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 async function start(extra: string[] = []): Promise<{ proc: Proc; url: string; out: string[] }> {
   const proc = segueAsync(['--store', db, 'serve', '--port', '0', '--reload-interval', '0', ...extra]);
   const out: string[] = [];
-  const url = await new Promise<string>((resolve, reject) => {
-    let buf = '';
-    const timer = setTimeout(() => reject(new Error(`serve did not start: ${buf}`)), 60_000);
-    proc.stdout.on('data', (d: Buffer) => {
-      buf += d.toString();
-      out.push(d.toString());
-      const m = /listening on (http:\/\/\S+) /.exec(buf);
-      if (m) {
-        clearTimeout(timer);
-        resolve(m[1]!);
-      }
-    });
-    proc.on('exit', (code) => reject(new Error(`serve exited with ${code}: ${buf}`)));
-  });
+  const url = await listeningUrl(proc, (text) => out.push(text));
   return { proc, url, out };
 }
 

@@ -29,8 +29,8 @@ function ExperimentList({ list, selected }: { list: StoredExperiment[]; selected
           <tr key={x.name} aria-current={x.name === selected ? 'true' : undefined}>
             <th scope="row"><a href={`#/experiments/${encodeURIComponent(x.name)}`}>{x.name}</a></th>
             <td>{x.status}{x.shippedVariant ? ` (${x.shippedVariant})` : ''}</td>
-            <td>{((x.def as { surfaces?: string[] }).surfaces ?? []).join(', ')}</td>
-            <td>{((x.def as { variants?: Array<{ name: string }> }).variants ?? []).map((v) => v.name).join(', ')}</td>
+            <td>{((x.def as Def).surfaces ?? []).join(', ')}</td>
+            <td>{((x.def as Def).variants ?? []).map((v) => v.name).join(', ')}</td>
             <td>{x.startedAt ? when(x.startedAt) : '–'}</td>
           </tr>
         ))}
@@ -38,6 +38,9 @@ function ExperimentList({ list, selected }: { list: StoredExperiment[]; selected
     </table>
   );
 }
+
+/** What the pages read of an experiment's stored definition. */
+interface Def { surfaces?: string[]; variants?: Array<{ name: string }>; control?: string }
 
 const ACTION_WORDS: Record<string, string> = { ship: 'Ship', 'no-ship': 'Do not ship', continue: 'Keep running', invalid: 'Invalid: fix before reading' };
 
@@ -59,7 +62,10 @@ function ExperimentDetail({ name, stored, onChange }: { name: string; stored: St
   };
   const r = report.data;
   const status = stored?.status ?? r?.status;
-  const treatments = (stored?.def as { variants?: Array<{ name: string }>; control?: string } | undefined)?.variants?.map((v) => v.name).filter((v) => v !== ((stored?.def as { control?: string }).control ?? (stored?.def as { variants: Array<{ name: string }> }).variants[0]!.name)) ?? [];
+  // The variants that can ship: all but the control (the definition's, else its first variant).
+  const def = stored?.def as Def | undefined;
+  const variants = (def?.variants ?? []).map((v) => v.name);
+  const treatments = variants.filter((v) => v !== (def?.control ?? variants[0]));
   return (
     <>
       <div class="actions" role="group" aria-label="Experiment actions">
