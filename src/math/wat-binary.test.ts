@@ -47,6 +47,15 @@ describe('assembleWat', () => {
     expect(Array.from(assembleWat(SAMPLE))).toEqual(Array.from(await wabtBinary(SAMPLE)));
   });
 
+  it('imports a shared memory as wabt does, and runs on one', async () => {
+    const text = '(module (import "env" "memory" (memory 1 8 shared)) (func (export "put") (param $a i32) (i32.store (local.get $a) (i32.const 7))))';
+    expect(Array.from(assembleWat(text))).toEqual(Array.from(await wabtBinary(text)));
+    const memory = new WebAssembly.Memory({ initial: 1, maximum: 8, shared: true });
+    (instantiate(compileWatSync('shared', text), memory).exports.put as (a: number) => void)(16);
+    expect(memory.buffer).toBeInstanceOf(SharedArrayBuffer);
+    expect(new Int32Array(memory.buffer)[4]).toBe(7);
+  });
+
   it('compiles synchronously to a module that runs', () => {
     const memory = new WebAssembly.Memory({ initial: 2, maximum: 4 });
     const { exports } = instantiate(compileWatSync('sample', SAMPLE), memory);
@@ -58,7 +67,7 @@ describe('assembleWat', () => {
 
   it('names what it cannot assemble', () => {
     expect(() => assembleWat('(module (func (f32x4.sqrt (local.get 0))))')).toThrow('instruction f32x4.sqrt is not supported by this assembler');
-    expect(() => assembleWat('(module (import "env" "memory" (memory 1 2 shared)))')).toThrow('not shared');
+    expect(() => assembleWat('(module (import "env" "memory" (memory 1 shared)))')).toThrow('a shared memory needs a maximum');
     expect(() => assembleWat('(module (func (local.get $nope)))')).toThrow('unknown local $nope');
     expect(() => assembleWat('(module (func (br $nope)))')).toThrow('unknown label $nope');
     expect(() => assembleWat('(module (func)')).toThrow('unbalanced "("');

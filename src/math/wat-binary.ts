@@ -2,7 +2,7 @@
  * A small, synchronous assembler from WebAssembly text to binary, for kernels that must be
  * ready inside a synchronous call (tree scoring: `GbdtModel.margins` compiles its kernel
  * on first use). It reads the folded S-expression form the kernels are written in: one
- * module that imports its memory as env.memory, functions with params, one result, locals,
+ * module that imports its memory as env.memory (shared or not), functions with params, one result, locals,
  * and exports; blocks, loops, if/then/else, br, br_if, br_table; the integer, float and
  * SIMD instructions listed in OPS below, with `offset=` and lane immediates. Anything else
  * is an error that names it. Its output is byte for byte what wabt writes for the same
@@ -252,16 +252,19 @@ export function assembleWat(text: string): Uint8Array {
   const top = parse(text);
   const mod = top[0];
   if (top.length !== 1 || !Array.isArray(mod) || mod[0] !== 'module') throw new SyntaxError('wat: expected one (module ...)');
-  let memory: { min: number; max: number | undefined } | undefined;
+  let memory: { min: number; max: number | undefined; shared: boolean } | undefined;
   const funcs: Func[] = [];
   for (const field of mod.slice(1)) {
     if (!Array.isArray(field)) throw new SyntaxError(`wat: unexpected ${field} in module`);
     if (field[0] === 'import') {
       const m = field[3] as Sexp[];
-      if (field[1] !== '"env"' || field[2] !== '"memory"' || !Array.isArray(m) || m[0] !== 'memory' || m.some((x) => x === 'shared')) {
-        throw new SyntaxError('wat: the only import supported is (import "env" "memory" (memory min max?)), not shared');
+      if (field[1] !== '"env"' || field[2] !== '"memory"' || !Array.isArray(m) || m[0] !== 'memory') {
+        throw new SyntaxError('wat: the only import supported is (import "env" "memory" (memory min max? shared?))');
       }
-      memory = { min: Number(m[1]), max: m[2] === undefined ? undefined : Number(m[2]) };
+      const shared = m[m.length - 1] === 'shared';
+      const limits = shared ? m.slice(1, -1) : m.slice(1);
+      if (shared && limits.length !== 2) throw new SyntaxError('wat: a shared memory needs a maximum: (memory min max shared)');
+      memory = { min: Number(limits[0]), max: limits[1] === undefined ? undefined : Number(limits[1]), shared };
     } else if (field[0] === 'func') {
       const f: Func = { name: undefined, params: [], results: [], locals: [], body: [] };
       for (const x of field.slice(1)) {
@@ -307,7 +310,7 @@ export function assembleWat(text: string): Uint8Array {
     const imp: number[] = [1];
     name('env', imp);
     name('memory', imp);
-    imp.push(0x02, memory.max === undefined ? 0x00 : 0x01);
+    imp.push(0x02, memory.shared ? 0x03 : memory.max === undefined ? 0x00 : 0x01);
     uleb(memory.min, imp);
     if (memory.max !== undefined) uleb(memory.max, imp);
     section(2, imp, out);

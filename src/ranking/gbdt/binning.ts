@@ -72,14 +72,78 @@ export function binOf(edges: Float32Array, v: number): number {
   return lo + 1;
 }
 
+/** Rows binned per block: a block's rows (all features) stay in cache while its columns are written. */
+const BLOCK = 2048;
+
+/**
+ * Bins of one feature through a grid over its edges' range: `start[c]` counts the edges whose
+ * cell is before c. The cell of a value is monotone in it, so the edges below a value are
+ * those of earlier cells plus some of its own cell's, found by a short scan (a binary search
+ * in a crowded cell): exactly `binOf`, without its unpredictable branches.
+ */
+class GridBins {
+  private readonly lo: number;
+  private readonly scale: number;
+  private readonly last: number;
+  private readonly start: Int32Array;
+
+  constructor(private readonly edges: Float32Array) {
+    const E = edges.length;
+    const cells = Math.max(1, Math.min(4096, 4 * E));
+    this.last = cells - 1;
+    this.lo = E > 0 ? edges[0]! : 0;
+    const span = E > 0 ? edges[E - 1]! - this.lo : 0;
+    this.scale = span > 0 && Number.isFinite(span) ? cells / span : 0;
+    this.start = new Int32Array(cells + 1);
+    for (let k = 0; k < E; k++) this.start[this.cell(edges[k]!) + 1]!++;
+    for (let c = 0; c < cells; c++) this.start[c + 1]! += this.start[c]!;
+  }
+
+  private cell(v: number): number {
+    const c = Math.floor((v - this.lo) * this.scale);
+    return c < 0 ? 0 : c > this.last ? this.last : c | 0;
+  }
+
+  bin(v: number): number {
+    if (v !== v) return 0;
+    const c = this.cell(v), edges = this.edges;
+    let lo = this.start[c]!, hi = this.start[c + 1]!;
+    if (hi - lo <= 8) {
+      while (lo < hi && edges[lo]! < v) lo++;
+      return lo + 1;
+    }
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (edges[mid]! < v) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo + 1;
+  }
+}
+
 /** Bins of a row-major matrix, row-major, one byte each. */
 export function applyBins(b: Binning, X: Float32Array, n: number): Uint8Array {
   const f = b.features;
   if (X.length !== n * f) throw new RangeError(`features: expected ${n} x ${f} = ${n * f} values, got ${X.length}`);
   const out = new Uint8Array(n * f);
   for (let j = 0; j < f; j++) {
-    const e = b.edges[j]!;
-    for (let r = 0; r < n; r++) out[r * f + j] = binOf(e, X[r * f + j]!);
+    const g = new GridBins(b.edges[j]!);
+    for (let r = 0; r < n; r++) out[r * f + j] = g.bin(X[r * f + j]!);
   }
   return out;
+}
+
+/** Bins of rows [from, to) of a row-major matrix into `out`, column-major (feature j of row r at j * n + r): what training reads. */
+export function binColumns(b: Binning, X: Float32Array, n: number, out: Uint8Array, from = 0, to = n): void {
+  const f = b.features;
+  if (X.length !== n * f) throw new RangeError(`features: expected ${n} x ${f} = ${n * f} values, got ${X.length}`);
+  if (out.length < n * f) throw new RangeError(`binColumns: out holds ${out.length} bytes, needs ${n * f}`);
+  const grids = b.edges.map((e) => new GridBins(e));
+  for (let r0 = from; r0 < to; r0 += BLOCK) {
+    const r1 = Math.min(to, r0 + BLOCK);
+    for (let j = 0; j < f; j++) {
+      const g = grids[j]!, col = j * n;
+      for (let r = r0; r < r1; r++) out[col + r] = g.bin(X[r * f + j]!);
+    }
+  }
 }

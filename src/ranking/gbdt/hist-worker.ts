@@ -3,12 +3,12 @@
  * with the trainer through Atomics on a shared control array (see hist-pool.ts).
  */
 import { parentPort } from 'node:worker_threads';
-import { histInto, type HistData } from './hist.js';
+import { HistArena } from './hist.js';
 import { CTRL, waitWhile, type HistInit } from './hist-protocol.js';
 
 parentPort!.once('message', (init: HistInit) => {
-  const { ctrl, out } = init;
-  const d: HistData = { BC: init.BC, n: init.n, rows: init.rows, gs: init.gs, hs: init.hs };
+  const { ctrl } = init;
+  const arena = HistArena.attach(init.memory, init.layout, init.module);
   let seen = 0;
   Atomics.store(ctrl, CTRL.ready, 1);
   Atomics.notify(ctrl, CTRL.ready);
@@ -17,7 +17,7 @@ parentPort!.once('message', (init: HistInit) => {
     seen = Atomics.load(ctrl, CTRL.request);
     if (seen < 0) return;
     try {
-      histInto(d, ctrl[CTRL.lo]!, ctrl[CTRL.m]!, ctrl[CTRL.jFrom]!, ctrl[CTRL.jTo]!, out);
+      arena.build(ctrl[CTRL.lo]!, ctrl[CTRL.m]!, ctrl[CTRL.jFrom]!, ctrl[CTRL.jTo]!);
     } catch (err) {
       Atomics.store(ctrl, CTRL.failed, 1);
       console.error(`gbdt histogram worker: ${(err as Error).stack ?? String(err)}`);

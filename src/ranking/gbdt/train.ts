@@ -1,8 +1,8 @@
-import { Rng } from '../../math/index.js';
-import { applyBins, quantileBins, type Binning } from './binning.js';
+import { compileWatSync, Rng } from '../../math/index.js';
+import { binColumns, quantileBins, type Binning } from './binning.js';
 import { GbdtModel, type GbdtObjective } from './model.js';
-import { HistPool, shared } from './hist-pool.js';
-import { NB } from './hist.js';
+import { HistPool } from './hist-pool.js';
+import { HIST_WAT, HistArena, NB } from './hist.js';
 import { auc, logLoss, ndcgAt } from './metrics.js';
 
 /** Hyper-parameters; names and defaults follow XGBoost where they have a counterpart. */
@@ -154,11 +154,11 @@ export function trainGbdt(data: GbdtData, opts: GbdtTrainOptions): GbdtTrainResu
   if (opts.validation) checkData('validation data', opts.validation, F, p.objective);
   const { n, y } = data;
   const bins: Binning = quantileBins(data.X, n, F, p.maxBins, p.seed);
-  const B = applyBins(bins, data.X, n);
-  // Column-major copy: partitioning a node reads one feature of rows in increasing order.
-  const par = p.threads > 1;
-  const BC = par ? shared(Uint8Array, n * F, 1) : new Uint8Array(n * F);
-  for (let r = 0; r < n; r++) for (let j = 0; j < F; j++) BC[j * n + r] = B[r * F + j]!;
+  // The arrays histograms are built from live in one (shared) WebAssembly memory. Bins are
+  // column-major: partitioning a node reads one feature of rows in increasing order.
+  const arena = HistArena.create(n, F, compileWatSync('hist', HIST_WAT));
+  const { BC, rows, gh, pairs } = arena;
+  binColumns(bins, data.X, n, BC);
   const rng = new Rng(p.seed);
 
   // Initial margin: log-odds of the base rate (binary), 0 (ranking).
@@ -170,7 +170,6 @@ export function trainGbdt(data: GbdtData, opts: GbdtTrainOptions): GbdtTrainResu
     base = Math.log(rate / (1 - rate));
   }
   const margin = new Float64Array(n).fill(base);
-  const grad = new Float64Array(n), hess = new Float64Array(n);
   const valid = opts.validation;
   const vMargin = valid ? new Float64Array(valid.n).fill(base) : undefined;
 
@@ -178,24 +177,17 @@ export function trainGbdt(data: GbdtData, opts: GbdtTrainOptions): GbdtTrainResu
   const roots: number[] = [], feature: number[] = [], threshold: number[] = [], left: number[] = [], value: number[] = [], splitBin: number[] = [];
   const gain = new Float64Array(F), splits = new Int32Array(F);
 
-  const rows = par ? shared(Int32Array, n, 4) : new Int32Array(n);
-  const gs = par ? shared(Float64Array, n, 8) : new Float64Array(n), hs = par ? shared(Float64Array, n, 8) : new Float64Array(n);
-  const scratch = new Int32Array(n);
   const featOn = new Uint8Array(F);
   let best = p.objective === 'binary' ? Infinity : -Infinity, bestTrees = 0;
   const better = (a: number, b: number): boolean => (p.objective === 'binary' ? a < b - 1e-12 : a > b + 1e-12);
   const ranking = p.objective === 'lambdarank' ? new LambdaRank(data.groups!, y, p.pairsPerRow) : undefined;
 
-  // Histograms: the node's gradients are gathered once, in row order; features are split
-  // over the threads (see hist-pool.ts).
-  const pool = new HistPool({ BC, n, rows, gs, hs }, F, p.threads);
+  // Histograms: the node's gradients are gathered once, in row order, as pairs; features are
+  // split over the threads (see hist-pool.ts).
+  const pool = new HistPool(arena, p.threads);
   const buildHist = (lo: number, hi: number, out: Float64Array): void => {
     const m = hi - lo;
-    for (let k = 0; k < m; k++) {
-      const r = rows[lo + k]!;
-      gs[k] = grad[r]!;
-      hs[k] = hess[r]!;
-    }
+    arena.gather(lo, m);
     pool.build(lo, m, out);
   };
   const findSplit = (c: Open): void => {
@@ -239,11 +231,12 @@ export function trainGbdt(data: GbdtData, opts: GbdtTrainOptions): GbdtTrainResu
   let tree = 0;
   try {
     for (; tree < p.trees; tree++) {
-      if (ranking) ranking.gradients(margin, grad, hess, rng);
+      // Each row's (gradient, hessian), interleaved.
+      if (ranking) ranking.gradients(margin, pairs, rng);
       else for (let i = 0; i < n; i++) {
         const q = 1 / (1 + Math.exp(-margin[i]!));
-        grad[i] = q - y[i]!;
-        hess[i] = Math.max(q * (1 - q), 1e-16);
+        pairs[i << 1] = q - y[i]!;
+        pairs[(i << 1) + 1] = Math.max(q * (1 - q), 1e-16);
       }
       // Rows and features of this tree.
       let m = 0;
@@ -268,8 +261,8 @@ export function trainGbdt(data: GbdtData, opts: GbdtTrainOptions): GbdtTrainResu
       buildHist(0, m, rootHist);
       let G = 0, H = 0;
       for (let k = 0; k < m; k++) {
-        G += grad[rows[k]!]!;
-        H += hess[rows[k]!]!;
+        G += gh[k << 1]!;
+        H += gh[(k << 1) + 1]!;
       }
       const open: Open[] = [{ node: root, start: 0, end: m, depth: 0, G, H, hist: rootHist, gain: 0, feature: -1, bin: 0, GL: 0, HL: 0 }];
       const canSplit = (c: Open): boolean => (p.maxDepth === 0 || c.depth < p.maxDepth) && c.end - c.start >= 2;
@@ -287,15 +280,7 @@ export function trainGbdt(data: GbdtData, opts: GbdtTrainOptions): GbdtTrainResu
         }
         // Partition the node's rows: bin <= split bin to the left.
         const j = c.feature, sb = c.bin;
-        let lo = c.start, hiW = 0;
-        const col = j * n;
-        for (let k = c.start; k < c.end; k++) {
-          const r = rows[k]!;
-          if (BC[col + r]! <= sb) rows[lo++] = r;
-          else scratch[hiW++] = r;
-        }
-        rows.set(scratch.subarray(0, hiW), lo);
-        const mid = lo;
+        const mid = c.start + arena.partition(c.start, c.end - c.start, j, sb);
         const l = newNode();
         newNode();
         feature[c.node] = j;
@@ -406,14 +391,14 @@ function sigmoidAll(m: Float64Array): Float64Array {
  * `pairsPerRow` random rows of another label in its group (XGBoost 1.7's sampling), or all.
  */
 /** LambdaMART's gradient and Hessian of one pair, a with the higher label than b (small: inlined by the JIT). */
-function addPair(a: number, b: number, idcg: number, margin: Float64Array, gain: Float64Array, invLog: Float64Array, pos: Int32Array, grad: Float64Array, hess: Float64Array): void {
+function addPair(a: number, b: number, idcg: number, margin: Float64Array, gain: Float64Array, invLog: Float64Array, pos: Int32Array, gh: Float64Array): void {
   const rho = 1 / (1 + Math.exp(margin[a]! - margin[b]!));
   const delta = Math.abs(gain[a]! - gain[b]!) * Math.abs(invLog[pos[a]!]! - invLog[pos[b]!]!) / idcg;
   const lg = rho * delta, h = Math.max(rho * (1 - rho) * delta, 1e-16);
-  grad[a]! -= lg;
-  grad[b]! += lg;
-  hess[a]! += h;
-  hess[b]! += h;
+  gh[a << 1]! -= lg;
+  gh[b << 1]! += lg;
+  gh[(a << 1) + 1]! += h;
+  gh[(b << 1) + 1]! += h;
 }
 
 class LambdaRank {
@@ -462,9 +447,9 @@ class LambdaRank {
     }
   }
 
-  gradients(margin: Float64Array, grad: Float64Array, hess: Float64Array, rng: Rng): void {
-    grad.fill(0);
-    hess.fill(0);
+  /** Each row's (gradient, hessian) pair into gh, interleaved. */
+  gradients(margin: Float64Array, gh: Float64Array, rng: Rng): void {
+    gh.fill(0);
     const { groups, y, pos, order, gain, byLabel, invLog } = this;
     for (let g = 0; g + 1 < groups.length; g++) {
       const s = groups[g]!, e = groups[g + 1]!, m = e - s;
@@ -488,7 +473,7 @@ class LambdaRank {
       if (this.pairsPerRow === 0) {
         for (let i = s; i < e; i++) {
           for (let j = this.bucketEnd[i]!; j < e; j++) {
-            addPair(byLabel[i]!, byLabel[j]!, idcg, margin, gain, invLog, pos, grad, hess); // the first has the higher label
+            addPair(byLabel[i]!, byLabel[j]!, idcg, margin, gain, invLog, pos, gh); // the first has the higher label
           }
         }
         continue;
@@ -506,7 +491,7 @@ class LambdaRank {
             a = b;
             b = x;
           }
-          addPair(a, b, idcg, margin, gain, invLog, pos, grad, hess);
+          addPair(a, b, idcg, margin, gain, invLog, pos, gh);
         }
       }
     }
