@@ -26,16 +26,22 @@ export function quantileBins(X: Float32Array, n: number, f: number, maxBins = 25
   if (X.length !== n * f) throw new RangeError(`features: expected ${n} x ${f} = ${n * f} values, got ${X.length}`);
   const rows = n <= SAMPLE ? null : sampleRows(n, SAMPLE, seed);
   const m = rows ? rows.length : n;
-  const col = new Float32Array(m);
+  // Each sampled row is read once (its features are contiguous), into one column per feature.
+  const cols = Array.from({ length: f }, () => new Float32Array(m));
+  const counts = new Int32Array(f);
+  for (let r = 0; r < m; r++) {
+    const o = (rows ? rows[r]! : r) * f;
+    for (let j = 0; j < f; j++) {
+      const v = X[o + j]!;
+      if (v === v) cols[j]![counts[j]!++] = v;
+    }
+  }
   const edges: Float32Array[] = [];
   const maxEdges = maxBins - 2;
+  const keys = new Uint32Array(m), tmp = new Uint32Array(m);
   for (let j = 0; j < f; j++) {
-    let k = 0;
-    for (let r = 0; r < m; r++) {
-      const v = X[(rows ? rows[r]! : r) * f + j]!;
-      if (v === v) col[k++] = v;
-    }
-    const sorted = col.subarray(0, k).sort();
+    const k = counts[j]!;
+    const sorted = sortFloats(cols[j]!.subarray(0, k), keys, tmp);
     // Distinct values.
     let d = 0;
     for (let i = 0; i < k; i++) if (i === 0 || sorted[i] !== sorted[i - 1]) d++;
@@ -51,6 +57,44 @@ export function quantileBins(X: Float32Array, n: number, f: number, maxBins = 25
     edges.push(Float32Array.from(out));
   }
   return { features: f, edges };
+}
+
+/**
+ * Sort float32 values (no NaN) ascending in place, as Float32Array.sort does (-0 before +0),
+ * by a least-significant-digit radix sort of their order-preserving integer keys: three
+ * passes of 11 bits, about ten times faster than the comparison sort at this size.
+ */
+export function sortFloats(v: Float32Array, keys: Uint32Array, tmp: Uint32Array): Float32Array {
+  const n = v.length;
+  const bits = new Uint32Array(v.buffer, v.byteOffset, n);
+  for (let i = 0; i < n; i++) {
+    const u = bits[i]!;
+    keys[i] = u & 0x80000000 ? ~u >>> 0 : (u | 0x80000000) >>> 0;
+  }
+  const count = new Int32Array(2048);
+  let src = keys, dst = tmp;
+  for (let shift = 0; shift < 33; shift += 11) {
+    count.fill(0);
+    for (let i = 0; i < n; i++) count[(src[i]! >>> shift) & 2047]!++;
+    let sum = 0;
+    for (let b = 0; b < 2048; b++) {
+      const c = count[b]!;
+      count[b] = sum;
+      sum += c;
+    }
+    for (let i = 0; i < n; i++) {
+      const x = src[i]!;
+      dst[count[(x >>> shift) & 2047]!++] = x;
+    }
+    const t = src;
+    src = dst;
+    dst = t;
+  }
+  for (let i = 0; i < n; i++) {
+    const k = src[i]!;
+    bits[i] = k & 0x80000000 ? (k & 0x7fffffff) >>> 0 : ~k >>> 0;
+  }
+  return v;
 }
 
 function sampleRows(n: number, m: number, seed: number): Int32Array {

@@ -1,16 +1,21 @@
 import type { ArenaLayout } from './hist.js';
+import type { RankState } from './lambdarank.js';
 
-/** Slots of the control array a trainer and a histogram worker share. */
-export const CTRL = { ready: 0, request: 1, done: 2, failed: 3, lo: 4, m: 5, jFrom: 6, jTo: 7 } as const;
-export const CTRL_SLOTS = 8;
+/** Slots of the control array a trainer and a training worker share. */
+export const CTRL = { ready: 0, request: 1, done: 2, failed: 3, op: 4, lo: 5, m: 6, from: 7, to: 8 } as const;
+export const CTRL_SLOTS = 9;
 
-/** What a histogram worker is given once: the control array and the arena's shared memory. */
+/** What a worker does on a request, over [from, to) of: features (HIST, of rows[lo .. lo + m)), rows (BINARY), groups (RANK). */
+export const OP = { HIST: 1, BINARY: 2, RANK: 3 } as const;
+
+/** What a training worker is given once: the control array, the arena's shared memory and (lambdarank) the groups' state. */
 export interface HistInit {
   ctrl: Int32Array;
   memory: WebAssembly.Memory;
   layout: ArenaLayout;
   /** The kernel, compiled once by the trainer. */
   module: WebAssembly.Module;
+  rank?: RankState;
 }
 
 /**
@@ -26,4 +31,13 @@ export function waitWhile(ctrl: Int32Array, index: number, value: number, maxMs:
     Atomics.wait(ctrl, index, value, 2);
   }
   return true;
+}
+
+/** Binary log-loss gradients of rows [from, to) from their margins and 0/1 labels, into the pairs. */
+export function binaryGradients(margin: Float64Array, labels: Float32Array, pairs: Float64Array, from: number, to: number): void {
+  for (let i = from; i < to; i++) {
+    const q = 1 / (1 + Math.exp(-margin[i]!));
+    pairs[i << 1] = q - labels[i]!;
+    pairs[(i << 1) + 1] = Math.max(q * (1 - q), 1e-16);
+  }
 }

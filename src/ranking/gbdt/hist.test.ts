@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { compileWatSync, Rng } from '../../math/index.js';
-import { binColumns, binOf, quantileBins } from './binning.js';
+import { binColumns, binOf, quantileBins, sortFloats } from './binning.js';
 import { HIST_WAT, HistArena, NB } from './hist.js';
 
 const kernel = compileWatSync('hist', HIST_WAT);
@@ -65,6 +65,14 @@ describe('the training kernels (WebAssembly SIMD)', () => {
 });
 
 describe('binning into columns', () => {
+  it('sorts the quantile sample as Float32Array.sort does: signs, zeros of both signs, ties, infinities', () => {
+    const rng = new Rng(4);
+    const v = Float32Array.from({ length: 50_001 }, (_, i) => (i % 97 === 0 ? -0 : i % 89 === 0 ? 0 : i % 101 === 0 ? -Infinity : i % 103 === 0 ? Infinity : Math.round((rng.next() - 0.5) * 2e4) / (rng.next() < 0.5 ? 7 : 1e9)));
+    const want = Float32Array.from(v).sort();
+    const got = sortFloats(Float32Array.from(v), new Uint32Array(v.length), new Uint32Array(v.length));
+    expect(Array.from(got).map((x) => Object.is(x, -0) ? '-0' : x)).toEqual(Array.from(want).map((x) => Object.is(x, -0) ? '-0' : x));
+  });
+
   it('gives exactly the bins of a binary search, for spread, crowded, infinite and missing values', () => {
     const rng = new Rng(3);
     const n = 20_000, f = 4;

@@ -105,6 +105,9 @@ export interface ArenaLayout {
   pairs: number;
   /** Row ids on their way right while a node's rows are partitioned. */
   scratch: number;
+  /** Every row's margin (float64) and label (float32). */
+  margin: number;
+  labels: number;
   pages: number;
 }
 
@@ -123,6 +126,8 @@ export class HistArena {
   readonly gh: Float64Array;
   readonly out: Float64Array;
   readonly pairs: Float64Array;
+  readonly margin: Float64Array;
+  readonly labels: Float32Array;
   private readonly kernel: HistFn;
   private readonly gatherFn: GatherFn;
   private readonly partitionFn: PartitionFn;
@@ -135,6 +140,8 @@ export class HistArena {
     this.gh = new Float64Array(buf, layout.gh, 2 * n);
     this.out = new Float64Array(buf, layout.out, F * NB * 2);
     this.pairs = new Float64Array(buf, layout.pairs, 2 * n);
+    this.margin = new Float64Array(buf, layout.margin, n);
+    this.labels = new Float32Array(buf, layout.labels, n);
     const { exports } = new WebAssembly.Instance(module, { env: { memory } });
     this.kernel = exports.hist as HistFn;
     this.gatherFn = exports.gather as GatherFn;
@@ -150,12 +157,13 @@ export class HistArena {
       return o;
     };
     const bc = take(n * F), rows = take(4 * n), gh = take(16 * n), out = take(F * NB * 16), pairs = take(16 * n), scratch = take(4 * n);
+    const margin = take(8 * n), labels = take(4 * n);
     const pages = Math.ceil(at / 65_536);
     if (pages > MAX_PAGES) {
       throw new RangeError(`gbdt: ${n.toLocaleString('en-US')} rows x ${F} features need ${(at / 2 ** 30).toFixed(1)} GiB of training memory, more than WebAssembly's 4 GiB; train on a sample of the rows`);
     }
     const memory = new WebAssembly.Memory({ initial: pages, maximum: pages, shared: true });
-    return new HistArena(memory, { n, features: F, bc, rows, gh, out, pairs, scratch, pages }, module);
+    return new HistArena(memory, { n, features: F, bc, rows, gh, out, pairs, scratch, margin, labels, pages }, module);
   }
 
   /** The same arena in another thread (from the memory, layout and kernel it was sent). */

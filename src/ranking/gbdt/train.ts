@@ -3,6 +3,7 @@ import { binColumns, quantileBins, type Binning } from './binning.js';
 import { GbdtModel, type GbdtObjective } from './model.js';
 import { HistPool } from './hist-pool.js';
 import { HIST_WAT, HistArena, NB } from './hist.js';
+import { LambdaRank } from './lambdarank.js';
 import { auc, logLoss, ndcgAt } from './metrics.js';
 
 /** Hyper-parameters; names and defaults follow XGBoost where they have a counterpart. */
@@ -157,7 +158,8 @@ export function trainGbdt(data: GbdtData, opts: GbdtTrainOptions): GbdtTrainResu
   // The arrays histograms are built from live in one (shared) WebAssembly memory. Bins are
   // column-major: partitioning a node reads one feature of rows in increasing order.
   const arena = HistArena.create(n, F, compileWatSync('hist', HIST_WAT));
-  const { BC, rows, gh, pairs } = arena;
+  const { BC, rows, gh, margin } = arena;
+  arena.labels.set(y);
   binColumns(bins, data.X, n, BC);
   const rng = new Rng(p.seed);
 
@@ -169,7 +171,7 @@ export function trainGbdt(data: GbdtData, opts: GbdtTrainOptions): GbdtTrainResu
     const rate = Math.min(1 - 1e-6, Math.max(1e-6, s / n));
     base = Math.log(rate / (1 - rate));
   }
-  const margin = new Float64Array(n).fill(base);
+  margin.fill(base);
   const valid = opts.validation;
   const vMargin = valid ? new Float64Array(valid.n).fill(base) : undefined;
 
@@ -180,11 +182,11 @@ export function trainGbdt(data: GbdtData, opts: GbdtTrainOptions): GbdtTrainResu
   const featOn = new Uint8Array(F);
   let best = p.objective === 'binary' ? Infinity : -Infinity, bestTrees = 0;
   const better = (a: number, b: number): boolean => (p.objective === 'binary' ? a < b - 1e-12 : a > b + 1e-12);
-  const ranking = p.objective === 'lambdarank' ? new LambdaRank(data.groups!, y, p.pairsPerRow) : undefined;
+  const ranking = p.objective === 'lambdarank' ? LambdaRank.create(data.groups!, y, p.pairsPerRow) : undefined;
 
   // Histograms: the node's gradients are gathered once, in row order, as pairs; features are
   // split over the threads (see hist-pool.ts).
-  const pool = new HistPool(arena, p.threads);
+  const pool = new HistPool(arena, p.threads, ranking);
   const buildHist = (lo: number, hi: number, out: Float64Array): void => {
     const m = hi - lo;
     arena.gather(lo, m);
@@ -231,13 +233,11 @@ export function trainGbdt(data: GbdtData, opts: GbdtTrainOptions): GbdtTrainResu
   let tree = 0;
   try {
     for (; tree < p.trees; tree++) {
-      // Each row's (gradient, hessian), interleaved.
-      if (ranking) ranking.gradients(margin, pairs, rng);
-      else for (let i = 0; i < n; i++) {
-        const q = 1 / (1 + Math.exp(-margin[i]!));
-        pairs[i << 1] = q - y[i]!;
-        pairs[(i << 1) + 1] = Math.max(q * (1 - q), 1e-16);
-      }
+      // Each row's (gradient, hessian), interleaved, on all threads.
+      if (ranking) {
+        ranking.draw((k) => rng.int(k));
+        pool.rankGradients();
+      } else pool.binaryGradients();
       // Rows and features of this tree.
       let m = 0;
       if (p.subsample < 1) {
@@ -381,119 +381,4 @@ export function trainGbdt(data: GbdtData, opts: GbdtTrainOptions): GbdtTrainResu
 
 function sigmoidAll(m: Float64Array): Float64Array {
   return Float64Array.from(m, (x) => 1 / (1 + Math.exp(-x)));
-}
-
-/**
- * LambdaMART gradients with NDCG weights: for a pair (i, j) of one group with label_i >
- * label_j, rho = 1 / (1 + exp(s_i - s_j)) and |delta NDCG| = |2^l_i - 2^l_j| * |1/log2(2 +
- * pos_i) - 1/log2(2 + pos_j)| / IDCG, positions by the current scores; i gets -rho * delta,
- * j gets +rho * delta, both hessian rho (1 - rho) delta. Pairs: every row with
- * `pairsPerRow` random rows of another label in its group (XGBoost 1.7's sampling), or all.
- */
-/** LambdaMART's gradient and Hessian of one pair, a with the higher label than b (small: inlined by the JIT). */
-function addPair(a: number, b: number, idcg: number, margin: Float64Array, gain: Float64Array, invLog: Float64Array, pos: Int32Array, gh: Float64Array): void {
-  const rho = 1 / (1 + Math.exp(margin[a]! - margin[b]!));
-  const delta = Math.abs(gain[a]! - gain[b]!) * Math.abs(invLog[pos[a]!]! - invLog[pos[b]!]!) / idcg;
-  const lg = rho * delta, h = Math.max(rho * (1 - rho) * delta, 1e-16);
-  gh[a << 1]! -= lg;
-  gh[b << 1]! += lg;
-  gh[(a << 1) + 1]! += h;
-  gh[(b << 1) + 1]! += h;
-}
-
-class LambdaRank {
-  private readonly pos: Int32Array;
-  private readonly order: Int32Array;
-  private readonly idcg: Float64Array;
-  private readonly gain: Float64Array;
-  /** Rows of each group sorted by label, descending; `bucketEnd[i]` ends row i's equal-label run. */
-  private readonly byLabel: Int32Array;
-  private readonly bucketStart: Int32Array;
-  private readonly bucketEnd: Int32Array;
-  /** 1 / log2(k + 2), the discount of position k. */
-  private readonly invLog: Float64Array;
-
-  constructor(private readonly groups: Int32Array, private readonly y: Float32Array, private readonly pairsPerRow: number) {
-    const n = y.length;
-    this.pos = new Int32Array(n);
-    this.order = new Int32Array(n);
-    this.gain = Float64Array.from(y, (l) => 2 ** l - 1);
-    this.idcg = new Float64Array(groups.length - 1);
-    this.byLabel = new Int32Array(n);
-    this.bucketStart = new Int32Array(n);
-    this.bucketEnd = new Int32Array(n);
-    let longest = 0;
-    for (let g = 0; g + 1 < groups.length; g++) longest = Math.max(longest, groups[g + 1]! - groups[g]!);
-    this.invLog = Float64Array.from({ length: longest + 1 }, (_, k) => 1 / Math.log2(k + 2));
-    for (let i = 0; i < n; i++) this.order[i] = i;
-    for (let g = 0; g + 1 < groups.length; g++) {
-      const s = groups[g]!, e = groups[g + 1]!;
-      const idx = Array.from({ length: e - s }, (_, k) => s + k).sort((a, b) => y[b]! - y[a]! || a - b);
-      let idcg = 0;
-      idx.forEach((r, k) => {
-        idcg += this.gain[r]! / Math.log2(k + 2);
-        this.byLabel[s + k] = r;
-      });
-      this.idcg[g] = idcg;
-      for (let k = s; k < e;) {
-        let k2 = k;
-        while (k2 < e && y[this.byLabel[k2]!] === y[this.byLabel[k]!]) k2++;
-        for (let q = k; q < k2; q++) {
-          this.bucketStart[q] = k;
-          this.bucketEnd[q] = k2;
-        }
-        k = k2;
-      }
-    }
-  }
-
-  /** Each row's (gradient, hessian) pair into gh, interleaved. */
-  gradients(margin: Float64Array, gh: Float64Array, rng: Rng): void {
-    gh.fill(0);
-    const { groups, y, pos, order, gain, byLabel, invLog } = this;
-    for (let g = 0; g + 1 < groups.length; g++) {
-      const s = groups[g]!, e = groups[g + 1]!, m = e - s;
-      const idcg = this.idcg[g]!;
-      if (idcg === 0 || m < 2) continue;
-      // Rows by margin, descending (ties: lower row first). The order of the previous round is
-      // nearly right (each tree moves margins a little), so an insertion sort from it is close
-      // to linear; the result is the same total order whatever the start.
-      for (let k = s + 1; k < e; k++) {
-        const r = order[k]!, v = margin[r]!;
-        let j = k - 1;
-        while (j >= s) {
-          const q = order[j]!, w = margin[q]!;
-          if (w > v || (w === v && q < r)) break;
-          order[j + 1] = q;
-          j--;
-        }
-        order[j + 1] = r;
-      }
-      for (let k = 0; k < m; k++) pos[order[s + k]!] = k;
-      if (this.pairsPerRow === 0) {
-        for (let i = s; i < e; i++) {
-          for (let j = this.bucketEnd[i]!; j < e; j++) {
-            addPair(byLabel[i]!, byLabel[j]!, idcg, margin, gain, invLog, pos, gh); // the first has the higher label
-          }
-        }
-        continue;
-      }
-      for (let i = s; i < e; i++) {
-        const bs = this.bucketStart[i]!, be = this.bucketEnd[i]!;
-        const others = m - (be - bs);
-        if (others === 0) continue;
-        for (let t = 0; t < this.pairsPerRow; t++) {
-          let k = rng.int(others);
-          k = s + k < bs ? s + k : be + (s + k - bs);
-          let a = byLabel[i]!, b = byLabel[k]!;
-          if (!(y[a]! > y[b]!)) {
-            const x = a;
-            a = b;
-            b = x;
-          }
-          addPair(a, b, idcg, margin, gain, invLog, pos, gh);
-        }
-      }
-    }
-  }
 }
