@@ -32,7 +32,10 @@ export type Job = Ok<Get<'/v1/jobs/{id}'>>;
 /** An experiment's definition (see docs/experiments.md): name, surfaces, variants with partial policies, metrics. */
 export type ExperimentDefinition = Body<Post<'/v1/experiments'>>;
 /** An experiment's report: per metric the values, lift and interval, p-values and the sequential test's daily path; SRM; the decision. */
-export type ExperimentReport = Ok<Get<'/v1/experiments/{name}/report'>>;
+/** An experiment's report: an A/B test's (ExperimentReport) or an interleaving experiment's (InterleavingReport, with `design`). */
+export type AnyExperimentReport = Ok<Get<'/v1/experiments/{name}/report'>>;
+export type InterleavingReport = Extract<AnyExperimentReport, { design: 'interleave' }>;
+export type ExperimentReport = Exclude<AnyExperimentReport, { design: 'interleave' }>;
 /** A stored experiment: its definition and status. */
 export type StoredExperiment = Ok<Get<'/v1/experiments'>>[number];
 
@@ -172,7 +175,7 @@ export class SegueClient {
     return unwrap(await this.raw.POST('/v1/experiments/{name}/ship', { params: { path: { name } }, body: { variant } }));
   }
 
-  async experimentReport(name: string): Promise<ExperimentReport> {
+  async experimentReport(name: string): Promise<AnyExperimentReport> {
     return unwrap(await this.raw.GET('/v1/experiments/{name}/report', { params: { path: { name } } }));
   }
 

@@ -738,6 +738,8 @@ export interface paths {
                                     changedBy: string[];
                                 };
                                 inserted?: boolean;
+                                /** @description an interleaving experiment's list: the variant whose track this is */
+                                team?: "a" | "b";
                             }[];
                             mixes?: {
                                 name: string;
@@ -757,6 +759,8 @@ export interface paths {
                                         changedBy: string[];
                                     };
                                     inserted?: boolean;
+                                    /** @description an interleaving experiment's list: the variant whose track this is */
+                                    team?: "a" | "b";
                                 }[];
                             }[];
                             tasteMatch?: number;
@@ -1473,6 +1477,7 @@ export interface paths {
                                 score: number;
                                 propensity: number;
                                 source?: string;
+                                team?: "a" | "b";
                             }[];
                         };
                     };
@@ -1605,6 +1610,10 @@ export interface paths {
                         /** @description lowercase letters, digits, dot, dash, underscore */
                         name: string;
                         description?: string;
+                        design?: "ab" | "interleave";
+                        credit?: {
+                            listenMs?: number;
+                        };
                         salt?: string;
                         surfaces: ("autoplay" | "radio" | "daily-mixes" | "discovery" | "release-radar" | "blend" | "mood" | "enhance" | "shuffle")[];
                         variants: {
@@ -2009,7 +2018,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** The experiment's report: per metric the value per variant, relativeLift, ci, pValue, sequential test; the decision */
+        /** The experiment's report: per metric the value per variant, relativeLift, ci, pValue, sequential test; the decision (an interleaving experiment: the teams' credit and the listeners' preference) */
         get: {
             parameters: {
                 query?: never;
@@ -2088,6 +2097,69 @@ export interface paths {
                             decision: {
                                 action: "ship" | "no-ship" | "continue" | "invalid";
                                 variant?: string;
+                                reasons: string[];
+                            };
+                        } | {
+                            experiment: string;
+                            /** @enum {string} */
+                            design: "interleave";
+                            status: string;
+                            from: number;
+                            until: number;
+                            alpha: number;
+                            teams: {
+                                team: "a" | "b";
+                                variant: string;
+                                picks: number;
+                                listens: number;
+                                skips: number;
+                            }[];
+                            /** @description tracks placed per team against 1:1 */
+                            balance: {
+                                chi2: number | null;
+                                pValue: number | null;
+                                ok: boolean;
+                            };
+                            listeners: number;
+                            exposures: number;
+                            creditedPlays: number;
+                            preference: {
+                                a: number;
+                                b: number;
+                                ties: number;
+                                /** @description share of decided listeners preferring b */
+                                winRateB: number | null;
+                                ci: (number | null)[];
+                                /** @description (listeners preferring b - preferring a) / listeners */
+                                delta: number | null;
+                                z: number | null;
+                                /** @description the fixed-horizon sign test */
+                                pValue: number | null;
+                            };
+                            sequential: {
+                                method: "mixture-sprt" | "group-sequential";
+                                pValue?: number | null;
+                                z?: number | null;
+                                boundary?: number | null;
+                                /** @description the always-valid confidence sequence of winRateB */
+                                cs?: (number | null)[];
+                                looks: number;
+                                reject: boolean;
+                                path: {
+                                    day: number;
+                                    winRateB: number | null;
+                                    pValue?: number | null;
+                                    cs?: (number | null)[];
+                                    z: number | null;
+                                    boundary?: number | null;
+                                }[];
+                            };
+                            /** @description listeners an interleaving test of this preference needs for 80% power */
+                            listenersFor80: number | null;
+                            decision: {
+                                action: "prefer" | "no-preference" | "continue" | "invalid";
+                                variant?: string;
+                                team?: "a" | "b";
                                 reasons: string[];
                             };
                         };

@@ -12,6 +12,8 @@ export const ExposureItemSchema = Type.Object(
     /** Probability that the serving policy put this item at this position (1 when deterministic). */
     propensity: Type.Number({ minimum: 0, maximum: 1 }),
     source: Type.Optional(Type.String({ maxLength: 64 })),
+    /** An interleaving experiment's list: the variant (team a or b) that placed this item. */
+    team: Type.Optional(Type.Union([Type.Literal('a'), Type.Literal('b')])),
   },
   { additionalProperties: false },
 );

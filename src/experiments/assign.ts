@@ -72,6 +72,9 @@ export function variantOf(x: Experiment, listenerId: string): Assignment | undef
   const control = controlOf(d);
   if ((d.holdout ?? 0) > 0 && hash01(`${salt}:holdout/${listenerId}`) < d.holdout!) return { experiment: d.name, variant: 'holdout', policy: {} };
   let name: string;
+  if (d.design === 'interleave' && x.status !== 'shipped') {
+    return { experiment: d.name, variant: INTERLEAVED, policy: {}, interleave: { a: d.variants[0]!.policy ?? {}, b: d.variants[1]!.policy ?? {} } };
+  }
   if (x.status === 'shipped' && x.shippedVariant !== null) name = x.shippedVariant;
   else {
     const total = d.variants.reduce((a, v) => a + v.weight, 0);
@@ -88,6 +91,9 @@ export function variantOf(x: Experiment, listenerId: string): Assignment | undef
   const variant = d.variants.find((v) => v.name === name)!;
   return { experiment: d.name, variant: name, policy: name === control ? {} : (variant.policy ?? {}) };
 }
+
+/** The variant name an interleaving experiment's exposures carry. */
+export const INTERLEAVED = 'interleaved';
 
 // ---- life cycle ----
 

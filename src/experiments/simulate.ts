@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { SegueEvent } from '../domain/index.js';
-import { openStore } from '../store/index.js';
+import { openStore, type Store } from '../store/index.js';
 import { Rng, deriveSeed } from '../math/index.js';
 import { simulate, writeToStore, startSession, respond, Ctx, Responses, END_CODES } from '../simulator/index.js';
 import { trainModels, DEFAULT_SOURCES } from '../models/index.js';
@@ -12,6 +12,8 @@ import { acceptEvents } from '../features/index.js';
 import type { Surface } from '../sequencing/index.js';
 import { Assigner, createExperiment, startExperiment, stopExperiment } from './assign.js';
 import { experimentReport, type ExperimentReport } from './report.js';
+import { getExperiment } from './assign.js';
+import { interleavingReport, readInterleavingLog, type InterleavingLog, type InterleavingReport } from './interleaving.js';
 import { parseExperiment, type ExperimentDef } from './types.js';
 
 const DAY = 86_400_000;
@@ -44,6 +46,14 @@ export interface SimulatedAbResult {
   protocol: string;
 }
 
+export interface SimulatedInterleavingResult {
+  report: InterleavingReport;
+  /** What the report was computed from (for re-analysis, e.g. re-drawn coins under A/A). */
+  log: InterleavingLog;
+  sessions: number;
+  protocol: string;
+}
+
 /**
  * A simulated A/B test in the closed loop: a world is simulated, Segue's models are trained on
  * its history, and an experiment is run on it day by day. Every listener is assigned by the
@@ -56,15 +66,38 @@ export interface SimulatedAbResult {
  * the same as for a real experiment.
  */
 export async function simulateAb(o: SimulatedAbOptions): Promise<SimulatedAbResult> {
-  const log = o.onProgress ?? (() => {});
-  const surface: Surface = o.surface ?? 'radio';
-  const name = 'simulated-ab';
-  // Checked before anything is simulated: a bad policy fails at once.
   const def = parseExperiment({
-    name, surfaces: [surface], salt: `sim-${o.seed}`,
+    name: SIMULATED, surfaces: [o.surface ?? 'radio'], salt: `sim-${o.seed}`,
     variants: [{ name: 'control', weight: 1, policy: o.control }, { name: 'treatment', weight: 1, policy: o.treatment }],
     ...(o.metrics ? { metrics: o.metrics } : {}), ...(o.plannedListeners ? { plannedListeners: o.plannedListeners } : {}),
   });
+  return closedLoop(o, def, 'A/B', 'hash-assigned 50/50', async (store, until) => ({ report: await experimentReport(store, SIMULATED, { now: until }) }));
+}
+
+/**
+ * The same closed loop with an interleaving experiment: every listener's pages are team-draft
+ * interleaved from the control (team a) and the treatment (team b), and the report credits
+ * each team's tracks (see interleavingReport).
+ */
+export async function simulateInterleaving(o: SimulatedAbOptions): Promise<SimulatedInterleavingResult> {
+  const def = parseExperiment({
+    name: SIMULATED, design: 'interleave', surfaces: [o.surface ?? 'radio'], salt: `sim-${o.seed}`,
+    variants: [{ name: 'control', weight: 1, policy: o.control }, { name: 'treatment', weight: 1, policy: o.treatment }],
+    ...(o.plannedListeners ? { plannedListeners: o.plannedListeners } : {}),
+  });
+  return closedLoop(o, def, 'interleaving', 'every page team-draft interleaved from control (a) and treatment (b)', async (store, until) => ({
+    report: await interleavingReport(store, SIMULATED, { now: until }),
+    log: await readInterleavingLog(store, await getExperiment(store, SIMULATED), until),
+  }));
+}
+
+/** The experiment's name in a simulated world. */
+const SIMULATED = 'simulated-ab';
+
+async function closedLoop<R>(o: SimulatedAbOptions, def: ExperimentDef, kind: string, how: string, finish: (store: Store, until: number) => Promise<R>): Promise<R & { sessions: number; protocol: string }> {
+  const log = o.onProgress ?? (() => {});
+  const surface: Surface = o.surface ?? 'radio';
+  const name = SIMULATED;
   const dir = o.storePath ? undefined : mkdtempSync(join(tmpdir(), 'segue-ab-'));
   const store = await openStore(o.storePath ?? join(dir!, 'ab.db'));
   try {
@@ -123,10 +156,10 @@ export async function simulateAb(o: SimulatedAbOptions): Promise<SimulatedAbResu
     const until = start + o.days * DAY;
     await stopExperiment(store, name, until);
     log('reporting');
-    const report = await experimentReport(store, name, { now: until });
-    const protocol = `simulated A/B on ${surface}: ${o.listeners} listeners (hash-assigned 50/50), ${o.tracks ?? 12_000} tracks, ${historyDays} days of history then ${o.days} days of experiment, seed ${o.seed}; `
+    const result = await finish(store, until);
+    const protocol = `simulated ${kind} on ${surface}: ${o.listeners} listeners (${how}), ${o.tracks ?? 12_000} tracks, ${historyDays} days of history then ${o.days} days of experiment, seed ${o.seed}; `
       + `${sessions} sessions of up to ${o.maxPages ?? 3} pages of 20 tracks, each played by the simulator's behaviour model; listener state carries over between days`;
-    return { report, sessions, protocol };
+    return { ...result, sessions, protocol };
   } finally {
     await store.close();
     if (dir) rmSync(dir, { recursive: true, force: true });

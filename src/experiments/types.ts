@@ -16,12 +16,23 @@ export const METRICS = {
 export type MetricName = keyof typeof METRICS;
 const MetricSchema = Type.Union(Object.keys(METRICS).map((m) => Type.Literal(m)));
 
+/** Surfaces whose lists come from one ranked candidate set (Kit.ranked): the ones an interleaving experiment may run on. */
+export const INTERLEAVE_SURFACES = ['radio', 'autoplay', 'discovery', 'mood'] as const;
+
 const Name = Type.String({ pattern: '^[a-z0-9][a-z0-9._-]{0,63}$', description: 'lowercase letters, digits, dot, dash, underscore' });
 
 export const ExperimentSchema = Type.Object(
   {
     name: Name,
     description: Type.Optional(Type.String({ maxLength: 2000 })),
+    /**
+     * `ab` (default): each listener gets one variant. `interleave`: every listener in the
+     * experiment gets one list merged from both variants' (team-draft interleaving), and the
+     * report credits each variant's tracks (docs/experiments.md, "Interleaving").
+     */
+    design: Type.Optional(Type.Union([Type.Literal('ab'), Type.Literal('interleave')])),
+    /** Interleaving's credit: a play counts for its team when listened through, or, with `listenMs`, played at least that long; a skip counts against. */
+    credit: Type.Optional(Type.Object({ listenMs: Type.Optional(Type.Integer({ minimum: 1, maximum: 3_600_000 })) }, { additionalProperties: false })),
     /** Assignment hashes (salt, listener): a new salt reshuffles listeners. Default: the name. */
     salt: Type.Optional(Type.String({ minLength: 1, maxLength: 128 })),
     surfaces: Type.Array(Type.Union(SURFACES.map((s) => Type.Literal(s))), { minItems: 1, uniqueItems: true }),
@@ -123,6 +134,12 @@ export function parseExperiment(value: unknown, where = 'experiment', stored = f
       }
     }
   }
+  if (def.design === 'interleave') {
+    if (def.variants.length !== 2) throw new ExperimentError(`${where}: an interleaving experiment has exactly two variants (a and b), got ${def.variants.length}`);
+    const bad = def.surfaces.filter((s) => !(INTERLEAVE_SURFACES as readonly string[]).includes(s));
+    if (bad.length > 0) throw new ExperimentError(`${where}: interleaving runs on ${INTERLEAVE_SURFACES.join(', ')} (one ranked list per request), not ${bad.join(', ')}`);
+    if ((def.holdout ?? 0) > 0) throw new ExperimentError(`${where}: an interleaving experiment has no holdout: every listener in it sees both variants`);
+  } else if (def.credit !== undefined) throw new ExperimentError(`${where}: credit applies to interleaving experiments (design "interleave") only`);
   const m = def.metrics ?? DEFAULT_METRICS;
   for (const g of m.guardrails) if (m.success.includes(g.metric)) throw new ExperimentError(`${where}: ${g.metric} is both a success metric and a guardrail`);
   return def;

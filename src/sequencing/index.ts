@@ -4,3 +4,4 @@ export { staticFilter, Rules } from './constraints.js';
 export { Objectives, flow, camelotDistance, type Terms } from './objectives.js';
 export { sequence, choiceProbabilities } from './solver.js';
 export { calibrate, type CalibrationReport } from './calibrate.js';
+export { teamDraft, type Team, type Interleaved } from './interleave.js';

@@ -1,5 +1,5 @@
 import { Type, type Static, type TSchema } from '@sinclair/typebox';
-import { ArtistSchema, EventSchemas, ListenerSchema, PlaylistSchema, TrackSchema } from '../domain/index.js';
+import { ArtistSchema, EventSchemas, ExposureSchema, ListenerSchema, PlaylistSchema, TrackSchema } from '../domain/index.js';
 import { SURFACES } from '../sequencing/index.js';
 import { MOOD_NAMES } from '../surfaces/index.js';
 
@@ -106,6 +106,7 @@ const ServedItemSchema = Type.Object({
   propensity: Type.Number(),
   explanation: Type.Object({ sources: Type.Array(Type.String()), values: Type.Record(Type.String(), Type.Number()), changedBy: Type.Array(Type.String()) }),
   inserted: Type.Optional(Type.Boolean()),
+  team: Type.Optional(Type.Union([Type.Literal('a'), Type.Literal('b')], { description: 'an interleaving experiment\'s list: the variant whose track this is' })),
 });
 
 export const RecommendReply = Type.Object({
@@ -143,11 +144,8 @@ export const ModelsReply = Type.Object({
 });
 
 export const ExposureParam = Type.Object({ requestId: Id });
-export const ExposureReply = Type.Object({
-  requestId: Type.String(), listenerId: Type.String(), surface: Type.String(), ts: Type.Number(),
-  policyId: Type.Optional(Type.String()), experiment: Type.Optional(Type.String()), variant: Type.Optional(Type.String()), sessionId: Type.Optional(Type.String()),
-  items: Type.Array(Type.Object({ trackId: Type.String(), position: Type.Integer(), score: Type.Number(), propensity: Type.Number(), source: Type.Optional(Type.String()) })),
-});
+/** A logged exposure, as the domain defines it (every field an exposure may carry, the items' teams included). */
+export const ExposureReply = ExposureSchema;
 
 export const HealthReply = Type.Object({ status: Type.String() });
 
@@ -164,6 +162,25 @@ export const StoredExperimentReply = Type.Object({
 /** A figure that may not be estimable yet (no listeners, no plays): null then. */
 const Est = (description?: string) => Type.Union([Type.Number(), Type.Null()], description ? { description } : {});
 const SequentialLookSchema = Type.Object({ day: Type.Integer(), pValue: Type.Optional(Est()), z: Est(), boundary: Type.Optional(Est()) });
+/** An interleaving experiment's report (design "interleave"): the teams' credit and the listeners' preference. */
+export const InterleavingReportReply = Type.Object({
+  experiment: Type.String(), design: Type.Literal('interleave'), status: Type.String(), from: Type.Number(), until: Type.Number(), alpha: Type.Number(),
+  teams: Type.Array(Type.Object({ team: Type.Union([Type.Literal('a'), Type.Literal('b')]), variant: Type.String(), picks: Type.Integer(), listens: Type.Integer(), skips: Type.Integer() })),
+  balance: Type.Object({ chi2: Est(), pValue: Est(), ok: Type.Boolean() }, { description: 'tracks placed per team against 1:1' }),
+  listeners: Type.Integer(), exposures: Type.Integer(), creditedPlays: Type.Integer(),
+  preference: Type.Object({
+    a: Type.Integer(), b: Type.Integer(), ties: Type.Integer(), winRateB: Est('share of decided listeners preferring b'), ci: Type.Array(Est(), { minItems: 2, maxItems: 2 }),
+    delta: Est('(listeners preferring b - preferring a) / listeners'), z: Est(), pValue: Est('the fixed-horizon sign test'),
+  }),
+  sequential: Type.Object({
+    method: Type.Union([Type.Literal('mixture-sprt'), Type.Literal('group-sequential')]), pValue: Type.Optional(Est()), z: Type.Optional(Est()), boundary: Type.Optional(Est()),
+    cs: Type.Optional(Type.Array(Est(), { minItems: 2, maxItems: 2, description: 'the always-valid confidence sequence of winRateB' })), looks: Type.Integer(), reject: Type.Boolean(),
+    path: Type.Array(Type.Object({ day: Type.Integer(), winRateB: Est(), pValue: Type.Optional(Est()), cs: Type.Optional(Type.Array(Est())), z: Est(), boundary: Type.Optional(Est()) })),
+  }),
+  listenersFor80: Type.Union([Type.Integer(), Type.Null()], { description: 'listeners an interleaving test of this preference needs for 80% power' }),
+  decision: Type.Object({ action: Type.Union(['prefer', 'no-preference', 'continue', 'invalid'].map((a) => Type.Literal(a))), variant: Type.Optional(Type.String()), team: Type.Optional(Type.Union([Type.Literal('a'), Type.Literal('b')])), reasons: Type.Array(Type.String()) }),
+});
+
 export const ExperimentReportReply = Type.Object({
   experiment: Type.String(), status: Type.String(), from: Type.Number(), until: Type.Number(), alpha: Type.Number(),
   variants: Type.Array(Type.Object({ name: Type.String(), listeners: Type.Integer(), exposures: Type.Integer(), weight: Type.Union([Type.Number(), Type.Null()]) })),

@@ -360,6 +360,37 @@ describe('experiments over the API', () => {
   });
 });
 
+describe('an interleaving experiment over the API', () => {
+  it('merges both teams\' lists for every listener, marks each item\'s team on the response and the exposure, and reports the preference', async () => {
+    const defn = {
+      name: 'api-inter', design: 'interleave', surfaces: ['autoplay'],
+      variants: [{ name: 'a', weight: 1 }, { name: 'b', weight: 1, policy: { objectives: { satisfaction: 0.2, flow: 1 } } }],
+    };
+    expect((await post('/v1/experiments', { ...defn, name: 'inter-bad', surfaces: ['daily-mixes'] }, keys.admin)).json()).toMatchObject({ error: 'bad_request', message: expect.stringMatching(/interleaving runs on radio, autoplay, discovery, mood/) });
+    expect((await post('/v1/experiments', { ...defn, name: 'inter-three', variants: [...defn.variants, { name: 'c', weight: 1 }] }, keys.admin)).json()).toMatchObject({ message: expect.stringMatching(/exactly two variants/) });
+    expect((await post('/v1/experiments', defn, keys.admin)).statusCode).toBe(201);
+    expect((await post('/v1/experiments/api-inter/start', {}, keys.admin)).json()).toMatchObject({ status: 'running' });
+    const seedTrack = tracks[0]!;
+    const teams = { a: 0, b: 0 };
+    for (const l of ['lis1', 'lis2', 'lis3', 'lis4']) {
+      const r = (await post('/v1/recommend/autoplay', { listenerId: l, seedTrack, n: 10 }, keys.recommend)).json() as { requestId: string; policyId: string; items: Array<{ trackId: string; team?: 'a' | 'b' }> };
+      expect(r.policyId).toBe('api-inter:interleaved');
+      expect(r.items.length).toBe(10);
+      expect(new Set(r.items.map((i) => i.trackId)).size).toBe(10);
+      for (const i of r.items) teams[i.team!]++;
+      const x = (await get(`/v1/exposures/${r.requestId}`)).json() as { variant: string; items: Array<{ trackId: string; team?: string }> };
+      expect(x.variant).toBe('interleaved');
+      expect(x.items.map((i) => i.team)).toEqual(r.items.map((i) => i.team));
+    }
+    // Every round places one track of each team.
+    expect(teams).toEqual({ a: 20, b: 20 });
+    const rep = await get('/v1/experiments/api-inter/report');
+    expect(rep.statusCode).toBe(200);
+    expect(rep.json()).toMatchObject({ experiment: 'api-inter', design: 'interleave', listeners: 4, exposures: 4, teams: [{ team: 'a', variant: 'a', picks: 20 }, { team: 'b', variant: 'b', picks: 20 }], sequential: { method: 'mixture-sprt' }, decision: { action: 'continue' } });
+    expect((await post('/v1/experiments/api-inter/stop', {}, keys.admin)).json()).toMatchObject({ status: 'stopped' });
+  });
+});
+
 describe('a store without models', () => {
   it('is live but not ready, answers 503 to recommend with what to do, and ingests', async () => {
     const empty = await openStore(join(dir, 'empty.db'));

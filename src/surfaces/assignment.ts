@@ -6,6 +6,8 @@ export interface Assignment {
   experiment: string;
   variant: string;
   policy: Record<string, unknown>;
+  /** An interleaving experiment: the two teams' partial policies; the request's list is merged from both (variant `interleaved`). */
+  interleave?: { a: Record<string, unknown>; b: Record<string, unknown> };
 }
 
 /**

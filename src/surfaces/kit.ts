@@ -1,7 +1,7 @@
 import type { Store } from '../store/index.js';
 import { PLAYS as GLOBAL_PLAYS, type StateView } from '../features/index.js';
 import type { NextRequest, Recommender, SourceName } from '../ranking/index.js';
-import { sequence, type PastPlay, type SeqItem, type Sequence } from '../sequencing/index.js';
+import { sequence, teamDraft, type Interleaved, type PastPlay, type SeqItem, type Sequence, type Team } from '../sequencing/index.js';
 import { toSeqItems } from './items.js';
 import { retrieval } from './retrieval.js';
 import { SurfaceError, type Answer, type Planned, type ServedItem } from './types.js';
@@ -34,16 +34,28 @@ export class Kit {
 
   /** Retrieval and ranking through the Recommender, then the sequencer; `keep` may filter and reshape candidates. */
   async ranked(p: Planned, rankAs: RankAs, q: Omit<NextRequest, 'listenerId' | 'surface'>, keep?: (it: SeqItem) => boolean): Promise<Answer> {
+    const { policy, ctx } = p;
+    const items = await this.candidates(p, rankAs, q, keep);
+    const b = p.interleaveWith;
+    if (b === undefined) return this.finish(sequence(items, policy, ctx));
+    // Interleaving: each team's sequence from its own candidates (one retrieval when both ask the same), then team draft.
+    const same = JSON.stringify(b.candidates) === JSON.stringify(policy.candidates);
+    const itemsB = same ? items : await this.candidates({ ...p, policy: b }, rankAs, q, keep);
+    const all = same ? items : [...items, ...itemsB];
+    return this.finish(teamDraft(all, sequence(items, policy, ctx), sequence(itemsB, b, ctx), policy, b, ctx));
+  }
+
+  /** A request's ranked candidates as sequencer items, as many as its policy retrieves. */
+  private async candidates(p: Planned, rankAs: RankAs, q: Omit<NextRequest, 'listenerId' | 'surface'>, keep?: (it: SeqItem) => boolean): Promise<SeqItem[]> {
     const { req, policy, ctx, view } = p;
     const k = policy.candidates.reduce((a, c) => a + c.k, 0);
     const r = await this.reco.rank({ ...q, listenerId: req.listenerId, view, now: ctx.now, surface: rankAs, perSource: this.perSource(p) });
-    let items = toSeqItems(r, this.reco.table, view, ctx.now, k);
-    if (keep) items = items.filter(keep);
-    return this.finish(sequence(items, policy, ctx));
+    const items = toSeqItems(r, this.reco.table, view, ctx.now, k);
+    return keep ? items.filter(keep) : items;
   }
 
   /** A sequence as served items (with each item's album, from its candidate). */
-  finish(seq: Sequence): { items: ServedItem[]; filtered: Record<string, number> } {
+  finish(seq: Sequence | Interleaved): { items: ServedItem[]; filtered: Record<string, number> } {
     const t = this.reco.table;
     return {
       items: seq.items.map((x) => {
@@ -51,7 +63,7 @@ export class Kit {
         // The sequenced item carries its candidate's album.
         return {
           position: x.position, trackId: x.trackId, artistIds: [t.artist[ix]!], ...(x.albumId ? { albumId: x.albumId } : {}),
-          score: x.value, propensity: x.propensity, explanation: x.explanation,
+          score: x.value, propensity: x.propensity, explanation: x.explanation, ...('team' in x ? { team: x.team as Team } : {}),
         };
       }),
       filtered: seq.filtered,

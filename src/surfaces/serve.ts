@@ -81,11 +81,19 @@ export class Surfaces {
     // Experiments: assignment at request time; the variants' policies and names go on the exposure.
     // (A stored variant may predate the retrieval rules: it is read leniently, never refused.)
     let lenient = false;
+    let interleaveWith: Policy | undefined;
     if (req.policy === undefined && this.assigner) {
       const assigned = this.assigner.assign(req.listenerId, req.surface, now);
       if (assigned.length > 0) {
         let policy = surface.defaultPolicy();
-        for (const a of assigned) policy = overridePolicy(req.surface, a.policy, `experiment ${a.experiment}, variant ${a.variant}`, policy, { retrievalRules: false });
+        for (const a of assigned) if (!a.interleave) policy = overridePolicy(req.surface, a.policy, `experiment ${a.experiment}, variant ${a.variant}`, policy, { retrievalRules: false });
+        // An interleaving experiment (one per request): both teams over what the other layers set.
+        const inter = assigned.find((a) => a.interleave);
+        if (inter) {
+          const over = (team: 'a' | 'b'): Policy => overridePolicy(req.surface, inter.interleave![team], `experiment ${inter.experiment}, team ${team}`, policy, { retrievalRules: false });
+          interleaveWith = over('b');
+          policy = over('a');
+        }
         lenient = true;
         req = {
           ...req, policy, experiment: assigned.map((a) => a.experiment).join(','), variant: assigned.map((a) => a.variant).join(','),
@@ -99,7 +107,8 @@ export class Surfaces {
     const view = await this.reco.state.view(req.listenerId);
     const seed = deriveSeed(req.seed ?? 0, `${req.listenerId}/${req.surface}`);
     const ctx: SeqContext = { now, played: this.played(view, now, policy), seed };
-    const res = await surface.recipe(this.kit, { req, policy, ctx, view, lenient });
+    const withLength = (p: Policy): Policy => parsePolicy({ ...p, ...(req.n !== undefined ? { length: req.n } : {}) }, 'policy', { retrievalRules: false });
+    const res = await surface.recipe(this.kit, { req, policy, ctx, view, lenient, ...(interleaveWith ? { interleaveWith: withLength(interleaveWith) } : {}) });
     const policyId = req.policyId ?? (req.policy === undefined ? `${req.surface}:default` : `${req.surface}:${createHash('sha256').update(JSON.stringify(req.policy)).digest('hex').slice(0, 12)}`);
     const response: SurfaceResponse = { requestId: randomUUID(), surface: req.surface, listenerId: req.listenerId, policyId, ...res, ...(view.degraded ? { degraded: true as const } : {}) };
     if (req.log !== false) await this.logExposure(req, response, now);
@@ -126,7 +135,10 @@ export class Surfaces {
     await this.logExposures({
       requestId: response.requestId, listenerId: req.listenerId, surface: req.surface, ts: now, policyId: response.policyId.slice(0, 128),
       ...(req.experiment !== undefined ? { experiment: req.experiment } : {}), ...(req.variant !== undefined ? { variant: req.variant } : {}), ...(req.sessionId !== undefined ? { sessionId: req.sessionId } : {}),
-      items: all.map((x, k) => ({ trackId: x.trackId, position: k, score: x.score, propensity: x.propensity, ...(x.explanation.sources[0] ? { source: x.explanation.sources[0].slice(0, 64) } : {}) })),
+      items: all.map((x, k) => ({
+        trackId: x.trackId, position: k, score: x.score, propensity: x.propensity, ...(x.explanation.sources[0] ? { source: x.explanation.sources[0].slice(0, 64) } : {}),
+        ...(x.team ? { team: x.team } : {}),
+      })),
     });
   }
 

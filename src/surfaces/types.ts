@@ -40,6 +40,8 @@ export interface ServedItem {
   explanation: { sources: string[]; values: Record<string, number>; changedBy: string[] };
   /** enhance: true for a recommended track put into the listener's playlist. */
   inserted?: boolean;
+  /** An interleaving experiment's list: the variant (team a or b) whose track this is. */
+  team?: 'a' | 'b';
 }
 
 export interface SurfaceResponse {
@@ -86,4 +88,9 @@ export interface Planned {
    * candidates are read leniently (see `retrieval`), never refused.
    */
   lenient: boolean;
+  /**
+   * An interleaving experiment: team b's policy (team a's is `policy`). Recipes built on
+   * Kit.ranked serve one list merged from both teams' sequences.
+   */
+  interleaveWith?: Policy;
 }

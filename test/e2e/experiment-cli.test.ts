@@ -31,6 +31,28 @@ describe('segue experiment', () => {
     expect(segue(['--store', db, 'experiment', 'stop', 'more-emerging']).stderr).toMatch(/only a running experiment can stop/);
   });
 
+  it('creates an interleaving experiment from flags, starts and reports it; refuses what is wrong', () => {
+    const db = join(dir, 'inter.db');
+    expect(segue(['--store', db, 'policy', 'save', 'flowing', '{"objectives":{"flow":1}}']).status).toBe(0);
+    const c = segue(['--store', db, 'experiment', 'create', '--interleave', '--surface', 'radio', '--a', 'default', '--b', 'flowing', '--name', 'flow-vs-default', '--listen-ms', '30000']);
+    expect(c.status, c.stderr).toBe(0);
+    expect(c.stdout).toMatch(/created interleaving experiment flow-vs-default \(draft\): a 1 \/ b 1 on radio/);
+    const shown = JSON.parse(segue(['--store', db, '--json', 'experiment', 'list']).stdout) as Array<{ name: string; def: { design: string; credit: { listenMs: number }; variants: Array<{ policy: unknown }> } }>;
+    expect(shown[0]!.def).toMatchObject({ design: 'interleave', credit: { listenMs: 30000 } });
+    expect(shown[0]!.def.variants[1]!.policy).toEqual({ objectives: { flow: 1 } });
+    expect(segue(['--store', db, 'experiment', 'create', '--interleave', '--surface', 'radio', '--a', 'default']).stderr).toMatch(/--interleave needs --b/);
+    expect(segue(['--store', db, 'experiment', 'create', '--interleave', '--surface', 'blend', '--a', 'default', '--b', 'flowing']).stderr).toMatch(/interleaving runs on radio, autoplay, discovery, mood .*not blend/);
+    expect(segue(['--store', db, 'experiment', 'create']).stderr).toMatch(/give a <definition>/);
+    expect(segue(['--store', db, 'experiment', 'start', 'flow-vs-default']).stdout).toMatch(/flow-vs-default is running/);
+    const r = segue(['--store', db, 'experiment', 'report', 'flow-vs-default']);
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/interleaving experiment flow-vs-default \(running\)/);
+    expect(r.stdout).toMatch(/decision: continue/);
+    const j = JSON.parse(segue(['--store', db, '--json', 'experiment', 'report', 'flow-vs-default']).stdout) as { design: string; teams: Array<{ variant: string }> };
+    expect(j.design).toBe('interleave');
+    expect(j.teams.map((t) => t.variant)).toEqual(['a', 'b']);
+  });
+
   it('simulates an A/B test in the closed loop and reports it like a real one', () => {
     const db = join(dir, 'policies.db');
     const saved = segue(['--store', db, 'policy', 'save', 'fair', '{"objectives":{"emergingArtists":0.5}}']);

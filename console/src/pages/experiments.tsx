@@ -1,5 +1,5 @@
 import { useMemo, useState } from 'preact/hooks';
-import type { ExperimentReport, StoredExperiment } from '../../../src/client/index.js';
+import type { ExperimentReport, InterleavingReport, StoredExperiment } from '../../../src/client/index.js';
 import { useSession } from '../context.js';
 import { PlotFigure, Plot } from '../plot.js';
 import { Card, ErrorNote, Loading, fmt, pct, useLoad, when } from '../ui.js';
@@ -42,7 +42,9 @@ function ExperimentList({ list, selected }: { list: StoredExperiment[]; selected
 /** What the pages read of an experiment's stored definition. */
 interface Def { surfaces?: string[]; variants?: Array<{ name: string }>; control?: string }
 
-const ACTION_WORDS: Record<string, string> = { ship: 'Ship', 'no-ship': 'Do not ship', continue: 'Keep running', invalid: 'Invalid: fix before reading' };
+const ACTION_WORDS: Record<string, string> = {
+  ship: 'Ship', 'no-ship': 'Do not ship', continue: 'Keep running', invalid: 'Invalid: fix before reading', prefer: 'Listeners prefer', 'no-preference': 'No preference found',
+};
 
 function ExperimentDetail({ name, stored, onChange }: { name: string; stored: StoredExperiment | undefined; onChange: () => void }) {
   const { client, admin } = useSession();
@@ -81,7 +83,7 @@ function ExperimentDetail({ name, stored, onChange }: { name: string; stored: St
       <ErrorNote error={error} />
       <ErrorNote error={report.error} />
       {report.loading && !r ? <Loading what="the report" /> : null}
-      {r ? <Report r={r} /> : null}
+      {r ? ('design' in r ? <Interleaving r={r} /> : <Report r={r} />) : null}
     </>
   );
 }
@@ -130,6 +132,37 @@ function Report({ r }: { r: ExperimentReport }) {
       </Card>
       <Card title="Sequential test over time" id="sequential">
         {seq ? <PlotFigure testId="plot-sequential" options={seq} label={gs ? 'Group-sequential z statistic against its boundary per day' : 'Always-valid p-value per day, with alpha'} caption={gs ? 'The test rejects once |z| crosses the boundary (dashed).' : 'The mSPRT p-value may be read every day; it rejects once below α (dashed).'} /> : <p class="muted">No daily look yet.</p>}
+      </Card>
+    </>
+  );
+}
+
+/** An interleaving experiment: the teams' credit, the listeners' preference, and its confidence sequence by day. */
+function Interleaving({ r }: { r: InterleavingReport }) {
+  const p = r.preference, s = r.sequential;
+  const path = s.path.flatMap((x) => (x.winRateB == null ? [] : [{ day: x.day, rate: x.winRateB, lo: x.cs?.[0] ?? null, hi: x.cs?.[1] ?? null }]));
+  const plot = useMemo<Plot.PlotOptions | undefined>(() => (path.length === 0 ? undefined : {
+    width: 760, height: 260, marginLeft: 56, x: { label: 'day since the start', tickFormat: 'd', ticks: path.map((x) => x.day) }, y: { label: 'share of decided listeners preferring b', domain: [0, 1], tickFormat: '.0%', grid: true },
+    marks: [
+      Plot.ruleY([0.5], { stroke: '#333', strokeDasharray: '4,3' }),
+      ...(s.method === 'mixture-sprt' ? [Plot.areaY(path.filter((x) => x.lo !== null), { x: 'day', y1: 'lo', y2: 'hi', fill: '#1f5fbf', fillOpacity: 0.15 })] : []),
+      Plot.line(path, { x: 'day', y: 'rate', stroke: '#1f5fbf', marker: 'dot' }),
+    ],
+  }), [r]);
+  return (
+    <>
+      <Card title="Decision" id="decision">
+        <p class={`decision ${r.decision.action}`} data-testid="decision"><strong>{ACTION_WORDS[r.decision.action] ?? r.decision.action}{r.decision.variant ? `: ${r.decision.variant} (team ${r.decision.team})` : ''}.</strong></p>
+        <ul>{r.decision.reasons.map((x, i) => <li key={i}>{x}</li>)}</ul>
+        <p>Interleaving (team draft): every listener saw both variants' tracks in one list. Draft balance {r.balance.ok ? 'passed' : 'FAILED'} (χ² {r.balance.chi2 ?? '–'}, p {r.balance.pValue ?? '–'}). {fmt(r.listeners)} listeners, {fmt(r.exposures)} exposures, {fmt(r.creditedPlays)} credited plays from {when(r.from)} to {when(r.until)}; α {r.alpha}.</p>
+        <table>
+          <thead><tr><th scope="col">team</th><th scope="col">variant</th><th scope="col">tracks placed</th><th scope="col">listens</th><th scope="col">skips</th><th scope="col">listeners preferring it</th></tr></thead>
+          <tbody>{r.teams.map((t) => <tr key={t.team}><th scope="row">{t.team}</th><td>{t.variant}</td><td>{fmt(t.picks)}</td><td>{fmt(t.listens)}</td><td>{fmt(t.skips)}</td><td>{fmt(t.team === 'a' ? p.a : p.b)}</td></tr>)}</tbody>
+        </table>
+        <p>Neither: {fmt(p.ties)}. Team b wins {pct(p.winRateB ?? NaN, 1)} of decided listeners (sign test p {p.pValue ?? '–'}); {s.method === 'mixture-sprt' ? `always-valid p ${s.pValue ?? '–'}` : `z ${s.z ?? '–'} against ${s.boundary ?? '–'}`}. Listeners for 80% power at this preference: {r.listenersFor80 === null ? '–' : fmt(r.listenersFor80)}.</p>
+      </Card>
+      <Card title="Preference over time" id="sequential">
+        {plot ? <PlotFigure testId="plot-preference" options={plot} label="Share of decided listeners preferring team b per day, with its always-valid confidence sequence" caption="Line: share preferring b; band: the confidence sequence (valid at every look); dashed: no preference." /> : <p class="muted">No daily look yet.</p>}
       </Card>
     </>
   );

@@ -1,5 +1,8 @@
 import type { Command } from 'commander';
-import { ExperimentError, createExperiment, experimentReport, shipExperiment, simulateAb, startExperiment, stopExperiment, type ExperimentReport } from '../../experiments/index.js';
+import {
+  ExperimentError, INTERLEAVE_SURFACES, createExperiment, experimentReport, getExperiment, interleavingReport, shipExperiment, simulateAb, simulateInterleaving, startExperiment, stopExperiment,
+  type ExperimentReport, type InterleavingReport,
+} from '../../experiments/index.js';
 import { integer, jsonArg, positiveInt, timeFlag } from '../args.js';
 import { POLICY_NAME, PolicyError, checkSavedPolicy } from '../../sequencing/index.js';
 import { emit, table } from '../output.js';
@@ -73,15 +76,53 @@ export function reportText(r: ExperimentReport): string {
   ].join('\n');
 }
 
+export function interleavingText(r: InterleavingReport): string {
+  const pct = (x: number): string => (Number.isFinite(x) ? `${(100 * x).toFixed(1)}%` : '-');
+  const p = r.preference, s = r.sequential;
+  return [
+    `interleaving experiment ${r.experiment} (${r.status}), ${new Date(r.from).toISOString()} .. ${new Date(r.until).toISOString()}, alpha ${r.alpha}`,
+    table(['team', 'variant', 'tracks placed', 'listens', 'skips'], r.teams.map((t) => [t.team, t.variant, t.picks, t.listens, t.skips])),
+    `draft balance: chi2 ${r.balance.chi2}, p ${r.balance.pValue} (${r.balance.ok ? 'ok' : 'UNBALANCED'}); ${r.listeners} listeners, ${r.exposures} exposures, ${r.creditedPlays} credited plays`,
+    '',
+    `listeners preferring b: ${p.b}, a: ${p.a}, neither: ${p.ties}; b wins ${pct(p.winRateB)} of decided listeners (${pct(p.ci[0])} .. ${pct(p.ci[1])}), delta ${p.delta}`,
+    `sign test: z ${p.z}, p ${p.pValue}; sequential (${s.method}, ${s.looks} daily looks): ${s.method === 'mixture-sprt' ? `always-valid p ${s.pValue}, confidence sequence ${pct(s.cs![0])} .. ${pct(s.cs![1])}` : `z ${s.z} against ${s.boundary}`}${s.reject ? ' REJECTS no preference' : ''}`,
+    `listeners for 80% power at this preference: ${r.listenersFor80 ?? '-'}`,
+    '',
+    `decision: ${r.decision.action}${r.decision.variant ? ` ${r.decision.variant} (team ${r.decision.team})` : ''}`,
+    ...r.decision.reasons.map((x) => `  ${x}`),
+  ].join('\n');
+}
+
 export function registerExperiment(program: Command, globals: () => GlobalOptions): void {
   const ex = program.command('experiment').description('A/B experiments: define, start, stop, ship, report; simulate one in the closed loop');
   ex.command('create')
-    .description('define an experiment (a JSON file or inline JSON; see docs/experiments.md)')
-    .argument('<definition>', 'file or JSON')
-    .action(async (v: string) => {
+    .description('define an experiment: a JSON file or inline JSON (see docs/experiments.md), or an interleaving experiment from flags')
+    .argument('[definition]', 'file or JSON')
+    .option('--interleave', `an interleaving experiment of two policies (team draft; on ${INTERLEAVE_SURFACES.join(', ')})`)
+    .option('--name <name>', 'with --interleave: the experiment\'s name (default interleave-<surface>)')
+    .option('--surface <surface>', 'with --interleave: the surface')
+    .option('--a <policy>', `with --interleave: team a's policy (the control): ${POLICY_FORMS}`)
+    .option('--b <policy>', 'with --interleave: team b\'s policy')
+    .option('--listen-ms <ms>', 'with --interleave: credit a play from this many ms played (default: listened through, not skipped)')
+    .option('--planned-listeners <n>', 'with --interleave: a planned sample size makes the sequential test group-sequential')
+    .action(async (v: string | undefined, flags: { interleave?: boolean; name?: string; surface?: string; a?: string; b?: string; listenMs?: string; plannedListeners?: string }) => {
       const g = globals();
-      const x = await withStore(g, (store) => wrap(() => createExperiment(store, jsonArg('<definition>', v))));
-      emit(g.json, x, () => `created experiment ${x.def.name} (draft): ${x.def.variants.map((p) => `${p.name} ${p.weight}`).join(' / ')} on ${x.def.surfaces.join(', ')}; start it with \`segue experiment start ${x.def.name}\``);
+      let def: unknown;
+      if (flags.interleave) {
+        if (v !== undefined) throw new CliError('give either a <definition> or --interleave with its flags, not both');
+        for (const f of ['surface', 'a', 'b'] as const) if (flags[f] === undefined) throw new CliError(`--interleave needs --${f}`);
+        def = {
+          name: flags.name ?? `interleave-${flags.surface}`, design: 'interleave', surfaces: [flags.surface],
+          variants: [{ name: 'a', weight: 1, policy: await policyArg(g, '--a', flags.a!) }, { name: 'b', weight: 1, policy: await policyArg(g, '--b', flags.b!) }],
+          ...(flags.listenMs !== undefined ? { credit: { listenMs: positiveInt('--listen-ms', flags.listenMs) } } : {}),
+          ...(flags.plannedListeners !== undefined ? { plannedListeners: positiveInt('--planned-listeners', flags.plannedListeners) } : {}),
+        };
+      } else {
+        if (v === undefined) throw new CliError('give a <definition> (a JSON file or inline JSON), or --interleave --surface S --a P --b P');
+        def = jsonArg('<definition>', v);
+      }
+      const x = await withStore(g, (store) => wrap(() => createExperiment(store, def)));
+      emit(g.json, x, () => `created ${x.def.design === 'interleave' ? 'interleaving ' : ''}experiment ${x.def.name} (draft): ${x.def.variants.map((p) => `${p.name} ${p.weight}`).join(' / ')} on ${x.def.surfaces.join(', ')}; start it with \`segue experiment start ${x.def.name}\``);
     });
   for (const [verb, fn, about] of [['start', startExperiment, 'start assigning listeners (takes the next free slice of its layer)'], ['stop', stopExperiment, 'stop assigning; the report stays']] as const) {
     ex.command(verb)
@@ -121,8 +162,11 @@ export function registerExperiment(program: Command, globals: () => GlobalOption
     .action(async (name: string, flags: { now?: string }) => {
       const g = globals();
       const now = timeFlag('--now', flags.now);
-      const r = await withStore(g, (store) => wrap(() => experimentReport(store, name, now !== undefined ? { now } : {})));
-      emit(g.json, r, () => reportText(r));
+      const r = await withStore(g, (store) => wrap(async () => {
+        const o = now !== undefined ? { now } : {};
+        return (await getExperiment(store, name)).def.design === 'interleave' ? interleavingReport(store, name, o) : experimentReport(store, name, o);
+      }));
+      emit(g.json, r, () => ('design' in r ? interleavingText(r) : reportText(r)));
     });
   ex.command('simulate')
     .description('a simulated A/B test in the closed loop: listeners respond to what they are served, their state evolves day to day')
@@ -136,7 +180,8 @@ export function registerExperiment(program: Command, globals: () => GlobalOption
     .option('--success <metrics>', 'comma-separated success metrics (default listenThroughRate)')
     .option('--guardrail <metric:margin...>', 'guardrails with relative margins, e.g. skipRate:0.05 (default skipRate:0.02 minutesPerSession:0.03)')
     .option('--keep <store>', 'keep the simulated world, its models and the experiment (named simulated-ab) in this new, empty store instead of a temporary one: `segue --store <store> serve` then shows it in the console')
-    .action(async (flags: { control: string; treatment: string; listeners: string; days: string; seed: string; surface: string; tracks: string; success?: string; guardrail?: string[]; keep?: string }) => {
+    .option('--interleave', 'an interleaving experiment instead of an A/B test: every page team-draft interleaved from control (a) and treatment (b)')
+    .action(async (flags: { control: string; treatment: string; listeners: string; days: string; seed: string; surface: string; tracks: string; success?: string; guardrail?: string[]; keep?: string; interleave?: boolean }) => {
       const g = globals();
       if (flags.surface !== 'radio' && flags.surface !== 'autoplay') throw new CliError(`--surface must be radio or autoplay, got ${JSON.stringify(flags.surface)}`);
       const seed = integer('--seed', flags.seed);
@@ -154,15 +199,23 @@ export function registerExperiment(program: Command, globals: () => GlobalOption
       }
       const tty = !g.json && process.stderr.isTTY;
       const t = performance.now();
-      const r = await wrap(async () => simulateAb({
+      const opts = {
         ...(flags.keep !== undefined ? { storePath: flags.keep } : {}),
         control: await policyArg(g, '--control', flags.control), treatment: await policyArg(g, '--treatment', flags.treatment),
         listeners: positiveInt('--listeners', flags.listeners), days: positiveInt('--days', flags.days), seed, surface: flags.surface as 'radio' | 'autoplay',
         tracks: positiveInt('--tracks', flags.tracks), ...(metrics ? { metrics: metrics as never } : {}),
-        onProgress: (m) => {
+        onProgress: (m: string) => {
           if (tty) process.stderr.write(`\r\x1b[K[${((performance.now() - t) / 1000).toFixed(0)} s] ${m}`);
         },
-      }));
+      };
+      if (flags.interleave) {
+        if (metrics) throw new CliError('--success and --guardrail apply to A/B tests; an interleaving experiment measures the listeners\' preference');
+        const r = await wrap(() => simulateInterleaving(opts));
+        if (tty) process.stderr.write('\r\x1b[K');
+        emit(g.json, { protocol: r.protocol, sessions: r.sessions, ...r.report }, () => `${r.protocol}\n\n${interleavingText(r.report)}`);
+        return;
+      }
+      const r = await wrap(() => simulateAb(opts));
       if (tty) process.stderr.write('\r\x1b[K');
       emit(g.json, { protocol: r.protocol, sessions: r.sessions, ...r.report }, () => `${r.protocol}\n\n${reportText(r.report)}`);
     });

@@ -1,6 +1,6 @@
 import { Type } from '@sinclair/typebox';
-import { ExperimentSchema, type Experiment, createExperiment, experimentReport, shipExperiment, startExperiment, stopExperiment } from '../../experiments/index.js';
-import { ExperimentReportReply, StoredExperimentReply, responses } from '../schemas.js';
+import { ExperimentSchema, type Experiment, createExperiment, experimentReport, getExperiment, interleavingReport, shipExperiment, startExperiment, stopExperiment } from '../../experiments/index.js';
+import { ExperimentReportReply, InterleavingReportReply, StoredExperimentReply, responses } from '../schemas.js';
 import type { RouteGroup } from './shared.js';
 
 /**
@@ -46,8 +46,14 @@ export const experimentRoutes: RouteGroup = (app, { store, serving, siblings, bu
     // metric of a variant without plays): written as null, as `segue experiment report --json`
     // writes it. The schema's compiled serializer throws on NaN, which made such a report a 500.
     serializerCompiler: () => (data) => JSON.stringify(data),
-    schema: { summary: 'The experiment\'s report: per metric the value per variant, relativeLift, ci, pValue, sequential test; the decision', tags: ['experiments'], params: Name, response: { 200: ExperimentReportReply, ...responses.errors(401, 403, 404, 429) } },
-  }, async (req) => experimentReport(store, (req.params as { name: string }).name));
+    schema: {
+      summary: 'The experiment\'s report: per metric the value per variant, relativeLift, ci, pValue, sequential test; the decision (an interleaving experiment: the teams\' credit and the listeners\' preference)',
+      tags: ['experiments'], params: Name, response: { 200: Type.Union([ExperimentReportReply, InterleavingReportReply]), ...responses.errors(401, 403, 404, 429) },
+    },
+  }, async (req) => {
+    const name = (req.params as { name: string }).name;
+    return (await getExperiment(store, name)).def.design === 'interleave' ? interleavingReport(store, name) : experimentReport(store, name);
+  });
 };
 
 /** An experiment as the store holds it: its name beside the definition and status. */
