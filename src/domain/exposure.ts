@@ -18,6 +18,28 @@ export const ExposureItemSchema = Type.Object(
   { additionalProperties: false },
 );
 
+/**
+ * The candidates a list was chosen from (logged for a sampled share of requests,
+ * policy.logging.candidatesShare): those the serving policy's filters let through, in rank
+ * order, with the satisfaction the objectives read and whether each is new to the listener.
+ * With the catalog, the request's time and `seed`, they give any policy's choice
+ * probabilities for the logged list: off-policy evaluation from the live log.
+ */
+export const ExposureCandidatesSchema = Type.Object(
+  {
+    trackIds: Type.Array(Id, { maxItems: 5_000 }),
+    /** Satisfaction per candidate (6 significant digits). */
+    scores: Type.Array(Type.Number(), { maxItems: 5_000 }),
+    /** One character per candidate: 1 new to the listener, 0 played before. */
+    isNew: Type.String({ pattern: '^[01]*$', maxLength: 5_000 }),
+    /** Seed of the request's exploration. */
+    seed: Type.Number(),
+    /** The station's earlier plays that the rules read (radio pages after the first): track ids and their times. */
+    history: Type.Optional(Type.Object({ trackIds: Type.Array(Id, { maxItems: 5_000 }), ts: Type.Array(Type.Number(), { maxItems: 5_000 }) }, { additionalProperties: false })),
+  },
+  { additionalProperties: false },
+);
+
 /** Everything one recommendation response showed a listener. */
 export const ExposureSchema = Type.Object(
   {
@@ -30,8 +52,10 @@ export const ExposureSchema = Type.Object(
     variant: Type.Optional(Type.String({ maxLength: 128 })),
     sessionId: Type.Optional(Id),
     items: Type.Array(ExposureItemSchema, { maxItems: 10_000 }),
+    candidates: Type.Optional(ExposureCandidatesSchema),
   },
   { additionalProperties: false },
 );
 export type Exposure = Static<typeof ExposureSchema>;
+export type ExposureCandidates = Static<typeof ExposureCandidatesSchema>;
 export const exposureValidator = validator(ExposureSchema);

@@ -5,6 +5,7 @@ import { Rng } from '../math/index.js';
 import { getExperiment } from './assign.js';
 import { DEFAULT_METRICS, METRICS, controlOf, type Experiment, type MetricName } from './types.js';
 import { Phi, gini, groupSequentialBounds, holm, msprtPValue, relativeLift, srm, tCdfTwoSided } from './stats.js';
+import { listenersForPower } from './preference.js';
 
 const DAY = 86_400_000;
 /** Attributed events may arrive after the experiment stops (the session that was served goes on). */
@@ -34,6 +35,13 @@ export interface MetricResult {
   significant: boolean;
   margin?: number;
   nonInferior?: boolean;
+  /**
+   * Listeners (both arms, split evenly) a fixed-horizon test of this difference needs for 80%
+   * power at alpha, from the per-listener variances the test used (CUPED-adjusted when `cuped`
+   * is set); null when there is no difference to detect. Comparable to an interleaving
+   * experiment's `listenersFor80` for the same pair of policies.
+   */
+  listenersFor80?: number | null;
 }
 
 /** One daily look of the sequential test: the always-valid p-value (mSPRT, before Holm), or z against its boundary (group-sequential). */
@@ -370,12 +378,13 @@ export async function experimentReport(store: Store, name: string, opts: { now?:
       } else pValue = 2 * (1 - Phi(Math.abs(diff / se)));
       const rl = relativeLift({ value: a.value, variance: a.variance }, { value: b.value, variance: b.variance }, alpha);
       const s = seq.get(`${m}/${t}`);
+      const perArm = listenersForPower(diff, a.variance * a.n + b.variance * b.n, alpha);
       results.push({
         metric: m, role: meta.role, direction: dir, variant: t, control, values: { [control]: round(a.value), [t]: round(b.value) },
         relativeLift: round(rl.lift), ci: [round(rl.ci[0]), round(rl.ci[1])], absoluteDiff: round(diff), pValue: round(pValue), pValueAdjusted: NaN,
         cuped: pre ? { theta: round(theta), varianceReduction: round(1 - (a.variance + b.variance) / (a.rawVariance + b.rawVariance)) } : null,
         sequential: s ? (gsBounds ? { method: 'group-sequential', boundary: round(s.boundary ?? NaN), z: round(s.z), looks: s.looks, reject: s.reject, path: s.path } : { method: 'msprt', pValue: round(s.p), z: round(s.z), looks: s.looks, reject: false, path: s.path }) : null,
-        significant: false, ...(meta.margin !== undefined ? { margin: meta.margin } : {}),
+        significant: false, ...(meta.margin !== undefined ? { margin: meta.margin } : {}), listenersFor80: Number.isFinite(perArm) ? 2 * perArm : null,
       });
     }
   }

@@ -15,6 +15,9 @@ export const SURFACE_RECIPES = ['fresh', 'trending'] as const;
 const Weight = Type.Number({ minimum: 0, maximum: 100 });
 const Share = Type.Number({ minimum: 0, maximum: 1 });
 
+/** Share of requests whose exposure logs its candidate set when the policy does not say (policy.logging.candidatesShare). */
+export const DEFAULT_CANDIDATES_SHARE = 0.05;
+
 export const PolicySchema = Type.Object(
   {
     surface: Type.Union(SURFACES.map((s) => Type.Literal(s))),
@@ -105,6 +108,16 @@ export const PolicySchema = Type.Object(
           epsilon: Share,
           /** Softmax temperature over item values. */
           temperature: Type.Number({ minimum: 0.001, maximum: 100 }),
+        },
+        { additionalProperties: false },
+      ),
+    ),
+    /** What serving logs beside the served items, for off-policy evaluation from live logs. */
+    logging: Type.Optional(
+      Type.Object(
+        {
+          /** Share of requests whose exposure also logs the candidates the list was chosen from (default 0.05; see DEFAULT_CANDIDATES_SHARE). */
+          candidatesShare: Type.Optional(Share),
         },
         { additionalProperties: false },
       ),

@@ -198,6 +198,7 @@ export const ExperimentReportReply = Type.Object({
       looks: Type.Integer(), reject: Type.Boolean(), path: Type.Array(SequentialLookSchema, { description: 'the test at the end of every day since the start' }),
     }), Type.Null()]),
     significant: Type.Boolean(), margin: Type.Optional(Type.Number()), nonInferior: Type.Optional(Type.Boolean()),
+    listenersFor80: Type.Optional(Type.Union([Type.Integer(), Type.Null()], { description: 'listeners (both arms) a fixed-horizon test of this difference needs for 80% power' })),
   })),
   decision: Type.Object({ action: Type.Union(['ship', 'no-ship', 'continue', 'invalid'].map((a) => Type.Literal(a))), variant: Type.Optional(Type.String()), reasons: Type.Array(Type.String({ description: 'why, in words' })) }),
 });

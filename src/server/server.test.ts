@@ -391,6 +391,34 @@ describe('an interleaving experiment over the API', () => {
   });
 });
 
+describe('candidate logging', () => {
+  it('logs the candidate set on a sampled share of exposures: the filtered pool in rank order, its scores and new flags; never in the answer', async () => {
+    type Logged = { items: Array<{ trackId: string }>; candidates?: { trackIds: string[]; scores: number[]; isNew: string; seed: number } };
+    const ask = async (body: Record<string, unknown>): Promise<{ answer: Record<string, unknown>; x: Logged }> => {
+      const answer = (await post('/v1/recommend/radio', { seedTrack: tracks[0]!, n: 10, ...body }, keys.recommend)).json() as Record<string, unknown>;
+      return { answer, x: (await get(`/v1/exposures/${answer.requestId as string}`)).json() as Logged };
+    };
+    const all = await ask({ listenerId: 'lis3', policy: { logging: { candidatesShare: 1 } } });
+    expect(all.answer).not.toHaveProperty('candidates');
+    const c = all.x.candidates!;
+    expect(c.trackIds.length).toBeGreaterThan(all.x.items.length);
+    expect(c.scores).toHaveLength(c.trackIds.length);
+    expect(c.isNew).toMatch(new RegExp(`^[01]{${c.trackIds.length}}$`));
+    expect(new Set(c.trackIds).size).toBe(c.trackIds.length);
+    for (const it of all.x.items) expect(c.trackIds).toContain(it.trackId);
+    for (const v of c.scores) expect(v).toBeGreaterThanOrEqual(0);
+    // Storage: the candidates' share of the logged exposure.
+    const bytes = JSON.stringify(all.x).length, without = JSON.stringify({ ...all.x, candidates: undefined }).length;
+    expect((bytes - without) / c.trackIds.length).toBeLessThan(40);
+    expect((await ask({ listenerId: 'lis3', policy: { logging: { candidatesShare: 0 } } })).x.candidates).toBeUndefined();
+    // The default share (5%): some of 300 requests (15 expected; none has odds of 2e-7), far from all.
+    let logged = 0;
+    for (let i = 0; i < 300; i++) if ((await ask({ listenerId: `lis${i % 8}` })).x.candidates) logged++;
+    expect(logged).toBeGreaterThan(0);
+    expect(logged).toBeLessThan(40);
+  });
+});
+
 describe('a store without models', () => {
   it('is live but not ready, answers 503 to recommend with what to do, and ingests', async () => {
     const empty = await openStore(join(dir, 'empty.db'));

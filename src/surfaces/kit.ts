@@ -1,10 +1,11 @@
 import type { Store } from '../store/index.js';
 import { PLAYS as GLOBAL_PLAYS, type StateView } from '../features/index.js';
 import type { NextRequest, Recommender, SourceName } from '../ranking/index.js';
-import { sequence, teamDraft, type Interleaved, type PastPlay, type SeqItem, type Sequence, type Team } from '../sequencing/index.js';
+import { sequence, staticFilter, teamDraft, type Interleaved, type PastPlay, type Policy, type SeqContext, type SeqItem, type Sequence, type Team } from '../sequencing/index.js';
 import { toSeqItems } from './items.js';
 import { retrieval } from './retrieval.js';
 import { SurfaceError, type Answer, type Planned, type ServedItem } from './types.js';
+import type { ExposureCandidates } from '../domain/index.js';
 
 const DAY = 24 * 3_600_000;
 
@@ -37,7 +38,11 @@ export class Kit {
     const { policy, ctx } = p;
     const items = await this.candidates(p, rankAs, q, keep);
     const b = p.interleaveWith;
-    if (b === undefined) return this.finish(sequence(items, policy, ctx));
+    if (b === undefined) {
+      const answer: Answer = this.finish(sequence(items, policy, ctx));
+      if (p.logCandidates) answer.candidates = loggedCandidates(items, policy, ctx);
+      return answer;
+    }
     // Interleaving: each team's sequence from its own candidates (one retrieval when both ask the same), then team draft.
     const same = JSON.stringify(b.candidates) === JSON.stringify(policy.candidates);
     const itemsB = same ? items : await this.candidates({ ...p, policy: b }, rankAs, q, keep);
@@ -122,4 +127,15 @@ export class Kit {
       return new TextEncoder().encode(JSON.stringify([...stored, ...served].filter((h) => h.ts > now - DAY)));
     });
   }
+}
+
+/** The candidates a list was chosen from, as an exposure logs them: those the policy's filters let through, in rank order. */
+function loggedCandidates(items: readonly SeqItem[], policy: Policy, ctx: SeqContext): ExposureCandidates {
+  const { pool } = staticFilter(items, policy, ctx);
+  const hist = ctx.history ?? [];
+  return {
+    trackIds: pool.map((i) => items[i]!.trackId), scores: pool.map((i) => Number(items[i]!.satisfaction.toPrecision(6))),
+    isNew: pool.map((i) => (items[i]!.isNew ? '1' : '0')).join(''), seed: ctx.seed ?? 0,
+    ...(hist.length > 0 ? { history: { trackIds: hist.map((h) => h.trackId), ts: hist.map((h) => h.ts) } } : {}),
+  };
 }

@@ -1,10 +1,10 @@
 import { createHash, randomUUID } from 'node:crypto';
 import type { Store } from '../store/index.js';
-import type { Exposure } from '../domain/index.js';
+import type { Exposure, ExposureCandidates } from '../domain/index.js';
 import type { StateView } from '../features/index.js';
 import { deriveSeed } from '../math/index.js';
 import { Recommender } from '../ranking/index.js';
-import { overridePolicy, parsePolicy, type Policy, type SeqContext, type Surface } from '../sequencing/index.js';
+import { DEFAULT_CANDIDATES_SHARE, overridePolicy, parsePolicy, type Policy, type SeqContext, type Surface } from '../sequencing/index.js';
 import { Kit } from './kit.js';
 import { SurfaceError, type SurfaceRequest, type SurfaceResponse } from './types.js';
 import type { SurfaceRecipe } from './recipe.js';
@@ -108,10 +108,13 @@ export class Surfaces {
     const seed = deriveSeed(req.seed ?? 0, `${req.listenerId}/${req.surface}`);
     const ctx: SeqContext = { now, played: this.played(view, now, policy), seed };
     const withLength = (p: Policy): Policy => parsePolicy({ ...p, ...(req.n !== undefined ? { length: req.n } : {}) }, 'policy', { retrievalRules: false });
-    const res = await surface.recipe(this.kit, { req, policy, ctx, view, lenient, ...(interleaveWith ? { interleaveWith: withLength(interleaveWith) } : {}) });
+    // A sampled share of logged requests also logs the candidates its list was chosen from (off-policy evaluation).
+    const share = policy.logging?.candidatesShare ?? DEFAULT_CANDIDATES_SHARE;
+    const logCandidates = req.log !== false && share > 0 && (share >= 1 || Math.random() < share);
+    const { candidates, ...res } = await surface.recipe(this.kit, { req, policy, ctx, view, lenient, logCandidates, ...(interleaveWith ? { interleaveWith: withLength(interleaveWith) } : {}) });
     const policyId = req.policyId ?? (req.policy === undefined ? `${req.surface}:default` : `${req.surface}:${createHash('sha256').update(JSON.stringify(req.policy)).digest('hex').slice(0, 12)}`);
     const response: SurfaceResponse = { requestId: randomUUID(), surface: req.surface, listenerId: req.listenerId, policyId, ...res, ...(view.degraded ? { degraded: true as const } : {}) };
-    if (req.log !== false) await this.logExposure(req, response, now);
+    if (req.log !== false) await this.logExposure(req, response, now, candidates);
     return response;
   }
 
@@ -130,7 +133,7 @@ export class Surfaces {
   }
 
   /** The response as an exposure: each item (every mix's, in order) with its position, score, propensity and first source. */
-  private async logExposure(req: SurfaceRequest, response: SurfaceResponse, now: number): Promise<void> {
+  private async logExposure(req: SurfaceRequest, response: SurfaceResponse, now: number, candidates?: ExposureCandidates): Promise<void> {
     const all = response.mixes ? response.mixes.flatMap((m) => m.items) : response.items;
     await this.logExposures({
       requestId: response.requestId, listenerId: req.listenerId, surface: req.surface, ts: now, policyId: response.policyId.slice(0, 128),
@@ -139,6 +142,7 @@ export class Surfaces {
         trackId: x.trackId, position: k, score: x.score, propensity: x.propensity, ...(x.explanation.sources[0] ? { source: x.explanation.sources[0].slice(0, 64) } : {}),
         ...(x.team ? { team: x.team } : {}),
       })),
+      ...(candidates ? { candidates } : {}),
     });
   }
 

@@ -1,3 +1,4 @@
+import type { ExposureCandidates } from '../domain/index.js';
 import type { StateView } from '../features/index.js';
 import type { Policy, SeqContext, Surface } from '../sequencing/index.js';
 
@@ -73,8 +74,8 @@ export class SurfaceError extends Error {
   }
 }
 
-/** What a recipe answers: the response without the fields the shared serve path adds. */
-export type Answer = Omit<SurfaceResponse, 'requestId' | 'surface' | 'listenerId' | 'policyId'>;
+/** What a recipe answers: the response without the fields the shared serve path adds, and the candidates to log when asked (`Planned.logCandidates`). */
+export type Answer = Omit<SurfaceResponse, 'requestId' | 'surface' | 'listenerId' | 'policyId'> & { candidates?: ExposureCandidates };
 
 /** One request as a recipe sees it, its policy resolved by the shared serve path (serve.ts). */
 export interface Planned {
@@ -93,4 +94,6 @@ export interface Planned {
    * Kit.ranked serve one list merged from both teams' sequences.
    */
   interleaveWith?: Policy;
+  /** This request is sampled to log its candidate set on the exposure (policy.logging.candidatesShare). */
+  logCandidates?: boolean;
 }
