@@ -1479,6 +1479,16 @@ export interface paths {
                                 source?: string;
                                 team?: "a" | "b";
                             }[];
+                            candidates?: {
+                                trackIds: string[];
+                                scores: number[];
+                                isNew: string;
+                                seed: number;
+                                history?: {
+                                    trackIds: string[];
+                                    ts: number[];
+                                };
+                            };
                         };
                     };
                 };
@@ -2093,6 +2103,8 @@ export interface paths {
                                 significant: boolean;
                                 margin?: number;
                                 nonInferior?: boolean;
+                                /** @description listeners (both arms) a fixed-horizon test of this difference needs for 80% power */
+                                listenersFor80?: number | null;
                             }[];
                             decision: {
                                 action: "ship" | "no-ship" | "continue" | "invalid";
@@ -2287,6 +2299,9 @@ export interface paths {
                             exploration?: {
                                 epsilon: number;
                                 temperature: number;
+                            };
+                            logging?: {
+                                candidatesShare?: number;
                             };
                         };
                     };
