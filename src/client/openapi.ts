@@ -2302,6 +2302,10 @@ export interface paths {
                             };
                             logging?: {
                                 candidatesShare?: number;
+                                exploration?: {
+                                    epsilon: number;
+                                    temperature: number;
+                                };
                             };
                         };
                     };

@@ -9,7 +9,7 @@ import { trainModels, DEFAULT_SOURCES } from '../models/index.js';
 import { trainRanker, DEFAULT_RANKER } from '../ranking/index.js';
 import { Surfaces } from '../surfaces/index.js';
 import { acceptEvents } from '../features/index.js';
-import type { Surface } from '../sequencing/index.js';
+import { overridePolicy, type Surface } from '../sequencing/index.js';
 import { Assigner, createExperiment, startExperiment, stopExperiment } from './assign.js';
 import { experimentReport, type ExperimentReport } from './report.js';
 import { getExperiment } from './assign.js';
@@ -91,12 +91,51 @@ export async function simulateInterleaving(o: SimulatedAbOptions): Promise<Simul
   }));
 }
 
+export interface ServedWorldOptions extends Omit<SimulatedAbOptions, 'control' | 'treatment' | 'metrics' | 'plannedListeners' | 'surface'> {
+  /** A partial policy over each surface's default; its logging.candidatesShare says how many exposures log their candidates (default 5%). */
+  policy?: Record<string, unknown>;
+  /** The surfaces served (default radio and autoplay, a session each at random). */
+  surfaces?: Array<'radio' | 'autoplay'>;
+  /** Where the world goes (required: the store is the result). */
+  storePath: string;
+}
+
+/**
+ * A store built as a running service builds one (`segue simulate --served`): the world's
+ * organic history (`historyDays`), models and ranker trained on it, then `days` of the
+ * listeners' radio and autoplay sessions served by Segue's own surfaces under `policy`, every
+ * page logged as an exposure (a sampled share with its candidates) and the behaviour model's
+ * plays written as events attributed to it. Off-policy evaluation reads it as it would a
+ * live store (`segue eval --task off-policy --target P`).
+ */
+export async function simulateServed(o: ServedWorldOptions): Promise<{ sessions: number; protocol: string; exposures: number; logged: number; until: number }> {
+  return closedLoop({ ...o, control: {}, treatment: {} }, { ...(o.policy ? { policy: o.policy } : {}), surfaces: o.surfaces ?? ['radio', 'autoplay'] }, 'service', o.policy ? 'a given policy' : 'the default policies', async (store, until) => {
+    let exposures = 0, logged = 0;
+    for await (const batch of store.exposures.scan({ since: 0, until: until + 1 })) {
+      for (const x of batch) {
+        exposures++;
+        if (x.candidates) logged++;
+      }
+    }
+    return { exposures, logged, until };
+  });
+}
+
 /** The experiment's name in a simulated world. */
 const SIMULATED = 'simulated-ab';
 
-async function closedLoop<R>(o: SimulatedAbOptions, def: ExperimentDef, kind: string, how: string, finish: (store: Store, until: number) => Promise<R>): Promise<R & { sessions: number; protocol: string }> {
+/** A closed loop without an experiment: every session served under one policy (`segue simulate --served`). */
+interface Served {
+  /** A partial policy over each surface's default (undefined: the defaults, with their candidate logging). */
+  policy?: Record<string, unknown>;
+  /** The surfaces sessions take turns on (each session one, at random). */
+  surfaces: Surface[];
+}
+
+async function closedLoop<R>(o: SimulatedAbOptions, def: ExperimentDef | Served, kind: string, how: string, finish: (store: Store, until: number) => Promise<R>): Promise<R & { sessions: number; protocol: string }> {
   const log = o.onProgress ?? (() => {});
-  const surface: Surface = o.surface ?? 'radio';
+  const served = 'surfaces' in def && !('name' in def) ? def : undefined;
+  const sessionSurfaces: Surface[] = served ? served.surfaces : [o.surface ?? 'radio'];
   const name = SIMULATED;
   const dir = o.storePath ? undefined : mkdtempSync(join(tmpdir(), 'segue-ab-'));
   const store = await openStore(o.storePath ?? join(dir!, 'ab.db'));
@@ -109,21 +148,26 @@ async function closedLoop<R>(o: SimulatedAbOptions, def: ExperimentDef, kind: st
     await trainModels(store, DEFAULT_SOURCES); // the default serving set: what the ranker ranks
     await trainRanker(store, { ...DEFAULT_RANKER, maxTrainQueries: 4000, maxTestQueries: 1000, trees: 120 });
     const start = sim.startMs + historyDays * DAY;
-    await createExperiment(store, def, start);
-    await startExperiment(store, name, start);
+    if (!served) {
+      await createExperiment(store, def, start);
+      await startExperiment(store, name, start);
+    }
+    const policies = new Map(sessionSurfaces.map((s) => [s, served?.policy ? overridePolicy(s, served.policy, 'policy') : undefined]));
     const surfaces = await Surfaces.open(store, { assigner: Assigner.load });
     const world = sim.world;
     const resp = new Responses(200);
     const ixOf = (id: string): number => Number(id.slice(3)); // simulator ids: trk<ix>
     let sessions = 0, seq = 0;
     for (let day = 0; day < o.days; day++) {
-      log(`day ${day + 1} of ${o.days}: serving ${surface}`);
+      log(`day ${day + 1} of ${o.days}: serving ${sessionSurfaces.join(' and ')}`);
       for (let l = 0; l < o.listeners; l++) {
         const rng = new Rng(deriveSeed(o.seed, 'ab', day, l));
         const k = Math.min(3, poisson(rng, world.listeners.activity[l]!));
         for (let s = 0; s < k; s++) {
           const listenerId = `lis${l}`;
           const sessionId = `ab-${day}-${l}-${s}`;
+          const surface = sessionSurfaces.length === 1 ? sessionSurfaces[0]! : sessionSurfaces[rng.int(sessionSurfaces.length)]!;
+          const policy = policies.get(surface);
           const t0 = start + day * DAY + Math.floor(rng.next() * 0.9 * DAY);
           const ctx = startSession(world, l, t0, surface === 'radio' ? Ctx.radio : Ctx.autoplay, rng);
           const state = sim.state(l);
@@ -135,7 +179,7 @@ async function closedLoop<R>(o: SimulatedAbOptions, def: ExperimentDef, kind: st
           }
           sessions++;
           for (let page = 0; page < (o.maxPages ?? 3) && !ctx.ended; page++) {
-            const res = await surfaces.serve({ surface, listenerId, now: ctx.clockMs, n: 20, seed: seq++, sessionId, ...(surface === 'radio' ? { stationId } : { seedTrack: seedTrack! }) });
+            const res = await surfaces.serve({ surface, listenerId, now: ctx.clockMs, n: 20, seed: seq++, sessionId, ...(policy ? { policy } : {}), ...(surface === 'radio' ? { stationId } : { seedTrack: seedTrack! }) });
             const list = Int32Array.from(res.items, (x) => ixOf(x.trackId));
             const r = respond(world, state, list, ctx, rng, sim.behaviour, resp);
             const events: SegueEvent[] = [];
@@ -154,10 +198,10 @@ async function closedLoop<R>(o: SimulatedAbOptions, def: ExperimentDef, kind: st
       }
     }
     const until = start + o.days * DAY;
-    await stopExperiment(store, name, until);
+    if (!served) await stopExperiment(store, name, until);
     log('reporting');
     const result = await finish(store, until);
-    const protocol = `simulated ${kind} on ${surface}: ${o.listeners} listeners (${how}), ${o.tracks ?? 12_000} tracks, ${historyDays} days of history then ${o.days} days of experiment, seed ${o.seed}; `
+    const protocol = `simulated ${kind} on ${sessionSurfaces.join(' and ')}: ${o.listeners} listeners (${how}), ${o.tracks ?? 12_000} tracks, ${historyDays} days of history then ${o.days} days ${served ? 'served' : 'of experiment'}, seed ${o.seed}; `
       + `${sessions} sessions of up to ${o.maxPages ?? 3} pages of 20 tracks, each played by the simulator's behaviour model; listener state carries over between days`;
     return { ...result, sessions, protocol };
   } finally {

@@ -17,6 +17,8 @@ const Share = Type.Number({ minimum: 0, maximum: 1 });
 
 /** Share of requests whose exposure logs its candidate set when the policy does not say (policy.logging.candidatesShare). */
 export const DEFAULT_CANDIDATES_SHARE = 0.05;
+/** How a request sampled for candidate logging explores when its policy does not (policy.logging.exploration). */
+export const DEFAULT_LOGGING_EXPLORATION = { epsilon: 0.2, temperature: 0.5 } as const;
 
 export const PolicySchema = Type.Object(
   {
@@ -118,6 +120,12 @@ export const PolicySchema = Type.Object(
         {
           /** Share of requests whose exposure also logs the candidates the list was chosen from (default 0.05; see DEFAULT_CANDIDATES_SHARE). */
           candidatesShare: Type.Optional(Share),
+          /**
+           * How those requests explore when the policy itself does not (default
+           * DEFAULT_LOGGING_EXPLORATION; epsilon 0: never): off-policy estimates of other
+           * policies need the logged lists to explore.
+           */
+          exploration: Type.Optional(Type.Object({ epsilon: Share, temperature: Type.Number({ minimum: 0.001, maximum: 100 }) }, { additionalProperties: false })),
         },
         { additionalProperties: false },
       ),

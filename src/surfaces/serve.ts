@@ -4,7 +4,7 @@ import type { Exposure, ExposureCandidates } from '../domain/index.js';
 import type { StateView } from '../features/index.js';
 import { deriveSeed } from '../math/index.js';
 import { Recommender } from '../ranking/index.js';
-import { DEFAULT_CANDIDATES_SHARE, overridePolicy, parsePolicy, type Policy, type SeqContext, type Surface } from '../sequencing/index.js';
+import { DEFAULT_CANDIDATES_SHARE, DEFAULT_LOGGING_EXPLORATION, overridePolicy, parsePolicy, type Policy, type SeqContext, type Surface } from '../sequencing/index.js';
 import { Kit } from './kit.js';
 import { SurfaceError, type SurfaceRequest, type SurfaceResponse } from './types.js';
 import type { SurfaceRecipe } from './recipe.js';
@@ -109,9 +109,13 @@ export class Surfaces {
     const ctx: SeqContext = { now, played: this.played(view, now, policy), seed };
     const withLength = (p: Policy): Policy => parsePolicy({ ...p, ...(req.n !== undefined ? { length: req.n } : {}) }, 'policy', { retrievalRules: false });
     // A sampled share of logged requests also logs the candidates its list was chosen from (off-policy evaluation).
+    // Such a request explores (the policy's own exploration, else logging.exploration), so that other policies can be estimated from the log.
     const share = policy.logging?.candidatesShare ?? DEFAULT_CANDIDATES_SHARE;
-    const logCandidates = req.log !== false && share > 0 && (share >= 1 || Math.random() < share);
-    const { candidates, ...res } = await surface.recipe(this.kit, { req, policy, ctx, view, lenient, logCandidates, ...(interleaveWith ? { interleaveWith: withLength(interleaveWith) } : {}) });
+    // Sampled by the request's seed, listener, surface and time: reproducible in a simulation, spread evenly in service.
+    const logCandidates = req.log !== false && interleaveWith === undefined && share > 0 && (share >= 1 || deriveSeed(seed, 'candidates', now) / 2 ** 32 < share);
+    const explore = policy.logging?.exploration ?? DEFAULT_LOGGING_EXPLORATION;
+    const served = logCandidates && !(policy.exploration && policy.exploration.epsilon > 0) && explore.epsilon > 0 ? { ...policy, exploration: { ...explore } } : policy;
+    const { candidates, ...res } = await surface.recipe(this.kit, { req, policy: served, ctx, view, lenient, logCandidates, ...(interleaveWith ? { interleaveWith: withLength(interleaveWith) } : {}) });
     const policyId = req.policyId ?? (req.policy === undefined ? `${req.surface}:default` : `${req.surface}:${createHash('sha256').update(JSON.stringify(req.policy)).digest('hex').slice(0, 12)}`);
     const response: SurfaceResponse = { requestId: randomUUID(), surface: req.surface, listenerId: req.listenerId, policyId, ...res, ...(view.degraded ? { degraded: true as const } : {}) };
     if (req.log !== false) await this.logExposure(req, response, now, candidates);

@@ -2,13 +2,13 @@ import { writeFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import {
   CONTINUATION_MODELS, LISTENER_ARTIST_MODELS, NEXT_TRACK_MODELS, SKIP_MODELS,
-  runContinuationEval, runListenerArtistEval, runNextTrackEval, runSkipEval, runOffPolicy, saveEvalReport, type NextTrackModel, type OffPolicyReport,
+  runContinuationEval, runListenerArtistEval, runNextTrackEval, runSkipEval, runOffPolicy, offPolicyFromStore, saveEvalReport, type LiveOffPolicyReport, type NextTrackModel, type OffPolicyReport,
 } from '../../evaluation/index.js';
-import { PolicyError } from '../../sequencing/index.js';
+import { PolicyError, SURFACES, type Surface } from '../../sequencing/index.js';
 import { POLICY_FORMS, policyArg } from '../policy.js';
 import { emit, table } from '../output.js';
 import { CliError } from '../errors.js';
-import { integer, positiveInt } from '../args.js';
+import { integer, positiveInt, timeFlag } from '../args.js';
 import { withStore, type GlobalOptions } from '../context.js';
 
 const TASKS = {
@@ -40,6 +40,9 @@ interface Flags {
   length: string;
   listeners: string;
   tracks: string;
+  since?: string;
+  until?: string;
+  surface?: string;
 }
 
 
@@ -63,6 +66,9 @@ export function registerEval(program: Command, globals: () => GlobalOptions): vo
     .option('--length <n>', 'off-policy: tracks per sequence', '10')
     .option('--listeners <n>', 'off-policy: listeners of the simulated world', '1000')
     .option('--tracks <n>', 'off-policy: tracks of the simulated world', '8000')
+    .option('--since <time>', 'off-policy from the store (no --logging): exposures from this time (ISO-8601 or epoch ms; default: all)')
+    .option('--until <time>', 'off-policy from the store: exposures before this time (default now)')
+    .option('--surface <surface>', 'off-policy from the store: only this surface\'s exposures')
     .action(async (flags: Flags) => {
       const g = globals();
       if (!(flags.task in TASKS)) throw new CliError(`--task must be one of ${Object.keys(TASKS).join(', ')}, got ${JSON.stringify(flags.task)}`);
@@ -139,7 +145,8 @@ export function registerEval(program: Command, globals: () => GlobalOptions): vo
 
 /** `eval --task off-policy`: logged sequences of an exploring policy in the simulator, estimators against the target's true value. */
 async function offPolicy(g: GlobalOptions, flags: Flags): Promise<void> {
-  if (flags.logging === undefined || flags.target === undefined) throw new CliError('--task off-policy needs --logging <policy> and --target <policy>');
+  if (flags.target === undefined) throw new CliError('--task off-policy needs --target <policy> (and --logging <policy> to run in the simulator instead of on the store\'s exposures)');
+  if (flags.logging === undefined) return liveOffPolicy(g, flags);
   const seed = integer('--seed', flags.seed);
   const tty = !g.json && process.stderr.isTTY;
   const t = performance.now();
@@ -170,5 +177,31 @@ async function offPolicy(g: GlobalOptions, flags: Flags): Promise<void> {
     '',
     'per position (where the per-item estimates drift from the truth):',
     table(['position', 'truth', ...r.estimates.map((e) => e.estimator)], r.truth.perPosition.map((v, k) => [k + 1, f(v), ...r.estimates.map((e) => `${f(e.perPosition[k]!)} (${(100 * (e.perPosition[k]! / v - 1)).toFixed(1)}%)`)])),
+  ].join('\n'));
+}
+
+/** `eval --task off-policy --target P` without --logging: the store's own exposures with their candidates logged. */
+async function liveOffPolicy(g: GlobalOptions, flags: Flags): Promise<void> {
+  const since = timeFlag('--since', flags.since), until = timeFlag('--until', flags.until);
+  if (flags.surface !== undefined && !(SURFACES as readonly string[]).includes(flags.surface)) throw new CliError(`--surface must be one of ${SURFACES.join(', ')}, got ${JSON.stringify(flags.surface)}`);
+  const target = await policyArg(g, '--target', flags.target!);
+  const t = performance.now();
+  let r: LiveOffPolicyReport;
+  try {
+    r = await withStore(g, (store) => offPolicyFromStore(store, { target, seed: integer('--seed', flags.seed), ...(since !== undefined ? { since } : {}), ...(until !== undefined ? { until } : {}), ...(flags.surface ? { surface: flags.surface as Surface } : {}) }));
+  } catch (err) {
+    if (err instanceof PolicyError || err instanceof RangeError) throw new CliError(err.message);
+    throw err;
+  }
+  const json = { task: 'off-policy', source: 'store', ...r, seconds: Number(((performance.now() - t) / 1000).toFixed(2)) };
+  if (flags.out) writeFileSync(flags.out, JSON.stringify(json, null, 2) + '\n');
+  const f = (x: number): string => x.toFixed(4);
+  emit(g.json, json, () => [
+    r.protocol,
+    `logged lists' own value: ${f(r.logging.value)} listened-through tracks per list; mean whole-list weight ${f(r.meanSequenceWeight)}; ${(100 * r.deterministicShare).toFixed(1)}% of logged positions did not explore`,
+    ...(Object.keys(r.skipped).length > 0 ? [`skipped: ${Object.entries(r.skipped).map(([k, v]) => `${v} (${k})`).join(', ')}`] : []),
+    '',
+    table(['estimator', 'estimate', '95% interval', 'effective sample', 'what it assumes'], r.estimates.map((e) => [e.estimator, f(e.value), `${f(e.ci[0])} .. ${f(e.ci[1])}`, e.effectiveSampleSize, e.about])),
+    ...r.warnings.map((w) => `warning: ${w}`),
   ].join('\n'));
 }

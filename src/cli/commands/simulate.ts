@@ -6,6 +6,9 @@ import { progressBar } from '../progress.js';
 import { CliError } from '../errors.js';
 import { withStore, type GlobalOptions } from '../context.js';
 import { parseStoreLocation, redactLocation } from '../../store/index.js';
+import { simulateServed } from '../../experiments/index.js';
+import { PolicyError } from '../../sequencing/index.js';
+import { POLICY_FORMS, policyArg } from '../policy.js';
 
 interface SimulateFlags {
   listeners: string;
@@ -15,6 +18,9 @@ interface SimulateFlags {
   startDate: string;
   ndjson?: string;
   batchSize: string;
+  served?: boolean;
+  policy?: string;
+  warmupDays: string;
 }
 
 const DAY = 86_400_000;
@@ -52,9 +58,14 @@ export function registerSimulate(program: Command, globals: () => GlobalOptions)
     .option('--start-date <YYYY-MM-DD>', 'first simulated day (UTC); the catalog is as of this day', DEFAULT_START_DATE)
     .option('--ndjson <file>', 'write Segue NDJSON (catalog lines, then events) to this file instead of the store')
     .option('--batch-size <n>', 'events per batch (one store transaction each)', '5000')
+    .option('--served', 'build the store as a running service would: after --warmup-days of organic listening and training, --days (default 7) of radio and autoplay sessions served by Segue, each page an exposure (a sampled share with its candidates), the plays attributed to it')
+    .option('--policy <policy>', `with --served: the policy serving (default: each surface's default policy): ${POLICY_FORMS}`)
+    .option('--warmup-days <n>', 'with --served: days of organic listening before serving', '14')
     .addHelpText('after', '\nExample: segue simulate --listeners 5000 --days 30 --ndjson sim.ndjson && segue import ndjson sim.ndjson')
-    .action(async (flags: SimulateFlags) => {
+    .action(async (flags: SimulateFlags, cmd: Command) => {
       const g = globals();
+      if (flags.served) return served(g, flags, cmd.getOptionValueSource('days') === 'default' ? 7 : intFlag('days', flags.days, 1, 365));
+      if (flags.policy !== undefined) throw new CliError('--policy applies with --served');
       const listeners = intFlag('listeners', flags.listeners, 1, 10_000_000);
       const tracks = intFlag('tracks', flags.tracks, 100, 10_000_000);
       const days = intFlag('days', flags.days, 0, 3650);
@@ -138,4 +149,30 @@ export function registerSimulate(program: Command, globals: () => GlobalOptions)
       if (result.aborted) process.exitCode = 130;
       else if (result.rejected > 0) process.exitCode = 1;
     });
+}
+
+/** `segue simulate --served`: a store built as a running service builds one (experiments' simulateServed). */
+async function served(g: GlobalOptions, flags: SimulateFlags, days: number): Promise<void> {
+  if (flags.ndjson !== undefined) throw new CliError('--served writes a store (exposures and their events); it cannot write --ndjson');
+  const listeners = intFlag('listeners', flags.listeners, 1, 1_000_000);
+  const tracks = intFlag('tracks', flags.tracks, 100, 10_000_000);
+  const seed = intFlag('seed', flags.seed, 0, 2 ** 32 - 1);
+  const warmup = intFlag('warmup-days', flags.warmupDays, 1, 365);
+  const policy = flags.policy === undefined ? undefined : await policyArg(g, '--policy', flags.policy);
+  const existing = await withStore(g, (store) => store.events.count());
+  if (existing > 0) throw new CliError(`the store already holds ${existing.toLocaleString('en-US')} events: simulate a served world into a new store (--store)`);
+  const tty = !g.json && process.stderr.isTTY;
+  const t = performance.now();
+  const r = await simulateServed({
+    storePath: g.store, listeners, tracks, days, historyDays: warmup, seed, ...(policy ? { policy } : {}),
+    onProgress: (m) => {
+      if (tty) process.stderr.write(`\r\x1b[K[${((performance.now() - t) / 1000).toFixed(0)} s] ${m}`);
+    },
+  }).catch((err: unknown) => {
+    if (err instanceof PolicyError) throw new CliError(err.message);
+    throw err;
+  });
+  if (tty) process.stderr.write('\r\x1b[K');
+  const summary = { ...r, store: redactLocation(g.store), seconds: Number(((performance.now() - t) / 1000).toFixed(1)) };
+  emit(g.json, summary, () => `${r.protocol}\n${fmt(r.exposures)} exposures, ${fmt(r.logged)} with their candidates logged, in ${summary.seconds} s -> ${summary.store}; evaluate a policy on them with \`segue eval --task off-policy --target <policy>\``);
 }

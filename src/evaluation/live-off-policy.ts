@@ -1,0 +1,168 @@
+import type { Store } from '../store/index.js';
+import type { Exposure } from '../domain/index.js';
+import { TrackTable } from '../features/index.js';
+import { itemOf } from '../surfaces/index.js';
+import { choiceProbabilities, overridePolicy, type PastPlay, type SeqContext, type SeqItem, type Surface } from '../sequencing/index.js';
+import { ESTIMATORS, ESTIMATOR_ABOUT, estimate, type Estimate, type LoggedSequences } from './off-policy.js';
+
+/** Attributed plays may come after the window ends (the session that was served goes on). */
+const GRACE_MS = 6 * 3_600_000;
+
+export interface LiveOffPolicyOptions {
+  /** A partial policy over each exposure's surface default: the policy to evaluate. */
+  target: Record<string, unknown>;
+  since?: number;
+  until?: number;
+  /** Only this surface's exposures (default: every surface with logged candidates). */
+  surface?: Surface;
+  bootstrap?: number;
+  seed?: number;
+}
+
+export interface LiveOffPolicyReport {
+  protocol: string;
+  /** Exposures in the window, those with their candidates logged, and those used (the rest named in `skipped`). */
+  exposures: number;
+  logged: number;
+  sequences: number;
+  skipped: Record<string, number>;
+  length: number;
+  /** The logged lists' own value: listened-through tracks per list. */
+  logging: { value: number };
+  estimates: Array<Estimate & { about: string; effectiveSampleSize: number }>;
+  /** Mean whole-list weight (1 in expectation when the target's support is covered). */
+  meanSequenceWeight: number;
+  /** Share of logged positions where the logging policy did not explore (propensity 1). */
+  deterministicShare: number;
+  warnings: string[];
+}
+
+/** A logged exposure's sequencer inputs, rebuilt from its candidates and the catalog, or why not. */
+export function replayInputs(x: Exposure, table: TrackTable): { items: SeqItem[]; ctx: SeqContext; chosen: number[] } | string {
+  const c = x.candidates;
+  if (!c) return 'no candidates logged';
+  const items: SeqItem[] = [];
+  for (let k = 0; k < c.trackIds.length; k++) {
+    const ix = table.indexOf(c.trackIds[k]!);
+    if (ix < 0) return 'a candidate left the catalog';
+    items.push(itemOf(table, ix, c.scores[k]!, [], c.isNew[k] === '1', x.ts));
+  }
+  const at = new Map(items.map((it, i) => [it.trackId, i]));
+  const chosen: number[] = [];
+  for (const it of x.items) {
+    const i = at.get(it.trackId);
+    if (i === undefined) return 'a served track is not among its candidates';
+    chosen.push(i);
+  }
+  const history: PastPlay[] = [];
+  for (let h = 0; h < (c.history?.trackIds.length ?? 0); h++) {
+    const ix = table.indexOf(c.history!.trackIds[h]!);
+    if (ix < 0) continue;
+    const album = table.album[ix];
+    history.push({ trackId: c.history!.trackIds[h]!, artistId: table.artist[ix]!, ...(album ? { albumId: album } : {}), ts: c.history!.ts[h]! });
+  }
+  return { items, chosen, ctx: { now: x.ts, seed: c.seed, ...(history.length > 0 ? { history } : {}) } };
+}
+
+/** Kish's effective sample size of weights: (sum w)^2 / sum w^2. */
+function ess(w: ArrayLike<number>): number {
+  let s = 0, s2 = 0;
+  for (let i = 0; i < w.length; i++) {
+    s += w[i]!;
+    s2 += w[i]! * w[i]!;
+  }
+  return s2 > 0 ? (s * s) / s2 : 0;
+}
+
+/**
+ * Off-policy evaluation from a store's own exposures: each exposure with its candidates
+ * logged (policy.logging.candidatesShare) is a logged list with its propensities; the
+ * target's probability of each pick is its greedy walk replayed on the same candidates
+ * (sequencing's choiceProbabilities), and the reward at a position is 1 when a play
+ * attributed to the exposure (context.requestId) listened the track through. The value is
+ * listened-through tracks per list, estimated by the estimators of the simulator's
+ * evaluation (per-item IPS and SNIPS, whole-list IPS, RIPS) with bootstrap intervals.
+ */
+export async function offPolicyFromStore(store: Store, o: LiveOffPolicyOptions): Promise<LiveOffPolicyReport> {
+  const since = o.since ?? 0, until = o.until ?? Date.now();
+  const table = await TrackTable.load(store);
+  const rows: Array<{ x: Exposure; p: number[]; q: Float64Array }> = [];
+  const skipped: Record<string, number> = {};
+  const skip = (why: string): void => {
+    skipped[why] = (skipped[why] ?? 0) + 1;
+  };
+  const targets = new Map<string, ReturnType<typeof overridePolicy>>();
+  let exposures = 0, logged = 0;
+  for await (const batch of store.exposures.scan({ since, until })) {
+    for (const x of batch) {
+      exposures++;
+      if (!x.candidates) continue;
+      if (o.surface !== undefined && x.surface !== o.surface) continue;
+      logged++;
+      const inputs = replayInputs(x, table);
+      if (typeof inputs === 'string') {
+        skip(inputs);
+        continue;
+      }
+      const key = `${x.surface}/${x.items.length}`;
+      let target = targets.get(key);
+      if (target === undefined) targets.set(key, (target = overridePolicy(x.surface as Surface, { ...o.target, length: x.items.length }, 'target policy')));
+      const q = choiceProbabilities(inputs.items, target, inputs.ctx, inputs.chosen);
+      rows.push({ x, p: x.items.map((it) => it.propensity), q });
+    }
+  }
+  if (rows.length === 0) {
+    throw new RangeError(`off-policy: no exposure between ${new Date(since).toISOString()} and ${new Date(until).toISOString()} has its candidates logged (${exposures} exposures${logged > 0 ? `, ${logged} logged but unusable: ${JSON.stringify(skipped)}` : ''}); serving logs them for policy.logging.candidatesShare of requests (default 5%)`);
+  }
+  // Rewards: plays attributed to the logged exposures, by position.
+  const K = Math.max(...rows.map((r) => r.x.items.length));
+  const n = rows.length;
+  const d: LoggedSequences = { n, K, p: new Float64Array(n * K).fill(1), q: new Float64Array(n * K).fill(1), r: new Float64Array(n * K) };
+  const rowOf = new Map<string, number>();
+  rows.forEach((r, i) => {
+    rowOf.set(r.x.requestId, i);
+    for (let k = 0; k < r.p.length; k++) {
+      d.p[i * K + k] = r.p[k]!;
+      d.q[i * K + k] = r.q[k]!;
+    }
+  });
+  const posOf = rows.map((r) => new Map(r.x.items.map((it, k) => [it.trackId, k])));
+  for await (const batch of store.events.scan({ types: ['play_end'], since, until: until + GRACE_MS })) {
+    for (const e of batch) {
+      const i = e.context?.requestId === undefined ? undefined : rowOf.get(e.context.requestId);
+      if (i === undefined || e.trackId === undefined || e.listenerId !== rows[i]!.x.listenerId) continue;
+      const k = posOf[i]!.get(e.trackId);
+      if (k !== undefined && e.skipped !== true) d.r[i * K + k] = 1;
+    }
+  }
+  let loggingValue = 0, deterministic = 0, positions = 0;
+  const seqW = new Float64Array(n), itemW: number[] = [];
+  for (let i = 0; i < n; i++) {
+    let w = 1;
+    for (let k = 0; k < rows[i]!.p.length; k++) {
+      loggingValue += d.r[i * K + k]!;
+      const ratio = d.q[i * K + k]! / d.p[i * K + k]!;
+      w *= ratio;
+      itemW.push(ratio);
+      positions++;
+      if (d.p[i * K + k] === 1) deterministic++;
+    }
+    seqW[i] = w;
+  }
+  const meanSequenceWeight = seqW.reduce((a, b) => a + b, 0) / n;
+  const estimates = ESTIMATORS.map((est) => ({
+    ...estimate(d, est, { bootstrap: o.bootstrap ?? 200, seed: o.seed ?? 17 }), about: ESTIMATOR_ABOUT[est],
+    effectiveSampleSize: Number((est === 'item-ips' || est === 'item-snips' ? (ess(itemW) * n) / positions : ess(seqW)).toFixed(1)),
+  }));
+  const warnings: string[] = [];
+  const detShare = deterministic / positions;
+  if (detShare > 0.99) warnings.push(`the logging policy did not explore (${(100 * detShare).toFixed(1)}% of logged positions had propensity 1): a target that places other tracks has no support in this log, and its estimates are biased toward the logged lists; serve the logged share with exploration (policy.logging.exploration)`);
+  const zero = itemW.filter((w) => w === 0).length / positions;
+  if (zero > 0.5) warnings.push(`insufficient support: the target would not have placed ${(100 * zero).toFixed(0)}% of the logged picks where they were (weight 0); its value rests on few lists`);
+  const low = estimates.find((e) => e.estimator === 'rips')!.effectiveSampleSize;
+  if (low < Math.max(30, 0.01 * n)) warnings.push(`RIPS rests on an effective sample of ${low} lists of ${n}: the target is far from the logging policy; read its interval, not its point`);
+  return {
+    protocol: `${n} logged lists (${logged} exposures with candidates of ${exposures} between ${new Date(since).toISOString()} and ${new Date(until).toISOString()}); target probabilities by replaying its greedy walk on each list's candidates; reward: a play attributed to the exposure and listened through`,
+    exposures, logged, sequences: n, skipped, length: K, logging: { value: loggingValue / n }, estimates, meanSequenceWeight, deterministicShare: detShare, warnings,
+  };
+}
