@@ -9,4 +9,4 @@ export * from './closed-loop.js';
 export * from './tradeoff.js';
 export { runOffPolicy, estimate, estimatePositions, ESTIMATORS, ESTIMATOR_ABOUT, type LoggedSequences, type OffPolicyReport, type OffPolicyOptions, type EstimatorName } from './off-policy.js';
 export { EVAL_REPORT_PREFIX, isEvalReport, saveEvalReport, latestEvalReports } from './reports.js';
-export { offPolicyFromStore, replayInputs, type LiveOffPolicyOptions, type LiveOffPolicyReport } from './live-off-policy.js';
+export { offPolicyFromStore, type LiveOffPolicyOptions, type LiveOffPolicyReport } from './live-off-policy.js';

@@ -6,7 +6,8 @@ import { openStore } from '../store/index.js';
 import { simulateServed } from '../experiments/index.js';
 import { TrackTable } from '../features/index.js';
 import { choiceProbabilities, overridePolicy, sequence, type Surface } from '../sequencing/index.js';
-import { offPolicyFromStore, replayInputs } from './index.js';
+import { replayInputs } from '../surfaces/index.js';
+import { offPolicyFromStore } from './index.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'segue-live-ope-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));

@@ -1,8 +1,8 @@
 import type { Store } from '../store/index.js';
 import type { Exposure } from '../domain/index.js';
 import { TrackTable } from '../features/index.js';
-import { itemOf } from '../surfaces/index.js';
-import { choiceProbabilities, overridePolicy, type PastPlay, type SeqContext, type SeqItem, type Surface } from '../sequencing/index.js';
+import { replayInputs } from '../surfaces/index.js';
+import { choiceProbabilities, overridePolicy, type Surface } from '../sequencing/index.js';
 import { ESTIMATORS, ESTIMATOR_ABOUT, estimate, type Estimate, type LoggedSequences } from './off-policy.js';
 
 /** Attributed plays may come after the window ends (the session that was served goes on). */
@@ -35,33 +35,6 @@ export interface LiveOffPolicyReport {
   /** Share of logged positions where the logging policy did not explore (propensity 1). */
   deterministicShare: number;
   warnings: string[];
-}
-
-/** A logged exposure's sequencer inputs, rebuilt from its candidates and the catalog, or why not. */
-export function replayInputs(x: Exposure, table: TrackTable): { items: SeqItem[]; ctx: SeqContext; chosen: number[] } | string {
-  const c = x.candidates;
-  if (!c) return 'no candidates logged';
-  const items: SeqItem[] = [];
-  for (let k = 0; k < c.trackIds.length; k++) {
-    const ix = table.indexOf(c.trackIds[k]!);
-    if (ix < 0) return 'a candidate left the catalog';
-    items.push(itemOf(table, ix, c.scores[k]!, [], c.isNew[k] === '1', x.ts));
-  }
-  const at = new Map(items.map((it, i) => [it.trackId, i]));
-  const chosen: number[] = [];
-  for (const it of x.items) {
-    const i = at.get(it.trackId);
-    if (i === undefined) return 'a served track is not among its candidates';
-    chosen.push(i);
-  }
-  const history: PastPlay[] = [];
-  for (let h = 0; h < (c.history?.trackIds.length ?? 0); h++) {
-    const ix = table.indexOf(c.history!.trackIds[h]!);
-    if (ix < 0) continue;
-    const album = table.album[ix];
-    history.push({ trackId: c.history!.trackIds[h]!, artistId: table.artist[ix]!, ...(album ? { albumId: album } : {}), ts: c.history!.ts[h]! });
-  }
-  return { items, chosen, ctx: { now: x.ts, seed: c.seed, ...(history.length > 0 ? { history } : {}) } };
 }
 
 /** Kish's effective sample size of weights: (sum w)^2 / sum w^2. */
@@ -107,7 +80,7 @@ export async function offPolicyFromStore(store: Store, o: LiveOffPolicyOptions):
       const key = `${x.surface}/${x.items.length}`;
       let target = targets.get(key);
       if (target === undefined) targets.set(key, (target = overridePolicy(x.surface as Surface, { ...o.target, length: x.items.length }, 'target policy')));
-      const q = choiceProbabilities(inputs.items, target, inputs.ctx, inputs.chosen);
+      const q = choiceProbabilities(inputs.items, target, inputs.ctx, inputs.chosen, { conditional: true });
       rows.push({ x, p: x.items.map((it) => it.propensity), q });
     }
   }

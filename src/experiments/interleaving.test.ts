@@ -23,18 +23,18 @@ function redraw(log: InterleavingLog, rng: Rng): Uint8Array {
 
 describe('interleaving in the closed loop', () => {
   it('A/A: a balanced draft with no preference; 1,000 re-drawn coins give 3.5%-6.5% false positives (sign test), at most 5% (always-valid)', async () => {
-    const r = await simulateInterleaving({ control: {}, treatment: {}, listeners: 300, days: 3, seed: 5, tracks: 4000 });
+    const r = await simulateInterleaving({ control: {}, treatment: {}, listeners: 250, days: 2, seed: 5, tracks: 3000 });
     const rep = r.report;
     expect(rep.design).toBe('interleave');
     expect(rep.balance.ok).toBe(true);
-    expect(rep.listeners).toBeGreaterThan(200);
-    expect(rep.creditedPlays).toBeGreaterThan(2000);
+    expect(rep.listeners).toBeGreaterThan(150);
+    expect(rep.creditedPlays).toBeGreaterThan(1500);
     // Every round places one track of each team: positions 2r and 2r + 1 hold a and b.
     const { log } = r;
     for (let e = 0; e < log.exposures; e++) {
       for (let p = log.start[e]!; p + 1 < log.start[e + 1]!; p += 2) expect(log.teams[p]! + log.teams[p + 1]!).toBe(1);
     }
-    expect(rep.sequential).toMatchObject({ method: 'mixture-sprt', looks: 3, reject: false });
+    expect(rep.sequential).toMatchObject({ method: 'mixture-sprt', looks: 2, reject: false });
     expect(rep.decision.action).toBe('no-preference');
     const rng = new Rng(11);
     let fixed = 0, sequential = 0;
@@ -52,7 +52,7 @@ describe('interleaving in the closed loop', () => {
   it('prefers the better policy, in the direction of a full A/B test on minutes per listener', async () => {
     // Team b orders by everything but predicted satisfaction: listeners skip more of its tracks.
     const worse = { objectives: { satisfaction: 0, flow: 0.3, discovery: 0.2, variety: 0.1, emergingArtists: 0.1 } };
-    const opts = { control: {}, treatment: worse, listeners: 300, days: 2, seed: 6, tracks: 4000 };
+    const opts = { control: {}, treatment: worse, listeners: 200, days: 2, seed: 6, tracks: 3000 };
     const inter = await simulateInterleaving(opts);
     const ab = await simulateAb({ ...opts, metrics: { success: ['minutesPerListener'], guardrails: [] } });
     const minutes = ab.report.metrics.find((m) => m.metric === 'minutesPerListener')!;

@@ -7,9 +7,9 @@ import { Rng, deriveSeed } from '../math/index.js';
 import { simulate, writeToStore, startSession, respond, Ctx, Responses, END_CODES } from '../simulator/index.js';
 import { trainModels, DEFAULT_SOURCES } from '../models/index.js';
 import { trainRanker, DEFAULT_RANKER } from '../ranking/index.js';
-import { Surfaces } from '../surfaces/index.js';
+import { Surfaces, replayInputs } from '../surfaces/index.js';
 import { acceptEvents } from '../features/index.js';
-import { overridePolicy, type Surface } from '../sequencing/index.js';
+import { overridePolicy, sequence, type Surface } from '../sequencing/index.js';
 import { Assigner, createExperiment, startExperiment, stopExperiment } from './assign.js';
 import { experimentReport, type ExperimentReport } from './report.js';
 import { getExperiment } from './assign.js';
@@ -98,6 +98,11 @@ export interface ServedWorldOptions extends Omit<SimulatedAbOptions, 'control' |
   surfaces?: Array<'radio' | 'autoplay'>;
   /** Where the world goes (required: the store is the result). */
   storePath: string;
+  /**
+   * Policies (partial) whose true value is measured at every request that logged its
+   * candidates: the yardstick of off-policy estimates from the store.
+   */
+  truthFor?: Record<string, Record<string, unknown>>;
 }
 
 /**
@@ -108,8 +113,9 @@ export interface ServedWorldOptions extends Omit<SimulatedAbOptions, 'control' |
  * plays written as events attributed to it. Off-policy evaluation reads it as it would a
  * live store (`segue eval --task off-policy --target P`).
  */
-export async function simulateServed(o: ServedWorldOptions): Promise<{ sessions: number; protocol: string; exposures: number; logged: number; until: number }> {
-  return closedLoop({ ...o, control: {}, treatment: {} }, { ...(o.policy ? { policy: o.policy } : {}), surfaces: o.surfaces ?? ['radio', 'autoplay'] }, 'service', o.policy ? 'a given policy' : 'the default policies', async (store, until) => {
+export async function simulateServed(o: ServedWorldOptions): Promise<{ sessions: number; protocol: string; exposures: number; logged: number; until: number; truth: Record<string, { value: number; se: number; lists: number }> }> {
+  const served: Served = { ...(o.policy ? { policy: o.policy } : {}), surfaces: o.surfaces ?? ['radio', 'autoplay'], ...(o.truthFor ? { truthFor: o.truthFor, truth: {} } : {}) };
+  return closedLoop({ ...o, control: {}, treatment: {} }, served, 'service', o.policy ? 'a given policy' : 'the default policies', async (store, until) => {
     let exposures = 0, logged = 0;
     for await (const batch of store.exposures.scan({ since: 0, until: until + 1 })) {
       for (const x of batch) {
@@ -117,7 +123,12 @@ export async function simulateServed(o: ServedWorldOptions): Promise<{ sessions:
         if (x.candidates) logged++;
       }
     }
-    return { exposures, logged, until };
+    const truth: Record<string, { value: number; se: number; lists: number }> = {};
+    for (const [name, t] of Object.entries(served.truth ?? {})) {
+      const mean = t.sum / t.lists;
+      truth[name] = { value: mean, se: Math.sqrt(Math.max(0, t.sq / t.lists - mean * mean) / t.lists), lists: t.lists };
+    }
+    return { exposures, logged, until, truth };
   });
 }
 
@@ -130,6 +141,9 @@ interface Served {
   policy?: Record<string, unknown>;
   /** The surfaces sessions take turns on (each session one, at random). */
   surfaces: Surface[];
+  /** Policies whose true value is measured on every logged request (see ServedWorldOptions.truthFor), and where it goes. */
+  truthFor?: Record<string, Record<string, unknown>>;
+  truth?: Record<string, { sum: number; sq: number; lists: number }>;
 }
 
 async function closedLoop<R>(o: SimulatedAbOptions, def: ExperimentDef | Served, kind: string, how: string, finish: (store: Store, until: number) => Promise<R>): Promise<R & { sessions: number; protocol: string }> {
@@ -155,7 +169,7 @@ async function closedLoop<R>(o: SimulatedAbOptions, def: ExperimentDef | Served,
     const policies = new Map(sessionSurfaces.map((s) => [s, served?.policy ? overridePolicy(s, served.policy, 'policy') : undefined]));
     const surfaces = await Surfaces.open(store, { assigner: Assigner.load });
     const world = sim.world;
-    const resp = new Responses(200);
+    const resp = new Responses(200), truthResp = new Responses(200);
     const ixOf = (id: string): number => Number(id.slice(3)); // simulator ids: trk<ix>
     let sessions = 0, seq = 0;
     for (let day = 0; day < o.days; day++) {
@@ -180,6 +194,7 @@ async function closedLoop<R>(o: SimulatedAbOptions, def: ExperimentDef | Served,
           sessions++;
           for (let page = 0; page < (o.maxPages ?? 3) && !ctx.ended; page++) {
             const res = await surfaces.serve({ surface, listenerId, now: ctx.clockMs, n: 20, seed: seq++, sessionId, ...(policy ? { policy } : {}), ...(surface === 'radio' ? { stationId } : { seedTrack: seedTrack! }) });
+            if (served?.truthFor) await measureTruth(store, surfaces, served, res.requestId, surface, (list, key) => respond(world, state.clone(), list, { ...ctx }, new Rng(deriveSeed(o.seed, 'truth', key, seq)), sim.behaviour, truthResp));
             const list = Int32Array.from(res.items, (x) => ixOf(x.trackId));
             const r = respond(world, state, list, ctx, rng, sim.behaviour, resp);
             const events: SegueEvent[] = [];
@@ -207,6 +222,30 @@ async function closedLoop<R>(o: SimulatedAbOptions, def: ExperimentDef | Served,
   } finally {
     await store.close();
     if (dir) rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/**
+ * The true value of each `truthFor` policy at a logged request: its own list on the same
+ * candidates and context (sequencing replayed from the exposure), played from copies of the
+ * listener's and the session's state, so that the served world goes on unchanged. The value
+ * is listened-through tracks per list, as off-policy evaluation counts it.
+ */
+async function measureTruth(store: Store, surfaces: Surfaces, served: Served, requestId: string, surface: Surface, play: (list: Int32Array, key: string) => Responses): Promise<void> {
+  const x = await store.exposures.get(requestId);
+  if (!x?.candidates) return;
+  const inputs = replayInputs(x, surfaces.reco.table);
+  if (typeof inputs === 'string') return;
+  for (const [name, partial] of Object.entries(served.truthFor!)) {
+    const p = overridePolicy(surface, { ...partial, length: x.items.length }, `truth policy ${name}`);
+    const list = Int32Array.from(sequence(inputs.items, p, inputs.ctx).items, (it) => Number(it.trackId.slice(3)));
+    const r = play(list, name);
+    let v = 0;
+    for (let i = 0; i < r.n; i++) if (r.played[i] && !r.skipped[i]) v++;
+    const t = (served.truth![name] ??= { sum: 0, sq: 0, lists: 0 });
+    t.sum += v;
+    t.sq += v * v;
+    t.lists++;
   }
 }
 

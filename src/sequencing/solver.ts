@@ -184,9 +184,11 @@ export function sequence(items: readonly SeqItem[], policy: Policy, ctx: SeqCont
  * given the sequence's own earlier items: the conditional propensities that off-policy
  * estimators need for a target policy on logged sequences. `chosen` holds item indexes in
  * order; an item the policy cannot place there (a rule, a filter, or outside its `branching`
- * options) gets 0, and so do the positions after it.
+ * options) gets 0, and so do the positions after it; with `conditional`, each later position
+ * still gets the policy's probability of its pick given the logged items before it (what
+ * per-item estimators read).
  */
-export function choiceProbabilities(items: readonly SeqItem[], policy: Policy, ctx: SeqContext, chosen: readonly number[]): Float64Array {
+export function choiceProbabilities(items: readonly SeqItem[], policy: Policy, ctx: SeqContext, chosen: readonly number[], opts: { conditional?: boolean } = {}): Float64Array {
   const { obj, rules, order, rankOf, explore, branching } = prepareWalk(items, policy, ctx);
   const out = new Float64Array(chosen.length);
   let path: PathNode | null = null, newOnes = 0;
@@ -204,14 +206,15 @@ export function choiceProbabilities(items: readonly SeqItem[], policy: Policy, c
     }
     const ks = Array.from(optI.keys()).sort((a, b) => optV[b]! - optV[a]! || rankOf[optI[a]!]! - rankOf[optI[b]!]!);
     const at = ks.findIndex((k) => optI[k] === chosen[pos]);
-    if (at < 0) break;
-    if (explore) {
+    if (at < 0 && !opts.conditional) break;
+    if (at < 0) out[pos] = 0;
+    else if (explore) {
       const max = optV[ks[0]!]!;
       const w = ks.map((k) => Math.exp((optV[k]! - max) / explore.temperature));
       const z = w.reduce((a, b) => a + b, 0);
       out[pos] = explore.epsilon * (w[at]! / z) + (at === 0 ? 1 - explore.epsilon : 0);
     } else out[pos] = at === 0 ? 1 : 0;
-    if (out[pos] === 0) break;
+    if (out[pos] === 0 && !opts.conditional) break;
     path = rules.extend(path, chosen[pos]!);
     if (items[chosen[pos]!]!.isNew) newOnes++;
   }
