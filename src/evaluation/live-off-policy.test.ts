@@ -19,7 +19,11 @@ describe('off-policy evaluation from a served store', () => {
   it('replays every logged list exactly from its candidates; the logging policy estimates its own observed value; a distant target is flagged', async () => {
     const db = join(dir, 'served.db');
     // Half the requests log their candidates, so that a small world gives many lists.
-    const r = await simulateServed({ storePath: db, listeners: 200, days: 2, seed: 9, tracks: 3000, policy: { logging: { candidatesShare: 0.5, exploration: EXPLORE } } });
+    const r = await simulateServed({
+      storePath: db, listeners: 200, days: 2, seed: 9, tracks: 3000, policy: { logging: { candidatesShare: 0.5, exploration: EXPLORE } },
+      // The logging policy's own true value, measured on every logged request from copies of the listener's state.
+      truthFor: { self: { exploration: EXPLORE } },
+    });
     expect(r.logged).toBeGreaterThan(100);
     expect(r.logged).toBeLessThan(r.exposures);
     const store = await openStore(db);
@@ -47,6 +51,9 @@ describe('off-policy evaluation from a served store', () => {
       for (const e of self.estimates) expect(e.value).toBeCloseTo(self.logging.value, 3);
       expect(self.logging.value).toBeGreaterThan(3);
       expect(self.warnings).toEqual([]);
+      // The truth measured in the loop, on the same contexts with fresh draws, agrees with what the log observed.
+      expect(r.truth.self!.lists).toBe(r.logged);
+      expect(Math.abs(r.truth.self!.value / self.logging.value - 1)).toBeLessThan(0.15);
       // A deterministic target on exploring logs of 20 tracks: most picks lose support, and the report says so.
       const far = await offPolicyFromStore(store, { target: { objectives: { satisfaction: 0.2 } }, bootstrap: 20 });
       expect(far.warnings.join(' ')).toMatch(/insufficient support|effective sample/);
