@@ -339,4 +339,37 @@ describe.runIf(run)('the console in Chromium', () => {
     expect((page as Page & { errors?: string[] }).errors).toEqual([]);
     await page.close();
   });
+
+  it('Experiments, interleaving: the teams\' tracks and credit, the listeners\' preference in words and its share by day', async () => {
+    const api = async (method: string, path: string, body?: unknown): Promise<Record<string, unknown>> => {
+      const r = await fetch(`${url}${path}`, { method, headers: { authorization: `Bearer ${admin}`, 'content-type': 'application/json' }, body: JSON.stringify(body ?? {}) });
+      expect(r.status, await r.clone().text()).toBeLessThan(300);
+      return (await r.json()) as Record<string, unknown>;
+    };
+    await api('POST', '/v1/experiments', { name: 'flow-inter', design: 'interleave', surfaces: ['radio'], variants: [{ name: 'a', weight: 1 }, { name: 'b', weight: 1, policy: { objectives: { flow: 0.2 } } }] });
+    await api('POST', '/v1/experiments/flow-inter/start');
+    // Three listeners, each listening through team b's tracks and skipping team a's.
+    const events: unknown[] = [];
+    for (const listenerId of ['lis1', 'lis2', 'lis3']) {
+      const r = await api('POST', '/v1/recommend/radio', { listenerId, n: 10 }) as { requestId: string; items: Array<{ trackId: string; team: 'a' | 'b' }> };
+      r.items.forEach((it, position) => events.push({
+        type: 'play_end', eventId: `${r.requestId}/${position}`, listenerId, trackId: it.trackId, ts: Date.now(), msPlayed: it.team === 'b' ? 200_000 : 5_000,
+        endReason: it.team === 'b' ? 'trackdone' : 'fwdbtn', skipped: it.team === 'a', context: { type: 'radio', surface: 'radio', requestId: r.requestId, position },
+      }));
+    }
+    await api('POST', '/v1/events', { events });
+    const page = await loggedIn(admin);
+    await page.goto(`${url}/console/#/experiments/flow-inter`);
+    await expect.poll(() => page.getByTestId('decision').textContent()).toMatch(/Keep running\./);
+    const decision = page.getByRole('region', { name: 'Decision' });
+    await expect.poll(() => decision.textContent()).toMatch(/3 listeners preferred b \(b\), 0 preferred a \(a\)/);
+    await expect.poll(() => decision.textContent()).toMatch(/Draft balance passed/);
+    expect(await decision.locator('tbody tr').count()).toBe(2);
+    expect(await marks(page, 'plot-preference')).toBeGreaterThan(0);
+    await expectAccessible(page, 'interleaving');
+    await shot(page, 'interleaving');
+    expect((page as Page & { errors?: string[] }).errors).toEqual([]);
+    await page.close();
+    await api('POST', '/v1/experiments/flow-inter/stop');
+  });
 });
