@@ -1,6 +1,7 @@
 import { Type, type Static } from '@sinclair/typebox';
 import { validator } from '../domain/index.js';
 import { SURFACES, overridePolicy, PolicyError, type Surface } from '../sequencing/index.js';
+import { RANKED_LIST_SURFACES } from '../surfaces/index.js';
 
 /** Metrics of experiment reports, computed per listener (the unit of randomization). */
 export const METRICS = {
@@ -16,8 +17,8 @@ export const METRICS = {
 export type MetricName = keyof typeof METRICS;
 const MetricSchema = Type.Union(Object.keys(METRICS).map((m) => Type.Literal(m)));
 
-/** Surfaces whose lists come from one ranked candidate set (Kit.ranked): the ones an interleaving experiment may run on. */
-export const INTERLEAVE_SURFACES = ['radio', 'autoplay', 'discovery', 'mood'] as const;
+/** The surfaces an interleaving experiment may run on: those that serve one list from one ranked candidate set. */
+export const INTERLEAVE_SURFACES = RANKED_LIST_SURFACES;
 
 const Name = Type.String({ pattern: '^[a-z0-9][a-z0-9._-]{0,63}$', description: 'lowercase letters, digits, dot, dash, underscore' });
 

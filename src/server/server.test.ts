@@ -393,7 +393,7 @@ describe('an interleaving experiment over the API', () => {
 
 describe('candidate logging', () => {
   it('logs the candidate set on a sampled share of exposures: the filtered pool in rank order, its scores and new flags; never in the answer', async () => {
-    type Logged = { items: Array<{ trackId: string }>; candidates?: { trackIds: string[]; scores: number[]; isNew: string; seed: number } };
+    type Logged = { items: Array<{ trackId: string; propensity: number }>; candidates?: { trackIds: string[]; scores: number[]; isNew: string; seed: number } };
     const ask = async (body: Record<string, unknown>): Promise<{ answer: Record<string, unknown>; x: Logged }> => {
       const answer = (await post('/v1/recommend/radio', { seedTrack: tracks[0]!, n: 10, ...body }, keys.recommend)).json() as Record<string, unknown>;
       return { answer, x: (await get(`/v1/exposures/${answer.requestId as string}`)).json() as Logged };
@@ -411,6 +411,14 @@ describe('candidate logging', () => {
     const bytes = JSON.stringify(all.x).length, without = JSON.stringify({ ...all.x, candidates: undefined }).length;
     expect((bytes - without) / c.trackIds.length).toBeLessThan(40);
     expect((await ask({ listenerId: 'lis3', policy: { logging: { candidatesShare: 0 } } })).x.candidates).toBeUndefined();
+    // Only the surfaces that serve one ranked list log (and explore): daily mixes are served as ever.
+    const mixes = (await post('/v1/recommend/daily-mixes', { listenerId: 'lis3', policy: { logging: { candidatesShare: 1 } } }, keys.recommend)).json() as { requestId: string };
+    const mx = (await get(`/v1/exposures/${mixes.requestId}`)).json() as { items: Array<{ propensity: number }>; candidates?: unknown };
+    expect(mx.candidates).toBeUndefined();
+    expect(mx.items.length).toBeGreaterThan(0);
+    expect(mx.items.every((i) => i.propensity === 1)).toBe(true);
+    // A sampled radio request explores: some pick of its list was not certain.
+    expect(all.x.items.some((i) => i.propensity < 1)).toBe(true);
     // The default share (5%): some of 300 requests (15 expected; none has odds of 2e-7), far from all.
     let logged = 0;
     for (let i = 0; i < 300; i++) if ((await ask({ listenerId: `lis${i % 8}` })).x.candidates) logged++;

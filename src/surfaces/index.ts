@@ -14,6 +14,7 @@
  * back-edge in import order (a caller importing only sequencing would get no defaults).
  */
 export { Surfaces } from './serve.js';
+export { RANKED_LIST_SURFACES } from './kit.js';
 export { SurfaceError, type SurfaceRequest, type SurfaceResponse, type ServedItem } from './types.js';
 export type { SurfaceRecipe } from './recipe.js';
 export type { Assigner, Assignment, LoadAssigner } from './assignment.js';

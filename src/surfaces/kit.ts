@@ -19,6 +19,12 @@ const DAY = 24 * 3_600_000;
 export type RankAs = 'radio' | 'autoplay' | 'mix' | 'playlist';
 
 /**
+ * The surfaces whose recipes serve one list from one ranked candidate set (Kit.ranked): the
+ * ones that can interleave two policies and log the candidates a list was chosen from.
+ */
+export const RANKED_LIST_SURFACES = ['radio', 'autoplay', 'discovery', 'mood'] as const;
+
+/**
  * What every recipe shares: the store and the Recommender, retrieval and ranking, the last
  * step from a sequence to served items, and a station's history.
  *

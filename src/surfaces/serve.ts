@@ -5,7 +5,7 @@ import type { StateView } from '../features/index.js';
 import { deriveSeed } from '../math/index.js';
 import { Recommender } from '../ranking/index.js';
 import { DEFAULT_CANDIDATES_SHARE, DEFAULT_LOGGING_EXPLORATION, overridePolicy, parsePolicy, type Policy, type SeqContext, type Surface } from '../sequencing/index.js';
-import { Kit } from './kit.js';
+import { Kit, RANKED_LIST_SURFACES } from './kit.js';
 import { SurfaceError, type SurfaceRequest, type SurfaceResponse } from './types.js';
 import type { SurfaceRecipe } from './recipe.js';
 import type { Assigner, LoadAssigner } from './assignment.js';
@@ -112,7 +112,8 @@ export class Surfaces {
     // Such a request explores (the policy's own exploration, else logging.exploration), so that other policies can be estimated from the log.
     const share = policy.logging?.candidatesShare ?? DEFAULT_CANDIDATES_SHARE;
     // Sampled by the request's seed, listener, surface and time: reproducible in a simulation, spread evenly in service.
-    const logCandidates = req.log !== false && interleaveWith === undefined && share > 0 && (share >= 1 || deriveSeed(seed, 'candidates', now) / 2 ** 32 < share);
+    const logCandidates = req.log !== false && interleaveWith === undefined && share > 0 && (RANKED_LIST_SURFACES as readonly string[]).includes(req.surface)
+      && (share >= 1 || deriveSeed(seed, 'candidates', now) / 2 ** 32 < share);
     const explore = policy.logging?.exploration ?? DEFAULT_LOGGING_EXPLORATION;
     const served = logCandidates && !(policy.exploration && policy.exploration.epsilon > 0) && explore.epsilon > 0 ? { ...policy, exploration: { ...explore } } : policy;
     const { candidates, ...res } = await surface.recipe(this.kit, { req, policy: served, ctx, view, lenient, logCandidates, ...(interleaveWith ? { interleaveWith: withLength(interleaveWith) } : {}) });

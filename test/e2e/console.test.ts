@@ -346,7 +346,8 @@ describe.runIf(run)('the console in Chromium', () => {
       expect(r.status, await r.clone().text()).toBeLessThan(300);
       return (await r.json()) as Record<string, unknown>;
     };
-    await api('POST', '/v1/experiments', { name: 'flow-inter', design: 'interleave', surfaces: ['radio'], variants: [{ name: 'a', weight: 1 }, { name: 'b', weight: 1, policy: { objectives: { flow: 0.2 } } }] });
+    // Its own layer: an earlier test started an A/B test that holds the default one.
+    await api('POST', '/v1/experiments', { name: 'flow-inter', design: 'interleave', layer: 'interleaving', surfaces: ['radio'], variants: [{ name: 'a', weight: 1 }, { name: 'b', weight: 1, policy: { objectives: { flow: 0.2 } } }] });
     await api('POST', '/v1/experiments/flow-inter/start');
     // Three listeners, each listening through team b's tracks and skipping team a's.
     const events: unknown[] = [];
