@@ -66,12 +66,8 @@ export interface SimulatedInterleavingResult {
  * the same as for a real experiment.
  */
 export async function simulateAb(o: SimulatedAbOptions): Promise<SimulatedAbResult> {
-  const def = parseExperiment({
-    name: SIMULATED, surfaces: [o.surface ?? 'radio'], salt: `sim-${o.seed}`,
-    variants: [{ name: 'control', weight: 1, policy: o.control }, { name: 'treatment', weight: 1, policy: o.treatment }],
-    ...(o.metrics ? { metrics: o.metrics } : {}), ...(o.plannedListeners ? { plannedListeners: o.plannedListeners } : {}),
-  });
-  return closedLoop(o, def, 'A/B', 'hash-assigned 50/50', async (store, until) => ({ report: await experimentReport(store, SIMULATED, { now: until }) }));
+  const experiment = simulatedExperiment(o, o.metrics ? { metrics: o.metrics } : {});
+  return closedLoop(o, { experiment }, 'A/B', 'hash-assigned 50/50', async (store, until) => ({ report: await experimentReport(store, SIMULATED, { now: until }) }));
 }
 
 /**
@@ -80,12 +76,8 @@ export async function simulateAb(o: SimulatedAbOptions): Promise<SimulatedAbResu
  * each team's tracks (see interleavingReport).
  */
 export async function simulateInterleaving(o: SimulatedAbOptions): Promise<SimulatedInterleavingResult> {
-  const def = parseExperiment({
-    name: SIMULATED, design: 'interleave', surfaces: [o.surface ?? 'radio'], salt: `sim-${o.seed}`,
-    variants: [{ name: 'control', weight: 1, policy: o.control }, { name: 'treatment', weight: 1, policy: o.treatment }],
-    ...(o.plannedListeners ? { plannedListeners: o.plannedListeners } : {}),
-  });
-  return closedLoop(o, def, 'interleaving', 'every page team-draft interleaved from control (a) and treatment (b)', async (store, until) => ({
+  const experiment = simulatedExperiment(o, { design: 'interleave' });
+  return closedLoop(o, { experiment }, 'interleaving', 'every page team-draft interleaved from control (a) and treatment (b)', async (store, until) => ({
     report: await interleavingReport(store, SIMULATED, { now: until }),
     log: await readInterleavingLog(store, await getExperiment(store, SIMULATED), until),
   }));
@@ -115,7 +107,7 @@ export interface ServedWorldOptions extends Omit<SimulatedAbOptions, 'control' |
  */
 export async function simulateServed(o: ServedWorldOptions): Promise<{ sessions: number; protocol: string; exposures: number; logged: number; until: number; truth: Record<string, { value: number; se: number; lists: number }> }> {
   const served: Served = { ...(o.policy ? { policy: o.policy } : {}), surfaces: o.surfaces ?? ['radio', 'autoplay'], ...(o.truthFor ? { truthFor: o.truthFor, truth: {} } : {}) };
-  return closedLoop({ ...o, control: {}, treatment: {} }, served, 'service', o.policy ? 'a given policy' : 'the default policies', async (store, until) => {
+  return closedLoop(o, { served }, 'service', o.policy ? 'a given policy' : 'the default policies', async (store, until) => {
     let exposures = 0, logged = 0;
     for await (const batch of store.exposures.scan({ since: 0, until: until + 1 })) {
       for (const x of batch) {
@@ -146,9 +138,21 @@ interface Served {
   truth?: Record<string, { sum: number; sq: number; lists: number }>;
 }
 
-async function closedLoop<R>(o: SimulatedAbOptions, def: ExperimentDef | Served, kind: string, how: string, finish: (store: Store, until: number) => Promise<R>): Promise<R & { sessions: number; protocol: string }> {
+/** The simulated experiment (checked before anything is simulated: a bad policy fails at once): control and treatment, 50/50. */
+function simulatedExperiment(o: SimulatedAbOptions, extra: Record<string, unknown>): ExperimentDef {
+  return parseExperiment({
+    name: SIMULATED, surfaces: [o.surface ?? 'radio'], salt: `sim-${o.seed}`,
+    variants: [{ name: 'control', weight: 1, policy: o.control }, { name: 'treatment', weight: 1, policy: o.treatment }],
+    ...(o.plannedListeners ? { plannedListeners: o.plannedListeners } : {}), ...extra,
+  });
+}
+
+/** What the closed loop needs of every run: the world, the days, the store. */
+type LoopOptions = Omit<SimulatedAbOptions, 'control' | 'treatment' | 'metrics' | 'plannedListeners'>;
+
+async function closedLoop<R>(o: LoopOptions, design: { experiment: ExperimentDef } | { served: Served }, kind: string, how: string, finish: (store: Store, until: number) => Promise<R>): Promise<R & { sessions: number; protocol: string }> {
   const log = o.onProgress ?? (() => {});
-  const served = 'surfaces' in def && !('name' in def) ? def : undefined;
+  const served = 'served' in design ? design.served : undefined;
   const sessionSurfaces: Surface[] = served ? served.surfaces : [o.surface ?? 'radio'];
   const name = SIMULATED;
   const dir = o.storePath ? undefined : mkdtempSync(join(tmpdir(), 'segue-ab-'));
@@ -162,8 +166,8 @@ async function closedLoop<R>(o: SimulatedAbOptions, def: ExperimentDef | Served,
     await trainModels(store, DEFAULT_SOURCES); // the default serving set: what the ranker ranks
     await trainRanker(store, { ...DEFAULT_RANKER, maxTrainQueries: 4000, maxTestQueries: 1000, trees: 120 });
     const start = sim.startMs + historyDays * DAY;
-    if (!served) {
-      await createExperiment(store, def, start);
+    if ('experiment' in design) {
+      await createExperiment(store, design.experiment, start);
       await startExperiment(store, name, start);
     }
     const policies = new Map(sessionSurfaces.map((s) => [s, served?.policy ? overridePolicy(s, served.policy, 'policy') : undefined]));

@@ -107,7 +107,6 @@ export class Surfaces {
     const view = await this.reco.state.view(req.listenerId);
     const seed = deriveSeed(req.seed ?? 0, `${req.listenerId}/${req.surface}`);
     const ctx: SeqContext = { now, played: this.played(view, now, policy), seed };
-    const withLength = (p: Policy): Policy => parsePolicy({ ...p, ...(req.n !== undefined ? { length: req.n } : {}) }, 'policy', { retrievalRules: false });
     // A sampled share of logged requests also logs the candidates its list was chosen from (off-policy evaluation).
     // Such a request explores (the policy's own exploration, else logging.exploration), so that other policies can be estimated from the log.
     const share = policy.logging?.candidatesShare ?? DEFAULT_CANDIDATES_SHARE;
@@ -116,7 +115,7 @@ export class Surfaces {
       && (share >= 1 || deriveSeed(seed, 'candidates', now) / 2 ** 32 < share);
     const explore = policy.logging?.exploration ?? DEFAULT_LOGGING_EXPLORATION;
     const served = logCandidates && !(policy.exploration && policy.exploration.epsilon > 0) && explore.epsilon > 0 ? { ...policy, exploration: { ...explore } } : policy;
-    const { candidates, ...res } = await surface.recipe(this.kit, { req, policy: served, ctx, view, lenient, logCandidates, ...(interleaveWith ? { interleaveWith: withLength(interleaveWith) } : {}) });
+    const { candidates, ...res } = await surface.recipe(this.kit, { req, policy: served, ctx, view, lenient, logCandidates, ...(interleaveWith ? { interleaveWith: parsePolicy({ ...interleaveWith, ...(req.n !== undefined ? { length: req.n } : {}) }, 'policy', { retrievalRules: false }) } : {}) });
     const policyId = req.policyId ?? (req.policy === undefined ? `${req.surface}:default` : `${req.surface}:${createHash('sha256').update(JSON.stringify(req.policy)).digest('hex').slice(0, 12)}`);
     const response: SurfaceResponse = { requestId: randomUUID(), surface: req.surface, listenerId: req.listenerId, policyId, ...res, ...(view.degraded ? { degraded: true as const } : {}) };
     if (req.log !== false) await this.logExposure(req, response, now, candidates);

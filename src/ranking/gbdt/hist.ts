@@ -126,6 +126,8 @@ export class HistArena {
   readonly gh: Float64Array;
   readonly out: Float64Array;
   readonly pairs: Float64Array;
+  /** The whole memory as bytes (a shared memory never grows: one view serves every call). */
+  private readonly bytes: Uint8Array;
   readonly margin: Float64Array;
   readonly labels: Float32Array;
   private readonly kernel: HistFn;
@@ -140,6 +142,7 @@ export class HistArena {
     this.gh = new Float64Array(buf, layout.gh, 2 * n);
     this.out = new Float64Array(buf, layout.out, F * NB * 2);
     this.pairs = new Float64Array(buf, layout.pairs, 2 * n);
+    this.bytes = new Uint8Array(buf);
     this.margin = new Float64Array(buf, layout.margin, n);
     this.labels = new Float32Array(buf, layout.labels, n);
     const { exports } = new WebAssembly.Instance(module, { env: { memory } });
@@ -185,8 +188,7 @@ export class HistArena {
   partition(lo: number, m: number, feature: number, bin: number): number {
     const L = this.layout;
     const left = this.partitionFn(L.rows + 4 * lo, m, L.bc + feature * L.n, bin, L.scratch);
-    const buf = new Uint8Array(this.memory.buffer);
-    buf.copyWithin(L.rows + 4 * (lo + left), L.scratch, L.scratch + 4 * (m - left));
+    this.bytes.copyWithin(L.rows + 4 * (lo + left), L.scratch, L.scratch + 4 * (m - left));
     return left;
   }
 
