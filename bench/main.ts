@@ -19,6 +19,7 @@ const SUITES: Record<string, (args: string[], report: Report) => Promise<unknown
   'closed-loop': async (a, r) => (await import('./closed-loop.js')).closedLoopBench(a, r),
   'off-policy': async (a, r) => (await import('./off-policy.js')).offPolicyBench(a, r),
   interleaving: async (a, r) => (await import('./interleaving.js')).interleavingBench(a, r),
+  tune: async (a, r) => (await import('./tune.js')).tuneBench(a, r),
   depth: async (a, r) => (await import('./depth.js')).depthBench(a, r),
   serve: async (a, r) => (await import('./serve.js')).serveBench(a, r),
   store: async (a, r) => (await import('./store.js')).storeBench(a, r),

@@ -36,9 +36,17 @@ export const ExposureCandidatesSchema = Type.Object(
     seed: Type.Number(),
     /** The station's earlier plays that the rules read (radio pages after the first): track ids and their times. */
     history: Type.Optional(Type.Object({ trackIds: Type.Array(Id, { maxItems: 5_000 }), ts: Type.Array(Type.Number(), { maxItems: 5_000 }) }, { additionalProperties: false })),
+    /**
+     * The policy the list was walked with, less its retrieval and logging (objectives,
+     * constraints, exploration, solver, targets): the logging policy's whole choice
+     * distribution at each position, which the marginalized estimator (MIPS) reads.
+     */
+    policy: Type.Optional(Type.Record(Type.String(), Type.Unknown())),
   },
   { additionalProperties: false },
 );
+
+const WeightMap = Type.Record(Type.String({ maxLength: 64 }), Type.Number({ minimum: 0, maximum: 100 }), { maxProperties: 16 });
 
 /** Everything one recommendation response showed a listener. */
 export const ExposureSchema = Type.Object(
@@ -53,6 +61,11 @@ export const ExposureSchema = Type.Object(
     sessionId: Type.Optional(Id),
     items: Type.Array(ExposureItemSchema, { maxItems: 10_000 }),
     candidates: Type.Optional(ExposureCandidatesSchema),
+    /**
+     * A request served with explored objective weights (policy.logging.weightsShare): the
+     * policy's own, the ones used, and the interval each was drawn from uniformly.
+     */
+    weights: Type.Optional(Type.Object({ base: WeightMap, used: WeightMap, low: WeightMap, high: WeightMap }, { additionalProperties: false })),
   },
   { additionalProperties: false },
 );

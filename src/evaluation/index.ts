@@ -9,4 +9,7 @@ export * from './closed-loop.js';
 export * from './tradeoff.js';
 export { runOffPolicy, estimate, estimatePositions, ESTIMATORS, ESTIMATOR_ABOUT, type LoggedSequences, type OffPolicyReport, type OffPolicyOptions, type EstimatorName } from './off-policy.js';
 export { EVAL_REPORT_PREFIX, isEvalReport, saveEvalReport, latestEvalReports } from './reports.js';
-export { offPolicyFromStore, type LiveOffPolicyOptions, type LiveOffPolicyReport } from './live-off-policy.js';
+export { offPolicyFromStore, DEFAULT_MIPS_CLUSTERS, type LiveOffPolicyOptions, type LiveOffPolicyReport } from './live-off-policy.js';
+export { trackClusters, CLUSTER_EMBEDDINGS, type ClusterEmbedding, type TrackClusters } from './clusters.js';
+export { tuneWeights, parseGuardrail, TuneError, TUNE_METRICS, type TuneOptions, type TuneReport, type TuneCandidate, type TuneMetric, type Guardrail, type MetricEstimate } from './tune.js';
+export { tuneInSimulator, type TuneSimOptions, type TuneSimReport, type TrueMetrics } from './tune-sim.js';

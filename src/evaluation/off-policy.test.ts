@@ -27,13 +27,41 @@ describe('off-policy estimators', () => {
     }
   });
 
+  it('cluster-marginal probabilities (MIPS) are the sums of the items\' conditional probabilities over the logged pick\'s cluster; one cluster gives 1', () => {
+    const rng = new Rng(21);
+    for (let r = 0; r < 12; r++) {
+      const set = items(rng, 40 + rng.int(80));
+      const explore = r % 3 !== 0;
+      const policy = overridePolicy('radio', { length: 6, solver: { beamWidth: 1, branching: 5 + rng.int(20) }, ...(explore ? { exploration: { epsilon: 0.05 + 0.9 * rng.next(), temperature: 0.05 + rng.next() } } : {}) });
+      const ctx = { now: Date.UTC(2027, 0, 1), seed: r };
+      const s = sequence(set, policy, ctx);
+      const ix = new Map(set.map((it, i) => [it.trackId, i]));
+      const chosen = s.items.map((x) => ix.get(x.trackId)!);
+      expect(Array.from(choiceProbabilities(set, policy, ctx, chosen, { groupOf: new Int32Array(set.length) }))).toEqual(chosen.map(() => 1));
+      const groupOf = Int32Array.from(set, () => rng.int(4));
+      const marginal = choiceProbabilities(set, policy, ctx, chosen, { groupOf });
+      chosen.forEach((c, k) => {
+        // Every item of the pick's cluster in the pick's place, after the same logged prefix.
+        let sum = 0;
+        set.forEach((_, i) => {
+          if (groupOf[i] !== groupOf[c] || chosen.slice(0, k).includes(i)) return;
+          sum += choiceProbabilities(set, policy, ctx, [...chosen.slice(0, k), i], { conditional: true })[k]!;
+        });
+        expect(marginal[k]).toBeCloseTo(sum, 9);
+        expect(marginal[k]).toBeGreaterThanOrEqual(s.items[k]!.propensity - 1e-6);
+      });
+    }
+  });
+
   it('are exact on-policy (target = logging): every estimator is the mean reward', () => {
     const rng = new Rng(3);
     const n = 500, K = 6;
     const p = Float64Array.from({ length: n * K }, () => 0.1 + 0.9 * rng.next());
-    const d: LoggedSequences = { n, K, p, q: Float64Array.from(p), r: Float64Array.from({ length: n * K }, () => (rng.next() < 0.6 ? 1 : 0)) };
+    const pm = Float64Array.from(p, (x) => Math.min(1, 2 * x));
+    const d: LoggedSequences = { n, K, p, q: Float64Array.from(p), r: Float64Array.from({ length: n * K }, () => (rng.next() < 0.6 ? 1 : 0)), pm, qm: Float64Array.from(pm) };
     const mean = d.r.reduce((a, b) => a + b, 0) / n;
-    for (const e of ['item-ips', 'item-snips', 'pi-ips', 'rips'] as const) expect(estimate(d, e, { bootstrap: 20 }).value).toBeCloseTo(mean, 10);
+    for (const e of ['item-ips', 'item-snips', 'pi-ips', 'rips', 'mips'] as const) expect(estimate(d, e, { bootstrap: 20 }).value).toBeCloseTo(mean, 10);
+    expect(() => estimate({ n, K, p, q: p, r: d.r }, 'mips')).toThrow(/no cluster-marginal probabilities/);
     // A target that never picks the logged item at position 3 gives RIPS nothing from position 3 on.
     const q = Float64Array.from(p);
     for (let i = 0; i < n; i++) q[i * K + 3] = 0;

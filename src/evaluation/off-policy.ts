@@ -8,6 +8,7 @@ import { trainModels, DEFAULT_SOURCES } from '../models/index.js';
 import { trainRanker, DEFAULT_RANKER } from '../ranking/index.js';
 import { Surfaces, toSeqItems } from '../surfaces/index.js';
 import { Assigner } from '../experiments/index.js';
+import { trackClusters } from './clusters.js';
 import { PolicyError, choiceProbabilities, overridePolicy, sequence, type Policy, type SeqItem } from '../sequencing/index.js';
 
 /**
@@ -24,9 +25,15 @@ export interface LoggedSequences {
   p: Float64Array;
   q: Float64Array;
   r: Float64Array;
+  /**
+   * The marginal probabilities (logging, target) that the pick at each position falls in the
+   * logged pick's cluster of track embeddings, given the items before it: what MIPS reads.
+   */
+  pm?: Float64Array;
+  qm?: Float64Array;
 }
 
-export const ESTIMATORS = ['item-ips', 'item-snips', 'pi-ips', 'rips'] as const;
+export const ESTIMATORS = ['item-ips', 'item-snips', 'pi-ips', 'rips', 'mips'] as const;
 export type EstimatorName = (typeof ESTIMATORS)[number];
 
 export const ESTIMATOR_ABOUT: Record<EstimatorName, string> = {
@@ -34,28 +41,31 @@ export const ESTIMATOR_ABOUT: Record<EstimatorName, string> = {
   'item-snips': 'per item, self-normalized per position',
   'pi-ips': 'whole sequence, position-independent: every position\'s reward weighted by the product of all ratios of the sequence (unbiased, high variance)',
   'rips': 'reward-interaction IPS (McInerney et al., KDD 2020): the reward at position k weighted by the product of ratios up to k, self-normalized per position',
+  'mips': 'marginalized IPS (Saito and Joachims, ICML 2022): per item, each position weighted by the ratio of the probabilities that the pick falls in the logged pick\'s cluster of track embeddings, self-normalized per position',
 };
 
 /** Per-position values of an estimator (their sum is the sequence value), from the rows in `rows`. */
 export function estimatePositions(d: LoggedSequences, est: EstimatorName, rows?: Int32Array): Float64Array {
   const { K } = d;
   const n = rows ? rows.length : d.n;
+  if (est === 'mips' && !(d.pm && d.qm)) throw new RangeError('mips: the logged sequences carry no cluster-marginal probabilities (pm, qm)');
+  const p = est === 'mips' ? d.pm! : d.p, q = est === 'mips' ? d.qm! : d.q;
   const num = new Float64Array(K), den = new Float64Array(K);
   for (let s = 0; s < n; s++) {
     const i = rows ? rows[s]! : s;
     const o = i * K;
     let cum = 1, all = 1;
-    if (est === 'pi-ips') for (let k = 0; k < K; k++) all *= d.q[o + k]! / d.p[o + k]!;
+    if (est === 'pi-ips') for (let k = 0; k < K; k++) all *= q[o + k]! / p[o + k]!;
     for (let k = 0; k < K; k++) {
-      const w1 = d.q[o + k]! / d.p[o + k]!;
+      const w1 = q[o + k]! / p[o + k]!;
       cum *= w1;
-      const w = est === 'item-ips' || est === 'item-snips' ? w1 : est === 'pi-ips' ? all : cum;
+      const w = est === 'item-ips' || est === 'item-snips' || est === 'mips' ? w1 : est === 'pi-ips' ? all : cum;
       num[k]! += w * d.r[o + k]!;
       den[k]! += w;
     }
   }
   const out = new Float64Array(K);
-  const normalized = est === 'item-snips' || est === 'rips';
+  const normalized = est === 'item-snips' || est === 'rips' || est === 'mips';
   for (let k = 0; k < K; k++) out[k] = normalized ? (den[k]! > 0 ? num[k]! / den[k]! : 0) : num[k]! / n;
   return out;
 }
@@ -90,6 +100,8 @@ export interface OffPolicyOptions {
   seed?: number;
   surface?: 'radio' | 'autoplay';
   bootstrap?: number;
+  /** MIPS's clusters of track embeddings (default 16). */
+  clusters?: number;
   onProgress?: (msg: string) => void;
 }
 
@@ -156,7 +168,12 @@ export async function runOffPolicy(o: OffPolicyOptions): Promise<OffPolicyReport
     }
     if (contexts.length === 0) throw new RangeError('off-policy: no listener with history to serve');
     const n = o.sequences;
-    const d: LoggedSequences = { n, K, p: new Float64Array(n * K).fill(1), q: new Float64Array(n * K).fill(1), r: new Float64Array(n * K) };
+    const d: LoggedSequences = {
+      n, K, p: new Float64Array(n * K).fill(1), q: new Float64Array(n * K).fill(1), r: new Float64Array(n * K),
+      pm: new Float64Array(n * K).fill(1), qm: new Float64Array(n * K).fill(1),
+    };
+    const clusters = await trackClusters(store, reco.table, [...new Set(contexts.flatMap((c) => c.items.map((it) => it.trackId)))], { k: o.clusters ?? 16, seed });
+    const groups = contexts.map((c) => Int32Array.from(c.items, (it) => clusters.of.get(it.trackId)!));
     const truthPer = new Float64Array(K);
     let truthSum = 0, truthSq = 0, loggingSum = 0, seqWeight = 0;
     const resp = new Responses(K);
@@ -174,11 +191,15 @@ export async function runOffPolicy(o: OffPolicyOptions): Promise<OffPolicyReport
       const ix = new Map(c.items.map((it, i) => [it.trackId, i]));
       const chosen = logged.items.map((x) => ix.get(x.trackId)!);
       const q = choiceProbabilities(c.items, target, sctx, chosen);
+      const groupOf = groups[s % contexts.length]!;
+      const pm = choiceProbabilities(c.items, logging, sctx, chosen, { groupOf }), qm = choiceProbabilities(c.items, target, sctx, chosen, { groupOf });
       const r = play(c, logged.items.map((x) => x.trackId), 'logging-play', s);
       let w = 1;
       for (let k = 0; k < logged.items.length; k++) {
         d.p[s * K + k] = logged.items[k]!.propensity;
         d.q[s * K + k] = q[k]!;
+        d.pm![s * K + k] = pm[k]!;
+        d.qm![s * K + k] = qm[k]!;
         w *= q[k]! / logged.items[k]!.propensity;
         const reward = k < r.n && r.played[k] && !r.skipped[k] ? 1 : 0;
         d.r[s * K + k] = reward;

@@ -1,8 +1,8 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { SegueEvent } from '../domain/index.js';
-import { openStore, type Store } from '../store/index.js';
+import { openStore, parseStoreLocation, type Store } from '../store/index.js';
 import { Rng, deriveSeed } from '../math/index.js';
 import { simulate, writeToStore, startSession, respond, Ctx, Responses, END_CODES } from '../simulator/index.js';
 import { trainModels, DEFAULT_SOURCES } from '../models/index.js';
@@ -105,22 +105,39 @@ export interface ServedWorldOptions extends Omit<SimulatedAbOptions, 'control' |
  * plays written as events attributed to it. Off-policy evaluation reads it as it would a
  * live store (`segue eval --task off-policy --target P`).
  */
-export async function simulateServed(o: ServedWorldOptions): Promise<{ sessions: number; protocol: string; exposures: number; logged: number; until: number; truth: Record<string, { value: number; se: number; lists: number }> }> {
+/** A policy's true value over the logged requests, measured in the loop (see ServedWorldOptions.truthFor). */
+export interface ServedTruth {
+  /** Listened-through tracks per list (what off-policy evaluation estimates), its standard error, and the lists. */
+  value: number;
+  se: number;
+  lists: number;
+  /** Minutes played per list and its standard error; skips per play; plays of emerging artists per play (segue policy tune's metrics). */
+  minutes: number;
+  minutesSe: number;
+  skipRate: number;
+  emergingShare: number;
+}
+
+export async function simulateServed(o: ServedWorldOptions): Promise<{ sessions: number; protocol: string; exposures: number; logged: number; explored: number; until: number; truth: Record<string, ServedTruth> }> {
   const served: Served = { ...(o.policy ? { policy: o.policy } : {}), surfaces: o.surfaces ?? ['radio', 'autoplay'], ...(o.truthFor ? { truthFor: o.truthFor, truth: {} } : {}) };
   return closedLoop(o, { served }, 'service', o.policy ? 'a given policy' : 'the default policies', async (store, until) => {
-    let exposures = 0, logged = 0;
+    let exposures = 0, logged = 0, explored = 0;
     for await (const batch of store.exposures.scan({ since: 0, until: until + 1 })) {
       for (const x of batch) {
         exposures++;
         if (x.candidates) logged++;
+        if (x.weights) explored++;
       }
     }
-    const truth: Record<string, { value: number; se: number; lists: number }> = {};
+    const truth: Record<string, ServedTruth> = {};
+    const se = (sum: number, sq: number, n: number): number => Math.sqrt(Math.max(0, sq / n - (sum / n) ** 2) / n);
     for (const [name, t] of Object.entries(served.truth ?? {})) {
-      const mean = t.sum / t.lists;
-      truth[name] = { value: mean, se: Math.sqrt(Math.max(0, t.sq / t.lists - mean * mean) / t.lists), lists: t.lists };
+      truth[name] = {
+        value: t.sum / t.lists, se: se(t.sum, t.sq, t.lists), lists: t.lists,
+        minutes: t.minutes / t.lists, minutesSe: se(t.minutes, t.minutesSq, t.lists), skipRate: t.skips / t.plays, emergingShare: t.emerging / t.plays,
+      };
     }
-    return { exposures, logged, until, truth };
+    return { exposures, logged, explored, until, truth };
   });
 }
 
@@ -135,8 +152,10 @@ interface Served {
   surfaces: Surface[];
   /** Policies whose true value is measured on every logged request (see ServedWorldOptions.truthFor), and where it goes. */
   truthFor?: Record<string, Record<string, unknown>>;
-  truth?: Record<string, { sum: number; sq: number; lists: number }>;
+  truth?: Record<string, TruthTally>;
 }
+
+interface TruthTally { sum: number; sq: number; lists: number; minutes: number; minutesSq: number; plays: number; skips: number; emerging: number }
 
 /** The simulated experiment (checked before anything is simulated: a bad policy fails at once): control and treatment, 50/50. */
 function simulatedExperiment(o: SimulatedAbOptions, extra: Record<string, unknown>): ExperimentDef {
@@ -156,15 +175,13 @@ async function closedLoop<R>(o: LoopOptions, design: { experiment: ExperimentDef
   const sessionSurfaces: Surface[] = served ? served.surfaces : [o.surface ?? 'radio'];
   const name = SIMULATED;
   const dir = o.storePath ? undefined : mkdtempSync(join(tmpdir(), 'segue-ab-'));
-  const store = await openStore(o.storePath ?? join(dir!, 'ab.db'));
-  try {
-    const historyDays = o.historyDays ?? 14;
-    const sim = simulate({ listeners: o.listeners, tracks: o.tracks ?? 12_000, days: historyDays, seed: o.seed });
+  const historyDays = o.historyDays ?? 14;
+  const sim = simulate({ listeners: o.listeners, tracks: o.tracks ?? 12_000, days: historyDays, seed: o.seed });
+  const store = await openWorld(o.storePath ?? join(dir!, 'ab.db'), `${o.listeners}/${o.tracks ?? 12_000}/${historyDays}/${o.seed}`, (s) => {
     log(`simulating ${o.listeners} listeners' history (${historyDays} days)`);
-    await writeToStore(sim, store);
-    log('training the models and the ranker on the history');
-    await trainModels(store, DEFAULT_SOURCES); // the default serving set: what the ranker ranks
-    await trainRanker(store, { ...DEFAULT_RANKER, maxTrainQueries: 4000, maxTestQueries: 1000, trees: 120 });
+    return buildWorld(s, sim, () => log('training the models and the ranker on the history'));
+  });
+  try {
     const start = sim.startMs + historyDays * DAY;
     if ('experiment' in design) {
       await createExperiment(store, design.experiment, start);
@@ -198,7 +215,8 @@ async function closedLoop<R>(o: LoopOptions, design: { experiment: ExperimentDef
           sessions++;
           for (let page = 0; page < (o.maxPages ?? 3) && !ctx.ended; page++) {
             const res = await surfaces.serve({ surface, listenerId, now: ctx.clockMs, n: 20, seed: seq++, sessionId, ...(policy ? { policy } : {}), ...(surface === 'radio' ? { stationId } : { seedTrack: seedTrack! }) });
-            if (served?.truthFor) await measureTruth(store, surfaces, served, res.requestId, surface, (list, key) => respond(world, state.clone(), list, { ...ctx }, new Rng(deriveSeed(o.seed, 'truth', key, seq)), sim.behaviour, truthResp));
+            // Every policy's list played with the same draws (common random numbers): differences between policies are theirs, not the dice's.
+            if (served?.truthFor) await measureTruth(store, surfaces, served, res.requestId, surface, (list) => respond(world, state.clone(), list, { ...ctx }, new Rng(deriveSeed(o.seed, 'truth', seq)), sim.behaviour, truthResp));
             const list = Int32Array.from(res.items, (x) => ixOf(x.trackId));
             const r = respond(world, state, list, ctx, rng, sim.behaviour, resp);
             const events: SegueEvent[] = [];
@@ -235,22 +253,81 @@ async function closedLoop<R>(o: LoopOptions, design: { experiment: ExperimentDef
  * listener's and the session's state, so that the served world goes on unchanged. The value
  * is listened-through tracks per list, as off-policy evaluation counts it.
  */
-async function measureTruth(store: Store, surfaces: Surfaces, served: Served, requestId: string, surface: Surface, play: (list: Int32Array, key: string) => Responses): Promise<void> {
+async function measureTruth(store: Store, surfaces: Surfaces, served: Served, requestId: string, surface: Surface, play: (list: Int32Array) => Responses): Promise<void> {
   const x = await store.exposures.get(requestId);
   if (!x?.candidates) return;
   const inputs = replayInputs(x, surfaces.reco.table);
   if (typeof inputs === 'string') return;
   for (const [name, partial] of Object.entries(served.truthFor!)) {
     const p = overridePolicy(surface, { ...partial, length: x.items.length }, `truth policy ${name}`);
-    const list = Int32Array.from(sequence(inputs.items, p, inputs.ctx).items, (it) => Number(it.trackId.slice(3)));
-    const r = play(list, name);
-    let v = 0;
-    for (let i = 0; i < r.n; i++) if (r.played[i] && !r.skipped[i]) v++;
-    const t = (served.truth![name] ??= { sum: 0, sq: 0, lists: 0 });
+    const tracks = sequence(inputs.items, p, inputs.ctx).items.map((it) => it.trackId);
+    const r = play(Int32Array.from(tracks, (id) => Number(id.slice(3))));
+    const table = surfaces.reco.table;
+    const t = (served.truth![name] ??= { sum: 0, sq: 0, lists: 0, minutes: 0, minutesSq: 0, plays: 0, skips: 0, emerging: 0 });
+    let v = 0, ms = 0;
+    for (let i = 0; i < r.n; i++) {
+      if (!r.played[i]) continue;
+      t.plays++;
+      ms += r.msPlayed[i]!;
+      if (r.skipped[i]) t.skips++;
+      else v++;
+      if (table.emerging[table.indexOf(tracks[i]!)] === 1) t.emerging++;
+    }
     t.sum += v;
     t.sq += v * v;
+    t.minutes += ms / 60_000;
+    t.minutesSq += (ms / 60_000) ** 2;
     t.lists++;
   }
+}
+
+/** The history and the models trained on it: what every closed loop starts from. */
+async function buildWorld(store: Store, sim: ReturnType<typeof simulate>, training: () => void): Promise<void> {
+  await writeToStore(sim, store);
+  training();
+  await trainModels(store, DEFAULT_SOURCES); // the default serving set: what the ranker ranks
+  await trainRanker(store, { ...DEFAULT_RANKER, maxTrainQueries: 4000, maxTestQueries: 1000, trees: 120 });
+}
+
+/** Built worlds of this process by their parameters: a closed loop on the same world again starts from a copy. */
+const builtWorlds = new Map<string, string>();
+let worldsDir: string | undefined;
+
+/**
+ * Open `location` holding the world of `key`, built by `build`. A SQLite file gets a copy of the
+ * same world built earlier in this process when there is one (a simulation and its
+ * comparison, or a run and its check, pay for the history and the training once); the world
+ * is deterministic in its key, so the copy is what building would write.
+ */
+async function openWorld(location: string, key: string, build: (store: Store) => Promise<void>): Promise<Store> {
+  const at = parseStoreLocation(location);
+  if (at.kind !== 'sqlite' || at.path === ':memory:' || existsSync(at.path)) {
+    const store = await openStore(location);
+    try {
+      await build(store);
+    } catch (err) {
+      await store.close();
+      throw err;
+    }
+    return store;
+  }
+  let built = builtWorlds.get(key);
+  if (built === undefined) {
+    if (worldsDir === undefined) {
+      const d = (worldsDir = mkdtempSync(join(tmpdir(), 'segue-worlds-')));
+      process.once('exit', () => rmSync(d, { recursive: true, force: true }));
+    }
+    built = join(worldsDir, `${builtWorlds.size}.db`);
+    const s = await openStore(built);
+    try {
+      await build(s);
+    } finally {
+      await s.close();
+    }
+    builtWorlds.set(key, built);
+  }
+  copyFileSync(built, at.path);
+  return openStore(location);
 }
 
 function poisson(rng: Rng, mean: number): number {

@@ -1,4 +1,5 @@
 export { Rng, derive, deriveSeed, logFactorial } from './random.js';
+export { kmeans, type KMeansResult } from './kmeans.js';
 export { AliasTable, CumulativeSampler } from './alias.js';
 export { workerEntry } from './worker-url.js';
 // wabt loads on the first compileWat, not with this index (most importers never compile a kernel).

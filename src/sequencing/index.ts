@@ -5,3 +5,4 @@ export { Objectives, flow, camelotDistance, type Terms } from './objectives.js';
 export { sequence, choiceProbabilities } from './solver.js';
 export { calibrate, type CalibrationReport } from './calibrate.js';
 export { teamDraft, type Team, type Interleaved } from './interleave.js';
+export { drawWeights, drawDensity, DEFAULT_WEIGHTS_RADIUS, NUMERAIRE_OBJECTIVE, type WeightDraw } from './weights.js';

@@ -126,6 +126,14 @@ export const PolicySchema = Type.Object(
            * policies need the logged lists to explore.
            */
           exploration: Type.Optional(Type.Object({ epsilon: Share, temperature: Type.Number({ minimum: 0.001, maximum: 100 }) }, { additionalProperties: false })),
+          /**
+           * Share of requests served with their objective weights drawn around the policy's
+           * own (default 0: none), each exposure logging the weights it used: what `segue
+           * policy tune` learns weights from (see sequencing/weights.ts).
+           */
+          weightsShare: Type.Optional(Share),
+          /** How far such a request's weights may be from the policy's: uniformly within plus or minus this (default DEFAULT_WEIGHTS_RADIUS), never below 0. */
+          weightsRadius: Type.Optional(Type.Number({ minimum: 0.001, maximum: 100 })),
         },
         { additionalProperties: false },
       ),

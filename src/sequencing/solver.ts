@@ -187,9 +187,15 @@ export function sequence(items: readonly SeqItem[], policy: Policy, ctx: SeqCont
  * options) gets 0, and so do the positions after it; with `conditional`, each later position
  * still gets the policy's probability of its pick given the logged items before it (what
  * per-item estimators read).
+ *
+ * With `groupOf` (a group per item index, e.g. a cluster of track embeddings), each position
+ * gets the probability that the policy's pick there falls in the group of the logged pick,
+ * given the logged items before it: the marginal propensities of the marginalized estimator
+ * (MIPS, Saito and Joachims 2022). It implies `conditional`.
  */
-export function choiceProbabilities(items: readonly SeqItem[], policy: Policy, ctx: SeqContext, chosen: readonly number[], opts: { conditional?: boolean } = {}): Float64Array {
+export function choiceProbabilities(items: readonly SeqItem[], policy: Policy, ctx: SeqContext, chosen: readonly number[], opts: { conditional?: boolean; groupOf?: Int32Array } = {}): Float64Array {
   const { obj, rules, order, rankOf, explore, branching } = prepareWalk(items, policy, ctx);
+  const groupOf = opts.groupOf;
   const out = new Float64Array(chosen.length);
   let path: PathNode | null = null, newOnes = 0;
   const optI: number[] = [], optV: number[] = [];
@@ -206,19 +212,35 @@ export function choiceProbabilities(items: readonly SeqItem[], policy: Policy, c
     }
     const ks = Array.from(optI.keys()).sort((a, b) => optV[b]! - optV[a]! || rankOf[optI[a]!]! - rankOf[optI[b]!]!);
     const at = ks.findIndex((k) => optI[k] === chosen[pos]);
-    if (at < 0 && !opts.conditional) break;
-    if (at < 0) out[pos] = 0;
+    if (groupOf) out[pos] = groupProbability(ks.map((k) => optI[k]!), ks.map((k) => optV[k]!), groupOf, groupOf[chosen[pos]!]!, explore);
+    else if (at < 0 && !opts.conditional) break;
+    else if (at < 0) out[pos] = 0;
     else if (explore) {
       const max = optV[ks[0]!]!;
       const w = ks.map((k) => Math.exp((optV[k]! - max) / explore.temperature));
       const z = w.reduce((a, b) => a + b, 0);
       out[pos] = explore.epsilon * (w[at]! / z) + (at === 0 ? 1 - explore.epsilon : 0);
     } else out[pos] = at === 0 ? 1 : 0;
-    if (out[pos] === 0 && !opts.conditional) break;
+    if (out[pos] === 0 && !opts.conditional && !groupOf) break;
     path = rules.extend(path, chosen[pos]!);
     if (items[chosen[pos]!]!.isNew) newOnes++;
   }
   return out;
+}
+
+/** The probability that a pick among `options` (best first, with their values) falls in group `g`. */
+function groupProbability(options: number[], values: number[], groupOf: Int32Array, g: number, explore: { epsilon: number; temperature: number } | undefined): number {
+  if (options.length === 0) return 0;
+  const greedy = groupOf[options[0]!] === g ? 1 : 0;
+  if (!explore) return greedy;
+  const max = values[0]!;
+  let z = 0, inGroup = 0;
+  for (let k = 0; k < options.length; k++) {
+    const w = Math.exp((values[k]! - max) / explore.temperature);
+    z += w;
+    if (groupOf[options[k]!] === g) inGroup += w;
+  }
+  return explore.epsilon * (inGroup / z) + (1 - explore.epsilon) * greedy;
 }
 
 /** Index into values (best first) picked, and its probability: (1 - eps) on the best plus eps * softmax. */

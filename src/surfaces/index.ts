@@ -21,7 +21,7 @@ export type { Assigner, Assignment, LoadAssigner } from './assignment.js';
 export { MOOD_NAMES } from './mood.js';
 export { retrieval, type RetrievalOptions } from './retrieval.js';
 export { toSeqItems, itemOf } from './items.js';
-export { replayInputs } from './replay.js';
+export { replayInputs, loggingPolicy } from './replay.js';
 export { radioPolicy } from './radio.js';
 export { autoplayPolicy } from './autoplay.js';
 export { dailyMixesPolicy } from './daily-mixes.js';

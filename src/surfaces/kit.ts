@@ -143,5 +143,12 @@ function loggedCandidates(items: readonly SeqItem[], policy: Policy, ctx: SeqCon
     trackIds: pool.map((i) => items[i]!.trackId), scores: pool.map((i) => Number(items[i]!.satisfaction.toPrecision(6))),
     isNew: pool.map((i) => (items[i]!.isNew ? '1' : '0')).join(''), seed: ctx.seed ?? 0,
     ...(hist.length > 0 ? { history: { trackIds: hist.map((h) => h.trackId), ts: hist.map((h) => h.ts) } } : {}),
+    policy: walkedPolicy(policy),
   };
+}
+
+/** What of a policy decides its walk over given candidates: all but retrieval (`candidates`) and `logging`. */
+function walkedPolicy(policy: Policy): Record<string, unknown> {
+  const { candidates: _retrieval, logging: _logging, ...walk } = policy;
+  return walk;
 }

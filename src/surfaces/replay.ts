@@ -1,6 +1,6 @@
 import type { Exposure } from '../domain/index.js';
 import type { TrackTable } from '../features/index.js';
-import type { PastPlay, SeqContext, SeqItem } from '../sequencing/index.js';
+import { defaultPolicy, parsePolicy, type PastPlay, type Policy, type SeqContext, type SeqItem, type Surface } from '../sequencing/index.js';
 import { itemOf } from './items.js';
 
 /** A logged exposure's sequencer inputs, rebuilt from its candidates and the catalog, or why not. */
@@ -28,4 +28,16 @@ export function replayInputs(x: Exposure, table: TrackTable): { items: SeqItem[]
     history.push({ trackId: c.history!.trackIds[h]!, artistId: table.artist[ix]!, ...(album ? { albumId: album } : {}), ts: c.history!.ts[h]! });
   }
   return { items, chosen, ctx: { now: x.ts, seed: c.seed, ...(history.length > 0 ? { history } : {}) } };
+}
+
+/**
+ * The policy a logged list was walked with (its candidates' `policy`), or undefined for a log
+ * written before exposures recorded it. Retrieval is the surface default's: it does not enter
+ * the walk over given candidates.
+ */
+export function loggingPolicy(x: Exposure): Policy | undefined {
+  const walk = x.candidates?.policy;
+  if (walk === undefined) return undefined;
+  const surface = x.surface as Surface;
+  return parsePolicy({ ...walk, surface, candidates: defaultPolicy(surface).candidates }, `exposure ${x.requestId}: logged policy`, { retrievalRules: false });
 }

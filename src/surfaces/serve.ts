@@ -2,9 +2,9 @@ import { createHash, randomUUID } from 'node:crypto';
 import type { Store } from '../store/index.js';
 import type { Exposure, ExposureCandidates } from '../domain/index.js';
 import type { StateView } from '../features/index.js';
-import { deriveSeed } from '../math/index.js';
+import { Rng, deriveSeed } from '../math/index.js';
 import { Recommender } from '../ranking/index.js';
-import { DEFAULT_CANDIDATES_SHARE, DEFAULT_LOGGING_EXPLORATION, overridePolicy, parsePolicy, type Policy, type SeqContext, type Surface } from '../sequencing/index.js';
+import { DEFAULT_CANDIDATES_SHARE, DEFAULT_LOGGING_EXPLORATION, drawWeights, overridePolicy, parsePolicy, type Policy, type SeqContext, type Surface, type WeightDraw } from '../sequencing/index.js';
 import { Kit, RANKED_LIST_SURFACES } from './kit.js';
 import { SurfaceError, type SurfaceRequest, type SurfaceResponse } from './types.js';
 import type { SurfaceRecipe } from './recipe.js';
@@ -103,9 +103,16 @@ export class Surfaces {
     }
     const base = req.policy ?? surface.defaultPolicy();
     if (base.surface !== req.surface) throw new SurfaceError(`the policy is for ${base.surface}, not ${req.surface}`);
-    const policy = req.policy === undefined ? this.defaultFor(req.surface, req.n) : parsePolicy({ ...base, ...(req.n !== undefined ? { length: req.n } : {}) }, 'policy', { retrievalRules: !lenient });
+    let policy = req.policy === undefined ? this.defaultFor(req.surface, req.n) : parsePolicy({ ...base, ...(req.n !== undefined ? { length: req.n } : {}) }, 'policy', { retrievalRules: !lenient });
     const view = await this.reco.state.view(req.listenerId);
     const seed = deriveSeed(req.seed ?? 0, `${req.listenerId}/${req.surface}`);
+    // A sampled share (policy.logging.weightsShare, default none) is served with objective weights drawn around the policy's, logged on the exposure (segue policy tune).
+    const weightsShare = policy.logging?.weightsShare ?? 0;
+    let weights: WeightDraw | undefined;
+    if (req.log !== false && interleaveWith === undefined && weightsShare > 0 && (weightsShare >= 1 || deriveSeed(seed, 'weights', now) / 2 ** 32 < weightsShare)) {
+      const d = drawWeights(policy, new Rng(deriveSeed(seed, 'weights-draw', now)));
+      if (d) ({ policy, draw: weights } = d);
+    }
     const ctx: SeqContext = { now, played: this.played(view, now, policy), seed };
     // A sampled share of logged requests also logs the candidates its list was chosen from (off-policy evaluation).
     // Such a request explores (the policy's own exploration, else logging.exploration), so that other policies can be estimated from the log.
@@ -118,7 +125,7 @@ export class Surfaces {
     const { candidates, ...res } = await surface.recipe(this.kit, { req, policy: served, ctx, view, lenient, logCandidates, ...(interleaveWith ? { interleaveWith: parsePolicy({ ...interleaveWith, ...(req.n !== undefined ? { length: req.n } : {}) }, 'policy', { retrievalRules: false }) } : {}) });
     const policyId = req.policyId ?? (req.policy === undefined ? `${req.surface}:default` : `${req.surface}:${createHash('sha256').update(JSON.stringify(req.policy)).digest('hex').slice(0, 12)}`);
     const response: SurfaceResponse = { requestId: randomUUID(), surface: req.surface, listenerId: req.listenerId, policyId, ...res, ...(view.degraded ? { degraded: true as const } : {}) };
-    if (req.log !== false) await this.logExposure(req, response, now, candidates);
+    if (req.log !== false) await this.logExposure(req, response, now, candidates, weights);
     return response;
   }
 
@@ -137,7 +144,7 @@ export class Surfaces {
   }
 
   /** The response as an exposure: each item (every mix's, in order) with its position, score, propensity and first source. */
-  private async logExposure(req: SurfaceRequest, response: SurfaceResponse, now: number, candidates?: ExposureCandidates): Promise<void> {
+  private async logExposure(req: SurfaceRequest, response: SurfaceResponse, now: number, candidates?: ExposureCandidates, weights?: WeightDraw): Promise<void> {
     const all = response.mixes ? response.mixes.flatMap((m) => m.items) : response.items;
     await this.logExposures({
       requestId: response.requestId, listenerId: req.listenerId, surface: req.surface, ts: now, policyId: response.policyId.slice(0, 128),
@@ -147,6 +154,7 @@ export class Surfaces {
         ...(x.team ? { team: x.team } : {}),
       })),
       ...(candidates ? { candidates } : {}),
+      ...(weights ? { weights } : {}),
     });
   }
 

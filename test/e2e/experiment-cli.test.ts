@@ -82,7 +82,7 @@ describe('segue eval --task off-policy', () => {
     expect(r.status, r.stderr).toBe(0);
     const rep = JSON.parse(r.stdout) as { task: string; truth: { value: number; perPosition: number[] }; estimates: Array<{ estimator: string; value: number; ci: number[]; relativeError: number; perPosition: number[] }> };
     expect(rep.task).toBe('off-policy');
-    expect(rep.estimates.map((e) => e.estimator)).toEqual(['item-ips', 'item-snips', 'pi-ips', 'rips']);
+    expect(rep.estimates.map((e) => e.estimator)).toEqual(['item-ips', 'item-snips', 'pi-ips', 'rips', 'mips']);
     expect(rep.truth.perPosition).toHaveLength(8);
     for (const e of rep.estimates) expect(e.ci[0]).toBeLessThanOrEqual(e.ci[1]);
     const bad = segue(['eval', '--task', 'off-policy', '--logging', 'default', '--target', 'default', '--sequences', '10']);

@@ -9,6 +9,7 @@ import { emit, table } from '../output.js';
 import { CliError } from '../errors.js';
 import { announce, withStore, type GlobalOptions } from '../context.js';
 import { POLICY_FORMS, policyArg } from '../policy.js';
+import { registerTune } from './tune.js';
 
 const wrap = async <T>(fn: () => Promise<T>): Promise<T> => {
   try {
@@ -46,6 +47,7 @@ export function registerPolicy(program: Command, globals: () => GlobalOptions): 
       const list = await withStore(g, (store) => store.policies.list());
       emit(g.json, list, () => (list.length === 0 ? 'no saved policies' : table(['name', 'version', 'saved'], list.map((p) => [p.name, p.version, new Date(p.createdAt).toISOString()]))));
     });
+  registerTune(pol, globals);
   pol.command('show')
     .description('a saved policy (its newest version)')
     .argument('<name>')

@@ -21,6 +21,7 @@ interface SimulateFlags {
   served?: boolean;
   policy?: string;
   warmupDays: string;
+  exploreWeights?: string;
 }
 
 const DAY = 86_400_000;
@@ -61,11 +62,13 @@ export function registerSimulate(program: Command, globals: () => GlobalOptions)
     .option('--served', 'build the store as a running service would: after --warmup-days of organic listening and training, --days (default 7) of radio and autoplay sessions served by Segue, each page an exposure (a sampled share with its candidates), the plays attributed to it')
     .option('--policy <policy>', `with --served: the policy serving (default: each surface's default policy): ${POLICY_FORMS}`)
     .option('--warmup-days <n>', 'with --served: days of organic listening before serving', '14')
+    .option('--explore-weights <share>', 'with --served: this share of requests is served with objective weights drawn around the policy\'s, each exposure logging them (policy.logging.weightsShare): what `segue policy tune` learns from')
     .addHelpText('after', '\nExample: segue simulate --listeners 5000 --days 30 --ndjson sim.ndjson && segue import ndjson sim.ndjson')
     .action(async (flags: SimulateFlags, cmd: Command) => {
       const g = globals();
       if (flags.served) return served(g, flags, cmd.getOptionValueSource('days') === 'default' ? 7 : intFlag('days', flags.days, 1, 365));
       if (flags.policy !== undefined) throw new CliError('--policy applies with --served');
+      if (flags.exploreWeights !== undefined) throw new CliError('--explore-weights applies with --served');
       const listeners = intFlag('listeners', flags.listeners, 1, 10_000_000);
       const tracks = intFlag('tracks', flags.tracks, 100, 10_000_000);
       const days = intFlag('days', flags.days, 0, 3650);
@@ -158,7 +161,13 @@ async function served(g: GlobalOptions, flags: SimulateFlags, days: number): Pro
   const tracks = intFlag('tracks', flags.tracks, 100, 10_000_000);
   const seed = intFlag('seed', flags.seed, 0, 2 ** 32 - 1);
   const warmup = intFlag('warmup-days', flags.warmupDays, 1, 365);
-  const policy = flags.policy === undefined ? undefined : await policyArg(g, '--policy', flags.policy);
+  let policy = flags.policy === undefined ? undefined : await policyArg(g, '--policy', flags.policy);
+  if (flags.exploreWeights !== undefined) {
+    const share = Number(flags.exploreWeights);
+    if (!(flags.exploreWeights.trim() !== '' && share >= 0 && share <= 1)) throw new CliError(`--explore-weights must be a share from 0 to 1, got ${JSON.stringify(flags.exploreWeights)}`);
+    const logging = (policy?.logging ?? {}) as Record<string, unknown>;
+    policy = { ...(policy ?? {}), logging: { ...logging, weightsShare: share } };
+  }
   const existing = await withStore(g, (store) => store.events.count());
   if (existing > 0) throw new CliError(`the store already holds ${existing.toLocaleString('en-US')} events: simulate a served world into a new store (--store)`);
   const tty = !g.json && process.stderr.isTTY;
@@ -174,5 +183,5 @@ async function served(g: GlobalOptions, flags: SimulateFlags, days: number): Pro
   });
   if (tty) process.stderr.write('\r\x1b[K');
   const summary = { ...r, store: redactLocation(g.store), seconds: Number(((performance.now() - t) / 1000).toFixed(1)) };
-  emit(g.json, summary, () => `${r.protocol}\n${fmt(r.exposures)} exposures, ${fmt(r.logged)} with their candidates logged, in ${summary.seconds} s -> ${summary.store}; evaluate a policy on them with \`segue eval --task off-policy --target <policy>\``);
+  emit(g.json, summary, () => `${r.protocol}\n${fmt(r.exposures)} exposures, ${fmt(r.logged)} with their candidates logged${r.explored > 0 ? `, ${fmt(r.explored)} served with explored weights` : ''}, in ${summary.seconds} s -> ${summary.store}; evaluate a policy on them with \`segue eval --task off-policy --target <policy>\`${r.explored > 0 ? ', learn weights with `segue policy tune --surface radio`' : ''}`);
 }
