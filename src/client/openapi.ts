@@ -1488,6 +1488,23 @@ export interface paths {
                                     trackIds: string[];
                                     ts: number[];
                                 };
+                                policy?: {
+                                    [key: string]: unknown;
+                                };
+                            };
+                            weights?: {
+                                base: {
+                                    [key: string]: number;
+                                };
+                                used: {
+                                    [key: string]: number;
+                                };
+                                low: {
+                                    [key: string]: number;
+                                };
+                                high: {
+                                    [key: string]: number;
+                                };
                             };
                         };
                     };
@@ -2306,6 +2323,8 @@ export interface paths {
                                     epsilon: number;
                                     temperature: number;
                                 };
+                                weightsShare?: number;
+                                weightsRadius?: number;
                             };
                         };
                     };

@@ -2,7 +2,7 @@ import { writeFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import {
   CONTINUATION_MODELS, LISTENER_ARTIST_MODELS, NEXT_TRACK_MODELS, SKIP_MODELS,
-  runContinuationEval, runListenerArtistEval, runNextTrackEval, runSkipEval, runOffPolicy, offPolicyFromStore, saveEvalReport, type LiveOffPolicyReport, type NextTrackModel, type OffPolicyReport,
+  runContinuationEval, runListenerArtistEval, runNextTrackEval, runSkipEval, runOffPolicy, offPolicyFromStore, saveEvalReport, CLUSTER_EMBEDDINGS, DEFAULT_MIPS_CLUSTERS, type ClusterEmbedding, type LiveOffPolicyReport, type NextTrackModel, type OffPolicyReport,
 } from '../../evaluation/index.js';
 import { PolicyError, SURFACES, type Surface } from '../../sequencing/index.js';
 import { POLICY_FORMS, policyArg } from '../policy.js';
@@ -43,6 +43,8 @@ interface Flags {
   since?: string;
   until?: string;
   surface?: string;
+  clusters?: string;
+  embedding?: string;
 }
 
 
@@ -69,6 +71,8 @@ export function registerEval(program: Command, globals: () => GlobalOptions): vo
     .option('--since <time>', 'off-policy from the store (no --logging): exposures from this time (ISO-8601 or epoch ms; default: all)')
     .option('--until <time>', 'off-policy from the store: exposures before this time (default now)')
     .option('--surface <surface>', 'off-policy from the store: only this surface\'s exposures')
+    .option('--clusters <k>', `off-policy: MIPS's clusters of track embeddings (default ${DEFAULT_MIPS_CLUSTERS})`)
+    .option('--embedding <name>', `off-policy from the store: MIPS's embedding, ${CLUSTER_EMBEDDINGS.join(', ')} (default: the first the store has)`)
     .action(async (flags: Flags) => {
       const g = globals();
       if (!(flags.task in TASKS)) throw new CliError(`--task must be one of ${Object.keys(TASKS).join(', ')}, got ${JSON.stringify(flags.task)}`);
@@ -155,7 +159,7 @@ async function offPolicy(g: GlobalOptions, flags: Flags): Promise<void> {
     r = await runOffPolicy({
       logging: await policyArg(g, '--logging', flags.logging), target: await policyArg(g, '--target', flags.target),
       sequences: positiveInt('--sequences', flags.sequences), length: positiveInt('--length', flags.length), listeners: positiveInt('--listeners', flags.listeners),
-      tracks: positiveInt('--tracks', flags.tracks), seed,
+      tracks: positiveInt('--tracks', flags.tracks), seed, ...(flags.clusters !== undefined ? { clusters: positiveInt('--clusters', flags.clusters) } : {}),
       onProgress: (m) => {
         if (tty) process.stderr.write(`\r\x1b[K[${((performance.now() - t) / 1000).toFixed(0)} s] ${m}`);
       },
@@ -185,10 +189,15 @@ async function liveOffPolicy(g: GlobalOptions, flags: Flags): Promise<void> {
   const since = timeFlag('--since', flags.since), until = timeFlag('--until', flags.until);
   if (flags.surface !== undefined && !(SURFACES as readonly string[]).includes(flags.surface)) throw new CliError(`--surface must be one of ${SURFACES.join(', ')}, got ${JSON.stringify(flags.surface)}`);
   const target = await policyArg(g, '--target', flags.target!);
+  if (flags.embedding !== undefined && !(CLUSTER_EMBEDDINGS as readonly string[]).includes(flags.embedding)) throw new CliError(`--embedding must be one of ${CLUSTER_EMBEDDINGS.join(', ')}, got ${JSON.stringify(flags.embedding)}`);
+  const embedding = flags.embedding as ClusterEmbedding | undefined;
   const t = performance.now();
   let r: LiveOffPolicyReport;
   try {
-    r = await withStore(g, (store) => offPolicyFromStore(store, { target, seed: integer('--seed', flags.seed), ...(since !== undefined ? { since } : {}), ...(until !== undefined ? { until } : {}), ...(flags.surface ? { surface: flags.surface as Surface } : {}) }));
+    r = await withStore(g, (store) => offPolicyFromStore(store, {
+      target, seed: integer('--seed', flags.seed), ...(since !== undefined ? { since } : {}), ...(until !== undefined ? { until } : {}), ...(flags.surface ? { surface: flags.surface as Surface } : {}),
+      ...(flags.clusters !== undefined ? { clusters: positiveInt('--clusters', flags.clusters) } : {}), ...(embedding ? { embedding } : {}),
+    }));
   } catch (err) {
     if (err instanceof PolicyError || err instanceof RangeError) throw new CliError(err.message);
     throw err;
@@ -202,6 +211,7 @@ async function liveOffPolicy(g: GlobalOptions, flags: Flags): Promise<void> {
     ...(Object.keys(r.skipped).length > 0 ? [`skipped: ${Object.entries(r.skipped).map(([k, v]) => `${v} (${k})`).join(', ')}`] : []),
     '',
     table(['estimator', 'estimate', '95% interval', 'effective sample', 'what it assumes'], r.estimates.map((e) => [e.estimator, f(e.value), `${f(e.ci[0])} .. ${f(e.ci[1])}`, e.effectiveSampleSize, e.about])),
+    ...(r.mips ? [`mips: ${r.mips.clusters} clusters of the ${r.mips.tracks} candidate tracks by their ${r.mips.embedding} embedding${r.mips.withoutVector > 0 ? ` (${r.mips.withoutVector} without a vector, each its own)` : ''}`] : []),
     ...r.warnings.map((w) => `warning: ${w}`),
   ].join('\n'));
 }
