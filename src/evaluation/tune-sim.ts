@@ -90,7 +90,7 @@ export async function tuneInSimulator(o: TuneSimOptions): Promise<TuneSimReport>
     await store.close();
   }
   // The truth of every policy compared, in one loop on the same requests (common random numbers): a second run of
-  // the same service, since the proposal is known only now (and a closed loop does not replay exactly: see docs).
+  // the same service, since the proposal is known only now.
   o.onProgress?.('the loop again: the true values of the start, the grid and the proposal');
   const check = await simulateServed({ ...world, storePath: join(o.dir, 'check.db'), truthFor: { ...truthFor, tuned: objectives(tune.proposal.weights) } });
   const start = metricsOf(check.truth.start!);

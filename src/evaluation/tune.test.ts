@@ -47,8 +47,8 @@ describe('segue policy tune in the simulator (issue 21)', () => {
       start: { flow: 0.1, emergingArtists: 1 }, base: { solver: { beamWidth: 1 } }, objective: 'minutes', guardrails, budget: 200, radius: 1, grid: 4,
       listeners: 300, days: 2, tracks: 3000, seed: 5, dir,
     });
-    // The start is poor: the grid's best point that holds the guardrails listens over 5% more.
-    expect(r.best.truth.minutes).toBeGreaterThan(1.05 * r.start.truth.minutes);
+    // The start is poor: the grid's best point that holds the guardrails listens over 3% more.
+    expect(r.best.truth.minutes).toBeGreaterThan(1.03 * r.start.truth.minutes);
     expect(r.gainShare).toBeGreaterThanOrEqual(0.9);
     expect(r.tuned.guardrailsHold).toBe(true);
     expect(r.tuned.truth.emergingShare).toBeGreaterThanOrEqual(0.12);

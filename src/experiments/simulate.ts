@@ -177,10 +177,13 @@ async function closedLoop<R>(o: LoopOptions, design: { experiment: ExperimentDef
   const dir = o.storePath ? undefined : mkdtempSync(join(tmpdir(), 'segue-ab-'));
   const historyDays = o.historyDays ?? 14;
   const sim = simulate({ listeners: o.listeners, tracks: o.tracks ?? 12_000, days: historyDays, seed: o.seed });
-  const store = await openWorld(o.storePath ?? join(dir!, 'ab.db'), `${o.listeners}/${o.tracks ?? 12_000}/${historyDays}/${o.seed}`, (s) => {
-    log(`simulating ${o.listeners} listeners' history (${historyDays} days)`);
-    return buildWorld(s, sim, () => log('training the models and the ranker on the history'));
-  });
+  log(`simulating ${o.listeners} listeners' history (${historyDays} days)`);
+  const store = await openWorld(o.storePath ?? join(dir!, 'ab.db'), `${o.listeners}/${o.tracks ?? 12_000}/${historyDays}/${o.seed}`,
+    (s) => buildWorld(s, sim, () => log('training the models and the ranker on the history')),
+    // A copy of a world built before: the history is played again all the same (not written), for the listeners' simulated state.
+    () => {
+      for (const _ of sim) continue;
+    });
   try {
     const start = sim.startMs + historyDays * DAY;
     if ('experiment' in design) {
@@ -289,6 +292,9 @@ async function buildWorld(store: Store, sim: ReturnType<typeof simulate>, traini
   await trainRanker(store, { ...DEFAULT_RANKER, maxTrainQueries: 4000, maxTestQueries: 1000, trees: 120 });
 }
 
+/** A simulated world's store: its commits need not survive a power cut (the simulation runs again). */
+const SIMULATION = { synchronous: 'normal' } as const;
+
 /** Built worlds of this process by their parameters: a closed loop on the same world again starts from a copy. */
 const builtWorlds = new Map<string, string>();
 let worldsDir: string | undefined;
@@ -296,13 +302,15 @@ let worldsDir: string | undefined;
 /**
  * Open `location` holding the world of `key`, built by `build`. A SQLite file gets a copy of the
  * same world built earlier in this process when there is one (a simulation and its
- * comparison, or a run and its check, pay for the history and the training once); the world
- * is deterministic in its key, so the copy is what building would write.
+ * comparison, or a run and its check, pay for the history and the training once), and
+ * `replay` plays the history without writing it (the listeners' simulated state is the
+ * simulation's, not the store's); the world is deterministic in its key, so the copy is what
+ * building would write.
  */
-async function openWorld(location: string, key: string, build: (store: Store) => Promise<void>): Promise<Store> {
+async function openWorld(location: string, key: string, build: (store: Store) => Promise<void>, replay: () => void): Promise<Store> {
   const at = parseStoreLocation(location);
   if (at.kind !== 'sqlite' || at.path === ':memory:' || existsSync(at.path)) {
-    const store = await openStore(location);
+    const store = await openStore(location, SIMULATION);
     try {
       await build(store);
     } catch (err) {
@@ -312,13 +320,14 @@ async function openWorld(location: string, key: string, build: (store: Store) =>
     return store;
   }
   let built = builtWorlds.get(key);
-  if (built === undefined) {
+  if (built !== undefined) replay();
+  else {
     if (worldsDir === undefined) {
       const d = (worldsDir = mkdtempSync(join(tmpdir(), 'segue-worlds-')));
       process.once('exit', () => rmSync(d, { recursive: true, force: true }));
     }
     built = join(worldsDir, `${builtWorlds.size}.db`);
-    const s = await openStore(built);
+    const s = await openStore(built, SIMULATION);
     try {
       await build(s);
     } finally {
@@ -327,7 +336,7 @@ async function openWorld(location: string, key: string, build: (store: Store) =>
     builtWorlds.set(key, built);
   }
   copyFileSync(built, at.path);
-  return openStore(location);
+  return openStore(location, SIMULATION);
 }
 
 function poisson(rng: Rng, mean: number): number {

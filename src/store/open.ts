@@ -34,17 +34,18 @@ export function redactLocation(location: string): string {
 /**
  * Open a store from a location (see parseStoreLocation). This is the one place a store is
  * built: nothing outside src/store constructs a backend. `readonly` opens an existing store
- * without writing to it.
+ * without writing to it; `synchronous: 'normal'` makes a SQLite store's commits durable against
+ * a crash of the process but not of the machine (a simulation, which can be run again).
  *
  * @example const store = await openStore('./segue.db');
  * @example const store = await openStore('postgres://segue@127.0.0.1:5432/segue');
  */
-export async function openStore(location: string, opts: { readonly?: boolean } = {}): Promise<Store> {
+export async function openStore(location: string, opts: { readonly?: boolean; synchronous?: 'full' | 'normal' } = {}): Promise<Store> {
   const at = parseStoreLocation(location);
   if (at.kind === 'postgres') return PostgresStore.open(at.url, { readonly: opts.readonly ?? false });
   const memory = at.path === ':memory:';
   if (opts.readonly && !memory && !existsSync(at.path)) throw new StoreError(`${at.path}: no such store (create one with segue import or segue simulate)`);
-  return SqliteStore.open(at.path, { readonly: (opts.readonly ?? false) && !memory });
+  return SqliteStore.open(at.path, { readonly: (opts.readonly ?? false) && !memory, ...(opts.synchronous ? { synchronous: opts.synchronous } : {}) });
 }
 
 /**
