@@ -3,7 +3,7 @@ import type { Context } from '../domain/index.js';
 import { PLAYS } from '../features/index.js';
 import { Rng } from '../math/index.js';
 import { overridePolicy, PolicyError, type Policy } from '../sequencing/index.js';
-import { SurfaceError, type SurfaceRequest, type SurfaceResponse } from '../surfaces/index.js';
+import { shufflePolicy, SurfaceError, type SurfaceRequest, type SurfaceResponse } from '../surfaces/index.js';
 import type { Serving } from '../server/index.js';
 import type { Store } from '../store/index.js';
 import type { Child, Library } from './library.js';
@@ -92,9 +92,21 @@ export class Answers {
     const seed = randomInt(2 ** 31);
     const sample = sampleOf(pool, 2_000, seed);
     const playlistId = `segue-random:${listenerId}`;
-    await this.store.ingest({ playlists: [{ id: playlistId, name: 'Segue random songs', ownerId: listenerId, trackIds: sample, modifiedAt: Date.now() }] });
-    const res = await this.serve({ surface: 'shuffle', listenerId, n: Math.min(size, sample.length), playlistId, seed }, 'getRandomSongs');
+    const res = await this.shuffle(listenerId, playlistId, sample, size, seed, 'getRandomSongs');
     return { randomSongs: { song: this.children(res.items) } };
+  }
+
+  /**
+   * The shuffle surface over `pool` (written first as the listener's playlist `playlistId`): a
+   * seeded order that spreads artists as far as the pool's artists allow (a genre of two
+   * artists still fills the list) and pushes recent plays back.
+   */
+  async shuffle(listenerId: string, playlistId: string, pool: readonly string[], n: number, seed: number, endpoint: string, now = Date.now()): Promise<SurfaceResponse> {
+    await this.store.ingest({ playlists: [{ id: playlistId, name: `Segue: ${endpoint}`, ownerId: listenerId, trackIds: [...pool], modifiedAt: now }] });
+    const artists = new Set(pool.map((id) => this.library.child(id)?.artistId));
+    const spread = shufflePolicy().constraints.artistSeparation ?? 0;
+    const policy = artists.size > spread ? undefined : overridePolicy('shuffle', { constraints: { artistSeparation: Math.max(0, artists.size - 1) } }, endpoint);
+    return this.serve({ surface: 'shuffle', listenerId, now, n: Math.min(n, pool.length), playlistId, seed, ...(policy ? { policy } : {}) }, endpoint);
   }
 
   /**

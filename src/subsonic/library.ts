@@ -49,6 +49,10 @@ export class Library {
   songIds(): IterableIterator<string> {
     return this.children.keys();
   }
+  /** The songs of an artist (by the songs' artistId). */
+  songIdsOf(artistId: string): string[] {
+    return [...this.children.values()].filter((c) => c.artistId === artistId).map((c) => c.id);
+  }
   albumTracks(albumId: string): readonly string[] | undefined {
     return this.albumSongs.get(albumId);
   }

@@ -82,19 +82,19 @@ export class GeneratedPlaylists {
 
   private async generate(g: Generated, listenerId: string, now: number, day: number): Promise<DayList> {
     const empty: DayList = { day, requestId: '', trackIds: [], generatedAt: now };
-    let playlistId: string | undefined;
-    if (g.surface === 'shuffle') {
-      // The seedless Library Radio: liked or often-played tracks, not played lately, shuffled with artists spread.
-      const surfaces = await this.answers.surfaces();
-      const view = await surfaces.reco.state.view(listenerId);
-      const lately = view.touchedSince(now - LIBRARY_RADIO_QUIET_DAYS * DAY);
-      const pool = view.top('track', now, 1_000).filter((x) => !lately.has(x.key) && (x.likes > 0 || x.plays > 0) && this.answers.library.child(x.key) !== undefined).map((x) => x.key);
-      if (pool.length === 0) return empty;
-      playlistId = `segue-library-radio:${listenerId}`;
-      await this.store.ingest({ playlists: [{ id: playlistId, name: 'Segue Library Radio (pool)', ownerId: listenerId, trackIds: pool.slice(0, 500), modifiedAt: now }] });
-    }
     try {
-      const res = await this.answers.serve({ surface: g.surface, listenerId, now, n: GENERATED_LENGTH, seed: day, ...(playlistId ? { playlistId } : {}) }, `playlist ${g.name}`);
+      let res;
+      if (g.surface === 'shuffle') {
+        // The seedless Library Radio: liked or often-played tracks, not played lately, shuffled with artists spread.
+        const surfaces = await this.answers.surfaces();
+        const view = await surfaces.reco.state.view(listenerId);
+        const lately = view.touchedSince(now - LIBRARY_RADIO_QUIET_DAYS * DAY);
+        const pool = view.top('track', now, 1_000).filter((x) => !lately.has(x.key) && this.answers.library.child(x.key) !== undefined).map((x) => x.key);
+        if (pool.length === 0) return empty;
+        res = await this.answers.shuffle(listenerId, `segue-library-radio:${listenerId}`, pool.slice(0, 500), GENERATED_LENGTH, day, `playlist ${g.name}`, now);
+      } else {
+        res = await this.answers.serve({ surface: g.surface, listenerId, now, n: GENERATED_LENGTH, seed: day }, `playlist ${g.name}`);
+      }
       return { day, requestId: res.requestId, trackIds: res.items.map((x) => x.trackId), generatedAt: now };
     } catch (err) {
       // Nothing to make a list from (its seed is gone from the catalog): an empty playlist, tried again at the next call.

@@ -27,6 +27,8 @@ export class UpstreamDown extends SubsonicError {
  */
 export class Upstream {
   readonly base: URL;
+  /** The server's path prefix, without a trailing slash ('' at the root). */
+  private readonly prefix: string;
   constructor(url: string, readonly timeoutMs = UPSTREAM_TIMEOUT_MS) {
     let u: URL;
     try {
@@ -36,13 +38,13 @@ export class Upstream {
     }
     if (u.protocol !== 'http:' && u.protocol !== 'https:') throw new TypeError(`--upstream must be an http:// or https:// URL, got ${JSON.stringify(url)}`);
     if (u.search !== '' || u.hash !== '') throw new TypeError(`--upstream is the server's base URL, without a query or fragment: got ${JSON.stringify(url)}`);
-    u.pathname = u.pathname.replace(/\/+$/, '').replace(/\/rest$/, '');
+    this.prefix = u.pathname.replace(/\/+$/, '').replace(/\/rest$/, '');
     this.base = u;
   }
 
   /** The URL of an API method, with the given parameters. */
   url(method: string, params: URLSearchParams): URL {
-    const u = new URL(`${this.base.pathname}/rest/${method}`, this.base);
+    const u = new URL(`${this.prefix}/rest/${method}`, this.base.origin);
     u.search = params.toString();
     return u;
   }
@@ -97,7 +99,7 @@ export class Upstream {
    * does not answer within the timeout, `onDown` answers instead (Subsonic error 0).
    */
   forward(req: IncomingMessage, res: ServerResponse, pathAndQuery: string, body: Buffer | undefined, onDown: (err: UpstreamDown) => void): void {
-    const target = new URL(`${this.base.pathname}${pathAndQuery}`, this.base);
+    const target = new URL(`${this.prefix}${pathAndQuery}`, this.base.origin);
     const headers: Record<string, string | string[]> = {};
     for (const [k, v] of Object.entries(req.headers)) if (v !== undefined && !HOP_BY_HOP.has(k) && k !== 'host' && k !== 'content-length') headers[k] = v;
     headers.host = target.host;
