@@ -29,6 +29,7 @@ const SONIC_POLICY = { candidates: [{ source: 'content', k: 300 }], objectives: 
  * | --- | --- | --- |
  * | getSimilarSongs, getSimilarSongs2 | radio | the song, the artist, or the album's first song |
  * | getSonicSimilarTracks | radio, content candidates only | the song; ordered by content similarity |
+ * | findSonicPath | sonic-path (content similarity, no surface) | the start and end songs |
  * | getRandomSongs | shuffle | the library (genre, fromYear, toYear filter it) |
  * | getTopSongs | top-songs | the artist's most played tracks in the store |
  *
@@ -70,6 +71,51 @@ export class Answers {
         return { entry: this.library.child(x.trackId)!, similarity: Number(Math.min(1, Math.max(0, ix < 0 ? 0 : similarity[ix]!)).toFixed(4)) };
       }),
     };
+  }
+
+  /**
+   * findSonicPath: `count` songs from the start song to the end song, each step the unplayed
+   * song nearest (by content similarity) to the point that far along between the two, the
+   * listener's bans left out. Not a surface: logged as an exposure of its own ('sonic-path').
+   */
+  async sonicPath(listenerId: string, params: URLSearchParams): Promise<Payload> {
+    const start = required(params, 'startSongId');
+    const end = required(params, 'endSongId');
+    const count = intParam(params, 'count', 25, 2, 500);
+    for (const id of [start, end]) if (this.library.child(id) === undefined) throw new SubsonicError(ErrorCode.notFound, `song not found: ${JSON.stringify(id)}`);
+    const surfaces = await this.surfaces();
+    const content = surfaces.reco.sources.get('content');
+    if (content === undefined) throw new SubsonicError(ErrorCode.generic, 'no content model is trained on this store yet (the proxy trains one after each library sync that changes the catalog)');
+    const si = content.trackIndex(start), ei = content.trackIndex(end);
+    if (si < 0 || ei < 0) throw new SubsonicError(ErrorCode.generic, 'the content model does not know these songs yet (the next library sync trains it)');
+    const view = await surfaces.reco.state.view(listenerId);
+    const n = content.trackIds.length;
+    const fromStart = new Float64Array(n);
+    content.scoreInto({ tracks: Int32Array.of(si) }, fromStart);
+    const path = [start];
+    const used = new Set([si, ei]);
+    const scores = new Float64Array(n);
+    for (let k = 1; k < count - 1; k++) {
+      const a = k / (count - 1);
+      scores.fill(0);
+      content.scoreInto({ tracks: Int32Array.of(si) }, scores, 1 - a);
+      content.scoreInto({ tracks: Int32Array.of(ei) }, scores, a);
+      let best = -1;
+      for (let ix = 0; ix < n; ix++) {
+        if (used.has(ix) || (best >= 0 && !(scores[ix]! > scores[best]!))) continue;
+        const id = content.trackIds[ix]!;
+        const c = this.library.child(id);
+        if (c === undefined || view.banned(id, typeof c.artistId === 'string' ? c.artistId : undefined)) continue;
+        best = ix;
+      }
+      if (best < 0) break;
+      used.add(best);
+      path.push(content.trackIds[best]!);
+    }
+    path.push(end);
+    const sim = (id: string): number => Number(Math.min(1, Math.max(0, fromStart[content.trackIndex(id)]!)).toFixed(4));
+    await this.log(listenerId, { requestId: randomUUID(), surface: 'sonic-path', policyId: 'sonic-path:content', items: path.map((trackId) => ({ trackId, score: sim(trackId), propensity: 1, source: 'content' })) }, Date.now());
+    return { sonicMatch: path.map((id) => ({ entry: this.library.child(id)!, similarity: sim(id) })) };
   }
 
   async randomSongs(listenerId: string, params: URLSearchParams): Promise<Payload> {

@@ -187,6 +187,8 @@ export class SubsonicProxy {
         return this.answers.similarSongs(who, params, method === 'getSimilarSongs' ? 'similarSongs' : 'similarSongs2');
       case 'getSonicSimilarTracks':
         return this.answers.sonicSimilar(who, params);
+      case 'findSonicPath':
+        return this.answers.sonicPath(who, params);
       case 'getRandomSongs':
         return this.answers.randomSongs(who, params);
       case 'getTopSongs': {

@@ -131,7 +131,7 @@ describe.runIf(run)('segue subsonic against supysonic', () => {
     expect(Buffer.from(await part.arrayBuffer()).equals(file.subarray(100, 200))).toBe(true);
   });
 
-  it('answers getSimilarSongs2, getSimilarSongs, getTopSongs, getRandomSongs and getSonicSimilarTracks in JSON and XML, and logs each as an exposure', async () => {
+  it('answers getSimilarSongs2, getSimilarSongs, getRandomSongs, getSonicSimilarTracks and findSonicPath in JSON and XML, and logs each as an exposure', async () => {
     const a0 = await artistNamed('Artist 0');
     const before = (await store.exposures.forListener('admin')).length;
     // Radio from an artist: its own tracks first among the library's, deterministic for the same state.
@@ -172,53 +172,66 @@ describe.runIf(run)('segue subsonic against supysonic', () => {
       expect(r.sonicMatch[0].entry.genre).toBe(seed.genre);
       expect(sims[0]).toBeCloseTo(1, 3);
     }
+    // A sonic path: from the start song to the end song, through the library by content similarity.
+    const end = (await call('getRandomSongs', { size: 1, genre: 'Ambient' })).randomSongs.song[0];
+    for (const f of ['json', 'xml'] as const) {
+      const r = await call('findSonicPath', { startSongId: seed.id, endSongId: end.id, count: 5 }, f);
+      const path = r.sonicMatch.map((m: { entry: { id: string } }) => m.entry.id) as string[];
+      expect(path).toHaveLength(5);
+      expect([path[0], path[4]]).toEqual([seed.id, end.id]);
+      expect(new Set(path).size).toBe(5);
+      expect(Number(r.sonicMatch[0].similarity)).toBeCloseTo(1, 3);
+    }
     // Unknown ids: error 70, in both formats.
-    for (const [m, p] of [['getSimilarSongs2', { id: 'nope' }], ['getSimilarSongs', { id: 'nope' }], ['getSonicSimilarTracks', { id: 'nope' }]] as const) {
+    for (const [m, p] of [['getSimilarSongs2', { id: 'nope' }], ['getSimilarSongs', { id: 'nope' }], ['getSonicSimilarTracks', { id: 'nope' }], ['findSonicPath', { startSongId: 'nope', endSongId: 'nope' }]] as const) {
       expect((await call(m, p)).error.code).toBe(70);
       expect((await call(m, p, 'xml')).error.code).toBe('70');
     }
     const logged = await store.exposures.forListener('admin');
-    expect(logged.length - before).toBe(2 + 1 + 6 + 2 + 1 + 2);
-    const last = logged.at(-1)!;
+    expect(logged.length - before).toBe(2 + 1 + 6 + 2 + 1 + 2 + 1 + 2);
+    // The exposure holds the list exactly as the client got it.
+    const sonic = (await call('getSonicSimilarTracks', { id: seed.id, count: 6 })).sonicMatch.map((m: { entry: { id: string } }) => m.entry.id);
+    const last = (await store.exposures.forListener('admin')).at(-1)!;
     expect(last.surface).toBe('radio');
-    expect(last.items.map((i) => i.trackId)).toEqual((await call('getSonicSimilarTracks', { id: seed.id, count: 6 })).sonicMatch.map((m: { entry: { id: string } }) => m.entry.id));
+    expect(last.items.map((i) => i.trackId)).toEqual(sonic);
   });
 
-  it('turns scrobble and reportPlayback into events, a short play into a skip, and a skip moves the next getSimilarSongs2', async () => {
+  it('turns scrobble and reportPlayback into events, a short play into a skip, and skips move the next getSimilarSongs2', async () => {
     const a1 = await artistNamed('Artist 1');
-    const first = ids((await call('getSimilarSongs2', { id: a1.id, count: 8 }, 'json', BOB)).similarSongs2.song);
-    const again = ids((await call('getSimilarSongs2', { id: a1.id, count: 8 }, 'json', BOB)).similarSongs2.song);
-    expect(again).toEqual(first);
-    const [s0, s1, s2] = first as [string, string, string];
-    // Now playing s0, then s1 a moment later: s0 was left early (a skip); s1 submitted (a play that counted).
+    const first = (await call('getSimilarSongs2', { id: a1.id, count: 20 }, 'json', BOB)).similarSongs2.song as Array<{ id: string; artistId: string }>;
+    expect(ids((await call('getSimilarSongs2', { id: a1.id, count: 20 }, 'json', BOB)).similarSongs2.song)).toEqual(ids(first));
+    // An artist of the radio other than its seed, with two tracks in it: both get skipped.
+    const other = first.map((s) => s.artistId).find((a, _, all) => a !== a1.id && all.filter((x) => x === a).length >= 2)!;
+    const [y1, y2] = first.filter((s) => s.artistId === other).map((s) => s.id) as [string, string];
+    const s1 = first.find((s) => s.artistId !== other)!.id;
+    // Now playing y1, then s1 a moment later: y1 was left early (a skip); s1 submitted (a play that counted).
     const bobApi = new SubsonicAPI({ url: proxy.url, auth: { username: BOB.name, password: BOB.password }, fetch: legacyAuth(BOB.password) });
-    expect((await bobApi.scrobble({ id: s0, submission: false })).status).toBe('ok');
+    expect((await bobApi.scrobble({ id: y1, submission: false })).status).toBe('ok');
     await new Promise((r) => setTimeout(r, 300));
     expect((await bobApi.scrobble({ id: s1, submission: false })).status).toBe('ok');
     expect((await bobApi.scrobble({ id: s1, submission: true })).status).toBe('ok');
-    // reportPlayback (supysonic has no playbackReport: Segue answers it): s2 starts, stops at 500 ms: a skip.
-    expect((await bobApi.reportPlayback({ mediaId: s2, mediaType: 'song', positionMs: 0, state: 'starting' })).status).toBe('ok');
-    expect((await bobApi.reportPlayback({ mediaId: s2, mediaType: 'song', positionMs: 500, state: 'stopped' })).status).toBe('ok');
+    // reportPlayback (supysonic has no playbackReport: Segue answers it): y2 starts, stops at 500 ms: a skip.
+    expect((await bobApi.reportPlayback({ mediaId: y2, mediaType: 'song', positionMs: 0, state: 'starting' })).status).toBe('ok');
+    expect((await bobApi.reportPlayback({ mediaId: y2, mediaType: 'song', positionMs: 500, state: 'stopped' })).status).toBe('ok');
     const events = (await store.events.forListener('bob')).filter((e) => e.source === 'subsonic');
-    const summary = events.map((e) => [e.type, e.trackId, e.endReason, e.skipped]);
-    expect(summary).toEqual([
-      ['play_start', s0, undefined, undefined],
-      ['play_end', s0, 'fwdbtn', true],
+    expect(events.map((e) => [e.type, e.trackId, e.endReason, e.skipped])).toEqual([
+      ['play_start', y1, undefined, undefined],
+      ['play_end', y1, 'fwdbtn', true],
       ['play_start', s1, undefined, undefined],
       ['play_end', s1, 'trackdone', false],
-      ['play_start', s2, undefined, undefined],
-      ['play_end', s2, 'fwdbtn', true],
+      ['play_start', y2, undefined, undefined],
+      ['play_end', y2, 'fwdbtn', true],
     ]);
     // Attributed to the answer that served them.
-    expect(events[1]!.context).toMatchObject({ surface: 'radio', position: 0 });
+    expect(events[1]!.context).toMatchObject({ type: 'radio', surface: 'radio', position: first.findIndex((s) => s.id === y1) });
     expect(events[1]!.context!.requestId).toBeDefined();
-    // The skips move the next answer: the skipped tracks leave the list.
-    const after = ids((await call('getSimilarSongs2', { id: a1.id, count: 8 }, 'json', BOB)).similarSongs2.song);
-    expect(after).not.toEqual(first);
-    expect(after).not.toContain(s0);
-    expect(after).not.toContain(s2);
+    // The next answer: the artist skipped twice in this session is gone (not only the two tracks), though the library has more of it.
+    const after = (await call('getSimilarSongs2', { id: a1.id, count: 20 }, 'json', BOB)).similarSongs2.song as Array<{ id: string; artistId: string }>;
+    expect(proxy.library.songIdsOf(other).length).toBeGreaterThan(2);
+    expect(after.length).toBeGreaterThan(0);
+    expect(after.filter((s) => s.artistId === other)).toEqual([]);
     // A bad report is refused clearly.
-    expect((await call('reportPlayback', { mediaId: s2, mediaType: 'song', positionMs: 1, state: 'rewinding' }, 'json', BOB)).error).toMatchObject({ code: 0, message: expect.stringMatching(/state must be one of starting, playing, paused, stopped/) });
+    expect((await call('reportPlayback', { mediaId: y2, mediaType: 'song', positionMs: 1, state: 'rewinding' }, 'json', BOB)).error).toMatchObject({ code: 0, message: expect.stringMatching(/state must be one of starting, playing, paused, stopped/) });
   });
 
   it('turns star, unstar and setRating 1 into like, unlike and ban, still forwarded to the upstream', async () => {
