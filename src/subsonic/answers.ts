@@ -14,6 +14,9 @@ export interface Answered {
   requestId: string;
   surface: string;
   policyId: string;
+  /** The experiments and variants that served it, as the surfaces assigned them. */
+  experiment?: string;
+  variant?: string;
   items: Array<{ trackId: string; score: number; propensity: number; source?: string }>;
 }
 
@@ -188,7 +191,10 @@ export class Answers {
 
   /**
    * Serve a surface for a Subsonic answer: only tracks the upstream still lists; `order`
-   * may reorder them; logged as an exposure in the final order, remembered for attribution.
+   * may reorder them; logged as an exposure in the final order (with the experiments and
+   * variants the surfaces assigned), remembered for attribution. Served with `log: false`, so
+   * the Surfaces neither log it themselves nor explore: a Subsonic answer is deterministic for
+   * the same state, and logs no candidate set.
    */
   async serve(req: SurfaceRequest, endpoint: string, order?: (items: SurfaceResponse['items']) => SurfaceResponse['items']): Promise<SurfaceResponse> {
     const surfaces = await this.surfaces();
@@ -205,6 +211,7 @@ export class Answers {
     items = items.map((x, k) => ({ ...x, position: k }));
     const answered: Answered = {
       requestId: res.requestId, surface: req.surface, policyId: res.policyId,
+      ...(res.experiment !== undefined ? { experiment: res.experiment } : {}), ...(res.variant !== undefined ? { variant: res.variant } : {}),
       items: items.map((x) => ({ trackId: x.trackId, score: x.score, propensity: x.propensity, ...(x.explanation.sources[0] ? { source: x.explanation.sources[0] } : {}) })),
     };
     await this.log(req.listenerId, answered, req.now ?? Date.now(), req.sessionId);
@@ -216,6 +223,7 @@ export class Answers {
     const surfaces = await this.surfaces();
     await surfaces.logExposures({
       requestId: a.requestId, listenerId, surface: a.surface, ts: now, policyId: a.policyId.slice(0, 128), ...(sessionId ? { sessionId } : {}),
+      ...(a.experiment !== undefined ? { experiment: a.experiment.slice(0, 128) } : {}), ...(a.variant !== undefined ? { variant: a.variant.slice(0, 128) } : {}),
       items: a.items.map((x, k) => ({ trackId: x.trackId, position: k, score: Number.isFinite(x.score) ? x.score : 0, propensity: x.propensity, ...(x.source ? { source: x.source.slice(0, 64) } : {}) })),
     });
     const list = this.recent.get(listenerId) ?? [];
