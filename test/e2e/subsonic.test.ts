@@ -310,6 +310,22 @@ describe.runIf(run)('segue subsonic against supysonic', () => {
     expect((await api.getOpenSubsonicExtensions()).openSubsonicExtensions.length).toBe(3);
   });
 
+  it('records the experiment and variant that served an answer on its exposure', async () => {
+    const def = { name: 'subsonic-radio', surfaces: ['radio'], variants: [{ name: 'control', weight: 1 }, { name: 'treatment', weight: 1, policy: { objectives: { flow: 1 } } }] };
+    for (const args of [['experiment', 'create', JSON.stringify(def)], ['experiment', 'start', 'subsonic-radio']]) {
+      const r = segue(['--store', join(dir, 'segue.db'), ...args]);
+      expect(r.status, r.stderr).toBe(0);
+    }
+    await proxy.serving.reloadExperiments();
+    const a2 = await artistNamed('Artist 2');
+    const served = ids((await call('getSimilarSongs2', { id: a2.id, count: 5 })).similarSongs2.song);
+    const ex = (await store.exposures.forListener('admin')).at(-1)!;
+    expect(ex).toMatchObject({ surface: 'radio', experiment: 'subsonic-radio', variant: expect.stringMatching(/^(control|treatment)$/) });
+    expect(ex.items.map((i) => i.trackId)).toEqual(served);
+    expect(segue(['--store', join(dir, 'segue.db'), 'experiment', 'stop', 'subsonic-radio']).status).toBe(0);
+    await proxy.serving.reloadExperiments();
+  });
+
   it('runs as `segue subsonic` from the command line', async () => {
     expect(segue(['subsonic']).stderr).toMatch(/--upstream is required/);
     expect(segue(['subsonic', '--upstream', up.url, '--sync-interval', 'often']).stderr).toMatch(/--sync-interval must be a duration/);
