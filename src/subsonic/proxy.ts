@@ -35,15 +35,21 @@ export const SEGUE_EXTENSIONS = [
   { name: 'topSongsByArtistId', versions: [1] },
 ] as const;
 
+/** The methods Segue answers or watches: their login is checked against the server (cached), and names the listener. */
+const CHECKED = new Set([
+  'ping', 'getSimilarSongs', 'getSimilarSongs2', 'getSonicSimilarTracks', 'findSonicPath', 'getRandomSongs', 'getTopSongs',
+  'getPlaylists', 'getPlaylist', 'updatePlaylist', 'deletePlaylist', 'createPlaylist', 'scrobble', 'reportPlayback', 'star', 'unstar', 'setRating',
+]);
+
 const MAX_BODY = 1 << 20;
 const VERSION = '0.1.0';
 
 /**
  * `segue subsonic`: an OpenSubsonic-compatible proxy in front of a Subsonic server. Every
- * request is checked against the upstream's login (cached briefly) and forwarded unchanged,
- * streaming included, except what Segue answers (radio, random songs, top songs, sonic
+ * request is forwarded unchanged, streaming included, except what Segue answers (radio, random songs, top songs, sonic
  * similarity, its generated playlists, the extension list) or observes on the way (scrobble,
- * reportPlayback, star, unstar, setRating become events). The library is synced into the
+ * reportPlayback, star, unstar, setRating become events): their login is checked against the
+ * upstream's `ping` (cached briefly) and names the listener. The library is synced into the
  * store at start and every `syncIntervalMs`.
  *
  * @example
@@ -161,6 +167,9 @@ export class SubsonicProxy {
       if (body !== undefined && /^application\/x-www-form-urlencoded/i.test(req.headers['content-type'] ?? '')) for (const [k, v] of new URLSearchParams(body.toString('utf8'))) params.append(k, v);
       f = formatOf(params);
       if (method === 'getOpenSubsonicExtensions') return this.reply(res, f, { openSubsonicExtensions: this.extensions() });
+      // Calls Segue neither answers nor watches go straight to the server, which checks their login itself:
+      // no extra round trip per stream (clients that salt every token anew would miss the login cache every time).
+      if (!CHECKED.has(method)) return this.forward(req, res, url, body, f);
       const login = await this.auth.check(params);
       if (this.syncAuth === undefined) {
         // No sync login was given: the first accepted login reads the library (kept in memory only).
@@ -182,6 +191,8 @@ export class SubsonicProxy {
     const who = login.username;
     const now = Date.now();
     switch (method) {
+      case 'ping':
+        return {}; // the login check was a ping of the server
       case 'getSimilarSongs':
       case 'getSimilarSongs2':
         return this.answers.similarSongs(who, params, method === 'getSimilarSongs' ? 'similarSongs' : 'similarSongs2');

@@ -108,6 +108,9 @@ describe.runIf(run)('segue subsonic against supysonic', () => {
     expect(j).toMatchObject({ status: 'failed', error: { code: 40 } });
     const x = await call('getRandomSongs', {}, 'xml', bad);
     expect(x).toMatchObject({ status: 'failed', error: { code: '40' } });
+    // A call Segue only forwards: the server checks the login, and its error comes back as it sent it.
+    expect(await call('getAlbumList2', { type: 'newest' }, 'json', bad)).toMatchObject({ status: 'failed', error: { code: 40 } });
+    expect(await call('getAlbumList2', { type: 'newest' }, 'xml', bad)).toMatchObject({ status: 'failed', error: { code: '40' } });
     // The client's own token login: supysonic 0.7.2 cannot check tokens, so it is refused, with the fix in the message.
     const tokens = new SubsonicAPI({ url: proxy.url, auth: { username: ADMIN.name, password: ADMIN.password } });
     const r = (await tokens.ping()) as unknown as { status: string; error: { code: number; message: string } };
