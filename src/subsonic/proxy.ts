@@ -1,5 +1,8 @@
+import { readFileSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { checkEvent, type SegueEvent } from '../domain/index.js';
 import { trainModels } from '../models/index.js';
 import { Serving } from '../server/index.js';
@@ -42,7 +45,20 @@ const CHECKED = new Set([
 ]);
 
 const MAX_BODY = 1 << 20;
-const VERSION = '0.1.0';
+const VERSION = packageVersion();
+
+/** Segue's version (the answers' `serverVersion`), from the package.json above this file (in src/ or dist/). */
+function packageVersion(): string {
+  for (let d = dirname(fileURLToPath(import.meta.url)); d !== dirname(d); d = dirname(d)) {
+    try {
+      const p = JSON.parse(readFileSync(join(d, 'package.json'), 'utf8')) as { name?: string; version?: string };
+      if (p.name === 'segue' && typeof p.version === 'string') return p.version;
+    } catch {
+      // not here: look further up
+    }
+  }
+  return 'unknown';
+}
 
 /**
  * `segue subsonic`: an OpenSubsonic-compatible proxy in front of a Subsonic server. Every
@@ -144,8 +160,12 @@ export class SubsonicProxy {
 
   async close(): Promise<void> {
     if (this.timer) clearInterval(this.timer);
-    await new Promise<void>((resolve) => this.server.close(() => resolve()));
-    this.server.closeAllConnections();
+    // Requests in flight finish (a stream gets five seconds); idle keep-alive connections close now.
+    const closed = new Promise<void>((resolve) => this.server.close(() => resolve()));
+    this.server.closeIdleConnections();
+    const cut = setTimeout(() => this.server.closeAllConnections(), 5_000);
+    await closed;
+    clearTimeout(cut);
     await this.syncing?.catch(() => undefined);
     await this.serving.close();
   }

@@ -306,8 +306,10 @@ describe.runIf(run)('segue subsonic against supysonic', () => {
   });
 
   it('lists its extensions without a login, in JSON and XML', async () => {
-    const j = await (await fetch(`${proxy.url}/rest/getOpenSubsonicExtensions.view?f=json`)).json() as { 'subsonic-response': { openSubsonicExtensions: Array<{ name: string; versions: number[] }> } };
+    const j = await (await fetch(`${proxy.url}/rest/getOpenSubsonicExtensions.view?f=json`)).json() as { 'subsonic-response': Resp & { openSubsonicExtensions: Array<{ name: string; versions: number[] }> } };
     expect(j['subsonic-response'].openSubsonicExtensions.map((x) => x.name)).toEqual(['playbackReport', 'sonicSimilarity', 'topSongsByArtistId']);
+    const pkg = JSON.parse(readFileSync(join(import.meta.dirname, '../../package.json'), 'utf8')) as { version: string };
+    expect(j['subsonic-response']).toMatchObject({ status: 'ok', version: '1.16.1', type: 'segue', serverVersion: pkg.version, openSubsonic: true });
     const x = xml.parse(await (await fetch(`${proxy.url}/rest/getOpenSubsonicExtensions.view`)).text())['subsonic-response'];
     expect(x.openSubsonicExtensions.map((e: { name: string; versions: string[] }) => [e.name, e.versions])).toEqual([['playbackReport', [1]], ['sonicSimilarity', [1]], ['topSongsByArtistId', [1]]]);
     expect((await api.getOpenSubsonicExtensions()).openSubsonicExtensions.length).toBe(3);
