@@ -139,9 +139,14 @@ export class SubsonicProxy {
       const r = await this.library.sync(login.params, login.username);
       const trained = new Set((await this.store.models.list()).map((m) => m.name));
       // Cold start: content similarity (genres, and audio features where the catalog has them) and popularity need no listening history.
-      if (r.written.tracks > 0 || r.written.artists > 0 || !trained.has('content') || !trained.has('popularity')) await trainModels(this.store, ['content', 'popularity']);
+      let models = '';
+      if (r.written.tracks > 0 || r.written.artists > 0 || !trained.has('content') || !trained.has('popularity')) {
+        const t0 = performance.now();
+        await trainModels(this.store, ['content', 'popularity']);
+        models = `; trained content and popularity in ${((performance.now() - t0) / 1000).toFixed(1)} s`;
+      }
       await this.serving.refresh();
-      this.opts.log?.(`library synced: ${r.tracks} tracks, ${r.albums} albums, ${r.artists} artists, ${r.genres} genres, ${r.listeners} listeners; wrote ${r.written.tracks} tracks, ${r.written.artists} artists, ${r.written.listeners} listeners in ${r.seconds.toFixed(1)} s`);
+      this.opts.log?.(`library synced: ${r.tracks} tracks, ${r.albums} albums, ${r.artists} artists, ${r.genres} genres, ${r.listeners} listeners; wrote ${r.written.tracks} tracks, ${r.written.artists} artists, ${r.written.listeners} listeners in ${r.seconds.toFixed(1)} s${models}`);
       return r;
     })().finally(() => {
       this.syncing = undefined;
