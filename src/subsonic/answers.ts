@@ -251,7 +251,10 @@ export class Answers {
   async surfaces(): Promise<NonNullable<Serving['surfaces']>> {
     await this.serving.foldForRead();
     const s = this.serving.surfaces;
-    if (s === undefined || !this.library.synced) throw new SubsonicError(ErrorCode.generic, `Segue cannot answer yet: ${this.library.synced ? this.serving.problem : 'the first library sync is still running'}`);
+    if (s === undefined || !this.library.synced) {
+      const why = this.library.synced ? this.serving.problem : this.library.lastError !== undefined ? `the library sync failed (${this.library.lastError}); it is tried again at the next sync` : 'the first library sync is still running';
+      throw new SubsonicError(ErrorCode.generic, `Segue cannot answer yet: ${why}`);
+    }
     return s;
   }
 

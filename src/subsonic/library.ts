@@ -39,6 +39,8 @@ export class Library {
   private artistNames = new Map<string, string>();
   private albumSongs = new Map<string, string[]>();
   synced = false;
+  /** Why the last sync failed, if it did (answers before a first sync say it). */
+  lastError: string | undefined;
 
   constructor(private readonly store: Store, private readonly upstream: Upstream) {}
 

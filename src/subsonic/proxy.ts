@@ -136,7 +136,11 @@ export class SubsonicProxy {
     if (login === undefined) return Promise.reject(new Error('no login to sync with yet: give one at start, or wait for a client to log in'));
     this.syncing = (async () => {
       this.upstreamExtensions = await this.fetchExtensions();
-      const r = await this.library.sync(login.params, login.username);
+      const r = await this.library.sync(login.params, login.username).catch((err: unknown) => {
+        this.library.lastError = (err as Error).message;
+        throw err;
+      });
+      this.library.lastError = undefined;
       const trained = new Set((await this.store.models.list()).map((m) => m.name));
       // Cold start: content similarity (genres, and audio features where the catalog has them) and popularity need no listening history.
       let models = '';

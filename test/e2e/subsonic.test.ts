@@ -315,6 +315,23 @@ describe.runIf(run)('segue subsonic against supysonic', () => {
     expect((await api.getOpenSubsonicExtensions()).openSubsonicExtensions.length).toBe(3);
   });
 
+  it('takes form POSTs (answered and forwarded) and answers JSONP', async () => {
+    const a2 = await artistNamed('Artist 2');
+    const form = (method: string, params: Record<string, string>): Promise<Response> => fetch(`${proxy.url}/rest/${method}`, {
+      method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({ u: ADMIN.name, p: ADMIN.password, c: 'e2e', v: '1.16.1', f: 'json', ...params }),
+    });
+    const posted = (await (await form('getSimilarSongs2', { id: a2.id, count: '4' })).json()) as { 'subsonic-response': Resp };
+    expect(posted['subsonic-response'].similarSongs2.song).toHaveLength(4);
+    const forwarded = (await (await form('getAlbumList2', { type: 'alphabeticalByName', size: '3' })).json()) as { 'subsonic-response': Resp };
+    expect(forwarded['subsonic-response'].albumList2.album).toHaveLength(3);
+    const p = await fetch(`${proxy.url}/rest/getSimilarSongs2.view?u=admin&p=secret&c=e2e&v=1.16.1&f=jsonp&callback=onSongs&id=${a2.id}&count=2`);
+    expect(p.headers.get('content-type')).toMatch(/javascript/);
+    const text = await p.text();
+    expect(text).toMatch(/^onSongs\(\{"subsonic-response":\{"status":"ok"/);
+    expect((JSON.parse(text.slice('onSongs('.length, -2)) as { 'subsonic-response': Resp })['subsonic-response'].similarSongs2.song).toHaveLength(2);
+  });
+
   it('records the experiment and variant that served an answer on its exposure', async () => {
     const def = { name: 'subsonic-radio', surfaces: ['radio'], variants: [{ name: 'control', weight: 1 }, { name: 'treatment', weight: 1, policy: { objectives: { flow: 1 } } }] };
     for (const args of [['experiment', 'create', JSON.stringify(def)], ['experiment', 'start', 'subsonic-radio']]) {
