@@ -63,23 +63,21 @@ export class Answers {
     const similarity = new Float64Array(content.trackIds.length);
     const seedIx = content.trackIndex(id);
     if (seedIx >= 0) content.scoreInto({ tracks: Int32Array.of(seedIx) }, similarity);
-    const res = await this.serve({ surface: 'radio', listenerId, n: count, seedTrack: id, policy }, 'getSonicSimilarTracks', (items) => {
-      // Most similar first (the endpoint's contract); the sequencer's order breaks ties.
-      const sim = (t: string): number => { const ix = content.trackIndex(t); return ix < 0 ? 0 : similarity[ix]!; };
-      return items.map((x, k) => ({ x, k, s: sim(x.trackId) })).sort((a, b) => b.s - a.s || a.k - b.k).map((y) => y.x);
-    });
-    return {
-      sonicMatch: res.items.map((x) => {
-        const ix = content.trackIndex(x.trackId);
-        return { entry: this.library.child(x.trackId)!, similarity: Number(Math.min(1, Math.max(0, ix < 0 ? 0 : similarity[ix]!)).toFixed(4)) };
-      }),
+    // Cosine similarity to the seed, clamped to [0, 1] as sonicMatch asks.
+    const simOf = (t: string): number => {
+      const ix = content.trackIndex(t);
+      return ix < 0 ? 0 : Number(Math.min(1, Math.max(0, similarity[ix]!)).toFixed(4));
     };
+    // Most similar first (the endpoint's contract); the sequencer's order breaks ties.
+    const res = await this.serve({ surface: 'radio', listenerId, n: count, seedTrack: id, policy }, 'getSonicSimilarTracks',
+      (items) => items.map((x, k) => ({ x, k, s: simOf(x.trackId) })).sort((a, b) => b.s - a.s || a.k - b.k).map((y) => y.x));
+    return { sonicMatch: res.items.map((x) => ({ entry: this.library.child(x.trackId)!, similarity: simOf(x.trackId) })) };
   }
 
   /**
-   * findSonicPath: `count` songs from the start song to the end song, each step the unplayed
-   * song nearest (by content similarity) to the point that far along between the two, the
-   * listener's bans left out. Not a surface: logged as an exposure of its own ('sonic-path').
+   * findSonicPath: `count` songs from the start song to the end song, each step the song not
+   * yet on the path nearest (by content similarity) to the point that far along between the
+   * two, the listener's bans left out. Not a surface: logged as an exposure of its own ('sonic-path').
    */
   async sonicPath(listenerId: string, params: URLSearchParams): Promise<Payload> {
     const start = required(params, 'startSongId');
@@ -93,23 +91,23 @@ export class Answers {
     if (si < 0 || ei < 0) throw new SubsonicError(ErrorCode.generic, 'the content model does not know these songs yet (the next library sync trains it)');
     const view = await surfaces.reco.state.view(listenerId);
     const n = content.trackIds.length;
-    const fromStart = new Float64Array(n);
+    const fromStart = new Float64Array(n), fromEnd = new Float64Array(n);
     content.scoreInto({ tracks: Int32Array.of(si) }, fromStart);
+    content.scoreInto({ tracks: Int32Array.of(ei) }, fromEnd);
     const path = [start];
     const used = new Set([si, ei]);
-    const scores = new Float64Array(n);
     for (let k = 1; k < count - 1; k++) {
+      // The point a of the way from start to end: similarity to it, blended from the two ends.
       const a = k / (count - 1);
-      scores.fill(0);
-      content.scoreInto({ tracks: Int32Array.of(si) }, scores, 1 - a);
-      content.scoreInto({ tracks: Int32Array.of(ei) }, scores, a);
-      let best = -1;
+      let best = -1, bestScore = -Infinity;
       for (let ix = 0; ix < n; ix++) {
-        if (used.has(ix) || (best >= 0 && !(scores[ix]! > scores[best]!))) continue;
+        const score = (1 - a) * fromStart[ix]! + a * fromEnd[ix]!;
+        if (used.has(ix) || !(score > bestScore)) continue;
         const id = content.trackIds[ix]!;
         const c = this.library.child(id);
         if (c === undefined || view.banned(id, typeof c.artistId === 'string' ? c.artistId : undefined)) continue;
         best = ix;
+        bestScore = score;
       }
       if (best < 0) break;
       used.add(best);
