@@ -80,7 +80,7 @@ export class SubsonicProxy {
   private readonly auth: Auth;
   readonly library: Library;
   private readonly answers: Answers;
-  private readonly playlists: GeneratedPlaylists;
+  readonly playlists: GeneratedPlaylists;
   private readonly playback: Playback;
   private syncAuth: Login | undefined;
   private syncing: Promise<SyncReport> | undefined;

@@ -301,6 +301,15 @@ describe.runIf(run)('segue subsonic against supysonic', () => {
     // Each generated list was logged once, when it was made.
     const exposures = (await store.exposures.forListener('bob')).filter((x) => x.surface === 'discovery');
     expect(exposures).toHaveLength(1);
+    // The next day (UTC) brings new lists, made once and then kept all that day.
+    const tomorrow = (Math.floor(Date.now() / 86_400_000) + 1) * 86_400_000 + 3_600_000; // 01:00 UTC tomorrow
+    const made = (await store.exposures.forListener('bob')).length;
+    const entries = async (at: number): Promise<string[]> => ids(((await proxy.playlists.playlist('bob', 'segue-library-radio', at)) as Resp).playlist.entry);
+    const next = await entries(tomorrow);
+    expect(new Set(next)).toEqual(new Set(old));
+    expect((await store.exposures.forListener('bob')).length).toBe(made + 1);
+    expect(await entries(tomorrow + 5 * 3_600_000)).toEqual(next);
+    expect((await store.exposures.forListener('bob')).length).toBe(made + 1);
     // Segue's lists are read-only.
     expect((await call('deletePlaylist', { id: 'segue-radio' }, 'json', BOB)).error.code).toBe(50);
   });
