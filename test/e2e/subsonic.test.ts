@@ -362,6 +362,11 @@ describe.runIf(run)('segue subsonic against supysonic', () => {
     expect(segue(['subsonic', '--upstream', up.url, '--sync-interval', 'often']).stderr).toMatch(/--sync-interval must be a duration/);
     const port = await freePort();
     const proc = segueAsync(['--store', join(dir, 'cli.db'), 'subsonic', '--upstream', up.url, '--port', String(port)]);
+    let err = '';
+    proc.stderr.on('data', (d: Buffer) => (err += d.toString()));
+    const waitFor = async (re: RegExp): Promise<void> => {
+      for (const t = Date.now(); !re.test(err); await new Promise((r) => setTimeout(r, 50))) if (Date.now() - t > 30_000) throw new Error(`no ${re} in: ${err}`);
+    };
     try {
       await new Promise<void>((resolve, reject) => {
         let out = '';
@@ -369,14 +374,20 @@ describe.runIf(run)('segue subsonic against supysonic', () => {
           out += d.toString();
           if (/listening on http/.test(out)) resolve();
         });
-        proc.on('exit', (code) => reject(new Error(`exited with ${code}`)));
+        proc.on('exit', (code) => reject(new Error(`exited with ${code}: ${err}`)));
       });
-      const r = await call('ping', {}, 'json', ADMIN, `http://127.0.0.1:${port}`);
-      expect(r).toMatchObject({ status: 'ok' });
+      // No sync login was given: the first accepted client login reads the library.
+      await waitFor(/no sync login given .* the first client login reads the library/);
+      expect(await call('ping', {}, 'json', ADMIN, `http://127.0.0.1:${port}`)).toMatchObject({ status: 'ok' });
+      await waitFor(new RegExp(`library synced: ${songs.length} tracks, 12 albums, 6 artists, 4 genres, 2 listeners; wrote ${songs.length} tracks`));
+      const radio = await call('getSimilarSongs2', { id: (await artistNamed('Artist 0')).id, count: 5 }, 'json', ADMIN, `http://127.0.0.1:${port}`);
+      expect(radio.similarSongs2.song).toHaveLength(5);
     } finally {
       proc.kill('SIGTERM');
       await new Promise((r) => proc.once('exit', r));
     }
+    expect(proc.exitCode).toBe(0);
+    expect(err).toMatch(/SIGTERM: stopping/);
   });
 
   it('answers Subsonic error 0 promptly when the upstream goes away, and recovers when it is back', async () => {
