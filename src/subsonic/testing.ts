@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { createServer, type Server } from 'node:http';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
 /** A song of the fixture library, in Subsonic's Child shape. */
@@ -16,6 +16,8 @@ export class FixtureUpstream {
   songs: FixtureSong[] = [];
   artists: Array<Record<string, unknown>> = [];
   users = ['ann', 'bob'];
+  /** Methods answered by a handler of the test's own (a slow stream, a server that never answers). */
+  readonly handlers = new Map<string, (req: IncomingMessage, res: ServerResponse) => void>();
   private server!: Server;
   url = '';
 
@@ -26,6 +28,8 @@ export class FixtureUpstream {
       const u = new URL(req.url ?? '/', 'http://x');
       const method = /^\/rest\/(\w+?)(?:\.view)?$/.exec(u.pathname)?.[1] ?? '';
       this.calls.set(method, (this.calls.get(method) ?? 0) + 1);
+      const own = this.handlers.get(method);
+      if (own !== undefined) return own(req, res);
       const body = this.answer(method, u.searchParams);
       res.writeHead(200, { 'content-type': 'application/json' });
       res.end(JSON.stringify({ 'subsonic-response': { version: '1.16.1', ...body } }));
