@@ -137,7 +137,7 @@ describe.runIf(run)('segue subsonic against supysonic', () => {
   it('answers getSimilarSongs2, getSimilarSongs, getRandomSongs, getSonicSimilarTracks and findSonicPath in JSON and XML, and logs each as an exposure', async () => {
     const a0 = await artistNamed('Artist 0');
     const before = (await store.exposures.forListener('admin')).length;
-    // Radio from an artist: its own tracks first among the library's, deterministic for the same state.
+    // Radio from an artist, the same in JSON, XML and through the client (deterministic for the same state).
     const j = await call('getSimilarSongs2', { id: a0.id, count: 10 });
     const x = await call('getSimilarSongs2', { id: a0.id, count: 10 }, 'xml');
     expect(j.status).toBe('ok');
