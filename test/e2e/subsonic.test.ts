@@ -142,6 +142,11 @@ describe.runIf(run)('segue subsonic against supysonic', () => {
     const x = await call('getSimilarSongs2', { id: a0.id, count: 10 }, 'xml');
     expect(j.status).toBe('ok');
     expect(j.similarSongs2.song.length).toBe(10);
+    // From the seed's genre first (content similarity on a fresh store), within radio's rules: no artist twice in a row, at most four per artist.
+    const radio = j.similarSongs2.song as Array<{ artist: string; genre: string }>;
+    expect(radio.slice(0, 8).every((s) => s.genre === 'Jazz')).toBe(true);
+    expect(radio.some((s, i) => i > 0 && s.artist === radio[i - 1]!.artist)).toBe(false);
+    expect(Math.max(...['Artist 0', 'Artist 4'].map((a) => radio.filter((s) => s.artist === a).length))).toBeLessThanOrEqual(4);
     expect(ids(x.similarSongs2.song)).toEqual(ids(j.similarSongs2.song));
     expect(x.similarSongs2.song[0]).toMatchObject({ id: j.similarSongs2.song[0].id, title: j.similarSongs2.song[0].title, duration: String(j.similarSongs2.song[0].duration) });
     const viaClient = await api.getSimilarSongs2({ id: a0.id, count: 10 });
