@@ -344,6 +344,12 @@ describe.runIf(run)('segue subsonic against supysonic', () => {
     const text = await p.text();
     expect(text).toMatch(/^onSongs\(\{"subsonic-response":\{"status":"ok"/);
     expect((JSON.parse(text.slice('onSongs('.length, -2)) as { 'subsonic-response': Resp })['subsonic-response'].similarSongs2.song).toHaveLength(2);
+    // The empty answers Segue gives (ping after the login check; reportPlayback, which supysonic lacks) in both formats.
+    const song = (await call('getRandomSongs', { size: 1 })).randomSongs.song[0];
+    for (const f of ['json', 'xml'] as const) {
+      expect(await call('ping', {}, f)).toMatchObject({ status: 'ok', version: '1.16.1', type: 'segue' });
+      expect(await call('reportPlayback', { mediaId: song.id, mediaType: 'song', positionMs: 0, state: 'paused', ignoreScrobble: 'true' }, f)).toMatchObject({ status: 'ok', openSubsonic: f === 'json' ? true : 'true' });
+    }
   });
 
   it('records the experiment and variant that served an answer on its exposure', async () => {
