@@ -57,3 +57,28 @@ describe('SubsonicProxy: passthrough and a server that does not answer', () => {
     expect((await radio())['subsonic-response'].similarSongs2.song).toHaveLength(3);
   });
 });
+
+describe('SubsonicProxy: a server away at start', () => {
+  it('tries the sync again until the server answers, with the login given at start', async () => {
+    const up = await new FixtureUpstream({ ann: 'sesame' }).start();
+    up.songs = [{ id: 's1', title: 'S1', artist: 'A', artistId: 'ar0', album: 'B', albumId: 'al0', duration: 100 }];
+    up.handlers.set('ping', (_req, res) => res.destroy()); // the server is not itself yet
+    const store = await openStore(':memory:');
+    const logs: string[] = [];
+    const proxy = await SubsonicProxy.start(store, { upstream: up.url, port: 0, host: '127.0.0.1', syncIntervalMs: 0, retryMs: 100, timeoutMs: 500, syncLogin: { username: 'ann', password: 'sesame' }, log: (m) => logs.push(m) });
+    try {
+      await expect(proxy.firstSync).rejects.toMatchObject({ code: 0 });
+      const early = await (await fetch(`${proxy.url}/rest/getRandomSongs?u=ann&p=sesame&f=json`)).json() as { 'subsonic-response': { error: { message: string } } };
+      expect(early['subsonic-response'].error.message).toMatch(/^the upstream Subsonic server .* is unreachable/);
+      up.handlers.delete('ping');
+      for (const t = Date.now(); !proxy.library.synced; await new Promise((r) => setTimeout(r, 50))) if (Date.now() - t > 5_000) throw new Error(`no sync: ${logs.join('; ')}`);
+      expect(await store.catalog.counts()).toMatchObject({ tracks: 1, listeners: 2 });
+      expect(logs.some((m) => /library synced: 1 tracks/.test(m))).toBe(true);
+    } finally {
+      await proxy.close();
+      await store.close();
+      await up.close();
+    }
+  });
+});
+

@@ -26,6 +26,8 @@ export interface ProxyOptions {
   syncLogin?: { username: string; password: string };
   /** How long to wait for the upstream (default UPSTREAM_TIMEOUT_MS). */
   timeoutMs?: number;
+  /** Until a first sync succeeds, how often to try again (default 30 s). */
+  retryMs?: number;
   /** How often to look for new model versions (default 30 s). */
   reloadIntervalMs?: number;
   log?: (msg: string) => void;
@@ -85,6 +87,9 @@ export class SubsonicProxy {
   private syncAuth: Login | undefined;
   private syncing: Promise<SyncReport> | undefined;
   private timer: NodeJS.Timeout | undefined;
+  private stopped = false;
+  /** The sync login given at start (its password hex-encoded as `enc:`, in memory only). */
+  private configured: URLSearchParams | undefined;
   private upstreamExtensions: Array<{ name: string; versions: number[] }> = [];
 
   private constructor(private readonly store: Store, readonly serving: Serving, private readonly server: Server, private readonly opts: ProxyOptions, upstream: Upstream) {
@@ -118,11 +123,8 @@ export class SubsonicProxy {
     const proxy = new SubsonicProxy(store, serving, server, opts, upstream);
     holder.proxy = proxy;
     if (opts.syncLogin) {
-      const params = new URLSearchParams({ u: opts.syncLogin.username, p: `enc:${Buffer.from(opts.syncLogin.password, 'utf8').toString('hex')}`, c: 'segue-sync', v: '1.16.1' });
-      proxy.firstSync = proxy.auth.check(params).then((login) => {
-        proxy.syncAuth = login;
-        return proxy.sync();
-      });
+      proxy.configured = new URLSearchParams({ u: opts.syncLogin.username, p: `enc:${Buffer.from(opts.syncLogin.password, 'utf8').toString('hex')}`, c: 'segue-sync', v: '1.16.1' });
+      proxy.firstSync = proxy.syncNow();
       proxy.firstSync.catch((err: unknown) => log(`library sync failed: ${(err as Error).message}`));
     }
     proxy.schedule();
@@ -158,17 +160,30 @@ export class SubsonicProxy {
     return this.syncing;
   }
 
+  /** Sync with the login at hand: the sync login given at start (checked first), else the first client's. */
+  private async syncNow(): Promise<SyncReport | undefined> {
+    if (this.syncAuth === undefined && this.configured !== undefined) this.syncAuth = await this.auth.check(this.configured);
+    return this.syncAuth === undefined ? undefined : this.sync();
+  }
+
+  /**
+   * Sync every `syncIntervalMs`; until a first sync succeeds (the server was away at start),
+   * try again every `retryMs` (30 seconds), also with `syncIntervalMs` 0.
+   */
   private schedule(): void {
     const every = this.opts.syncIntervalMs ?? 15 * 60_000;
-    if (every <= 0) return;
-    this.timer = setInterval(() => {
-      if (this.syncAuth !== undefined) this.sync().catch((err: unknown) => this.opts.log?.(`library sync failed: ${(err as Error).message}`));
-    }, every);
+    if (this.stopped || (every <= 0 && this.library.synced)) return;
+    const retry = this.opts.retryMs ?? 30_000;
+    const wait = this.library.synced ? every : every <= 0 ? retry : Math.min(every, retry);
+    this.timer = setTimeout(() => {
+      this.syncNow().catch((err: unknown) => this.opts.log?.(`library sync failed: ${(err as Error).message}`)).finally(() => this.schedule());
+    }, wait);
     this.timer.unref();
   }
 
   async close(): Promise<void> {
-    if (this.timer) clearInterval(this.timer);
+    this.stopped = true;
+    if (this.timer) clearTimeout(this.timer);
     // Requests in flight finish (a stream gets five seconds); idle keep-alive connections close now.
     const closed = new Promise<void>((resolve) => this.server.close(() => resolve()));
     this.server.closeIdleConnections();
