@@ -23,7 +23,8 @@
  * store and its tests read them back through ingest; models' and ranking's tests build
  * worlds with it. experiments assigns listeners to policy variants over surfaces (which know
  * it only as their Assigner interface); evaluation replays and simulates over surfaces with
- * the experiments' Assigner. The client's generator reads the server's OpenAPI document; the
+ * the experiments' Assigner. The Subsonic proxy serves through the server's Serving (models
+ * swapped in without a restart). The client's generator reads the server's OpenAPI document; the
  * CLI comes last. bench/ and test/ may import every stage.
  */
 const STAGES = [
@@ -41,6 +42,7 @@ const STAGES = [
   ['evaluation'],
   ['worker'],
   ['server'],
+  ['subsonic'],
   ['client'],
   ['cli'],
 ];

@@ -14,6 +14,7 @@ import { registerStore } from './commands/store.js';
 import { registerWorker } from './commands/worker.js';
 import { registerState } from './commands/state.js';
 import { registerCluster } from './commands/cluster.js';
+import { registerSubsonic } from './commands/subsonic.js';
 import type { GlobalOptions } from './context.js';
 
 /**
@@ -52,5 +53,6 @@ export function buildProgram(): Command {
   registerWorker(program, globals);
   registerState(program, globals);
   registerCluster(program, globals);
+  registerSubsonic(program, globals);
   return program;
 }

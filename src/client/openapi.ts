@@ -524,6 +524,7 @@ export interface paths {
                                 id: string;
                                 title: string;
                                 releaseDate?: string;
+                                mbid?: string;
                             };
                             durationMs?: number;
                             releaseDate?: string;
@@ -553,6 +554,7 @@ export interface paths {
                             };
                             costTier?: number;
                             label?: string;
+                            mbid?: string;
                         }[];
                         artists?: {
                             id: string;
@@ -561,6 +563,7 @@ export interface paths {
                             emerging?: boolean;
                             debut?: string;
                             country?: string;
+                            mbid?: string;
                         }[];
                         listeners?: {
                             id: string;
@@ -1197,6 +1200,7 @@ export interface paths {
                                         id: string;
                                         title: string;
                                         releaseDate?: string;
+                                        mbid?: string;
                                     };
                                     durationMs?: number;
                                     releaseDate?: string;
@@ -1226,6 +1230,7 @@ export interface paths {
                                     };
                                     costTier?: number;
                                     label?: string;
+                                    mbid?: string;
                                 };
                             };
                             /** @description the known artists by id */
@@ -1237,6 +1242,7 @@ export interface paths {
                                     emerging?: boolean;
                                     debut?: string;
                                     country?: string;
+                                    mbid?: string;
                                 };
                             };
                         };

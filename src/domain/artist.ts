@@ -1,6 +1,6 @@
 import { Type, type Static } from '@sinclair/typebox';
 import { validator } from './validate.js';
-import { ReleaseDate } from './track.js';
+import { MusicBrainzId, ReleaseDate } from './track.js';
 
 export const ArtistSchema = Type.Object(
   {
@@ -12,6 +12,8 @@ export const ArtistSchema = Type.Object(
     /** First release, used to derive the emerging flag. */
     debut: Type.Optional(ReleaseDate),
     country: Type.Optional(Type.String({ pattern: '^[A-Z]{2}$' })),
+    /** The MusicBrainz artist id, where the source knows it. */
+    mbid: Type.Optional(MusicBrainzId),
   },
   { additionalProperties: false },
 );

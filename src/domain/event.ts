@@ -184,6 +184,29 @@ export function isPlay(type: EventType): boolean {
 }
 
 /**
+ * A play left before this position was a skip: Spotify counts a stream at 30 s, and a track
+ * shorter than a minute is skipped when left before its middle. Sources that know only where
+ * a listener left a track (a Subsonic client's next "now playing", an OpenSubsonic
+ * `reportPlayback` stop) turn it into an end reason with `leftEndReason`, so the skip itself
+ * is still decided by the one rule above (`fwdbtn` is a skip).
+ */
+export const SHORT_PLAY_MS = 30_000;
+
+/**
+ * The end reason of a play that was left at `msPlayed`: `fwdbtn` (a skip) when left early
+ * (before SHORT_PLAY_MS, or before half of a shorter track), `trackdone` when it reached its
+ * last second, else `endplay` (stopped, not skipped).
+ *
+ * @example leftEndReason(4_000, 180_000) // 'fwdbtn'
+ * @example leftEndReason(9_000, 10_000)  // 'trackdone'
+ */
+export function leftEndReason(msPlayed: number, durationMs: number | undefined): 'fwdbtn' | 'trackdone' | 'endplay' {
+  const known = durationMs !== undefined && durationMs > 0;
+  if (known && msPlayed >= durationMs - 1_000) return 'trackdone';
+  return msPlayed < (known ? Math.min(SHORT_PLAY_MS, durationMs / 2) : SHORT_PLAY_MS) ? 'fwdbtn' : 'endplay';
+}
+
+/**
  * Whether a timed play was skipped: a skip event was; a play_end says so in `skipped` (set from
  * its end reason at import, 'fwdbtn' being a skip); anything else, or a play_end that does not
  * say, is of unknown skip status (left out of skip rates).

@@ -43,10 +43,13 @@ export const AudioFeaturesSchema = Type.Object(
 );
 export type AudioFeatures = Static<typeof AudioFeaturesSchema>;
 
+/** A MusicBrainz identifier (a UUID): recording for a track, release for an album, artist for an artist. */
+export const MusicBrainzId = Type.String({ pattern: '^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$' });
+
 export const ArtistRefSchema = Type.Object({ id: Id, name: Type.String({ minLength: 1, maxLength: 512 }) }, { additionalProperties: false });
 
 export const AlbumRefSchema = Type.Object(
-  { id: Id, title: Type.String({ maxLength: 1024 }), releaseDate: Type.Optional(ReleaseDate) },
+  { id: Id, title: Type.String({ maxLength: 1024 }), releaseDate: Type.Optional(ReleaseDate), mbid: Type.Optional(MusicBrainzId) },
   { additionalProperties: false },
 );
 
@@ -77,6 +80,8 @@ export const TrackSchema = Type.Object(
     /** Licensing cost tier: 0 owned or free, 1 low, 2 standard, 3 premium. */
     costTier: Type.Optional(Type.Integer({ minimum: 0, maximum: 3 })),
     label: Type.Optional(Type.String({ maxLength: 512 })),
+    /** The MusicBrainz recording id, where the source knows it (a self-hosted server's tags). */
+    mbid: Type.Optional(MusicBrainzId),
   },
   { additionalProperties: false },
 );

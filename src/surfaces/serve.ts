@@ -124,7 +124,10 @@ export class Surfaces {
     const served = logCandidates && !(policy.exploration && policy.exploration.epsilon > 0) && explore.epsilon > 0 ? { ...policy, exploration: { ...explore } } : policy;
     const { candidates, ...res } = await surface.recipe(this.kit, { req, policy: served, ctx, view, lenient, logCandidates, ...(interleaveWith ? { interleaveWith: parsePolicy({ ...interleaveWith, ...(req.n !== undefined ? { length: req.n } : {}) }, 'policy', { retrievalRules: false }) } : {}) });
     const policyId = req.policyId ?? (req.policy === undefined ? `${req.surface}:default` : `${req.surface}:${createHash('sha256').update(JSON.stringify(req.policy)).digest('hex').slice(0, 12)}`);
-    const response: SurfaceResponse = { requestId: randomUUID(), surface: req.surface, listenerId: req.listenerId, policyId, ...res, ...(view.degraded ? { degraded: true as const } : {}) };
+    const response: SurfaceResponse = {
+      requestId: randomUUID(), surface: req.surface, listenerId: req.listenerId, policyId, ...res, ...(view.degraded ? { degraded: true as const } : {}),
+      ...(req.experiment !== undefined ? { experiment: req.experiment } : {}), ...(req.variant !== undefined ? { variant: req.variant } : {}),
+    };
     if (req.log !== false) await this.logExposure(req, response, now, candidates, weights);
     return response;
   }

@@ -61,6 +61,9 @@ export interface SurfaceResponse {
   filtered: Record<string, number>;
   /** The listener's online state could not be read (Redis unreachable, or flushed and not yet rebuilt): answered from the models alone. */
   degraded?: true;
+  /** The running experiments and their variants that served it (comma-separated, as on its exposure), when the listener is in any. */
+  experiment?: string;
+  variant?: string;
 }
 
 /** A clear error for a request that cannot be served as asked (unknown ids, missing seed). */
