@@ -8,7 +8,6 @@ import { simulate, writeToStore, startSession, respond, Ctx, Responses, END_CODE
 import { trainModels, DEFAULT_SOURCES } from '../models/index.js';
 import { trainRanker, DEFAULT_RANKER } from '../ranking/index.js';
 import { Surfaces, replayInputs } from '../surfaces/index.js';
-import { acceptEvents } from '../features/index.js';
 import { overridePolicy, sequence, type Surface } from '../sequencing/index.js';
 import { Assigner, createExperiment, startExperiment, stopExperiment } from './assign.js';
 import { experimentReport, type ExperimentReport } from './report.js';
@@ -232,11 +231,16 @@ async function closedLoop<R>(o: LoopOptions, design: { experiment: ExperimentDef
               if (r.liked[i]) events.push({ ...base, type: 'like', eventId: `${res.requestId}/${i}/like`, ts: r.startMs[i]! + r.msPlayed[i]! });
               if (r.banned[i] === 1) events.push({ ...base, type: 'ban', eventId: `${res.requestId}/${i}/ban`, ts: r.startMs[i]! + r.msPlayed[i]! });
             }
-            if (events.length > 0) await acceptEvents(store, surfaces.reco.state, events);
+            // The real-time path (features' acceptEvents) but for the durable flush of the state, which waits for the end of the loop.
+            if (events.length > 0) {
+              await store.ingest({ events });
+              await surfaces.reco.state.catchUp({ flush: false });
+            }
           }
         }
       }
     }
+    await surfaces.reco.state.catchUp();
     const until = start + o.days * DAY;
     if (!served) await stopExperiment(store, name, until);
     log('reporting');
