@@ -13,7 +13,7 @@ const dir = mkdtempSync(join(tmpdir(), 'segue-live-ope-'));
 
 /**
  * One store served as a running service serves one, at the default 5% candidate logging:
- * radio, greedily (a cheaper walk, so that a test can serve 20,000 pages), the logged 5%
+ * radio, greedily (a cheaper walk, so that a test can serve its 11,000 pages), the logged 5%
  * exploring at the default epsilon 0.2. The true value of the logging policy and of two other
  * policies is measured in the loop on every logged request, from copies of the listener's state.
  */
