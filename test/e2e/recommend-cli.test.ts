@@ -59,14 +59,16 @@ const separated = (items: Item[], n: number): boolean => items.every((x, k) => i
 
 describe('segue recommend', () => {
   it('radio: a full page, artists separated, explanations, the same answer to the same request', () => {
-    const a = rec('radio', '--listener', listener, '--seed-track', seedTrack, '--n', '30');
+    // One time for both requests: a request is sampled for candidate logging (and explores) by its seed, listener and time.
+    const now = String(Date.now());
+    const a = rec('radio', '--listener', listener, '--seed-track', seedTrack, '--n', '30', '--now', now);
     checkShape(a, 'radio');
     expect(a.items.length).toBe(30);
     expect(separated(a.items, 1)).toBe(true); // radio's default: no artist back to back
     expect(a.items.map((x) => x.trackId)).not.toContain(seedTrack);
     expect(a.items.every((x) => x.explanation.values['satisfaction'] !== undefined)).toBe(true);
     // Logging an exposure does not change the answer to an identical new request.
-    const b = rec('radio', '--listener', listener, '--seed-track', seedTrack, '--n', '30');
+    const b = rec('radio', '--listener', listener, '--seed-track', seedTrack, '--n', '30', '--now', now);
     expect(b.items.map((x) => x.trackId)).toEqual(a.items.map((x) => x.trackId));
     expect(b.requestId).not.toBe(a.requestId);
     // Seeded by a genre or an artist too.
