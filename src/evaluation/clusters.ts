@@ -1,6 +1,6 @@
 import type { Store } from '../store/index.js';
 import { audioEmbedding, type TrackTable } from '../features/index.js';
-import { loadModel, AlsCandidates, Item2vecCandidates } from '../models/index.js';
+import { modelFromArtifact, AlsCandidates, Item2vecCandidates } from '../models/index.js';
 import { kmeans } from '../math/index.js';
 
 /** Where the marginalized estimator's track embeddings come from. */
@@ -29,8 +29,9 @@ async function vectors(store: Store, table: TrackTable, ids: readonly string[], 
     }
     return { dims: e.dims, have, rows: Float32Array.from(rows) };
   }
-  if (!(await store.models.get(embedding))) return undefined;
-  const m = await loadModel(store, embedding);
+  const got = await store.models.get(embedding);
+  if (!got) return undefined;
+  const m = modelFromArtifact(got.data);
   const src = m instanceof AlsCandidates ? { f: m.itemFactors, dims: m.dims } : m instanceof Item2vecCandidates ? { f: m.vectors, dims: m.dims } : undefined;
   if (!src) return undefined;
   const have: string[] = [];

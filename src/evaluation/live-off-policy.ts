@@ -5,9 +5,7 @@ import { loggingPolicy, replayInputs } from '../surfaces/index.js';
 import { choiceProbabilities, overridePolicy, type Policy, type SeqContext, type SeqItem, type Surface } from '../sequencing/index.js';
 import { ESTIMATORS, ESTIMATOR_ABOUT, estimate, type Estimate, type LoggedSequences } from './off-policy.js';
 import { trackClusters, type ClusterEmbedding } from './clusters.js';
-
-/** Attributed plays may come after the window ends (the session that was served goes on). */
-const GRACE_MS = 6 * 3_600_000;
+import { forAttributedPlays } from './attributed.js';
 
 export interface LiveOffPolicyOptions {
   /** A partial policy over each exposure's surface default: the policy to evaluate. */
@@ -101,23 +99,17 @@ export async function offPolicyFromStore(store: Store, o: LiveOffPolicyOptions):
   const K = Math.max(...rows.map((r) => r.x.items.length));
   const n = rows.length;
   const d: LoggedSequences = { n, K, p: new Float64Array(n * K).fill(1), q: new Float64Array(n * K).fill(1), r: new Float64Array(n * K) };
-  const rowOf = new Map<string, number>();
   rows.forEach((r, i) => {
-    rowOf.set(r.x.requestId, i);
     for (let k = 0; k < r.p.length; k++) {
       d.p[i * K + k] = r.p[k]!;
       d.q[i * K + k] = r.q[k]!;
     }
   });
   const posOf = rows.map((r) => new Map(r.x.items.map((it, k) => [it.trackId, k])));
-  for await (const batch of store.events.scan({ types: ['play_end'], since, until: until + GRACE_MS })) {
-    for (const e of batch) {
-      const i = e.context?.requestId === undefined ? undefined : rowOf.get(e.context.requestId);
-      if (i === undefined || e.trackId === undefined || e.listenerId !== rows[i]!.x.listenerId) continue;
-      const k = posOf[i]!.get(e.trackId);
-      if (k !== undefined && e.skipped !== true) d.r[i * K + k] = 1;
-    }
-  }
+  await forAttributedPlays(store, rows.map((r) => r.x), since, until, (i, e) => {
+    const k = posOf[i]!.get(e.trackId);
+    if (k !== undefined && e.skipped !== true) d.r[i * K + k] = 1;
+  });
   // MIPS: the probabilities that each pick falls in the logged pick's cluster, under the logging policy (as logged) and the target.
   let mips: LiveOffPolicyReport['mips'];
   if (rows.every((r) => r.logger !== undefined)) {

@@ -2,7 +2,7 @@ import { join } from 'node:path';
 import { openStore } from '../store/index.js';
 import { simulateServed, type ServedTruth } from '../experiments/index.js';
 import { DEFAULT_WEIGHTS_RADIUS, NUMERAIRE_OBJECTIVE } from '../sequencing/index.js';
-import { tuneWeights, type Guardrail, type TuneCandidate, type TuneMetric, type TuneReport } from './tune.js';
+import { guardrailThreshold, tuneWeights, type Guardrail, type TuneCandidate, type TuneMetric, type TuneReport } from './tune.js';
 
 export interface TuneSimOptions {
   /** The deliberately poor starting objective weights (a partial `objectives`). */
@@ -46,7 +46,6 @@ export interface TuneSimReport {
 }
 
 const metricsOf = (t: ServedTruth): TrueMetrics => ({ minutes: t.minutes, minutesSe: t.minutesSe, listens: t.value, skipRate: t.skipRate, emergingShare: t.emergingShare, listenThroughRate: 1 - t.skipRate });
-const objectiveOf = (m: TrueMetrics, o: TuneMetric): number => m[o];
 
 /**
  * Issue 21's check of `segue policy tune` in the simulator. A served store is built under the
@@ -95,7 +94,7 @@ export async function tuneInSimulator(o: TuneSimOptions): Promise<TuneSimReport>
   const check = await simulateServed({ ...world, storePath: join(o.dir, 'check.db'), truthFor: { ...truthFor, tuned: objectives(tune.proposal.weights) } });
   const start = metricsOf(check.truth.start!);
   const holds = (m: TrueMetrics): boolean => (o.guardrails ?? []).every((gr) => {
-    const threshold = gr.relative ? start[gr.metric] * (1 + gr.value) : gr.value;
+    const threshold = guardrailThreshold(gr, start[gr.metric]);
     return gr.op === '>=' ? m[gr.metric] >= threshold : m[gr.metric] <= threshold;
   });
   const grid = points.map((p, i) => {
@@ -103,14 +102,14 @@ export async function tuneInSimulator(o: TuneSimOptions): Promise<TuneSimReport>
     return { weights: p, truth, guardrailsHold: holds(truth), estimate: tune.at[i]! };
   });
   const allowed = grid.filter((x) => x.guardrailsHold);
-  const best = (allowed.length > 0 ? allowed : grid).reduce((a, b) => (objectiveOf(b.truth, o.objective) > objectiveOf(a.truth, o.objective) ? b : a));
+  const best = (allowed.length > 0 ? allowed : grid).reduce((a, b) => (b.truth[o.objective] > a.truth[o.objective] ? b : a));
   const tunedTruth = metricsOf(check.truth.tuned!);
-  const gain = objectiveOf(best.truth, o.objective) - objectiveOf(start, o.objective);
+  const gain = best.truth[o.objective] - start[o.objective];
   return {
     protocol: `${explored.protocol}; every request's objective weights explored within ${radius} of the start's; tuned from that store alone; then the same service run again, the true values of the start, a ${axes.map((a) => a.length).join(' x ')} grid over the explored box and the proposal measured on each of its requests`,
     tune, start: { weights: Object.fromEntries(names.map((n) => [n, o.start[n]!])), truth: start },
     tuned: { weights: tune.proposal.weights, truth: tunedTruth, guardrailsHold: holds(tunedTruth) },
     grid, best: { weights: best.weights, truth: best.truth },
-    gainShare: gain === 0 ? NaN : (objectiveOf(tunedTruth, o.objective) - objectiveOf(start, o.objective)) / gain,
+    gainShare: gain === 0 ? NaN : (tunedTruth[o.objective] - start[o.objective]) / gain,
   };
 }

@@ -2,9 +2,7 @@ import type { Store } from '../store/index.js';
 import { TrackTable } from '../features/index.js';
 import { drawDensity, NUMERAIRE_OBJECTIVE, type Surface, type WeightDraw } from '../sequencing/index.js';
 import normalQuantile from '@stdlib/stats-base-dists-normal-quantile';
-
-/** Attributed plays may come after the window ends (the session that was served goes on). */
-const GRACE_MS = 6 * 3_600_000;
+import { forAttributedPlays } from './attributed.js';
 
 /** What tuning can maximize or hold: per served list (`minutes`, `listens`) or per attributed play (the rates and shares). */
 export const TUNE_METRICS = {
@@ -34,6 +32,11 @@ export function parseGuardrail(text: string): Guardrail {
   if (!(metric in TUNE_METRICS)) throw new TuneError(`guardrail ${JSON.stringify(text)}: unknown metric ${JSON.stringify(metric)}; one of ${Object.keys(TUNE_METRICS).join(', ')}`);
   const relative = m[4] === '%';
   return { metric: metric as TuneMetric, op: m[2] as '>=' | '<=', value: relative ? Number(m[3]) / 100 : Number(m[3]), relative };
+}
+
+/** A guardrail's bound: its value, or for a relative one the current weights' value moved by it. */
+export function guardrailThreshold(g: Guardrail, current: number): number {
+  return g.relative ? current * (1 + g.value) : g.value;
 }
 
 export interface TuneOptions {
@@ -155,13 +158,13 @@ export async function tuneWeights(store: Store, o: TuneOptions): Promise<TuneRep
   if (!(Number.isInteger(budget) && budget >= 1 && budget <= 100_000)) throw new TuneError(`budget must be an integer from 1 to 100000, got ${budget}`);
   const z = normalQuantile(o.confidence ?? 0.95, 0, 1);
   const table = await TrackTable.load(store);
-  const draws: Array<{ id: string; listener: string; d: WeightDraw }> = [];
+  const draws: Array<{ requestId: string; listenerId: string; d: WeightDraw }> = [];
   let exposures = 0;
   for await (const batch of store.exposures.scan({ since, until })) {
     for (const x of batch) {
       if (x.surface !== o.surface) continue;
       exposures++;
-      if (x.weights) draws.push({ id: x.requestId, listener: x.listenerId, d: x.weights });
+      if (x.weights) draws.push({ requestId: x.requestId, listenerId: x.listenerId, d: x.weights });
     }
   }
   if (draws.length === 0) {
@@ -171,20 +174,15 @@ export async function tuneWeights(store: Store, o: TuneOptions): Promise<TuneRep
   const names = Object.keys(draws[draws.length - 1]!.d.used).filter((n) => n !== NUMERAIRE_OBJECTIVE).sort();
   const base = draws[draws.length - 1]!.d.base;
   const usable = draws.filter((x) => names.every((n) => x.d.used[n] !== undefined && x.d.base[n] === base[n]) && Object.keys(x.d.used).length === names.length);
-  const rows: Row[] = usable.map((x) => ({ used: Float64Array.from(names, (n) => x.d.used[n]!), density: drawDensity(x.d), plays: 0, listens: 0, skips: 0, minutes: 0, emerging: 0, listener: x.listener }));
-  const rowOf = new Map(usable.map((x, i) => [x.id, i]));
-  for await (const batch of store.events.scan({ types: ['play_end'], since, until: until + GRACE_MS })) {
-    for (const e of batch) {
-      const i = e.context?.requestId === undefined ? undefined : rowOf.get(e.context.requestId);
-      if (i === undefined || e.trackId === undefined || e.listenerId !== usable[i]!.listener) continue;
-      const r = rows[i]!;
-      r.plays++;
-      if (e.skipped === true) r.skips++;
-      else r.listens++;
-      r.minutes += (e.msPlayed ?? 0) / 60_000;
-      if (table.emerging[table.indexOf(e.trackId)] === 1) r.emerging++;
-    }
-  }
+  const rows: Row[] = usable.map((x) => ({ used: Float64Array.from(names, (n) => x.d.used[n]!), density: drawDensity(x.d), plays: 0, listens: 0, skips: 0, minutes: 0, emerging: 0, listener: x.listenerId }));
+  await forAttributedPlays(store, usable, since, until, (i, e) => {
+    const r = rows[i]!;
+    r.plays++;
+    if (e.skipped === true) r.skips++;
+    else r.listens++;
+    r.minutes += (e.msPlayed ?? 0) / 60_000;
+    if (table.emerging[table.indexOf(e.trackId)] === 1) r.emerging++;
+  });
   const box: Record<string, [number, number]> = {};
   for (const n of names) {
     let lo = Infinity, hi = -Infinity;
@@ -296,7 +294,7 @@ export async function tuneWeights(store: Store, o: TuneOptions): Promise<TuneRep
   };
 
   const current = evaluate(Float64Array.from(names, (n) => base[n]!));
-  const thresholds = guardrails.map((g) => ({ ...g, threshold: g.relative ? current.metrics[g.metric].value * (1 + g.value) : g.value }));
+  const thresholds = guardrails.map((g) => ({ ...g, threshold: guardrailThreshold(g, current.metrics[g.metric].value) }));
   const check = (c: TuneCandidate): TuneCandidate => {
     if (c.effectiveLists < minEffective) c.fails.push(`rests on ${c.effectiveLists} effective lists (fewer than ${minEffective})`);
     for (const g of thresholds) {

@@ -9,7 +9,7 @@ import { listenersForPower } from './preference.js';
 
 const DAY = 86_400_000;
 /** Attributed events may arrive after the experiment stops (the session that was served goes on). */
-const ATTRIBUTION_GRACE_MS = 6 * 3_600_000;
+export const ATTRIBUTION_GRACE_MS = 6 * 3_600_000;
 
 export interface MetricResult {
   metric: MetricName;

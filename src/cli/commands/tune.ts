@@ -20,7 +20,7 @@ interface TuneFlags {
   experiment?: string;
 }
 
-const share = (flag: string, v: string, lo: number, hi: number): number => {
+const between = (flag: string, v: string, lo: number, hi: number): number => {
   const n = Number(v);
   if (!(Number.isFinite(n) && n > lo && n < hi)) throw new CliError(`${flag} must be a number between ${lo} and ${hi} (exclusive), got ${JSON.stringify(v)}`);
   return n;
@@ -61,7 +61,7 @@ export function registerTune(policy: Command, globals: () => GlobalOptions): voi
       }
       const opts = {
         surface, objective: flags.objective as TuneMetric, guardrails, budget: positiveInt('--budget', flags.budget),
-        confidence: share('--confidence', flags.confidence, 0.5, 1), bandwidth: share('--bandwidth', flags.bandwidth, 0, 10),
+        confidence: between('--confidence', flags.confidence, 0.5, 1), bandwidth: between('--bandwidth', flags.bandwidth, 0, 10),
         ...(flags.since !== undefined ? { since: timeFlag('--since', flags.since)! } : {}), ...(flags.until !== undefined ? { until: timeFlag('--until', flags.until)! } : {}),
       };
       const out = await withStore(g, async (store) => {
